@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0"])
+  .transform((v) => v === "true" || v === "1");
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite|mysql|mariadb):/, "must start with sqlite:, mysql: or mariadb:")
+    .default("sqlite:./data/yong.sqlite"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  COOKIE_SECURE: bool.default("false"),
+  /** Seed the demo organisation when the database has no units. */
+  SEED_DEMO: bool.default("true"),
+  /** Seconds a request body may take to arrive and its maximum size. */
+  BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, "must look like 1mb or 512kb").default("10mb"),
+  TRUST_PROXY: bool.default("false"),
+  SERVE_CLIENT: bool.default("true"),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Parses the given variables; throws one message naming every bad variable. */
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const result = EnvSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map(
+    (issue) => `  ${issue.path.join(".")}=${JSON.stringify(source[String(issue.path[0])] ?? "")}: ${issue.message}`,
+  );
+  throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,75 @@
+/**
+ * The permission catalogue. Codes are checked by policies; categories keep the
+ * three separated administrators (三员分立) apart: a role that belongs to one of
+ * them may hold only permissions of that category, and no user may hold roles
+ * of two of them.
+ */
+export const ADMIN_KINDS = ["system", "security", "audit"] as const;
+export type AdminKind = (typeof ADMIN_KINDS)[number];
+export type PermissionCategory = AdminKind | "business";
+
+export const PERMISSIONS = {
+  // System administrator: accounts, organisation, configuration.
+  "org.unit.manage": "system",
+  "org.user.read": "system",
+  "org.user.manage": "system",
+  "org.user.import": "system",
+  "settings.manage": "system",
+  // Security administrator: roles, permissions, security policy.
+  "security.role.manage": "security",
+  "security.role.assign": "security",
+  "security.policy.manage": "security",
+  // Audit administrator: reads and exports the audit log.
+  "audit.read": "audit",
+  "audit.export": "audit",
+  // Business: the staff directory and the four modules.
+  "org.directory.read": "business",
+  "oa.use": "business",
+  "mail.use": "business",
+  "archive.use": "business",
+  "library.use": "business",
+} as const satisfies Record<string, PermissionCategory>;
+
+export type PermissionCode = keyof typeof PERMISSIONS;
+
+export const PERMISSION_CODES = Object.keys(PERMISSIONS) as PermissionCode[];
+
+export function isPermissionCode(code: string): code is PermissionCode {
+  return Object.hasOwn(PERMISSIONS, code);
+}
+
+export function categoryOf(code: PermissionCode): PermissionCategory {
+  return PERMISSIONS[code];
+}
+
+const BUSINESS: PermissionCode[] = PERMISSION_CODES.filter((c) => PERMISSIONS[c] === "business");
+
+/** Roles every installation has; created and kept in step at start-up. */
+export const BUILTIN_ROLES: {
+  code: string;
+  name: string;
+  adminKind: AdminKind | null;
+  permissions: PermissionCode[];
+}[] = [
+  {
+    code: "sysadmin",
+    name: "系统管理员",
+    adminKind: "system",
+    permissions: PERMISSION_CODES.filter((c) => PERMISSIONS[c] === "system"),
+  },
+  {
+    code: "secadmin",
+    name: "安全管理员",
+    adminKind: "security",
+    permissions: PERMISSION_CODES.filter((c) => PERMISSIONS[c] === "security"),
+  },
+  {
+    code: "auditor",
+    name: "审计管理员",
+    adminKind: "audit",
+    permissions: PERMISSION_CODES.filter((c) => PERMISSIONS[c] === "audit"),
+  },
+  { code: "staff", name: "工作人员", adminKind: null, permissions: BUSINESS },
+  { code: "leader", name: "单位领导", adminKind: null, permissions: BUSINESS },
+  { code: "registrar", name: "文书", adminKind: null, permissions: BUSINESS },
+];
