@@ -1,0 +1,142 @@
+/**
+ * The one HTTP client of the SPA. Every API function goes through `request`, so
+ * CSRF, session expiry and the forced password change are handled in one place.
+ */
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+
+  constructor(status: number, code: string, message: string, details?: unknown) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export type QueryValue = string | number | boolean | null | undefined;
+export type Query = Record<string, QueryValue>;
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  /** Leave 401 to the caller (used by the start-up `me` probe and the login form). */
+  skipAuthHandling?: boolean;
+}
+
+export interface AuthHandlers {
+  onUnauthenticated: (code: string) => void;
+  onPasswordChangeRequired: () => void;
+}
+
+const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const CSRF_COOKIE = "yo_csrf";
+
+let handlers: AuthHandlers | null = null;
+
+/** Wired in main.ts so this module does not import the router or the stores. */
+export function setAuthHandlers(h: AuthHandlers): void {
+  handlers = h;
+}
+
+export function readCookie(name: string): string | null {
+  for (const part of document.cookie.split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(rest.join("="));
+  }
+  return null;
+}
+
+async function fetchCsrfToken(): Promise<string> {
+  const res = await fetch("/api/auth/csrf", { credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (!res.ok) throw await toApiError(res);
+  const data = (await res.json()) as { token: string };
+  return readCookie(CSRF_COOKIE) ?? data.token;
+}
+
+async function csrfToken(): Promise<string> {
+  return readCookie(CSRF_COOKIE) ?? (await fetchCsrfToken());
+}
+
+export function buildUrl(path: string, query?: Query): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === "") continue;
+    params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+function isErrorBody(value: unknown): value is ApiErrorBody {
+  if (typeof value !== "object" || value === null || !("error" in value)) return false;
+  const err = (value as { error: unknown }).error;
+  return typeof err === "object" && err !== null && "code" in err;
+}
+
+async function toApiError(res: Response): Promise<ApiError> {
+  let body: unknown = null;
+  try {
+    body = await res.json();
+  } catch {
+    // Not JSON (proxy error page, empty body): fall through to a generic error.
+  }
+  if (isErrorBody(body)) {
+    return new ApiError(res.status, body.error.code, body.error.message, body.error.details);
+  }
+  return new ApiError(res.status, res.status >= 500 ? "server_error" : "http_error", res.statusText || "Request failed");
+}
+
+async function send(method: string, url: string, options: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(options.body);
+  }
+  if (UNSAFE_METHODS.has(method)) headers["X-CSRF-Token"] = await csrfToken();
+  return fetch(buildUrl(url, options.query), { method, headers, body, credentials: "same-origin" });
+}
+
+export async function request<T>(method: string, url: string, options: RequestOptions = {}): Promise<T> {
+  let res = await send(method, url, options);
+  let error = res.ok ? null : await toApiError(res);
+
+  // A stale or rotated CSRF cookie: fetch a fresh token once and retry.
+  if (error?.code === "csrf_failed") {
+    await fetchCsrfToken();
+    res = await send(method, url, options);
+    error = res.ok ? null : await toApiError(res);
+  }
+
+  if (error) {
+    if (!options.skipAuthHandling && error.status === 401) {
+      if (error.code === "session_expired" || error.code === "unauthenticated") handlers?.onUnauthenticated(error.code);
+    }
+    if (error.status === 403 && error.code === "password_change_required") handlers?.onPasswordChangeRequired();
+    throw error;
+  }
+
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get("Content-Type") ?? "";
+  if (!type.includes("application/json")) return (await res.text()) as T;
+  return (await res.json()) as T;
+}
+
+export const http = {
+  get: <T>(url: string, query?: Query, options: Omit<RequestOptions, "query"> = {}) =>
+    request<T>("GET", url, { ...options, query }),
+  post: <T>(url: string, body: unknown = {}, options: Omit<RequestOptions, "body"> = {}) =>
+    request<T>("POST", url, { ...options, body }),
+  patch: <T>(url: string, body: unknown, options: Omit<RequestOptions, "body"> = {}) =>
+    request<T>("PATCH", url, { ...options, body }),
+  delete: <T = void>(url: string, options: RequestOptions = {}) => request<T>("DELETE", url, options),
+};

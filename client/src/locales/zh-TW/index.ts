@@ -1,0 +1,8 @@
+import audit from "./audit";
+import auth from "./auth";
+import common from "./common";
+import modules from "./modules";
+import org from "./org";
+import settings from "./settings";
+
+export default { ...common, ...auth, ...org, ...audit, ...settings, ...modules };

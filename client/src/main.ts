@@ -1,0 +1,34 @@
+import ElementPlus, { ElMessage } from "element-plus";
+import "element-plus/dist/index.css";
+import { createPinia } from "pinia";
+import { createApp } from "vue";
+import { setAuthHandlers } from "@/api/request";
+import { i18n, t } from "@/locales";
+import { router } from "@/router";
+import { useAuthStore } from "@/stores/auth";
+import App from "./App.vue";
+import "./styles/index.css";
+
+const app = createApp(App);
+const pinia = createPinia();
+app.use(pinia).use(i18n).use(ElementPlus).use(router);
+
+setAuthHandlers({
+  onUnauthenticated() {
+    const auth = useAuthStore(pinia);
+    const wasSignedIn = auth.signedIn;
+    auth.clear();
+    const current = router.currentRoute.value;
+    if (current.name === "login") return;
+    // Tell only people who were working; a first visit just lands on the login page.
+    if (wasSignedIn) ElMessage.warning({ message: t("errors.session_expired"), grouping: true });
+    const redirect = current.fullPath === "/" ? undefined : current.fullPath;
+    void router.replace({ name: "login", query: redirect ? { redirect } : {} });
+  },
+  onPasswordChangeRequired() {
+    if (router.currentRoute.value.name === "change-password") return;
+    void router.replace({ name: "change-password" });
+  },
+});
+
+app.mount("#app");

@@ -1,0 +1,43 @@
+import { createRouter, createWebHistory, type RouteLocationNormalized } from "vue-router";
+import { t } from "@/locales";
+import { useAuthStore } from "@/stores/auth";
+import { routes } from "./routes";
+import "./types";
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+});
+
+/** Only same-site paths are honoured as a post-login redirect. */
+export function safeRedirect(value: unknown): string {
+  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//")) return "/";
+  return value;
+}
+
+router.beforeEach(async (to) => {
+  const auth = useAuthStore();
+  if (!auth.loaded) await auth.load().catch(() => null);
+
+  if (to.meta.public) {
+    if (to.name === "login" && auth.signedIn) return safeRedirect(to.query.redirect);
+    return true;
+  }
+  if (!auth.signedIn) return { name: "login", query: to.fullPath === "/" ? {} : { redirect: to.fullPath } };
+  if (auth.mustChangePassword && to.name !== "change-password") return { name: "change-password" };
+
+  // A child route is guarded by its own meta and by every parent's.
+  for (const record of to.matched) {
+    const required = record.meta.permission;
+    if (required && !auth.can(required)) return { name: "forbidden" };
+  }
+  return true;
+});
+
+export function updateDocumentTitle(route: RouteLocationNormalized = router.currentRoute.value): void {
+  const app = t("common.appName");
+  document.title = route.meta.title ? `${t(route.meta.title)} - ${app}` : app;
+}
+
+router.afterEach((to) => updateDocumentTitle(to));

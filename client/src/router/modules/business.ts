@@ -1,0 +1,35 @@
+import type { RouteRecordRaw } from "vue-router";
+
+const placeholder = () => import("@/views/modules/placeholder.vue");
+
+/** The four business modules arrive in later releases; until then each shows a placeholder. */
+export const businessRoutes: RouteRecordRaw[] = [
+  {
+    path: "oa",
+    name: "oa",
+    component: placeholder,
+    props: { module: "oa" },
+    meta: { title: "menu.oa", icon: "document", permission: "oa.use", order: 10 },
+  },
+  {
+    path: "mail",
+    name: "mail",
+    component: placeholder,
+    props: { module: "mail" },
+    meta: { title: "menu.mail", icon: "message", permission: "mail.use", order: 11 },
+  },
+  {
+    path: "archive",
+    name: "archive",
+    component: placeholder,
+    props: { module: "archive" },
+    meta: { title: "menu.archive", icon: "files", permission: "archive.use", order: 12 },
+  },
+  {
+    path: "library",
+    name: "library",
+    component: placeholder,
+    props: { module: "library" },
+    meta: { title: "menu.library", icon: "reading", permission: "library.use", order: 13 },
+  },
+];

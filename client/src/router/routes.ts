@@ -1,0 +1,27 @@
+import type { RouteRecordRaw } from "vue-router";
+import { auditRoutes } from "./modules/audit";
+import { businessRoutes } from "./modules/business";
+import { coreRoutes } from "./modules/core";
+import { homeRoutes } from "./modules/home";
+import { orgRoutes } from "./modules/org";
+import { securityRoutes } from "./modules/security";
+import { settingsRoutes } from "./modules/settings";
+
+/** Everything inside the main layout; the sidebar menu is built from these. */
+export const layoutChildren: RouteRecordRaw[] = [
+  ...homeRoutes,
+  ...businessRoutes,
+  ...orgRoutes,
+  ...securityRoutes,
+  ...auditRoutes,
+  ...settingsRoutes,
+];
+
+export const routes: RouteRecordRaw[] = [
+  {
+    path: "/",
+    component: () => import("@/layouts/basic-layout.vue"),
+    children: layoutChildren,
+  },
+  ...coreRoutes,
+];

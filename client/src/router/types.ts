@@ -1,0 +1,28 @@
+import "vue-router";
+
+export type MenuIcon =
+  | "home"
+  | "document"
+  | "message"
+  | "files"
+  | "reading"
+  | "office"
+  | "user"
+  | "lock"
+  | "tickets"
+  | "setting";
+
+declare module "vue-router" {
+  interface RouteMeta {
+    /** i18n key of the page title (menu entry and document title). */
+    title?: string;
+    /** Shown to users holding this permission, or any one of these. */
+    permission?: string | string[];
+    /** Reachable without a session. */
+    public?: boolean;
+    icon?: MenuIcon;
+    hideInMenu?: boolean;
+    /** Menu position among siblings. */
+    order?: number;
+  }
+}
