@@ -14,13 +14,15 @@ const EnvSchema = z.object({
     .default("sqlite:./data/yong.sqlite"),
   DATA_DIR: z.string().min(1).default("./data"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  COOKIE_SECURE: bool.default("false"),
+  COOKIE_SECURE: bool.default(false),
   /** Seed the demo organisation when the database has no units. */
-  SEED_DEMO: bool.default("true"),
+  SEED_DEMO: bool.default(true),
   /** Seconds a request body may take to arrive and its maximum size. */
   BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, "must look like 1mb or 512kb").default("10mb"),
-  TRUST_PROXY: bool.default("false"),
-  SERVE_CLIENT: bool.default("true"),
+  /** log2 of scrypt's N; 17 follows OWASP's recommendation. Tests lower it for speed. */
+  PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(20).default(17),
+  TRUST_PROXY: bool.default(false),
+  SERVE_CLIENT: bool.default(true),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

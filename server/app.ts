@@ -1,0 +1,137 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Koa, { type Next } from "koa";
+import Router from "@koa/router";
+import { bodyParser } from "@koa/bodyparser";
+import serve from "koa-static";
+import type { AppContext, AppContextExtras, AppState, Services } from "./core/context.js";
+import { errorHandler, type AppError } from "./core/errors.js";
+import { authenticate, csrfProtection, requirePasswordChange } from "./core/auth.js";
+import { appendAuditEvent, type AuditEntry } from "./audit/services/auditChain.js";
+import { auditRouter } from "./audit/routes/index.js";
+import { authRouter } from "./org/routes/auth/index.js";
+import { unitsRouter } from "./org/routes/units/index.js";
+import { usersRouter } from "./org/routes/users/index.js";
+import { rolesRouter } from "./org/routes/roles/index.js";
+import { settingsRouter } from "./org/routes/settings/index.js";
+
+const clientDist = join(dirname(fileURLToPath(import.meta.url)), "..", "client", "dist");
+
+/** Every domain router, in one place, so tests can walk all routes. */
+export function apiRouters(): Router<AppState, AppContextExtras>[] {
+  return [authRouter(), unitsRouter(), usersRouter(), rolesRouter(), settingsRouter(), auditRouter()];
+}
+
+async function recordAudit(ctx: AppContext, entry: Omit<AuditEntry, "ip">, transaction?: Parameters<typeof appendAuditEvent>[2]) {
+  const actor = ctx.state.actor;
+  await appendAuditEvent(
+    ctx.services.sequelize,
+    { actorId: actor?.id ?? null, actorName: actor?.user.username ?? null, ...entry, ip: ctx.ip },
+    transaction,
+  );
+  ctx.state.audited = true;
+}
+
+async function recordDenial(ctx: AppContext, error: AppError): Promise<void> {
+  if (error.code === "password_change_required") return;
+  await recordAudit(ctx, {
+    action: "authz.denied",
+    outcome: "denied",
+    targetType: "route",
+    targetId: `${ctx.method} ${ctx.path}`.slice(0, 64),
+    detail: { reason: error.code, message: error.message },
+  });
+}
+
+/**
+ * 三员分立 demands that everything the three administrators do is on record.
+ * Requests that did not already write a domain event are recorded here, after
+ * the response status is known.
+ */
+async function auditAdministrators(ctx: AppContext, next: Next): Promise<void> {
+  await next();
+  const actor = ctx.state.actor;
+  if (!actor?.adminKind || ctx.state.audited || !ctx.path.startsWith("/api/") || ctx.path === "/api/auth/me") return;
+  await recordAudit(ctx, {
+    action: "admin.request",
+    outcome: ctx.status < 400 ? "success" : ctx.status === 403 ? "denied" : "failure",
+    targetType: "route",
+    targetId: `${ctx.method} ${ctx.path}`.slice(0, 64),
+    detail: { status: ctx.status, adminKind: actor.adminKind },
+  }).catch((err) => ctx.services.logger.error({ err }, "audit of administrator request failed"));
+}
+
+async function securityHeaders(ctx: AppContext, next: Next): Promise<void> {
+  ctx.set("X-Content-Type-Options", "nosniff");
+  ctx.set("X-Frame-Options", "DENY");
+  ctx.set("Referrer-Policy", "same-origin");
+  ctx.set(
+    "Content-Security-Policy",
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
+  );
+  if (ctx.path.startsWith("/api/")) ctx.set("Cache-Control", "no-store");
+  await next();
+}
+
+function requestLog(ctx: AppContext, next: Next): Promise<void> {
+  const started = performance.now();
+  return next().finally(() => {
+    ctx.services.logger.info(
+      { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started), user: ctx.state.actor?.id },
+      "request",
+    );
+  });
+}
+
+export function createApp(services: Services): Koa<AppState, AppContextExtras> {
+  const app = new Koa<AppState, AppContextExtras>({ proxy: services.env.TRUST_PROXY });
+  app.context.services = services;
+  app.context.audit = function audit(this: AppContext, entry, transaction) {
+    return recordAudit(this, entry, transaction);
+  };
+  app.silent = true;
+
+  const ops = new Router<AppState, AppContextExtras>();
+  // Public: load balancers and Prometheus poll these without a session.
+  ops.get("/healthz", async (ctx: AppContext) => {
+    try {
+      await services.sequelize.query("SELECT 1");
+      ctx.body = { status: "ok", db: "ok" };
+    } catch (err) {
+      services.logger.error({ err }, "health check failed");
+      ctx.status = 503;
+      ctx.body = { status: "error", db: "unreachable" };
+    }
+  });
+  ops.get("/metrics", async (ctx: AppContext) => {
+    ctx.type = services.metrics.registry.contentType;
+    ctx.body = await services.metrics.registry.metrics();
+  });
+
+  app.use(services.metrics.middleware);
+  app.use(requestLog);
+  app.use(securityHeaders);
+  app.use(auditAdministrators);
+  app.use(errorHandler(services.logger, recordDenial));
+  app.use(bodyParser({ enableTypes: ["json"], jsonLimit: services.env.BODY_LIMIT, encoding: "utf-8" }));
+  app.use(csrfProtection(services.env.COOKIE_SECURE));
+  app.use(authenticate);
+  app.use(requirePasswordChange);
+  app.use(ops.routes());
+  for (const router of apiRouters()) app.use(router.routes()).use(router.allowedMethods());
+
+  if (services.env.SERVE_CLIENT && existsSync(join(clientDist, "index.html"))) {
+    app.use(serve(clientDist, { index: "index.html", maxage: 0 }));
+    const indexHtml = readFileSync(join(clientDist, "index.html"));
+    // History-mode SPA: any other GET that is not an API call gets the shell.
+    app.use(async (ctx: AppContext, next) => {
+      await next();
+      if (ctx.method === "GET" && ctx.status === 404 && !ctx.path.startsWith("/api/") && ctx.accepts("html")) {
+        ctx.type = "html";
+        ctx.body = indexHtml;
+      }
+    });
+  }
+  return app;
+}

@@ -1,0 +1,80 @@
+import {
+  DataTypes,
+  Model,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from "sequelize";
+
+export const AUDIT_OUTCOMES = ["success", "failure", "denied"] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreationAttributes<AuditEvent>> {
+  declare seq: number;
+  declare at: Date;
+  declare actorId: number | null;
+  declare actorName: string | null;
+  declare ip: string | null;
+  declare action: string;
+  declare targetType: string | null;
+  declare targetId: string | null;
+  declare outcome: AuditOutcome;
+  declare detail: string | null;
+  declare prevHash: string;
+  declare hash: string;
+
+  static initModel(sequelize: Sequelize): void {
+    AuditEvent.init(
+      {
+        // BIGINT comes back as a string from mysql2; the getter keeps it a number.
+        seq: {
+          type: DataTypes.BIGINT,
+          primaryKey: true,
+          get(this: AuditEvent) {
+            return Number(this.getDataValue("seq"));
+          },
+        },
+        at: { type: DataTypes.DATE(3), allowNull: false },
+        actorId: { type: DataTypes.INTEGER, allowNull: true },
+        actorName: { type: DataTypes.STRING(64), allowNull: true },
+        ip: { type: DataTypes.STRING(64), allowNull: true },
+        action: { type: DataTypes.STRING(64), allowNull: false },
+        targetType: { type: DataTypes.STRING(32), allowNull: true },
+        targetId: { type: DataTypes.STRING(64), allowNull: true },
+        outcome: { type: DataTypes.STRING(16), allowNull: false },
+        detail: { type: DataTypes.TEXT, allowNull: true },
+        prevHash: { type: DataTypes.STRING(64), allowNull: false },
+        hash: { type: DataTypes.STRING(64), allowNull: false },
+      },
+      { sequelize, tableName: "audit_events", timestamps: false },
+    );
+  }
+}
+
+export class AuditHead extends Model<InferAttributes<AuditHead>, InferCreationAttributes<AuditHead>> {
+  declare id: number;
+  declare seq: number;
+  declare hash: string;
+
+  static initModel(sequelize: Sequelize): void {
+    AuditHead.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true },
+        seq: {
+          type: DataTypes.BIGINT,
+          allowNull: false,
+          get(this: AuditHead) {
+            return Number(this.getDataValue("seq"));
+          },
+        },
+        hash: { type: DataTypes.STRING(64), allowNull: false },
+      },
+      { sequelize, tableName: "audit_head", timestamps: false },
+    );
+  }
+}
+
+export function initAuditModels(sequelize: Sequelize): void {
+  AuditEvent.initModel(sequelize);
+  AuditHead.initModel(sequelize);
+}

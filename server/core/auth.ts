@@ -1,0 +1,65 @@
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { Next } from "koa";
+import type { AppContext } from "./context.js";
+import { forbidden, unauthenticated } from "./errors.js";
+import { loadActor } from "./actor.js";
+import { resumeSession } from "../org/services/sessions.js";
+import { readSecurityPolicy } from "../org/services/settings.js";
+
+export const SESSION_COOKIE = "yo_sid";
+export const CSRF_COOKIE = "yo_csrf";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Loads the session and actor, if any; routes decide whether one is required. */
+export async function authenticate(ctx: AppContext, next: Next): Promise<void> {
+  const token = ctx.cookies.get(SESSION_COOKIE);
+  if (token) {
+    const policy = await readSecurityPolicy();
+    const found = await resumeSession(token, policy);
+    if (found.status === "valid") {
+      ctx.state.session = found.session;
+      ctx.state.actor = await loadActor(found.user);
+    } else {
+      ctx.cookies.set(SESSION_COOKIE, null);
+      if (found.status === "expired" && ctx.path.startsWith("/api/") && ctx.path !== "/api/auth/login") {
+        throw unauthenticated("session_expired", "Your session has expired; sign in again");
+      }
+    }
+  }
+  await next();
+}
+
+const PASSWORD_CHANGE_ALLOWED = new Set(["/api/auth/me", "/api/auth/password", "/api/auth/logout", "/api/auth/csrf"]);
+
+/** Until the initial password is changed, nothing else may be done with the account. */
+export async function requirePasswordChange(ctx: AppContext, next: Next): Promise<void> {
+  const actor = ctx.state.actor;
+  if (actor?.user.mustChangePassword && !PASSWORD_CHANGE_ALLOWED.has(ctx.path)) {
+    throw forbidden("Change your initial password first", "password_change_required");
+  }
+  await next();
+}
+
+/**
+ * Double-submit CSRF check: the token lives in a cookie that only this
+ * origin's scripts can read and must come back in a header. Cross-site forms
+ * can send the cookie but cannot read it to set the header.
+ */
+export function csrfProtection(secureCookies: boolean) {
+  return async function checkCsrf(ctx: AppContext, next: Next): Promise<void> {
+    let token = ctx.cookies.get(CSRF_COOKIE);
+    if (!token) {
+      token = randomBytes(24).toString("base64url");
+      ctx.cookies.set(CSRF_COOKIE, token, { httpOnly: false, sameSite: "strict", secure: secureCookies, overwrite: true });
+    }
+    ctx.state.csrfToken = token;
+    if (!SAFE_METHODS.has(ctx.method) && ctx.path.startsWith("/api/")) {
+      const sent = ctx.get("x-csrf-token");
+      const ok = sent.length === token.length && timingSafeEqual(Buffer.from(sent), Buffer.from(token));
+      if (!ok || !ctx.cookies.get(CSRF_COOKIE)) {
+        throw forbidden("Missing or wrong CSRF token; reload the page", "csrf_failed");
+      }
+    }
+    await next();
+  };
+}

@@ -1,0 +1,32 @@
+import type { RouterContext } from "@koa/router";
+import type { Sequelize, Transaction } from "sequelize";
+import type { Logger } from "pino";
+import type { Env } from "../env.js";
+import type { Metrics } from "./metrics.js";
+import type { Actor } from "./actor.js";
+import type { Session } from "../org/models/index.js";
+import type { AuditEntry } from "../audit/services/auditChain.js";
+
+/** Everything a request handler may reach besides its own input. */
+export interface Services {
+  env: Env;
+  sequelize: Sequelize;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface AppState {
+  actor?: Actor;
+  session?: Session;
+  /** Set once a domain event for this request reached the audit log. */
+  audited?: boolean;
+  csrfToken?: string;
+}
+
+export interface AppContextExtras {
+  services: Services;
+  /** Writes an audit event for this request; actor (unless given) and IP are filled in. */
+  audit(entry: Omit<AuditEntry, "ip">, transaction?: Transaction): Promise<void>;
+}
+
+export type AppContext = RouterContext<AppState, AppContextExtras>;

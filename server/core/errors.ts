@@ -1,0 +1,82 @@
+import type { Next } from "koa";
+import type { AppContext } from "./context.js";
+import type { Logger } from "pino";
+import { ForeignKeyConstraintError, UniqueConstraintError } from "sequelize";
+import { z } from "zod";
+
+/** An error whose message is safe to show the caller. */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (code: string, message: string, details?: unknown) =>
+  new AppError(400, code, message, details);
+export const unauthenticated = (code = "unauthenticated", message = "Sign in first") =>
+  new AppError(401, code, message);
+export const forbidden = (message = "You do not have permission to do this", code = "forbidden") =>
+  new AppError(403, code, message);
+export const notFound = (what = "Resource") => new AppError(404, "not_found", `${what} not found`);
+export const conflict = (code: string, message: string, details?: unknown) => new AppError(409, code, message, details);
+
+export function validationError(error: z.ZodError): AppError {
+  return new AppError(
+    400,
+    "validation_failed",
+    "Some fields are invalid",
+    error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+  );
+}
+
+interface HttpishError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+  message?: string;
+}
+
+/** Translates database constraint, body-parser and koa errors into the API's error shape. */
+function fromHttpError(err: HttpishError): AppError | undefined {
+  // A race that slipped past a service's own check still ends as a clear conflict.
+  if (err instanceof UniqueConstraintError) return conflict("conflict", "This would duplicate an existing record");
+  if (err instanceof ForeignKeyConstraintError) return conflict("conflict", "This refers to a record that does not exist or is in use");
+  const status = err.status ?? err.statusCode;
+  if (!status || status < 400 || status >= 500) return undefined;
+  if (status === 413) return new AppError(413, "payload_too_large", "The request body is too large");
+  if (status === 415) return new AppError(415, "unsupported_media_type", "Send JSON (Content-Type: application/json)");
+  if (err.type === "entity.parse.failed" || /JSON|Unexpected token|invalid json/i.test(err.message ?? "")) {
+    return new AppError(400, "malformed_json", "The request body is not valid JSON");
+  }
+  return new AppError(status, "bad_request", err.expose && err.message ? err.message : "Bad request");
+}
+
+export type DenialRecorder = (ctx: AppContext, error: AppError) => Promise<void>;
+
+export function errorHandler(logger: Logger, onDenied: DenialRecorder) {
+  return async function handleErrors(ctx: AppContext, next: Next): Promise<void> {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith("/api/")) {
+        throw notFound("Route");
+      }
+    } catch (caught) {
+      const err = caught instanceof AppError ? caught : fromHttpError(caught as HttpishError);
+      if (err) {
+        if (err.status === 403) await onDenied(ctx, err).catch((e) => logger.error({ err: e }, "audit of denial failed"));
+        ctx.status = err.status;
+        ctx.body = { error: { code: err.code, message: err.message, details: err.details } };
+        return;
+      }
+      logger.error({ err: caught, path: ctx.path, method: ctx.method }, "unhandled error");
+      ctx.status = 500;
+      ctx.body = { error: { code: "internal_error", message: "Something went wrong on the server" } };
+    }
+  };
+}

@@ -1,0 +1,9 @@
+import type { Actor } from "../../core/actor.js";
+import type { Unit } from "../models/index.js";
+
+/** Who may see and change the organisation tree. */
+export const unitPolicy = {
+  readTree: (actor: Actor) =>
+    actor.can("org.unit.manage") || actor.can("org.user.read") || actor.can("org.directory.read"),
+  manage: (actor: Actor, unit?: Pick<Unit, "path">) => actor.can("org.unit.manage", unit),
+};

@@ -1,0 +1,56 @@
+import type { Actor, Grant } from "../../core/actor.js";
+import type { Department, Unit, User } from "../models/index.js";
+import { userPolicy } from "../policies/user.js";
+
+const ref = (x: { id: number; name: string } | null | undefined) => (x ? { id: x.id, name: x.name } : null);
+
+export function presentGrant(g: Grant) {
+  return {
+    assignmentId: g.assignmentId,
+    roleId: g.roleId,
+    code: g.roleCode,
+    name: g.roleName,
+    adminKind: g.adminKind,
+    unit: g.unit ? { id: g.unit.id, name: g.unit.name } : null,
+  };
+}
+
+/** The fields of a user that leave the server; secrets and hashes never do. */
+export function presentUser(user: User, grants: readonly Grant[], viewer: Actor) {
+  const unit = user.unit as Unit | undefined;
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    email: user.email,
+    phone: user.phone,
+    unit: ref(unit) ?? { id: user.unitId, name: "" },
+    department: ref(user.department as Department | null | undefined),
+    position: ref(user.position),
+    disabled: user.disabled,
+    locked: Boolean(user.lockedUntil && user.lockedUntil.getTime() > Date.now()),
+    mustChangePassword: user.mustChangePassword,
+    totpEnabled: user.totpEnabled,
+    lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
+    createdAt: user.createdAt.toISOString(),
+    roles: grants.map(presentGrant),
+    abilities: {
+      update: userPolicy.update(viewer, unit),
+      disable: userPolicy.update(viewer, unit) && viewer.id !== user.id,
+      resetPassword: userPolicy.update(viewer, unit) && viewer.id !== user.id,
+      assignRoles: userPolicy.assignRoles(viewer),
+    },
+  };
+}
+
+export type UserPresentation = ReturnType<typeof presentUser>;
+
+export function presentDirectoryEntry(user: User) {
+  return {
+    id: user.id,
+    displayName: user.displayName,
+    unit: ref(user.unit),
+    department: ref(user.department as Department | null | undefined),
+    position: ref(user.position),
+  };
+}

@@ -1,0 +1,145 @@
+import Router from "@koa/router";
+import { col, fn } from "sequelize";
+import type { AppContext, AppContextExtras, AppState } from "../../../core/context.js";
+import { actorOf, authorize } from "../../../core/policy.js";
+import { parseRequest } from "../../../core/validate.js";
+import { Department, Unit, User } from "../../models/index.js";
+import { unitPolicy } from "../../policies/unit.js";
+import { presentDepartment, presentTree, presentUnit } from "../../presenters/unit.js";
+import {
+  createDepartment,
+  createUnit,
+  deleteDepartment,
+  deleteUnit,
+  findDepartmentOr404,
+  findUnitOr404,
+  updateDepartment,
+  updateUnit,
+} from "../../services/units.js";
+import {
+  DepartmentCreateSchema,
+  DepartmentUpdateSchema,
+  IdParamSchema,
+  UnitCreateSchema,
+  UnitUpdateSchema,
+} from "./schema.js";
+
+async function countUsersBy(column: "unitId" | "departmentId"): Promise<Map<number, number>> {
+  const rows = (await User.findAll({
+    attributes: [column, [fn("COUNT", col("id")), "n"]],
+    group: [column],
+    raw: true,
+  })) as unknown as Record<string, number | null>[];
+  return new Map(rows.flatMap((r) => (r[column] ? [[Number(r[column]), Number(r.n)] as const] : [])));
+}
+
+export function unitsRouter(): Router<AppState, AppContextExtras> {
+  const router = new Router<AppState, AppContextExtras>({ prefix: "/api/org" });
+
+  router.get("/tree", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(unitPolicy.readTree(actor), "see the organisation");
+    const [units, departments, byUnit, byDepartment] = await Promise.all([
+      Unit.findAll({ order: [["sortOrder", "ASC"], ["id", "ASC"]] }),
+      Department.findAll({ order: [["sortOrder", "ASC"], ["id", "ASC"]] }),
+      countUsersBy("unitId"),
+      countUsersBy("departmentId"),
+    ]);
+    ctx.body = { units: presentTree(units, departments, byUnit, byDepartment), abilities: { manage: unitPolicy.manage(actor) } };
+  });
+
+  router.post("/units", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(unitPolicy.manage(actor), "manage the organisation");
+    const { body } = parseRequest(ctx, UnitCreateSchema);
+    const unit = await ctx.services.sequelize.transaction(async (t) => {
+      const parent = body.parentId === null ? undefined : await Unit.findByPk(body.parentId, { transaction: t });
+      authorize(body.parentId === null ? actor.scopeOf("org.unit.manage") === "all" : unitPolicy.manage(actor, parent ?? undefined), "create units here");
+      const created = await createUnit(body, t);
+      await ctx.audit({ action: "unit.create", outcome: "success", targetType: "unit", targetId: created.id, detail: { name: created.name } }, t);
+      return created;
+    });
+    ctx.status = 201;
+    ctx.body = presentUnit(unit);
+  });
+
+  router.patch("/units/:id", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(unitPolicy.manage(actor), "manage the organisation");
+    const { params, body } = parseRequest(ctx, UnitUpdateSchema);
+    const unit = await ctx.services.sequelize.transaction(async (t) => {
+      const found = await findUnitOr404(params.id, t);
+      authorize(unitPolicy.manage(actor, found), "change this unit");
+      const before = presentUnit(found);
+      const updated = await updateUnit(found, body, t);
+      const action = body.parentId !== undefined && body.parentId !== before.parentId ? "unit.move" : "unit.update";
+      await ctx.audit({ action, outcome: "success", targetType: "unit", targetId: found.id, detail: { before, changes: body } }, t);
+      return updated;
+    });
+    ctx.body = presentUnit(unit);
+  });
+
+  router.delete("/units/:id", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(unitPolicy.manage(actor), "manage the organisation");
+    const { params } = parseRequest(ctx, IdParamSchema);
+    await ctx.services.sequelize.transaction(async (t) => {
+      const unit = await findUnitOr404(params.id, t);
+      authorize(unitPolicy.manage(actor, unit), "delete this unit");
+      await deleteUnit(unit, t);
+      await ctx.audit({ action: "unit.delete", outcome: "success", targetType: "unit", targetId: unit.id, detail: { name: unit.name } }, t);
+    });
+    ctx.status = 204;
+  });
+
+  router.post("/departments", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(unitPolicy.manage(actor), "manage the organisation");
+    const { body } = parseRequest(ctx, DepartmentCreateSchema);
+    const department = await ctx.services.sequelize.transaction(async (t) => {
+      const unit = await Unit.findByPk(body.unitId, { transaction: t });
+      authorize(unitPolicy.manage(actor, unit ?? undefined), "add departments here");
+      const created = await createDepartment(body, t);
+      await ctx.audit({ action: "department.create", outcome: "success", targetType: "department", targetId: created.id, detail: { name: created.name, unitId: created.unitId } }, t);
+      return created;
+    });
+    ctx.status = 201;
+    ctx.body = presentDepartment(department);
+  });
+
+  router.patch("/departments/:id", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(unitPolicy.manage(actor), "manage the organisation");
+    const { params, body } = parseRequest(ctx, DepartmentUpdateSchema);
+    const department = await ctx.services.sequelize.transaction(async (t) => {
+      const found = await findDepartmentOr404(params.id, t);
+      const [from, to] = await Promise.all([
+        Unit.findByPk(found.unitId, { transaction: t }),
+        body.unitId ? Unit.findByPk(body.unitId, { transaction: t }) : null,
+      ]);
+      authorize(unitPolicy.manage(actor, from ?? undefined) && (!to || unitPolicy.manage(actor, to)), "change this department");
+      const before = presentDepartment(found);
+      const updated = await updateDepartment(found, body, t);
+      const action = body.unitId !== undefined && body.unitId !== before.unitId ? "department.move" : "department.update";
+      await ctx.audit({ action, outcome: "success", targetType: "department", targetId: found.id, detail: { before, changes: body } }, t);
+      return updated;
+    });
+    ctx.body = presentDepartment(department);
+  });
+
+  router.delete("/departments/:id", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(unitPolicy.manage(actor), "manage the organisation");
+    const { params } = parseRequest(ctx, IdParamSchema);
+    await ctx.services.sequelize.transaction(async (t) => {
+      const department = await findDepartmentOr404(params.id, t);
+      const unit = await Unit.findByPk(department.unitId, { transaction: t });
+      authorize(unitPolicy.manage(actor, unit ?? undefined), "delete this department");
+      await deleteDepartment(department, t);
+      await ctx.audit({ action: "department.delete", outcome: "success", targetType: "department", targetId: department.id, detail: { name: department.name } }, t);
+    });
+    ctx.status = 204;
+  });
+
+  return router;
+}

@@ -1,0 +1,165 @@
+import Router from "@koa/router";
+import type { AppContext, AppContextExtras, AppState } from "../../../core/context.js";
+import { actorOf, authorize } from "../../../core/policy.js";
+import { parseRequest } from "../../../core/validate.js";
+import { loadGrants } from "../../../core/actor.js";
+import { Position, User } from "../../models/index.js";
+import { userPolicy } from "../../policies/user.js";
+import { presentDirectoryEntry, presentUser } from "../../presenters/user.js";
+import { createUser, findUserOr404, resolvePlacement, searchUsers } from "../../services/users.js";
+import { generatePassword, hashPassword } from "../../services/passwords.js";
+import { endOtherSessions } from "../../services/sessions.js";
+import { pinyinKeys } from "../../services/pinyin.js";
+import { importUsers } from "../../services/userImporter.js";
+import { assignRole, unassignRole } from "../../services/roleAssigner.js";
+import type { Actor } from "../../../core/actor.js";
+import {
+  DirectorySchema,
+  IdParamSchema,
+  RoleAssignSchema,
+  RoleUnassignSchema,
+  UserCreateSchema,
+  UserImportSchema,
+  UserListSchema,
+  UserUpdateSchema,
+} from "./schema.js";
+
+async function presentUserById(id: number, viewer: Actor) {
+  const user = await findUserOr404(id);
+  return presentUser(user, await loadGrants(id), viewer);
+}
+
+export function usersRouter(): Router<AppState, AppContextExtras> {
+  const router = new Router<AppState, AppContextExtras>({ prefix: "/api/org" });
+
+  // Every signed-in user may read the list of positions (forms, directory).
+  router.get("/positions", async (ctx: AppContext) => {
+    actorOf(ctx);
+    const positions = await Position.findAll({ order: [["rank", "DESC"], ["id", "ASC"]] });
+    ctx.body = { items: positions.map((p) => ({ id: p.id, name: p.name, rank: p.rank })) };
+  });
+
+  router.get("/directory", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(userPolicy.searchDirectory(actor), "search the staff directory");
+    const { query } = parseRequest(ctx, DirectorySchema);
+    const { rows, count } = await searchUsers({ ...query, includeSubunits: true, status: "active", scope: "all" });
+    ctx.body = { items: rows.map(presentDirectoryEntry), total: count, page: query.page, pageSize: query.pageSize };
+  });
+
+  router.get("/users", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(userPolicy.list(actor), "list user accounts");
+    const { query } = parseRequest(ctx, UserListSchema);
+    const { rows, count } = await searchUsers({ ...query, scope: actor.scopeOf("org.user.read") });
+    const items = await Promise.all(rows.map(async (u) => presentUser(u, await loadGrants(u.id), actor)));
+    ctx.body = {
+      items,
+      total: count,
+      page: query.page,
+      pageSize: query.pageSize,
+      abilities: { create: actor.can("org.user.manage"), import: userPolicy.import(actor) },
+    };
+  });
+
+  router.post("/users", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(actor.can("org.user.manage"), "create user accounts");
+    const { body } = parseRequest(ctx, UserCreateSchema);
+    const { user, initialPassword } = await ctx.services.sequelize.transaction(async (t) => {
+      const { unit } = await resolvePlacement(body, t);
+      authorize(userPolicy.create(actor, unit), "create users in this unit");
+      const created = await createUser({ ...body, hashCost: ctx.services.env.PASSWORD_HASH_COST }, t);
+      await ctx.audit({ action: "user.create", outcome: "success", targetType: "user", targetId: created.user.id, detail: { username: body.username, unitId: body.unitId, departmentId: body.departmentId ?? null } }, t);
+      return created;
+    });
+    ctx.status = 201;
+    ctx.body = { user: await presentUserById(user.id, actor), initialPassword };
+  });
+
+  router.get("/users/:id", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(userPolicy.list(actor), "read user accounts");
+    const { params } = parseRequest(ctx, IdParamSchema);
+    const user = await findUserOr404(params.id);
+    authorize(userPolicy.read(actor, user.unit), "read this user");
+    ctx.body = presentUser(user, await loadGrants(user.id), actor);
+  });
+
+  router.patch("/users/:id", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(actor.can("org.user.manage"), "change user accounts");
+    const { params, body } = parseRequest(ctx, UserUpdateSchema);
+    await ctx.services.sequelize.transaction(async (t) => {
+      const user = await findUserOr404(params.id, t);
+      authorize(userPolicy.update(actor, user.unit), "change this user");
+      if (body.disabled !== undefined && user.id === actor.id) authorize(false, "disable your own account");
+      const unitId = body.unitId ?? user.unitId;
+      // Moving to another unit without naming a department leaves the old department behind.
+      const departmentId = body.departmentId !== undefined ? body.departmentId : unitId === user.unitId ? user.departmentId : null;
+      const placement = await resolvePlacement({ unitId, departmentId, positionId: body.positionId !== undefined ? body.positionId : user.positionId }, t);
+      authorize(userPolicy.update(actor, placement.unit), "move users into that unit");
+      const changes = { ...body, unitId, departmentId };
+      if (body.displayName) Object.assign(changes, pinyinKeys(body.displayName));
+      await User.update(changes, { where: { id: user.id }, transaction: t });
+      const action = body.disabled === true ? "user.disable" : body.disabled === false ? "user.enable" : unitId !== user.unitId || departmentId !== user.departmentId ? "user.move" : "user.update";
+      await ctx.audit({ action, outcome: "success", targetType: "user", targetId: user.id, detail: { changes: body } }, t);
+    });
+    if (body.disabled) await endOtherSessions(params.id);
+    ctx.body = await presentUserById(params.id, actor);
+  });
+
+  router.post("/users/:id/reset-password", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(actor.can("org.user.manage"), "reset passwords");
+    const { params } = parseRequest(ctx, IdParamSchema);
+    const initialPassword = generatePassword();
+    const passwordHash = await hashPassword(initialPassword, ctx.services.env.PASSWORD_HASH_COST);
+    await ctx.services.sequelize.transaction(async (t) => {
+      const user = await findUserOr404(params.id, t);
+      authorize(userPolicy.update(actor, user.unit) && user.id !== actor.id, "reset this user's password");
+      await User.update({ passwordHash, mustChangePassword: true, failedLogins: 0, lockedUntil: null }, { where: { id: user.id }, transaction: t });
+      await ctx.audit({ action: "user.password.reset", outcome: "success", targetType: "user", targetId: user.id }, t);
+    });
+    await endOtherSessions(params.id);
+    ctx.body = { initialPassword };
+  });
+
+  router.post("/users/import", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(userPolicy.import(actor) && actor.can("org.user.manage"), "import users");
+    const { body } = parseRequest(ctx, UserImportSchema);
+    ctx.body = await importUsers({
+      csv: body.csv,
+      commit: body.commit,
+      actor,
+      sequelize: ctx.services.sequelize,
+      hashCost: ctx.services.env.PASSWORD_HASH_COST,
+      audit: (entry, t) => ctx.audit(entry, t),
+    });
+  });
+
+  router.post("/users/:id/roles", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(userPolicy.assignRoles(actor), "assign roles");
+    const { params, body } = parseRequest(ctx, RoleAssignSchema);
+    await ctx.services.sequelize.transaction(async (t) => {
+      const assignment = await assignRole({ actorId: actor.id, userId: params.id, roleId: body.roleId, unitId: body.unitId }, t);
+      await ctx.audit({ action: "role.assign", outcome: "success", targetType: "user", targetId: params.id, detail: { roleId: body.roleId, unitId: body.unitId, assignmentId: assignment.id } }, t);
+    });
+    ctx.body = await presentUserById(params.id, actor);
+  });
+
+  router.delete("/users/:id/roles/:assignmentId", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(userPolicy.assignRoles(actor), "remove roles");
+    const { params } = parseRequest(ctx, RoleUnassignSchema);
+    await ctx.services.sequelize.transaction(async (t) => {
+      const removed = await unassignRole({ actorId: actor.id, userId: params.id, assignmentId: params.assignmentId }, t);
+      await ctx.audit({ action: "role.unassign", outcome: "success", targetType: "user", targetId: params.id, detail: { roleId: removed.roleId, unitId: removed.unitId } }, t);
+    });
+    ctx.body = await presentUserById(params.id, actor);
+  });
+
+  return router;
+}

@@ -1,0 +1,75 @@
+import { z } from "zod";
+
+const id = z.coerce.number().int().positive();
+const optionalId = z.coerce.number().int().positive().nullable();
+
+export const username = z
+  .string()
+  .trim()
+  .min(2)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, "lower-case letters, digits, '.', '_' or '-'");
+export const displayName = z.string().trim().min(1).max(64);
+export const email = z.email().max(255).nullable();
+export const phone = z
+  .string()
+  .trim()
+  .max(32)
+  .regex(/^[0-9+\- ()]*$/, "digits, spaces, + - ( ) only")
+  .nullable();
+
+export const IdParamSchema = z.object({ params: z.object({ id }) });
+
+const listQuery = {
+  q: z.string().trim().max(64).optional(),
+  unitId: id.optional(),
+  departmentId: id.optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(20),
+};
+
+export const UserListSchema = z.object({
+  query: z.object({
+    ...listQuery,
+    includeSubunits: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+    status: z.enum(["active", "disabled", "locked"]).optional(),
+  }),
+});
+
+export const DirectorySchema = z.object({ query: z.object(listQuery) });
+
+export const UserCreateSchema = z.object({
+  body: z.object({
+    username,
+    displayName,
+    unitId: id,
+    departmentId: optionalId.optional(),
+    positionId: optionalId.optional(),
+    email: email.optional(),
+    phone: phone.optional(),
+  }),
+});
+
+export const UserUpdateSchema = IdParamSchema.extend({
+  body: z
+    .object({
+      displayName,
+      unitId: id,
+      departmentId: optionalId,
+      positionId: optionalId,
+      email,
+      phone,
+      disabled: z.boolean(),
+    })
+    .partial(),
+});
+
+export const UserImportSchema = z.object({
+  body: z.object({ csv: z.string().min(1).max(5_000_000), commit: z.boolean() }),
+});
+
+export const RoleAssignSchema = IdParamSchema.extend({
+  body: z.object({ roleId: id, unitId: optionalId.default(null) }),
+});
+
+export const RoleUnassignSchema = z.object({ params: z.object({ id, assignmentId: id }) });

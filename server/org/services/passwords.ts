@@ -1,0 +1,66 @@
+import { randomBytes, randomInt, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
+
+const KEY_LENGTH = 64;
+/** Stored for accounts that have no usable password yet (an admin must issue one). */
+export const NO_PASSWORD = "!";
+
+function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scryptCb(password.normalize("NFKC"), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+}
+
+function optionsFor(logN: number, r: number, p: number): ScryptOptions {
+  const N = 2 ** logN;
+  return { N, r, p, maxmem: 128 * N * r * p + 16 * 1024 * 1024 };
+}
+
+/** Hashes with scrypt; the parameters travel in the string so they can be raised later. */
+export async function hashPassword(password: string, logN: number): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, optionsFor(logN, 8, 1));
+  return `scrypt$${logN}$8$1$${salt.toString("base64")}$${key.toString("base64")}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const parts = stored.split("$");
+  if (parts.length !== 6 || parts[0] !== "scrypt") return false;
+  const [, logN, r, p, salt, key] = parts as [string, string, string, string, string, string];
+  const expected = Buffer.from(key, "base64");
+  const actual = await scrypt(password, Buffer.from(salt, "base64"), optionsFor(Number(logN), Number(r), Number(p)));
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+export type PasswordRule = "length" | "classes" | "username" | "reuse";
+
+/** Length ≥ minLength, three of four character classes, and not the username. */
+export function checkPasswordPolicy(password: string, username: string, minLength: number): PasswordRule[] {
+  const broken: PasswordRule[] = [];
+  if ([...password].length < minLength) broken.push("length");
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((re) => re.test(password)).length;
+  if (classes < 3) broken.push("classes");
+  const lower = password.toLowerCase();
+  const name = username.toLowerCase();
+  if (lower === name || (name.length >= 3 && lower.includes(name))) broken.push("username");
+  return broken;
+}
+
+const ALPHABET = {
+  upper: "ABCDEFGHJKLMNPQRSTUVWXYZ",
+  lower: "abcdefghijkmnpqrstuvwxyz",
+  digit: "23456789",
+  symbol: "#%+=@",
+};
+
+/** A random 14-character password that meets the policy, without look-alike characters. */
+export function generatePassword(length = 14): string {
+  const all = Object.values(ALPHABET).join("");
+  const pick = (set: string) => set[randomInt(set.length)] ?? "";
+  const chars = [pick(ALPHABET.upper), pick(ALPHABET.lower), pick(ALPHABET.digit), pick(ALPHABET.symbol)];
+  while (chars.length < length) chars.push(pick(all));
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j] ?? "", chars[i] ?? ""];
+  }
+  return chars.join("");
+}

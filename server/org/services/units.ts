@@ -1,0 +1,148 @@
+import { Op, type Transaction } from "sequelize";
+import { badRequest, conflict, notFound } from "../../core/errors.js";
+import { Department, Unit, User } from "../models/index.js";
+import type { UnitKind } from "../models/unit.js";
+
+export async function findUnitOr404(id: number, transaction?: Transaction): Promise<Unit> {
+  const unit = await Unit.findByPk(id, { transaction });
+  if (!unit) throw notFound("Unit");
+  return unit;
+}
+
+/** A unit named in a request body: unknown ids are the caller's mistake (400), not a missing page. */
+async function requireUnit(id: number, transaction: Transaction): Promise<Unit> {
+  const unit = await Unit.findByPk(id, { transaction });
+  if (!unit) throw badRequest("unknown_unit", `Unit ${id} does not exist`);
+  return unit;
+}
+
+const parentOrRoot = (parentId: number | null, transaction: Transaction) =>
+  parentId === null ? Promise.resolve(null) : requireUnit(parentId, transaction);
+
+async function assertCodeFree(code: string, exceptId: number | null, transaction: Transaction): Promise<void> {
+  const other = await Unit.findOne({ where: { code }, transaction });
+  if (other && other.id !== exceptId) throw conflict("code_taken", `The unit code ${code} is already in use`);
+}
+
+export async function createUnit(
+  props: { name: string; code: string; shortName?: string | null; kind: UnitKind; parentId: number | null },
+  transaction: Transaction,
+): Promise<Unit> {
+  const parent = await parentOrRoot(props.parentId, transaction);
+  await assertCodeFree(props.code, null, transaction);
+  const siblings = await Unit.count({ where: { parentId: props.parentId }, transaction });
+  const unit = await Unit.create(
+    {
+      name: props.name,
+      code: props.code,
+      shortName: props.shortName ?? null,
+      kind: props.kind,
+      parentId: props.parentId,
+      path: "/",
+      sortOrder: siblings,
+    },
+    { transaction },
+  );
+  unit.path = `${parent?.path ?? "/"}${unit.id}/`;
+  await unit.save({ transaction });
+  return unit;
+}
+
+/**
+ * Renames or moves a unit. A move rewrites the materialised path of the whole
+ * subtree in one statement per descendant level; moving a unit under itself
+ * or its own descendant is refused.
+ */
+export async function updateUnit(
+  unit: Unit,
+  patch: { name?: string; code?: string; shortName?: string | null; kind?: UnitKind; parentId?: number | null; sortOrder?: number },
+  transaction: Transaction,
+): Promise<Unit> {
+  if (patch.code !== undefined && patch.code !== unit.code) await assertCodeFree(patch.code, unit.id, transaction);
+  if (patch.parentId !== undefined && patch.parentId !== unit.parentId) {
+    const parent = await parentOrRoot(patch.parentId, transaction);
+    if (parent && parent.path.startsWith(unit.path)) {
+      throw conflict("cycle", "A unit cannot be moved under itself or one of its own subunits");
+    }
+    const oldPath = unit.path;
+    const newPath = `${parent?.path ?? "/"}${unit.id}/`;
+    const descendants = await Unit.findAll({
+      where: { path: { [Op.like]: `${oldPath}%` }, id: { [Op.ne]: unit.id } },
+      transaction,
+    });
+    for (const d of descendants) {
+      await Unit.update({ path: newPath + d.path.slice(oldPath.length) }, { where: { id: d.id }, transaction });
+    }
+    unit.parentId = patch.parentId;
+    unit.path = newPath;
+  }
+  if (patch.name !== undefined) unit.name = patch.name;
+  if (patch.code !== undefined) unit.code = patch.code;
+  if (patch.shortName !== undefined) unit.shortName = patch.shortName;
+  if (patch.kind !== undefined) unit.kind = patch.kind;
+  if (patch.sortOrder !== undefined) unit.sortOrder = patch.sortOrder;
+  await unit.save({ transaction });
+  return unit;
+}
+
+export async function deleteUnit(unit: Unit, transaction: Transaction): Promise<void> {
+  const [children, departments, users] = await Promise.all([
+    Unit.count({ where: { parentId: unit.id }, transaction }),
+    Department.count({ where: { unitId: unit.id }, transaction }),
+    User.count({ where: { unitId: unit.id }, transaction }),
+  ]);
+  if (children + departments + users > 0) {
+    throw conflict("not_empty", "Move or delete the unit's subunits, departments and users first", {
+      children,
+      departments,
+      users,
+    });
+  }
+  await unit.destroy({ transaction });
+}
+
+export async function findDepartmentOr404(id: number, transaction?: Transaction): Promise<Department> {
+  const department = await Department.findByPk(id, { transaction });
+  if (!department) throw notFound("Department");
+  return department;
+}
+
+async function assertDepartmentNameFree(unitId: number, name: string, exceptId: number | null, transaction: Transaction) {
+  const other = await Department.findOne({ where: { unitId, name }, transaction });
+  if (other && other.id !== exceptId) throw conflict("name_taken", `The unit already has a department named ${name}`);
+}
+
+export async function createDepartment(props: { unitId: number; name: string }, transaction: Transaction) {
+  await requireUnit(props.unitId, transaction);
+  await assertDepartmentNameFree(props.unitId, props.name, null, transaction);
+  const sortOrder = await Department.count({ where: { unitId: props.unitId }, transaction });
+  return Department.create({ unitId: props.unitId, name: props.name, sortOrder }, { transaction });
+}
+
+/** Renames a department or moves it, with its people, to another unit. */
+export async function updateDepartment(
+  department: Department,
+  patch: { name?: string; unitId?: number; sortOrder?: number },
+  transaction: Transaction,
+): Promise<Department> {
+  const unitId = patch.unitId ?? department.unitId;
+  const name = patch.name ?? department.name;
+  if (patch.unitId !== undefined) await requireUnit(patch.unitId, transaction);
+  if (unitId !== department.unitId || name !== department.name) {
+    await assertDepartmentNameFree(unitId, name, department.id, transaction);
+  }
+  if (unitId !== department.unitId) {
+    await User.update({ unitId }, { where: { departmentId: department.id }, transaction });
+  }
+  department.unitId = unitId;
+  department.name = name;
+  if (patch.sortOrder !== undefined) department.sortOrder = patch.sortOrder;
+  await department.save({ transaction });
+  return department;
+}
+
+export async function deleteDepartment(department: Department, transaction: Transaction): Promise<void> {
+  const users = await User.count({ where: { departmentId: department.id }, transaction });
+  if (users > 0) throw conflict("not_empty", "Move the department's users first", { users });
+  await department.destroy({ transaction });
+}

@@ -1,0 +1,70 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Sequelize } from "sequelize";
+import type { Logger } from "pino";
+import type { Env } from "./env.js";
+import { openDatabase } from "./core/db.js";
+import { createLogger } from "./core/logger.js";
+import { createMetrics } from "./core/metrics.js";
+import { createMigrator } from "./core/migrator.js";
+import { createApp } from "./app.js";
+import { initOrgModels, Unit } from "./org/models/index.js";
+import { initAuditModels } from "./audit/models/auditEvent.js";
+import { syncPermissionCatalogue } from "./org/services/bootstrap.js";
+import { seedDemoOrganisation, type DemoAccount } from "./org/services/demoOrganisation.js";
+import { purgeExpiredSessions } from "./org/services/sessions.js";
+
+export function initModels(sequelize: Sequelize): void {
+  initOrgModels(sequelize);
+  initAuditModels(sequelize);
+}
+
+/** Connects, migrates and keeps the permission catalogue in step; shared by the server and the CLIs. */
+export async function prepareDatabase(env: Env, logger: Logger): Promise<Sequelize> {
+  const sequelize = openDatabase(env.DATABASE_URL, logger);
+  await sequelize.authenticate();
+  initModels(sequelize);
+  const applied = await createMigrator(sequelize).up();
+  if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, "migrations applied");
+  await syncPermissionCatalogue(sequelize);
+  return sequelize;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  sequelize: Sequelize;
+  demoAccounts: DemoAccount[];
+  close(): Promise<void>;
+}
+
+export async function startServer(env: Env): Promise<RunningServer> {
+  const logger = createLogger(env.LOG_LEVEL);
+  const sequelize = await prepareDatabase(env, logger);
+  let demoAccounts: DemoAccount[] = [];
+  if (env.SEED_DEMO && (await Unit.count()) === 0) {
+    demoAccounts = await seedDemoOrganisation(sequelize, env.PASSWORD_HASH_COST);
+  }
+  const app = createApp({ env, sequelize, logger, metrics: createMetrics() });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(env.PORT, env.HOST, () => resolve(s));
+  });
+  const sweeper = setInterval(() => {
+    purgeExpiredSessions().catch((err) => logger.warn({ err }, "session purge failed"));
+  }, 15 * 60_000);
+  sweeper.unref();
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port }, "web server listening");
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    sequelize,
+    demoAccounts,
+    close: async () => {
+      clearInterval(sweeper);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await sequelize.close();
+    },
+  };
+}
