@@ -1,0 +1,18 @@
+import type { QueryInterface } from "sequelize";
+import * as m0001 from "./0001-organisation.js";
+import * as m0002 from "./0002-audit-log.js";
+
+export interface MigrationModule {
+  up(params: { context: QueryInterface }): Promise<void>;
+  down(params: { context: QueryInterface }): Promise<void>;
+}
+
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so that the same
+ * list runs under tsx, Vitest and a bundled build; a test checks that no file
+ * in this folder is missing from it.
+ */
+export const MIGRATIONS: [name: string, module: MigrationModule][] = [
+  ["0001-organisation", m0001],
+  ["0002-audit-log", m0002],
+];

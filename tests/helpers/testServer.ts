@@ -1,0 +1,79 @@
+import { parseEnv } from "../../server/env.js";
+import { startServer, type RunningServer } from "../../server/server.js";
+import type { DemoAccount } from "../../server/org/services/demoOrganisation.js";
+import { ApiClient } from "./apiClient.js";
+import { createTestDatabase, type TestDatabase } from "./testDatabase.js";
+
+export const STRONG_PASSWORD = "Yong#Office2026";
+
+export interface TestServer extends RunningServer {
+  db: TestDatabase;
+  account(username: string): DemoAccount;
+  /** A client signed in as a demo account whose initial password was already changed. */
+  signIn(username: string): Promise<ApiClient>;
+  /** Creates a user through the API (as sysadmin) and returns a signed-in client for them. */
+  newUser(props: { username: string; unitId?: number; departmentId?: number | null }): Promise<{ client: ApiClient; id: number }>;
+  client(): ApiClient;
+  stop(): Promise<void>;
+}
+
+/** A real server on an ephemeral port over a fresh database seeded with the demo organisation. */
+export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
+  const db = await createTestDatabase();
+  const server = await startServer(
+    parseEnv({
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: db.url,
+      LOG_LEVEL: "silent",
+      PASSWORD_HASH_COST: "10",
+      SEED_DEMO: "true",
+      SERVE_CLIENT: "false",
+      ...overrides,
+    }),
+  );
+  const passwords = new Map<string, string>();
+  const account = (username: string): DemoAccount => {
+    const found = server.demoAccounts.find((a) => a.username === username);
+    if (!found) throw new Error(`no demo account ${username}`);
+    return found;
+  };
+  const signInWith = async (username: string, initial: string): Promise<ApiClient> => {
+    const client = new ApiClient(server.url);
+    const known = passwords.get(username);
+    const res = await client.post("/api/auth/login", { username, password: known ?? initial });
+    if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${res.text}`);
+    if (res.body.mustChangePassword) {
+      const change = await client.post("/api/auth/password", { currentPassword: initial, newPassword: STRONG_PASSWORD });
+      if (change.status !== 204) throw new Error(`password change failed: ${change.text}`);
+      passwords.set(username, STRONG_PASSWORD);
+    }
+    return client;
+  };
+  const signIn = (username: string) => signInWith(username, account(username).password);
+  const self: TestServer = {
+    ...server,
+    db,
+    account,
+    signIn,
+    client: () => new ApiClient(server.url),
+    newUser: async ({ username, unitId, departmentId }) => {
+      const admin = await signIn("sysadmin");
+      const tree = await admin.get("/api/org/tree");
+      const office = tree.body.units[0].children[0];
+      const created = await admin.post("/api/org/users", {
+        username,
+        displayName: "测试用户",
+        unitId: unitId ?? office.id,
+        departmentId: departmentId === undefined ? office.departments[0].id : departmentId,
+      });
+      if (created.status !== 201) throw new Error(`create ${username}: ${created.text}`);
+      return { client: await signInWith(username, created.body.initialPassword), id: created.body.user.id };
+    },
+    stop: async () => {
+      await server.close();
+      await db.drop();
+    },
+  };
+  return self;
+}

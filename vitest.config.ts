@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["server/**/*.test.ts", "tests/**/*.test.ts", "archive-importer/**/*.test.ts", "mail/**/*.test.ts"],
+    exclude: ["tests/browser/**", "node_modules/**"],
+    environment: "node",
+    // Each test file gets its own database; two workers keep a 2-core machine responsive.
+    pool: "forks",
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
