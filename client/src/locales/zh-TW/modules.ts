@@ -2,11 +2,11 @@ import type zhCN from "../zh-CN/modules";
 
 const messages: typeof zhCN = {
   modules: {
-    oa: { title: "公文", description: "公文起草、审批、签发、流转与归档。" },
-    mail: { title: "邮箱", description: "单位内部电子邮件与通知。" },
-    archive: { title: "档案", description: "文书档案的收集、整理、检索与利用。" },
-    library: { title: "图书馆", description: "电子图书与资料的借阅与检索。" },
-    comingSoon: "该模块将在后续版本中提供。",
+    oa: { title: "公文", description: "公文起草、審批、簽發、流轉與歸檔。" },
+    mail: { title: "郵箱", description: "單位內部電子郵件與通知。" },
+    archive: { title: "檔案", description: "文書檔案的蒐集、整理、檢索與利用。" },
+    library: { title: "圖書館", description: "電子圖書與資料的借閱與檢索。" },
+    comingSoon: "此模組將於後續版本提供。",
   },
 };
 
