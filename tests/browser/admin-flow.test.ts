@@ -73,9 +73,10 @@ function byTestId(page: Page, testId: string): Locator {
   return page.locator(`[data-testid="${testId}"]`).first();
 }
 
-/** Popper content (select options, dropdown items) is teleported to <body>; only the open one is visible. */
-function openPopper(page: Page): Locator {
-  return page.locator(".el-popper:visible").last();
+/** Select options are teleported to <body>; only those of the open dropdown are visible. */
+function visibleOption(page: Page, selector: string, text?: RegExp): Locator {
+  const options = page.locator(`.el-popper ${selector}:visible`);
+  return (text ? options.filter({ hasText: text }) : options).first();
 }
 
 describe("sysadmin in the browser", () => {
@@ -130,12 +131,16 @@ describe("sysadmin in the browser", () => {
       await byTestId(page, "users-create").click();
       await input(page, "user-form-username").fill(TESTER.username);
       await input(page, "user-form-name").fill(TESTER.displayName);
+      // Unit: a tree-select; the office has departments in the demo organisation.
       await byTestId(page, "user-form-unit").click();
-      const unitTree = openPopper(page);
-      const office = unitTree.locator(".el-tree-node__content", { hasText: /^南宁市人民政府办公室$/ });
-      await ((await office.count()) ? office.first() : unitTree.locator(".el-tree-node__content").first()).click();
+      const unitNode = visibleOption(page, ".el-tree-node__content", /^南宁市人民政府办公室$/);
+      await unitNode.click();
+      await unitNode.waitFor({ state: "hidden" });
+      // Department: a plain select of the chosen unit's departments.
       await byTestId(page, "user-form-department").click();
-      await openPopper(page).locator(".el-select-dropdown__item").first().click();
+      const department = visibleOption(page, ".el-select-dropdown__item");
+      await department.click();
+      await department.waitFor({ state: "hidden" });
       await shot("user-form");
       await byTestId(page, "user-form-submit").click();
 
@@ -157,13 +162,13 @@ describe("sysadmin in the browser", () => {
       // Language switch: English, then back to Simplified Chinese.
       await byTestId(page, "lang-switch").click();
       await byTestId(page, "lang-en").click();
-      await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe("en");
-      await expect.poll(() => page.locator("body").innerText(), { timeout: UI_TIMEOUT }).toMatch(/\bUsers?\b/);
+      await expect.poll(() => page.locator("html").getAttribute("lang")).toBe("en");
+      await expect.poll(() => usersEntry.innerText(), { timeout: UI_TIMEOUT }).toMatch(/\bUsers?\b/);
       await shot("english");
       await byTestId(page, "lang-switch").click();
       await byTestId(page, "lang-zh-CN").click();
-      await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe("zh-CN");
-      await expect.poll(() => page.locator("body").innerText(), { timeout: UI_TIMEOUT }).toContain("用户");
+      await expect.poll(() => page.locator("html").getAttribute("lang")).toBe("zh-CN");
+      await expect.poll(() => usersEntry.innerText(), { timeout: UI_TIMEOUT }).toContain("用户");
       await shot("chinese");
 
       // Log out through the user menu.
