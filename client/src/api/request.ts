@@ -92,7 +92,11 @@ async function toApiError(res: Response): Promise<ApiError> {
   if (isErrorBody(body)) {
     return new ApiError(res.status, body.error.code, body.error.message, body.error.details);
   }
-  return new ApiError(res.status, res.status >= 500 ? "server_error" : "http_error", res.statusText || "Request failed");
+  return new ApiError(
+    res.status,
+    res.status >= 500 ? "server_error" : "http_error",
+    res.statusText || "Request failed",
+  );
 }
 
 async function send(method: string, url: string, options: RequestOptions): Promise<Response> {

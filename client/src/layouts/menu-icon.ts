@@ -1,4 +1,15 @@
-import { Document, Files, House, Lock, Message, OfficeBuilding, Reading, Setting, Tickets, User } from "@element-plus/icons-vue";
+import {
+  Document,
+  Files,
+  House,
+  Lock,
+  Message,
+  OfficeBuilding,
+  Reading,
+  Setting,
+  Tickets,
+  User,
+} from "@element-plus/icons-vue";
 import type { Component } from "vue";
 import type { MenuIcon } from "@/router/types";
 

@@ -1,16 +1,7 @@
 import "vue-router";
 
 export type MenuIcon =
-  | "home"
-  | "document"
-  | "message"
-  | "files"
-  | "reading"
-  | "office"
-  | "user"
-  | "lock"
-  | "tickets"
-  | "setting";
+  "home" | "document" | "message" | "files" | "reading" | "office" | "user" | "lock" | "tickets" | "setting";
 
 declare module "vue-router" {
   interface RouteMeta {

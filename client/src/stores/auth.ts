@@ -55,8 +55,22 @@ export const useAuthStore = defineStore("auth", () => {
   }
 
   function passwordChanged(): void {
-    if (me.value) me.value = { ...me.value, mustChangePassword: false, user: { ...me.value.user, mustChangePassword: false } };
+    if (me.value)
+      me.value = { ...me.value, mustChangePassword: false, user: { ...me.value.user, mustChangePassword: false } };
   }
 
-  return { me, loaded, user, permissions, signedIn, mustChangePassword, can, load, login, logout, clear, passwordChanged };
+  return {
+    me,
+    loaded,
+    user,
+    permissions,
+    signedIn,
+    mustChangePassword,
+    can,
+    load,
+    login,
+    logout,
+    clear,
+    passwordChanged,
+  };
 });

@@ -16,7 +16,8 @@ const messages: typeof zhCN = {
       useRecovery: "Use a recovery code",
       useTotp: "Use a verification code",
       locked: "The account is locked after too many failed sign-ins. It unlocks at {time}.",
-      lockedNoTime: "The account is locked after too many failed sign-ins. Try later or contact the system administrator.",
+      lockedNoTime:
+        "The account is locked after too many failed sign-ins. Try later or contact the system administrator.",
       usernameRequired: "Please enter your username",
       passwordRequired: "Please enter your password",
       totpRequired: "Please enter the code",

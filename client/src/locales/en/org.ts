@@ -121,7 +121,12 @@ const messages: typeof zhCN = {
       custom: "Custom",
       adminKind: "Administrator kind",
       adminKinds: { system: "System administrator", security: "Security administrator", audit: "Audit administrator" },
-      categories: { system: "System administration", security: "Security administration", audit: "Audit", business: "Business" },
+      categories: {
+        system: "System administration",
+        security: "Security administration",
+        audit: "Audit",
+        business: "Business",
+      },
       codeRule: "Starts with a lower-case letter; lower-case letters, digits and underscores",
       builtinReadonly: "Built-in, read-only",
     },

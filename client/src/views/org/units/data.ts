@@ -20,7 +20,10 @@ export function unitRules(): FormRules {
   const required = (field: string) => ({ required: true, message: t("common.required", { field }), trigger: "blur" });
   return {
     name: [required(t("org.units.name"))],
-    code: [required(t("org.units.code")), { pattern: /^[A-Za-z0-9_.-]+$/, message: t("org.units.code"), trigger: "blur" }],
+    code: [
+      required(t("org.units.code")),
+      { pattern: /^[A-Za-z0-9_.-]+$/, message: t("org.units.code"), trigger: "blur" },
+    ],
     kind: [required(t("org.units.kind"))],
   };
 }

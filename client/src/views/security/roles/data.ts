@@ -19,7 +19,10 @@ export interface RoleFormModel {
 export function roleRules(): FormRules {
   const required = (field: string) => ({ required: true, message: t("common.required", { field }), trigger: "blur" });
   return {
-    code: [required(t("org.roles.code")), { pattern: /^[a-z][a-z0-9_]{1,31}$/, message: t("org.roles.codeRule"), trigger: "blur" }],
+    code: [
+      required(t("org.roles.code")),
+      { pattern: /^[a-z][a-z0-9_]{1,31}$/, message: t("org.roles.codeRule"), trigger: "blur" },
+    ],
     name: [required(t("org.roles.name"))],
   };
 }
