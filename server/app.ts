@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Koa, { type Next } from "koa";
@@ -123,13 +124,12 @@ export function createApp(services: Services): Koa<AppState, AppContextExtras> {
 
   if (services.env.SERVE_CLIENT && existsSync(join(clientDist, "index.html"))) {
     app.use(serve(clientDist, { index: "index.html", maxage: 0 }));
-    const indexHtml = readFileSync(join(clientDist, "index.html"));
-    // History-mode SPA: any other GET that is not an API call gets the shell.
+    // History-mode SPA: any other GET that is not an API call gets the shell (read per request, so a rebuild shows at once).
     app.use(async (ctx: AppContext, next) => {
       await next();
       if (ctx.method === "GET" && ctx.status === 404 && !ctx.path.startsWith("/api/") && ctx.accepts("html")) {
         ctx.type = "html";
-        ctx.body = indexHtml;
+        ctx.body = await readFile(join(clientDist, "index.html"));
       }
     });
   }

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Sequelize } from "sequelize";
 import type { Logger } from "pino";
 import type { Env } from "./env.js";
-import { openDatabase } from "./core/db.js";
+import { openDatabase, prepareSqlite } from "./core/db.js";
 import { createLogger } from "./core/logger.js";
 import { createMetrics } from "./core/metrics.js";
 import { createMigrator } from "./core/migrator.js";
@@ -23,6 +23,7 @@ export function initModels(sequelize: Sequelize): void {
 export async function prepareDatabase(env: Env, logger: Logger): Promise<Sequelize> {
   const sequelize = openDatabase(env.DATABASE_URL, logger);
   await sequelize.authenticate();
+  await prepareSqlite(sequelize);
   initModels(sequelize);
   const applied = await createMigrator(sequelize).up();
   if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, "migrations applied");

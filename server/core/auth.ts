@@ -34,7 +34,8 @@ const PASSWORD_CHANGE_ALLOWED = new Set(["/api/auth/me", "/api/auth/password", "
 /** Until the initial password is changed, nothing else may be done with the account. */
 export async function requirePasswordChange(ctx: AppContext, next: Next): Promise<void> {
   const actor = ctx.state.actor;
-  if (actor?.user.mustChangePassword && !PASSWORD_CHANGE_ALLOWED.has(ctx.path)) {
+  // Only the API is gated: the SPA's own files must load so the user can reach the change form.
+  if (actor?.user.mustChangePassword && ctx.path.startsWith("/api/") && !PASSWORD_CHANGE_ALLOWED.has(ctx.path)) {
     throw forbidden("Change your initial password first", "password_change_required");
   }
   await next();

@@ -51,7 +51,7 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(userPolicy.list(actor), "list user accounts");
     const { query } = parseRequest(ctx, UserListSchema);
-    const { rows, count } = await searchUsers({ ...query, scope: actor.scopeOf("org.user.read") });
+    const { rows, count } = await searchUsers({ ...query, scope: userPolicy.listScope(actor) });
     const items = await Promise.all(rows.map(async (u) => presentUser(u, await loadGrants(u.id), actor)));
     ctx.body = {
       items,

@@ -1,0 +1,67 @@
+import type { Sequelize } from "sequelize";
+import type { CreationAttributes } from "sequelize";
+import { Department, Position, Unit, User } from "../models/index.js";
+import { NO_PASSWORD } from "./passwords.js";
+import { pinyinKeys } from "./pinyin.js";
+import { createUnit } from "./units.js";
+
+const SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃蒙莫农陆";
+const GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红梅宁海波斌鹏辉玲燕飞";
+
+/**
+ * Generates a large organisation for benchmarks: `units` units under one root,
+ * five departments each, and `users` accounts spread evenly, inserted in
+ * batches. Accounts have no usable password (benchmarks sign in through
+ * accounts they create themselves).
+ */
+export async function generateLargeOrganisation(
+  sequelize: Sequelize,
+  props: { units: number; users: number; prefix?: string },
+): Promise<{ units: number; departments: number; users: number }> {
+  const prefix = props.prefix ?? "gen";
+  const position = (await Position.findOne({ where: { name: "科员" } })) ?? (await Position.create({ name: "科员", rank: 20 }));
+  const departmentIds: { unitId: number; id: number }[] = [];
+  await sequelize.transaction(async (t) => {
+    const root = await createUnit({ name: `生成的组织 ${prefix}`, code: `${prefix}.root`, shortName: null, kind: "government", parentId: null }, t);
+    for (let u = 0; u < props.units; u++) {
+      const unit = await createUnit({ name: `第${u + 1}单位`, code: `${prefix}.u${u + 1}`, shortName: null, kind: "bureau", parentId: root.id }, t);
+      const depts = await Department.bulkCreate(
+        ["办公室", "一科", "二科", "三科", "四科"].map((name, sortOrder) => ({ unitId: unit.id, name, sortOrder })),
+        { transaction: t },
+      );
+      for (const d of depts) departmentIds.push({ unitId: unit.id, id: d.id });
+    }
+  });
+  const batchSize = 2000;
+  for (let start = 0; start < props.users; start += batchSize) {
+    const rows: CreationAttributes<User>[] = [];
+    for (let i = start; i < Math.min(props.users, start + batchSize); i++) {
+      const dept = departmentIds[i % departmentIds.length];
+      if (!dept) break;
+      const displayName = `${SURNAMES[i % SURNAMES.length]}${GIVEN[Math.floor(i / SURNAMES.length) % GIVEN.length]}${GIVEN[Math.floor(i / (SURNAMES.length * GIVEN.length)) % GIVEN.length]}`;
+      rows.push({
+        username: `${prefix}.user${i + 1}`,
+        displayName,
+        ...pinyinKeys(displayName),
+        email: null,
+        phone: null,
+        unitId: dept.unitId,
+        departmentId: dept.id,
+        positionId: position.id,
+        passwordHash: NO_PASSWORD,
+        mustChangePassword: true,
+        passwordChangedAt: null,
+        lockedUntil: null,
+        totpSecret: null,
+        recoveryCodes: null,
+        lastLoginAt: null,
+      });
+    }
+    await sequelize.transaction((t) => User.bulkCreate(rows, { transaction: t }));
+  }
+  return { units: props.units + 1, departments: departmentIds.length, users: props.users };
+}
+
+export async function countOrganisation() {
+  return { units: await Unit.count(), users: await User.count() };
+}

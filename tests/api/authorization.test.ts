@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiRouters } from "../../server/app.js";
+import { startTestServer, type TestServer } from "../helpers/testServer.js";
+import type { ApiClient } from "../helpers/apiClient.js";
+
+let server: TestServer;
+let staff: ApiClient;
+let sysadmin: ApiClient;
+let secadmin: ApiClient;
+let auditor: ApiClient;
+
+/** Routes anyone may call without a session, and why. */
+const PUBLIC = new Set([
+  "GET /api/auth/csrf", // hands out the CSRF token the login form needs
+  "POST /api/auth/login", // signing in
+  "POST /api/auth/logout", // harmless without a session
+]);
+
+/** Routes every signed-in user may call: they act on the caller's own account. */
+const SELF_SERVICE = new Set([
+  "GET /api/auth/me",
+  "POST /api/auth/password",
+  "POST /api/auth/totp/setup",
+  "POST /api/auth/totp/enable",
+  "POST /api/auth/totp/disable",
+  "GET /api/auth/sessions",
+  "GET /api/org/positions",
+]);
+
+/** Routes ordinary staff may use: the staff directory and the tree it is browsed by. */
+const STAFF = new Set(["GET /api/org/tree", "GET /api/org/directory"]);
+
+interface RouteRef {
+  method: string;
+  path: string;
+  key: string;
+}
+
+function allRoutes(): RouteRef[] {
+  const routes: RouteRef[] = [];
+  for (const router of apiRouters()) {
+    for (const layer of router.stack) {
+      for (const method of layer.methods) {
+        if (method === "HEAD") continue;
+        const path = String(layer.path).replace(/\/$/, "") || String(layer.path);
+        routes.push({ method, path, key: `${method} ${path}` });
+      }
+    }
+  }
+  return routes;
+}
+
+/** Fills path parameters with ids that exist, so a 403 is about the right and not the row. */
+function concrete(path: string): string {
+  return path.replace(":assignmentId", "1").replace(":id", "1");
+}
+
+async function call(client: ApiClient, route: RouteRef) {
+  return client.request(route.method, concrete(route.path), { body: route.method === "GET" ? undefined : {} });
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  staff = await server.signIn("office.staff1");
+  sysadmin = await server.signIn("sysadmin");
+  secadmin = await server.signIn("secadmin");
+  auditor = await server.signIn("auditor");
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("every route has an authorization policy", () => {
+  const routes = allRoutes();
+
+  it("finds the routes to check", () => {
+    expect(routes.length).toBeGreaterThan(30);
+  });
+
+  it("refuses anonymous callers on every non-public route (401)", async () => {
+    const anonymous = server.client();
+    for (const route of routes.filter((r) => !PUBLIC.has(r.key))) {
+      const res = await call(anonymous, route);
+      expect([401], route.key).toContain(res.status);
+    }
+  });
+
+  it("refuses a staff member without the permission on every admin route (403/404)", async () => {
+    for (const route of routes.filter((r) => !PUBLIC.has(r.key) && !SELF_SERVICE.has(r.key) && !STAFF.has(r.key))) {
+      const res = await call(staff, route);
+      expect([403, 404], route.key).toContain(res.status);
+    }
+  });
+
+  it("records permission denials in the audit log", async () => {
+    const res = await staff.get("/api/audit/events");
+    expect(res.status).toBe(403);
+    const events = await auditor.get("/api/audit/events?action=authz.denied");
+    expect(events.body.items.some((e: { actorName: string; targetId: string }) => e.actorName === "office.staff1" && e.targetId === "GET /api/audit/events")).toBe(true);
+  });
+});
+
+describe("三员分立", () => {
+  it("the system administrator cannot read or verify the audit log", async () => {
+    for (const path of ["/api/audit/events", "/api/audit/events.csv", "/api/audit/verify", "/api/audit/actions"]) {
+      expect((await sysadmin.get(path)).status, path).toBe(403);
+    }
+  });
+
+  it("the system administrator cannot assign roles or change the security policy", async () => {
+    expect((await sysadmin.post("/api/org/users/1/roles", { roleId: 1 })).status).toBe(403);
+    expect((await sysadmin.patch("/api/settings/security", { lockoutThreshold: 3 })).status).toBe(403);
+  });
+
+  it("the security administrator finds people to give roles to, but cannot create or change users", async () => {
+    expect((await secadmin.get("/api/org/users?q=zw")).status).toBe(200);
+    const tree = await secadmin.get("/api/org/tree");
+    expect(tree.status).toBe(200);
+    expect(tree.body.abilities.manage).toBe(false);
+    expect((await secadmin.patch("/api/org/users/1", { displayName: "改名" })).status).toBe(403);
+    expect((await secadmin.post("/api/org/users/1/reset-password")).status).toBe(403);
+    const res = await secadmin.post("/api/org/users", { username: "sneaky", displayName: "某人", unitId: 1 });
+    expect(res.status).toBe(403);
+  });
+
+  it("the audit administrator changes nothing: every state-changing route is refused", async () => {
+    const mutating = allRoutes().filter((r) => r.method !== "GET" && !PUBLIC.has(r.key) && !SELF_SERVICE.has(r.key));
+    expect(mutating.length).toBeGreaterThan(10);
+    for (const route of mutating) {
+      const res = await call(auditor, route);
+      expect([403, 404], route.key).toContain(res.status);
+    }
+  });
+
+  it("the audit administrator reads, exports and verifies the log, and those reads are audited", async () => {
+    expect((await auditor.get("/api/audit/events")).status).toBe(200);
+    const csv = await auditor.get("/api/audit/events.csv");
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
+    expect(csv.text.replace(/^\uFEFF/, "").split("\n")[0]).toBe("seq,at,actorId,actorName,ip,action,targetType,targetId,outcome,detail");
+    const verify = await auditor.get("/api/audit/verify");
+    expect(verify.body.ok).toBe(true);
+    const own = await auditor.get("/api/audit/events?actor=auditor");
+    const actions = own.body.items.map((e: { action: string }) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(["admin.request", "audit.export", "audit.verify"]));
+  });
+
+  it("refuses to give one person two of the three administrator roles", async () => {
+    const roles = await secadmin.get("/api/org/roles");
+    const byCode = new Map<string, number>(roles.body.items.map((r: { code: string; id: number }) => [r.code, r.id]));
+    const { id } = await server.newUser({ username: "twohats" });
+    const first = await secadmin.post(`/api/org/users/${id}/roles`, { roleId: byCode.get("auditor") });
+    expect(first.status).toBe(200);
+    const second = await secadmin.post(`/api/org/users/${id}/roles`, { roleId: byCode.get("sysadmin") });
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe("separation_of_duties");
+    const me = await secadmin.get("/api/auth/me");
+    const self = await secadmin.post(`/api/org/users/${me.body.user.id}/roles`, { roleId: byCode.get("auditor") });
+    expect(self.status).toBe(409);
+  });
+
+  it("refuses two of the three even when both assignments race", async () => {
+    const roles = await secadmin.get("/api/org/roles");
+    const byCode = new Map<string, number>(roles.body.items.map((r: { code: string; id: number }) => [r.code, r.id]));
+    const { id } = await server.newUser({ username: "racehats" });
+    const results = await Promise.all(
+      ["sysadmin", "secadmin", "auditor"].map((code) => secadmin.post(`/api/org/users/${id}/roles`, { roleId: byCode.get(code) })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+    const user = await sysadmin.get(`/api/org/users/${id}`);
+    expect(user.body.roles.filter((r: { adminKind: string | null }) => r.adminKind).length).toBe(1);
+  });
+
+  it("custom roles cannot carry administrator permissions", async () => {
+    const res = await secadmin.post("/api/org/roles", { code: "superuser", name: "超级", permissions: ["org.user.manage", "audit.read"] });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe("separation_of_duties");
+    const ok = await secadmin.post("/api/org/roles", { code: "reader", name: "档案查阅", permissions: ["archive.use"] });
+    expect(ok.status).toBe(201);
+  });
+
+  it("tells the client which actions the caller may take", async () => {
+    const me = await sysadmin.get("/api/auth/me");
+    expect(me.body.adminKind).toBe("system");
+    expect(me.body.permissions).toContain("org.user.manage");
+    expect(me.body.permissions).not.toContain("audit.read");
+    const users = await sysadmin.get("/api/org/users?pageSize=1");
+    expect(users.body.abilities).toEqual({ create: true, import: true });
+    expect(users.body.items[0].abilities.assignRoles).toBe(false);
+  });
+});
