@@ -24,7 +24,11 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
   return [authRouter(), unitsRouter(), usersRouter(), rolesRouter(), settingsRouter(), auditRouter()];
 }
 
-async function recordAudit(ctx: AppContext, entry: Omit<AuditEntry, "ip">, transaction?: Parameters<typeof appendAuditEvent>[2]) {
+async function recordAudit(
+  ctx: AppContext,
+  entry: Omit<AuditEntry, "ip">,
+  transaction?: Parameters<typeof appendAuditEvent>[2],
+) {
   const actor = ctx.state.actor;
   await appendAuditEvent(
     ctx.services.sequelize,
@@ -79,7 +83,13 @@ function requestLog(ctx: AppContext, next: Next): Promise<void> {
   const started = performance.now();
   return next().finally(() => {
     ctx.services.logger.info(
-      { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started), user: ctx.state.actor?.id },
+      {
+        method: ctx.method,
+        path: ctx.path,
+        status: ctx.status,
+        ms: Math.round(performance.now() - started),
+        user: ctx.state.actor?.id,
+      },
       "request",
     );
   });

@@ -10,7 +10,9 @@ describe("configuration", () => {
   });
 
   it("names every wrong variable", () => {
-    expect(() => parseEnv({ PORT: "eighty", DATABASE_URL: "postgres://x" })).toThrow(/PORT="eighty"[\s\S]*DATABASE_URL="postgres:\/\/x"/);
+    expect(() => parseEnv({ PORT: "eighty", DATABASE_URL: "postgres://x" })).toThrow(
+      /PORT="eighty"[\s\S]*DATABASE_URL="postgres:\/\/x"/,
+    );
     expect(() => parseEnv({ COOKIE_SECURE: "yes" })).toThrow(/COOKIE_SECURE/);
   });
 });

@@ -1,8 +1,6 @@
 import { z } from "zod";
 
-const bool = z
-  .enum(["true", "false", "1", "0"])
-  .transform((v) => v === "true" || v === "1");
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -18,7 +16,10 @@ const EnvSchema = z.object({
   /** Seed the demo organisation when the database has no units. */
   SEED_DEMO: bool.default(true),
   /** Seconds a request body may take to arrive and its maximum size. */
-  BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, "must look like 1mb or 512kb").default("10mb"),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)$/i, "must look like 1mb or 512kb")
+    .default("10mb"),
   /** log2 of scrypt's N; 17 follows OWASP's recommendation. Tests lower it for speed. */
   PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(20).default(17),
   TRUST_PROXY: bool.default(false),

@@ -4,7 +4,9 @@ import type { DemoAccount } from "./org/services/demoOrganisation.js";
 
 function printDemoAccounts(accounts: DemoAccount[]): void {
   // Printed once, to the terminal only (never to the structured log): these are secrets.
-  const lines = accounts.map((a) => `  ${a.username.padEnd(26)} ${a.password}   ${a.role.padEnd(10)} ${a.displayName} · ${a.unit}`);
+  const lines = accounts.map(
+    (a) => `  ${a.username.padEnd(26)} ${a.password}   ${a.role.padEnd(10)} ${a.displayName} · ${a.unit}`,
+  );
   process.stdout.write(
     [
       "",

@@ -11,7 +11,9 @@ try {
   if (report.ok) {
     process.stdout.write(`audit log intact: ${report.checked} events verified\n`);
   } else {
-    process.stdout.write(`audit log BROKEN at event ${report.problem?.seq} (${report.problem?.kind}): ${report.problem?.message}\n`);
+    process.stdout.write(
+      `audit log BROKEN at event ${report.problem?.seq} (${report.problem?.kind}): ${report.problem?.message}\n`,
+    );
     process.exitCode = 2;
   }
 } finally {

@@ -44,8 +44,14 @@ if (command === "migrate") {
   const sequelize = await prepareDatabase(config, logger);
   if (values.large) {
     const started = Date.now();
-    const result = await generateLargeOrganisation(sequelize, { units: Number(values.units), users: Number(values.users), prefix: values.prefix });
-    process.stdout.write(`generated ${result.units} units, ${result.departments} departments, ${result.users} users in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    const result = await generateLargeOrganisation(sequelize, {
+      units: Number(values.units),
+      users: Number(values.users),
+      prefix: values.prefix,
+    });
+    process.stdout.write(
+      `generated ${result.units} units, ${result.departments} departments, ${result.users} users in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
   } else if ((await Unit.count()) > 0) {
     process.stdout.write("the database already has an organisation; nothing seeded\n");
   } else {

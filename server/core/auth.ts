@@ -51,7 +51,12 @@ export function csrfProtection(secureCookies: boolean) {
     let token = ctx.cookies.get(CSRF_COOKIE);
     if (!token) {
       token = randomBytes(24).toString("base64url");
-      ctx.cookies.set(CSRF_COOKIE, token, { httpOnly: false, sameSite: "strict", secure: secureCookies, overwrite: true });
+      ctx.cookies.set(CSRF_COOKIE, token, {
+        httpOnly: false,
+        sameSite: "strict",
+        secure: secureCookies,
+        overwrite: true,
+      });
     }
     ctx.state.csrfToken = token;
     if (!SAFE_METHODS.has(ctx.method) && ctx.path.startsWith("/api/")) {

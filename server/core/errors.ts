@@ -2,7 +2,7 @@ import type { Next } from "koa";
 import type { AppContext } from "./context.js";
 import type { Logger } from "pino";
 import { ForeignKeyConstraintError, UniqueConstraintError } from "sequelize";
-import { z } from "zod";
+import { type z } from "zod";
 
 /** An error whose message is safe to show the caller. */
 export class AppError extends Error {
@@ -46,7 +46,8 @@ interface HttpishError {
 function fromHttpError(err: HttpishError): AppError | undefined {
   // A race that slipped past a service's own check still ends as a clear conflict.
   if (err instanceof UniqueConstraintError) return conflict("conflict", "This would duplicate an existing record");
-  if (err instanceof ForeignKeyConstraintError) return conflict("conflict", "This refers to a record that does not exist or is in use");
+  if (err instanceof ForeignKeyConstraintError)
+    return conflict("conflict", "This refers to a record that does not exist or is in use");
   const status = err.status ?? err.statusCode;
   if (!status || status < 400 || status >= 500) return undefined;
   if (status === 413) return new AppError(413, "payload_too_large", "The request body is too large");
@@ -69,7 +70,8 @@ export function errorHandler(logger: Logger, onDenied: DenialRecorder) {
     } catch (caught) {
       const err = caught instanceof AppError ? caught : fromHttpError(caught as HttpishError);
       if (err) {
-        if (err.status === 403) await onDenied(ctx, err).catch((e) => logger.error({ err: e }, "audit of denial failed"));
+        if (err.status === 403)
+          await onDenied(ctx, err).catch((e) => logger.error({ err: e }, "audit of denial failed"));
         ctx.status = err.status;
         ctx.body = { error: { code: err.code, message: err.message, details: err.details } };
         return;

@@ -32,7 +32,9 @@ export function createMetrics(): Metrics {
         await next();
       } finally {
         // The matched route pattern, not the raw path, keeps label cardinality bounded.
-        const route = (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? (ctx.path.startsWith("/api/") ? "unmatched" : "static");
+        const route =
+          (ctx as Context & { _matchedRoute?: string })._matchedRoute ??
+          (ctx.path.startsWith("/api/") ? "unmatched" : "static");
         end({ method: ctx.method, route: String(route), status: String(ctx.status) });
       }
     },

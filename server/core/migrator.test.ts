@@ -33,7 +33,9 @@ describe("migrations", () => {
     const migrator = createMigrator(sequelize);
     await migrator.up();
     const afterUp = await tables();
-    expect(afterUp).toEqual(expect.arrayContaining(["users", "units", "audit_events", "audit_head", "sessions", "role_assignments"]));
+    expect(afterUp).toEqual(
+      expect.arrayContaining(["users", "units", "audit_events", "audit_head", "sessions", "role_assignments"]),
+    );
     await migrator.down({ to: 0 });
     expect(await tables()).toEqual(["schema_migrations"]);
     await migrator.up();

@@ -59,7 +59,10 @@ describe("login and sessions", () => {
     const client = await server.signIn("sysadmin");
     const tree = await client.get("/api/org/tree");
     const unitId = tree.body.units[0].id;
-    const noHeader = await client.request("POST", "/api/org/departments", { body: { unitId, name: "无令牌科" }, csrf: false });
+    const noHeader = await client.request("POST", "/api/org/departments", {
+      body: { unitId, name: "无令牌科" },
+      csrf: false,
+    });
     expect(noHeader.status).toBe(403);
     expect(noHeader.body.error.code).toBe("csrf_failed");
     const wrongHeader = await client.request("POST", "/api/org/departments", {
@@ -77,7 +80,8 @@ describe("login and sessions", () => {
     await victim.post("/api/auth/logout");
     const attacker = server.client();
     const results = [];
-    for (let i = 0; i < 5; i++) results.push((await attacker.post("/api/auth/login", { username: "lockme", password: "Wrong#Pass1" })).status);
+    for (let i = 0; i < 5; i++)
+      results.push((await attacker.post("/api/auth/login", { username: "lockme", password: "Wrong#Pass1" })).status);
     expect(results).toEqual([401, 401, 401, 401, 423]);
     const locked = await attacker.post("/api/auth/login", { username: "lockme", password: STRONG_PASSWORD });
     expect(locked.status).toBe(423);
@@ -97,13 +101,18 @@ describe("login and sessions", () => {
     const user = await User.findOne({ where: { username: "lockme" } });
     const reset = await admin.post(`/api/org/users/${user?.id}/reset-password`);
     expect(reset.status).toBe(200);
-    expect((await server.client().post("/api/auth/login", { username: "lockme", password: reset.body.initialPassword })).status).toBe(200);
+    expect(
+      (await server.client().post("/api/auth/login", { username: "lockme", password: reset.body.initialPassword }))
+        .status,
+    ).toBe(200);
   });
 
   it("counts concurrent wrong guesses atomically", async () => {
     await server.newUser({ username: "raceguess" });
     const attempts = await Promise.all(
-      Array.from({ length: 8 }, () => server.client().post("/api/auth/login", { username: "raceguess", password: "Wrong#Pass1" })),
+      Array.from({ length: 8 }, () =>
+        server.client().post("/api/auth/login", { username: "raceguess", password: "Wrong#Pass1" }),
+      ),
     );
     expect(attempts.filter((r) => r.status === 423).length).toBeGreaterThanOrEqual(1);
     const after = await server.client().post("/api/auth/login", { username: "raceguess", password: STRONG_PASSWORD });
@@ -160,19 +169,33 @@ describe("TOTP second factor", () => {
     const ask = await fresh.post("/api/auth/login", { username: "totpuser", password: STRONG_PASSWORD });
     expect(ask.status).toBe(401);
     expect(ask.body.error.code).toBe("totp_required");
-    const bad = await fresh.post("/api/auth/login", { username: "totpuser", password: STRONG_PASSWORD, totp: "123456" });
+    const bad = await fresh.post("/api/auth/login", {
+      username: "totpuser",
+      password: STRONG_PASSWORD,
+      totp: "123456",
+    });
     expect(bad.body.error.code).toBe("invalid_totp");
-    const good = await fresh.post("/api/auth/login", { username: "totpuser", password: STRONG_PASSWORD, totp: totp.generate() });
+    const good = await fresh.post("/api/auth/login", {
+      username: "totpuser",
+      password: STRONG_PASSWORD,
+      totp: totp.generate(),
+    });
     expect(good.status).toBe(200);
 
     const code = enabled.body.recoveryCodes[0];
-    const withRecovery = await server.client().post("/api/auth/login", { username: "totpuser", password: STRONG_PASSWORD, recoveryCode: code });
+    const withRecovery = await server
+      .client()
+      .post("/api/auth/login", { username: "totpuser", password: STRONG_PASSWORD, recoveryCode: code });
     expect(withRecovery.status).toBe(200);
-    const reused = await server.client().post("/api/auth/login", { username: "totpuser", password: STRONG_PASSWORD, recoveryCode: code });
+    const reused = await server
+      .client()
+      .post("/api/auth/login", { username: "totpuser", password: STRONG_PASSWORD, recoveryCode: code });
     expect(reused.status).toBe(401);
 
     expect((await fresh.post("/api/auth/totp/disable", { password: STRONG_PASSWORD })).status).toBe(204);
-    expect((await server.client().post("/api/auth/login", { username: "totpuser", password: STRONG_PASSWORD })).status).toBe(200);
+    expect(
+      (await server.client().post("/api/auth/login", { username: "totpuser", password: STRONG_PASSWORD })).status,
+    ).toBe(200);
     const me = await fresh.get("/api/auth/me");
     expect(me.text).not.toContain(setup.body.secret);
   });

@@ -96,7 +96,12 @@ describe("every route has an authorization policy", () => {
     const res = await staff.get("/api/audit/events");
     expect(res.status).toBe(403);
     const events = await auditor.get("/api/audit/events?action=authz.denied");
-    expect(events.body.items.some((e: { actorName: string; targetId: string }) => e.actorName === "office.staff1" && e.targetId === "GET /api/audit/events")).toBe(true);
+    expect(
+      events.body.items.some(
+        (e: { actorName: string; targetId: string }) =>
+          e.actorName === "office.staff1" && e.targetId === "GET /api/audit/events",
+      ),
+    ).toBe(true);
   });
 });
 
@@ -137,7 +142,9 @@ describe("三员分立", () => {
     const csv = await auditor.get("/api/audit/events.csv");
     expect(csv.status).toBe(200);
     expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
-    expect(csv.text.replace(/^\uFEFF/, "").split("\n")[0]).toBe("seq,at,actorId,actorName,ip,action,targetType,targetId,outcome,detail");
+    expect(csv.text.replace(/^\uFEFF/, "").split("\n")[0]).toBe(
+      "seq,at,actorId,actorName,ip,action,targetType,targetId,outcome,detail",
+    );
     const verify = await auditor.get("/api/audit/verify");
     expect(verify.body.ok).toBe(true);
     const own = await auditor.get("/api/audit/events?actor=auditor");
@@ -164,7 +171,9 @@ describe("三员分立", () => {
     const byCode = new Map<string, number>(roles.body.items.map((r: { code: string; id: number }) => [r.code, r.id]));
     const { id } = await server.newUser({ username: "racehats" });
     const results = await Promise.all(
-      ["sysadmin", "secadmin", "auditor"].map((code) => secadmin.post(`/api/org/users/${id}/roles`, { roleId: byCode.get(code) })),
+      ["sysadmin", "secadmin", "auditor"].map((code) =>
+        secadmin.post(`/api/org/users/${id}/roles`, { roleId: byCode.get(code) }),
+      ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409]);
     const user = await sysadmin.get(`/api/org/users/${id}`);
@@ -172,10 +181,18 @@ describe("三员分立", () => {
   });
 
   it("custom roles cannot carry administrator permissions", async () => {
-    const res = await secadmin.post("/api/org/roles", { code: "superuser", name: "超级", permissions: ["org.user.manage", "audit.read"] });
+    const res = await secadmin.post("/api/org/roles", {
+      code: "superuser",
+      name: "超级",
+      permissions: ["org.user.manage", "audit.read"],
+    });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe("separation_of_duties");
-    const ok = await secadmin.post("/api/org/roles", { code: "reader", name: "档案查阅", permissions: ["archive.use"] });
+    const ok = await secadmin.post("/api/org/roles", {
+      code: "reader",
+      name: "档案查阅",
+      permissions: ["archive.use"],
+    });
     expect(ok.status).toBe(201);
   });
 

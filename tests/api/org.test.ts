@@ -21,7 +21,9 @@ async function tree(): Promise<Node[]> {
   return (await admin.get("/api/org/tree")).body.units;
 }
 const find = (nodes: Node[], name: string): Node | undefined =>
-  nodes.flatMap((n) => [n, ...(find(n.children, name) ? [find(n.children, name) as Node] : [])]).find((n) => n.name === name);
+  nodes
+    .flatMap((n) => [n, ...(find(n.children, name) ? [find(n.children, name) as Node] : [])])
+    .find((n) => n.name === name);
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -41,9 +43,11 @@ describe("demo organisation", () => {
     const [city] = await tree();
     expect(city?.name).toBe("南宁市人民政府");
     const names = city!.children.map((c) => c.name);
-    for (const n of ["兴宁区", "青秀区", "江南区", "西乡塘区", "良庆区", "邕宁区"]) expect(names).toContain(`南宁市${n}人民政府`);
+    for (const n of ["兴宁区", "青秀区", "江南区", "西乡塘区", "良庆区", "邕宁区"])
+      expect(names).toContain(`南宁市${n}人民政府`);
     for (const n of ["武鸣县", "横县", "宾阳县", "上林县", "马山县", "隆安县"]) expect(names).toContain(`${n}人民政府`);
-    for (const n of ["南宁市教育局", "南宁市财政局", "南宁市档案局", "南宁市外事侨务办公室"]) expect(names).toContain(n);
+    for (const n of ["南宁市教育局", "南宁市财政局", "南宁市档案局", "南宁市外事侨务办公室"])
+      expect(names).toContain(n);
     expect(city!.children.every((c) => c.departments.length > 0)).toBe(true);
     const registrars = await admin.get("/api/org/users?q=registrar&pageSize=100");
     expect(registrars.body.total).toBe(city!.children.length);
@@ -54,8 +58,18 @@ describe("units and departments", () => {
   it("creates, moves (with its subtree), refuses cycles, and deletes only empty units", async () => {
     const a = await admin.post("/api/org/units", { name: "测试局", code: "test.a", kind: "bureau", parentId: cityId });
     expect(a.status).toBe(201);
-    const b = await admin.post("/api/org/units", { name: "测试分局", code: "test.b", kind: "bureau", parentId: a.body.id });
-    const c = await admin.post("/api/org/units", { name: "测试所", code: "test.c", kind: "other", parentId: b.body.id });
+    const b = await admin.post("/api/org/units", {
+      name: "测试分局",
+      code: "test.b",
+      kind: "bureau",
+      parentId: a.body.id,
+    });
+    const c = await admin.post("/api/org/units", {
+      name: "测试所",
+      code: "test.c",
+      kind: "other",
+      parentId: b.body.id,
+    });
     expect(c.status).toBe(201);
     const cycle = await admin.patch(`/api/org/units/${a.body.id}`, { parentId: c.body.id });
     expect(cycle.status).toBe(409);
@@ -73,9 +87,19 @@ describe("units and departments", () => {
   });
 
   it("moves a department with its people to another unit", async () => {
-    const unit = await admin.post("/api/org/units", { name: "搬迁局", code: "test.move", kind: "bureau", parentId: cityId });
+    const unit = await admin.post("/api/org/units", {
+      name: "搬迁局",
+      code: "test.move",
+      kind: "bureau",
+      parentId: cityId,
+    });
     const dept = await admin.post("/api/org/departments", { unitId: officeId, name: "搬迁科" });
-    const user = await admin.post("/api/org/users", { username: "mover", displayName: "搬迁人", unitId: officeId, departmentId: dept.body.id });
+    const user = await admin.post("/api/org/users", {
+      username: "mover",
+      displayName: "搬迁人",
+      unitId: officeId,
+      departmentId: dept.body.id,
+    });
     const moved = await admin.patch(`/api/org/departments/${dept.body.id}`, { unitId: unit.body.id });
     expect(moved.status).toBe(200);
     expect((await admin.get(`/api/org/users/${user.body.user.id}`)).body.unit.id).toBe(unit.body.id);
@@ -84,13 +108,22 @@ describe("units and departments", () => {
 
 describe("users", () => {
   it("creates a user with a one-time initial password and finds them by name, pinyin and initials", async () => {
-    const res = await admin.post("/api/org/users", { username: "zhangwei01", displayName: "张伟", unitId: officeId, departmentId: officeDeptId, email: "zw@nanning.gov.cn" });
+    const res = await admin.post("/api/org/users", {
+      username: "zhangwei01",
+      displayName: "张伟",
+      unitId: officeId,
+      departmentId: officeDeptId,
+      email: "zw@nanning.gov.cn",
+    });
     expect(res.status).toBe(201);
     expect(res.body.initialPassword).toMatch(/^.{14}$/);
     expect(res.body.user.mustChangePassword).toBe(true);
     for (const q of ["张伟", "zhangwei", "zw", "ZhangWei"]) {
       const found = await admin.get(`/api/org/users?q=${encodeURIComponent(q)}&pageSize=100`);
-      expect(found.body.items.map((u: { username: string }) => u.username), q).toContain("zhangwei01");
+      expect(
+        found.body.items.map((u: { username: string }) => u.username),
+        q,
+      ).toContain("zhangwei01");
     }
     const byDept = await admin.get(`/api/org/users?departmentId=${officeDeptId}&pageSize=100`);
     expect(byDept.body.items.every((u: { department: { id: number } }) => u.department.id === officeDeptId)).toBe(true);
@@ -104,7 +137,12 @@ describe("users", () => {
     const dup = await admin.post("/api/org/users", { username: "sysadmin", displayName: "重名", unitId: officeId });
     expect(dup.status).toBe(409);
     const other = find(await tree(), "南宁市教育局")!;
-    const wrongDept = await admin.post("/api/org/users", { username: "wrongdept", displayName: "某", unitId: other.id, departmentId: officeDeptId });
+    const wrongDept = await admin.post("/api/org/users", {
+      username: "wrongdept",
+      displayName: "某",
+      unitId: other.id,
+      departmentId: officeDeptId,
+    });
     expect(wrongDept.body.error.code).toBe("department_not_in_unit");
     const unknown = await admin.post("/api/org/users", { username: "nounit", displayName: "某", unitId: 999999 });
     expect(unknown.status).toBe(400);
@@ -124,7 +162,9 @@ describe("users", () => {
     const { client, id } = await server.newUser({ username: "tobedisabled" });
     expect((await admin.patch(`/api/org/users/${id}`, { disabled: true })).body.disabled).toBe(true);
     expect((await client.get("/api/auth/me")).status).toBe(401);
-    const login = await server.client().post("/api/auth/login", { username: "tobedisabled", password: "Yong#Office2026" });
+    const login = await server
+      .client()
+      .post("/api/auth/login", { username: "tobedisabled", password: "Yong#Office2026" });
     expect(login.body.error.code).toBe("account_disabled");
     expect((await admin.patch(`/api/org/users/${id}`, { disabled: false })).body.disabled).toBe(false);
   });
@@ -135,13 +175,22 @@ describe("bad input", () => {
     const malformed = await admin.request("POST", "/api/org/users", { rawBody: '{"username": "x",' });
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.code).toBe("malformed_json");
-    const long = await admin.post("/api/org/users", { username: "a".repeat(65), displayName: "某".repeat(65), unitId: officeId });
+    const long = await admin.post("/api/org/users", {
+      username: "a".repeat(65),
+      displayName: "某".repeat(65),
+      unitId: officeId,
+    });
     expect(long.status).toBe(400);
     expect(long.body.error.code).toBe("validation_failed");
-    expect(long.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(["body.displayName", "body.username"]);
+    expect(long.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      "body.displayName",
+      "body.username",
+    ]);
     const types = await admin.patch("/api/org/units/abc", { parentId: "x" });
     expect(types.status).toBe(400);
-    const big = await admin.request("POST", "/api/org/users/import", { rawBody: JSON.stringify({ csv: "x".repeat(11 * 1024 * 1024), commit: false }) });
+    const big = await admin.request("POST", "/api/org/users/import", {
+      rawBody: JSON.stringify({ csv: "x".repeat(11 * 1024 * 1024), commit: false }),
+    });
     expect(big.status).toBe(413);
   });
 });
@@ -176,14 +225,27 @@ describe("CSV import", () => {
     const res = await admin.post("/api/org/users/import", { csv, commit: true });
     expect(res.status).toBe(200);
     expect(res.body.created.map((c: { username: string }) => c.username)).toEqual(["chen.yi", "chen.er"]);
-    const login = await server.client().post("/api/auth/login", { username: "chen.er", password: res.body.created[1].initialPassword });
+    const login = await server
+      .client()
+      .post("/api/auth/login", { username: "chen.er", password: res.body.created[1].initialPassword });
     expect(login.status).toBe(200);
     expect(login.body.user.unit.name).toBe("南宁市教育局");
   });
 
   it("rejects a file that is not CSV or lacks columns", async () => {
-    expect((await admin.post("/api/org/users/import", { csv: "just one line", commit: false })).body.error.code).toBe("csv_empty");
-    expect((await admin.post("/api/org/users/import", { csv: "name,unit\n张三,x", commit: false })).body.error.code).toBe("csv_missing_columns");
-    expect((await admin.post("/api/org/users/import", { csv: 'username,displayName,unitCode\n"unterminated,x,y', commit: false })).body.error.code).toBe("csv_unreadable");
+    expect((await admin.post("/api/org/users/import", { csv: "just one line", commit: false })).body.error.code).toBe(
+      "csv_empty",
+    );
+    expect(
+      (await admin.post("/api/org/users/import", { csv: "name,unit\n张三,x", commit: false })).body.error.code,
+    ).toBe("csv_missing_columns");
+    expect(
+      (
+        await admin.post("/api/org/users/import", {
+          csv: 'username,displayName,unitCode\n"unterminated,x,y',
+          commit: false,
+        })
+      ).body.error.code,
+    ).toBe("csv_unreadable");
   });
 });

@@ -91,7 +91,9 @@ describe("sysadmin in the browser", () => {
     page.on("pageerror", (err) => pageErrors.push(err.message));
     // Kept for the failure report: a broken asset or API call explains most UI timeouts.
     const network: string[] = [];
-    page.on("requestfailed", (req) => network.push(`failed ${req.method()} ${req.url()}: ${req.failure()?.errorText ?? ""}`));
+    page.on("requestfailed", (req) =>
+      network.push(`failed ${req.method()} ${req.url()}: ${req.failure()?.errorText ?? ""}`),
+    );
     page.on("response", (res) => {
       if (res.status() >= 400) network.push(`${res.status()} ${res.request().method()} ${res.url()}`);
     });

@@ -38,7 +38,7 @@ export class ApiClient {
       else this.cookies.set(name, value);
     }
     const text = await res.text();
-    let body: unknown = undefined;
+    let body: unknown;
     try {
       body = text ? JSON.parse(text) : undefined;
     } catch {

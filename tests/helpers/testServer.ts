@@ -12,7 +12,11 @@ export interface TestServer extends RunningServer {
   /** A client signed in as a demo account whose initial password was already changed. */
   signIn(username: string): Promise<ApiClient>;
   /** Creates a user through the API (as sysadmin) and returns a signed-in client for them. */
-  newUser(props: { username: string; unitId?: number; departmentId?: number | null }): Promise<{ client: ApiClient; id: number }>;
+  newUser(props: {
+    username: string;
+    unitId?: number;
+    departmentId?: number | null;
+  }): Promise<{ client: ApiClient; id: number }>;
   client(): ApiClient;
   stop(): Promise<void>;
 }
@@ -44,7 +48,10 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
     const res = await client.post("/api/auth/login", { username, password: known ?? initial });
     if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${res.text}`);
     if (res.body.mustChangePassword) {
-      const change = await client.post("/api/auth/password", { currentPassword: initial, newPassword: STRONG_PASSWORD });
+      const change = await client.post("/api/auth/password", {
+        currentPassword: initial,
+        newPassword: STRONG_PASSWORD,
+      });
       if (change.status !== 204) throw new Error(`password change failed: ${change.text}`);
       passwords.set(username, STRONG_PASSWORD);
     }

@@ -10,7 +10,18 @@ import { verifyAuditChain } from "../services/auditChain.js";
 import { auditEventsInBatches, auditWhere, presentAuditEvent } from "../services/auditQuery.js";
 import { AuditExportSchema, AuditListSchema } from "./schema.js";
 
-const CSV_COLUMNS = ["seq", "at", "actorId", "actorName", "ip", "action", "targetType", "targetId", "outcome", "detail"];
+const CSV_COLUMNS = [
+  "seq",
+  "at",
+  "actorId",
+  "actorName",
+  "ip",
+  "action",
+  "targetType",
+  "targetId",
+  "outcome",
+  "detail",
+];
 
 export function auditRouter(): Router<AppState, AppContextExtras> {
   const router = new Router<AppState, AppContextExtras>({ prefix: "/api/audit" });
@@ -29,7 +40,12 @@ export function auditRouter(): Router<AppState, AppContextExtras> {
 
   router.get("/actions", async (ctx: AppContext) => {
     authorize(auditPolicy.read(actorOf(ctx)), "read the audit log");
-    const rows = await AuditEvent.findAll({ attributes: ["action"], group: ["action"], order: [["action", "ASC"]], raw: true });
+    const rows = await AuditEvent.findAll({
+      attributes: ["action"],
+      group: ["action"],
+      order: [["action", "ASC"]],
+      raw: true,
+    });
     ctx.body = { items: rows.map((r) => r.action) };
   });
 
@@ -62,7 +78,11 @@ export function auditRouter(): Router<AppState, AppContextExtras> {
   router.get("/verify", async (ctx: AppContext) => {
     authorize(auditPolicy.read(actorOf(ctx)), "verify the audit log");
     const report = await verifyAuditChain();
-    await ctx.audit({ action: "audit.verify", outcome: report.ok ? "success" : "failure", detail: { checked: report.checked, problem: report.problem ?? null } });
+    await ctx.audit({
+      action: "audit.verify",
+      outcome: report.ok ? "success" : "failure",
+      detail: { checked: report.checked, problem: report.problem ?? null },
+    });
     ctx.body = report;
   });
 

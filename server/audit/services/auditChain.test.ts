@@ -29,7 +29,12 @@ async function freshChain(n: number): Promise<void> {
   await AuditEvent.destroy({ where: {} });
   await AuditHead.update({ seq: 0, hash: "0".repeat(64) }, { where: { id: 1 } });
   for (let i = 0; i < n; i++) {
-    await appendAuditEvent(sequelize, { action: "test.event", outcome: "success", actorName: `user${i}`, detail: { i } });
+    await appendAuditEvent(sequelize, {
+      action: "test.event",
+      outcome: "success",
+      actorName: `user${i}`,
+      detail: { i },
+    });
   }
 }
 
@@ -48,7 +53,9 @@ describe("audit hash chain", () => {
   it("links concurrent appends into one gap-free chain", async () => {
     await freshChain(0);
     await Promise.all(
-      Array.from({ length: 40 }, (_, i) => appendAuditEvent(sequelize, { action: "race", outcome: "success", detail: { i } })),
+      Array.from({ length: 40 }, (_, i) =>
+        appendAuditEvent(sequelize, { action: "race", outcome: "success", detail: { i } }),
+      ),
     );
     const seqs = (await AuditEvent.findAll({ order: [["seq", "ASC"]] })).map((e) => e.seq);
     expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));

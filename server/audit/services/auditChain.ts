@@ -17,7 +17,17 @@ export interface AuditEntry {
 
 type Hashable = Pick<
   AuditEvent,
-  "seq" | "at" | "actorId" | "actorName" | "ip" | "action" | "targetType" | "targetId" | "outcome" | "detail" | "prevHash"
+  | "seq"
+  | "at"
+  | "actorId"
+  | "actorName"
+  | "ip"
+  | "action"
+  | "targetType"
+  | "targetId"
+  | "outcome"
+  | "detail"
+  | "prevHash"
 >;
 
 /** The hash covers every column but itself, in a fixed order. */

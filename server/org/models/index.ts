@@ -10,7 +10,18 @@ import { User } from "./user.js";
 export { Department, Permission, Position, Role, RoleAssignment, RolePermission, Session, Setting, Unit, User };
 
 export function initOrgModels(sequelize: Sequelize): void {
-  for (const model of [Unit, Department, Position, User, Permission, Role, RolePermission, RoleAssignment, Session, Setting]) {
+  for (const model of [
+    Unit,
+    Department,
+    Position,
+    User,
+    Permission,
+    Role,
+    RolePermission,
+    RoleAssignment,
+    Session,
+    Setting,
+  ]) {
     model.initModel(sequelize);
   }
   Unit.hasMany(Department, { foreignKey: "unitId", as: "departments" });

@@ -1,5 +1,5 @@
 import type { Sequelize, Transaction } from "sequelize";
-import { Department, Position, Role, RoleAssignment, Unit, User } from "../models/index.js";
+import { Department, Position, Role, RoleAssignment, type Unit, User } from "../models/index.js";
 import type { UnitKind } from "../models/unit.js";
 import { generatePassword, hashPassword, NO_PASSWORD } from "./passwords.js";
 import { pinyinKeys } from "./pinyin.js";
@@ -109,41 +109,118 @@ export async function seedDemoOrganisation(sequelize: Sequelize, hashCost: numbe
   const people: Person[] = [];
   await sequelize.transaction(async (t) => {
     const positions = new Map<string, Position>();
-    for (const [name, rank] of POSITIONS) positions.set(name, await Position.create({ name, rank }, { transaction: t }));
+    for (const [name, rank] of POSITIONS)
+      positions.set(name, await Position.create({ name, rank }, { transaction: t }));
 
-    const city = await createUnit({ name: "南宁市人民政府", code: "nanning", shortName: "南府", kind: "government", parentId: null }, t);
-    const office = await createUnit({ name: "南宁市人民政府办公室", code: "nanning.office", shortName: "南府办", kind: "office", parentId: city.id }, t);
+    const city = await createUnit(
+      { name: "南宁市人民政府", code: "nanning", shortName: "南府", kind: "government", parentId: null },
+      t,
+    );
+    const office = await createUnit(
+      { name: "南宁市人民政府办公室", code: "nanning.office", shortName: "南府办", kind: "office", parentId: city.id },
+      t,
+    );
     const children: Unit[] = [office];
     for (const name of DISTRICTS) {
-      children.push(await createUnit({ name: `南宁市${name}人民政府`, code: `nanning.${PINYIN_OF[name]}`, shortName: name.slice(0, 2) + "政", kind: "district", parentId: city.id }, t));
+      children.push(
+        await createUnit(
+          {
+            name: `南宁市${name}人民政府`,
+            code: `nanning.${PINYIN_OF[name]}`,
+            shortName: name.slice(0, 2) + "政",
+            kind: "district",
+            parentId: city.id,
+          },
+          t,
+        ),
+      );
     }
     for (const name of COUNTIES) {
-      children.push(await createUnit({ name: `${name}人民政府`, code: `nanning.${PINYIN_OF[name]}`, shortName: name.slice(0, 2) + "政", kind: "county", parentId: city.id }, t));
+      children.push(
+        await createUnit(
+          {
+            name: `${name}人民政府`,
+            code: `nanning.${PINYIN_OF[name]}`,
+            shortName: name.slice(0, 2) + "政",
+            kind: "county",
+            parentId: city.id,
+          },
+          t,
+        ),
+      );
     }
     for (const [name, code, short] of BUREAUS) {
-      children.push(await createUnit({ name, code: `nanning.${code}`, shortName: short, kind: "bureau", parentId: city.id }, t));
+      children.push(
+        await createUnit({ name, code: `nanning.${code}`, shortName: short, kind: "bureau", parentId: city.id }, t),
+      );
     }
 
     const nameOf = names();
     const next = () => nameOf.next().value as string;
     const cityDepts = await makeDepartments(city, t);
-    people.push({ username: "mayor", displayName: next(), unit: city, department: cityDepts[0] ?? null, position: "市长", role: "leader", printed: true });
+    people.push({
+      username: "mayor",
+      displayName: next(),
+      unit: city,
+      department: cityDepts[0] ?? null,
+      position: "市长",
+      role: "leader",
+      printed: true,
+    });
 
     for (const unit of children) {
       const depts = await makeDepartments(unit, t);
       const key = unit.code.replace("nanning.", "");
-      const headTitle = unit.kind === "district" ? "区长" : unit.kind === "county" ? "县长" : unit.kind === "office" ? "主任" : "局长";
+      const headTitle =
+        unit.kind === "district" ? "区长" : unit.kind === "county" ? "县长" : unit.kind === "office" ? "主任" : "局长";
       const isOffice = unit.id === office.id;
-      people.push({ username: `${key}.leader`, displayName: next(), unit, department: depts[0] ?? null, position: headTitle, role: "leader", printed: isOffice });
-      people.push({ username: `${key}.registrar`, displayName: next(), unit, department: depts[0] ?? null, position: "文书", role: "registrar", printed: isOffice });
+      people.push({
+        username: `${key}.leader`,
+        displayName: next(),
+        unit,
+        department: depts[0] ?? null,
+        position: headTitle,
+        role: "leader",
+        printed: isOffice,
+      });
+      people.push({
+        username: `${key}.registrar`,
+        displayName: next(),
+        unit,
+        department: depts[0] ?? null,
+        position: "文书",
+        role: "registrar",
+        printed: isOffice,
+      });
       for (const [i, dept] of depts.entries()) {
-        people.push({ username: `${key}.staff${i + 1}`, displayName: next(), unit, department: dept, position: i === 0 ? "科长" : "科员", role: "staff", printed: isOffice && i === 0 });
+        people.push({
+          username: `${key}.staff${i + 1}`,
+          displayName: next(),
+          unit,
+          department: dept,
+          position: i === 0 ? "科长" : "科员",
+          role: "staff",
+          printed: isOffice && i === 0,
+        });
       }
     }
     // The 三员: three people in the city government office's 信息科.
-    const infoDept = (await Department.findOne({ where: { unitId: office.id, name: "信息科" }, transaction: t })) ?? null;
-    for (const [username, role] of [["sysadmin", "sysadmin"], ["secadmin", "secadmin"], ["auditor", "auditor"]] as const) {
-      people.push({ username, displayName: next(), unit: office, department: infoDept, position: "科员", role, printed: true });
+    const infoDept =
+      (await Department.findOne({ where: { unitId: office.id, name: "信息科" }, transaction: t })) ?? null;
+    for (const [username, role] of [
+      ["sysadmin", "sysadmin"],
+      ["secadmin", "secadmin"],
+      ["auditor", "auditor"],
+    ] as const) {
+      people.push({
+        username,
+        displayName: next(),
+        unit: office,
+        department: infoDept,
+        position: "科员",
+        role,
+        printed: true,
+      });
     }
 
     const roles = new Map((await Role.findAll({ transaction: t })).map((r) => [r.code, r]));
@@ -171,7 +248,10 @@ export async function seedDemoOrganisation(sequelize: Sequelize, hashCost: numbe
       const role = roles.get(p.role);
       if (!role) throw new Error(`built-in role ${p.role} is missing; sync the permission catalogue first`);
       // Business roles apply within the person's unit; 三员 roles everywhere.
-      await RoleAssignment.create({ userId: user.id, roleId: role.id, unitId: role.adminKind ? null : p.unit.id }, { transaction: t });
+      await RoleAssignment.create(
+        { userId: user.id, roleId: role.id, unitId: role.adminKind ? null : p.unit.id },
+        { transaction: t },
+      );
     }
   });
 

@@ -19,12 +19,19 @@ export async function generateLargeOrganisation(
   props: { units: number; users: number; prefix?: string },
 ): Promise<{ units: number; departments: number; users: number }> {
   const prefix = props.prefix ?? "gen";
-  const position = (await Position.findOne({ where: { name: "科员" } })) ?? (await Position.create({ name: "科员", rank: 20 }));
+  const position =
+    (await Position.findOne({ where: { name: "科员" } })) ?? (await Position.create({ name: "科员", rank: 20 }));
   const departmentIds: { unitId: number; id: number }[] = [];
   await sequelize.transaction(async (t) => {
-    const root = await createUnit({ name: `生成的组织 ${prefix}`, code: `${prefix}.root`, shortName: null, kind: "government", parentId: null }, t);
+    const root = await createUnit(
+      { name: `生成的组织 ${prefix}`, code: `${prefix}.root`, shortName: null, kind: "government", parentId: null },
+      t,
+    );
     for (let u = 0; u < props.units; u++) {
-      const unit = await createUnit({ name: `第${u + 1}单位`, code: `${prefix}.u${u + 1}`, shortName: null, kind: "bureau", parentId: root.id }, t);
+      const unit = await createUnit(
+        { name: `第${u + 1}单位`, code: `${prefix}.u${u + 1}`, shortName: null, kind: "bureau", parentId: root.id },
+        t,
+      );
       const depts = await Department.bulkCreate(
         ["办公室", "一科", "二科", "三科", "四科"].map((name, sortOrder) => ({ unitId: unit.id, name, sortOrder })),
         { transaction: t },

@@ -35,7 +35,12 @@ export async function attemptLogin(
     return { ok: false, user, error: lockedError(user.lockedUntil), lockedNow: false };
   }
   if (user.disabled) {
-    return { ok: false, user, error: new AppError(403, "account_disabled", "This account is disabled"), lockedNow: false };
+    return {
+      ok: false,
+      user,
+      error: new AppError(403, "account_disabled", "This account is disabled"),
+      lockedNow: false,
+    };
   }
   const passwordOk = await verifyPassword(attempt.password, user.passwordHash);
   let secondFactorOk = true;

@@ -20,7 +20,8 @@ export async function assignRole(
   if (props.unitId !== null) {
     const unit = await Unit.findByPk(props.unitId, { transaction });
     if (!unit) throw badRequest("unknown_unit", `Unit ${props.unitId} does not exist`);
-    if (role.adminKind) throw badRequest("admin_role_not_scoped", "Administrator roles apply everywhere; leave the unit empty");
+    if (role.adminKind)
+      throw badRequest("admin_role_not_scoped", "Administrator roles apply everywhere; leave the unit empty");
   }
   if (role.adminKind && props.actorId === props.userId) {
     throw conflict("self_assignment", "You cannot give yourself an administrator role");

@@ -14,7 +14,10 @@ function checkPermissions(codes: string[]): PermissionCode[] {
   const valid = [...new Set(codes.filter(isPermissionCode))];
   const admin = valid.filter((c) => categoryOf(c) !== "business");
   if (admin.length) {
-    throw conflict("separation_of_duties", `Administrator permissions belong to the built-in 三员 roles: ${admin.join(", ")}`);
+    throw conflict(
+      "separation_of_duties",
+      `Administrator permissions belong to the built-in 三员 roles: ${admin.join(", ")}`,
+    );
   }
   return valid;
 }
@@ -37,7 +40,10 @@ export async function createRole(
     { code: props.code, name: props.name, description: props.description ?? null, adminKind: null, builtin: false },
     { transaction },
   );
-  await RolePermission.bulkCreate(permissions.map((permissionCode) => ({ roleId: role.id, permissionCode })), { transaction });
+  await RolePermission.bulkCreate(
+    permissions.map((permissionCode) => ({ roleId: role.id, permissionCode })),
+    { transaction },
+  );
   return findRoleOr404(role.id, transaction);
 }
 
@@ -50,7 +56,10 @@ export async function updateRole(
   if (patch.permissions) {
     const permissions = checkPermissions(patch.permissions);
     await RolePermission.destroy({ where: { roleId: role.id }, transaction });
-    await RolePermission.bulkCreate(permissions.map((permissionCode) => ({ roleId: role.id, permissionCode })), { transaction });
+    await RolePermission.bulkCreate(
+      permissions.map((permissionCode) => ({ roleId: role.id, permissionCode })),
+      { transaction },
+    );
   }
   if (patch.name !== undefined) role.name = patch.name;
   if (patch.description !== undefined) role.description = patch.description;

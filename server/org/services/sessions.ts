@@ -28,9 +28,7 @@ export async function openSession(props: {
 }
 
 export type SessionLookup =
-  | { status: "valid"; session: Session; user: User }
-  | { status: "expired" }
-  | { status: "none" };
+  { status: "valid"; session: Session; user: User } | { status: "expired" } | { status: "none" };
 
 /** Finds the session for a cookie token, ending it if it idled out or the user was disabled. */
 export async function resumeSession(token: string, policy: SecurityPolicy): Promise<SessionLookup> {

@@ -27,7 +27,7 @@ const DEFINITIONS = {
       sessionMaxHours: 12,
     } satisfies SecurityPolicy,
   },
-  "system": {
+  system: {
     schema: SystemSettingsSchema,
     defaults: { siteName: "邕政通" } satisfies SystemSettings,
   },

@@ -6,7 +6,14 @@ import { hashPassword, verifyPassword } from "./passwords.js";
 const ISSUER = "邕政通";
 
 function totpFor(secret: string, label: string): TOTP {
-  return new TOTP({ issuer: ISSUER, label, algorithm: "SHA1", digits: 6, period: 30, secret: Secret.fromBase32(secret) });
+  return new TOTP({
+    issuer: ISSUER,
+    label,
+    algorithm: "SHA1",
+    digits: 6,
+    period: 30,
+    secret: Secret.fromBase32(secret),
+  });
 }
 
 export function newTotpSecret(): string {

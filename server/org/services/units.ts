@@ -55,7 +55,14 @@ export async function createUnit(
  */
 export async function updateUnit(
   unit: Unit,
-  patch: { name?: string; code?: string; shortName?: string | null; kind?: UnitKind; parentId?: number | null; sortOrder?: number },
+  patch: {
+    name?: string;
+    code?: string;
+    shortName?: string | null;
+    kind?: UnitKind;
+    parentId?: number | null;
+    sortOrder?: number;
+  },
   transaction: Transaction,
 ): Promise<Unit> {
   if (patch.code !== undefined && patch.code !== unit.code) await assertCodeFree(patch.code, unit.id, transaction);
@@ -107,7 +114,12 @@ export async function findDepartmentOr404(id: number, transaction?: Transaction)
   return department;
 }
 
-async function assertDepartmentNameFree(unitId: number, name: string, exceptId: number | null, transaction: Transaction) {
+async function assertDepartmentNameFree(
+  unitId: number,
+  name: string,
+  exceptId: number | null,
+  transaction: Transaction,
+) {
   const other = await Department.findOne({ where: { unitId, name }, transaction });
   if (other && other.id !== exceptId) throw conflict("name_taken", `The unit already has a department named ${name}`);
 }

@@ -10,7 +10,15 @@ import { generatePassword, hashPassword } from "./passwords.js";
 import { pinyinKeys } from "./pinyin.js";
 import { userPolicy } from "../policies/user.js";
 
-export const IMPORT_COLUMNS = ["username", "displayName", "unitCode", "department", "position", "email", "phone"] as const;
+export const IMPORT_COLUMNS = [
+  "username",
+  "displayName",
+  "unitCode",
+  "department",
+  "position",
+  "email",
+  "phone",
+] as const;
 const MAX_ROWS = 5000;
 
 const blankToNull = (v: unknown) => (typeof v === "string" && v.trim() === "" ? null : v);
@@ -74,12 +82,17 @@ export async function importUsers(props: {
     throw new AppError(400, "csv_unreadable", `The CSV file cannot be read: ${(err as Error).message}`);
   }
   const header = records.length ? Object.keys(records[0] ?? {}) : [];
-  const missing = IMPORT_COLUMNS.filter((c) => !["department", "position", "email", "phone"].includes(c) && !header.includes(c));
+  const missing = IMPORT_COLUMNS.filter(
+    (c) => !["department", "position", "email", "phone"].includes(c) && !header.includes(c),
+  );
   if (records.length && missing.length) {
-    throw new AppError(400, "csv_missing_columns", `The CSV header lacks: ${missing.join(", ")}`, { expected: IMPORT_COLUMNS });
+    throw new AppError(400, "csv_missing_columns", `The CSV header lacks: ${missing.join(", ")}`, {
+      expected: IMPORT_COLUMNS,
+    });
   }
   if (records.length === 0) throw new AppError(400, "csv_empty", "The CSV file has no data rows");
-  if (records.length > MAX_ROWS) throw new AppError(400, "csv_too_many_rows", `Import at most ${MAX_ROWS} rows at a time`);
+  if (records.length > MAX_ROWS)
+    throw new AppError(400, "csv_too_many_rows", `Import at most ${MAX_ROWS} rows at a time`);
 
   const errors: ImportError[] = [];
   const planned: PlannedUser[] = [];
@@ -88,7 +101,9 @@ export async function importUsers(props: {
   const positions = new Map((await Position.findAll()).map((p) => [p.name, p]));
   const usernames = records.map((r) => (r.username ?? "").trim().toLowerCase());
   const existing = new Set(
-    (await User.findAll({ attributes: ["username"], where: { username: { [Op.in]: usernames } } })).map((u) => u.username),
+    (await User.findAll({ attributes: ["username"], where: { username: { [Op.in]: usernames } } })).map(
+      (u) => u.username,
+    ),
   );
   const seen = new Map<string, number>();
 
@@ -96,21 +111,27 @@ export async function importUsers(props: {
     const row = index + 2; // line 1 is the header
     const parsed = RowSchema.safeParse(record);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) errors.push({ row, column: String(issue.path[0] ?? ""), message: issue.message });
+      for (const issue of parsed.error.issues)
+        errors.push({ row, column: String(issue.path[0] ?? ""), message: issue.message });
       return;
     }
     const r = parsed.data;
     const rowErrors: ImportError[] = [];
     const unit = units.get(r.unitCode);
     if (!unit) rowErrors.push({ row, column: "unitCode", message: `unknown unit code ${r.unitCode}` });
-    else if (!userPolicy.create(props.actor, unit)) rowErrors.push({ row, column: "unitCode", message: `no permission to add users to ${unit.name}` });
-    const department = r.department && unit ? departments.find((d) => d.unitId === unit.id && d.name === r.department) : undefined;
-    if (r.department && unit && !department) rowErrors.push({ row, column: "department", message: `${unit.name} has no department ${r.department}` });
+    else if (!userPolicy.create(props.actor, unit))
+      rowErrors.push({ row, column: "unitCode", message: `no permission to add users to ${unit.name}` });
+    const department =
+      r.department && unit ? departments.find((d) => d.unitId === unit.id && d.name === r.department) : undefined;
+    if (r.department && unit && !department)
+      rowErrors.push({ row, column: "department", message: `${unit.name} has no department ${r.department}` });
     const position = r.position ? positions.get(r.position) : undefined;
     if (r.position && !position) rowErrors.push({ row, column: "position", message: `unknown position ${r.position}` });
-    if (existing.has(r.username)) rowErrors.push({ row, column: "username", message: `username ${r.username} already exists` });
+    if (existing.has(r.username))
+      rowErrors.push({ row, column: "username", message: `username ${r.username} already exists` });
     const firstRow = seen.get(r.username);
-    if (firstRow) rowErrors.push({ row, column: "username", message: `username ${r.username} repeats row ${firstRow}` });
+    if (firstRow)
+      rowErrors.push({ row, column: "username", message: `username ${r.username} repeats row ${firstRow}` });
     seen.set(r.username, firstRow ?? row);
     if (rowErrors.length || !unit) {
       errors.push(...rowErrors);
@@ -129,7 +150,8 @@ export async function importUsers(props: {
 
   const report: ImportReport = { rows: records.length, valid: planned.length, errors, created: [] };
   if (!props.commit) return report;
-  if (errors.length) throw new AppError(422, "import_has_errors", "Fix the rows with errors; nothing was imported", report);
+  if (errors.length)
+    throw new AppError(422, "import_has_errors", "Fix the rows with errors; nothing was imported", report);
 
   const withPasswords = await Promise.all(
     planned.map(async (p) => {
@@ -152,10 +174,19 @@ export async function importUsers(props: {
       { transaction },
     );
     await props.audit(
-      { action: "user.import", outcome: "success", targetType: "user", detail: { count: planned.length, usernames: planned.map((p) => p.username).slice(0, 200) } },
+      {
+        action: "user.import",
+        outcome: "success",
+        targetType: "user",
+        detail: { count: planned.length, usernames: planned.map((p) => p.username).slice(0, 200) },
+      },
       transaction,
     );
   });
-  report.created = withPasswords.map((p) => ({ username: p.username, displayName: p.displayName, initialPassword: p.initialPassword }));
+  report.created = withPasswords.map((p) => ({
+    username: p.username,
+    displayName: p.displayName,
+    initialPassword: p.initialPassword,
+  }));
   return report;
 }

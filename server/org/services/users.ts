@@ -107,7 +107,10 @@ export async function searchUsers(query: UserQuery): Promise<{ rows: User[]; cou
   const unitWhere: WhereOptions<Unit>[] = [];
   if (query.q) {
     // LIKE wildcards are dropped rather than escaped: SQLite and MySQL disagree on the default escape.
-    const q = query.q.trim().toLowerCase().replace(/[\\%_]/g, "");
+    const q = query.q
+      .trim()
+      .toLowerCase()
+      .replace(/[\\%_]/g, "");
     const like = `%${q}%`;
     const compact = q.replace(/\s+/g, "");
     and.push({

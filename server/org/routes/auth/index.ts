@@ -138,7 +138,10 @@ export function authRouter(): Router<AppState, AppContextExtras> {
         { passwordHash, mustChangePassword: false, passwordChangedAt: new Date() },
         { where: { id: user.id }, transaction },
       );
-      await ctx.audit({ action: "auth.password.change", outcome: "success", targetType: "user", targetId: user.id }, transaction);
+      await ctx.audit(
+        { action: "auth.password.change", outcome: "success", targetType: "user", targetId: user.id },
+        transaction,
+      );
     });
     await endOtherSessions(user.id, ctx.state.session?.id);
     ctx.status = 204;
@@ -163,7 +166,10 @@ export function authRouter(): Router<AppState, AppContextExtras> {
     const recovery = await newRecoveryCodes(ctx.services.env.PASSWORD_HASH_COST);
     await ctx.services.sequelize.transaction(async (transaction) => {
       await User.update({ totpEnabled: true, recoveryCodes: recovery.stored }, { where: { id: user.id }, transaction });
-      await ctx.audit({ action: "auth.totp.enable", outcome: "success", targetType: "user", targetId: user.id }, transaction);
+      await ctx.audit(
+        { action: "auth.totp.enable", outcome: "success", targetType: "user", targetId: user.id },
+        transaction,
+      );
     });
     ctx.body = { recoveryCodes: recovery.codes };
   });
@@ -180,7 +186,10 @@ export function authRouter(): Router<AppState, AppContextExtras> {
         { totpEnabled: false, totpSecret: null, recoveryCodes: null },
         { where: { id: user.id }, transaction },
       );
-      await ctx.audit({ action: "auth.totp.disable", outcome: "success", targetType: "user", targetId: user.id }, transaction);
+      await ctx.audit(
+        { action: "auth.totp.disable", outcome: "success", targetType: "user", targetId: user.id },
+        transaction,
+      );
     });
     ctx.status = 204;
   });

@@ -30,7 +30,11 @@ export function rolesRouter(): Router<AppState, AppContextExtras> {
     authorize(rolePolicy.list(actor), "see roles");
     const [roles, counts] = await Promise.all([
       Role.findAll({ include: [{ model: RolePermission, as: "grants" }], order: [["id", "ASC"]] }),
-      RoleAssignment.findAll({ attributes: ["roleId", [fn("COUNT", col("id")), "n"]], group: ["roleId"], raw: true }) as unknown as Promise<{ roleId: number; n: number }[]>,
+      RoleAssignment.findAll({
+        attributes: ["roleId", [fn("COUNT", col("id")), "n"]],
+        group: ["roleId"],
+        raw: true,
+      }) as unknown as Promise<{ roleId: number; n: number }[]>,
     ]);
     const byRole = new Map(counts.map((c) => [Number(c.roleId), Number(c.n)]));
     ctx.body = {
@@ -46,7 +50,16 @@ export function rolesRouter(): Router<AppState, AppContextExtras> {
     const { body } = parseRequest(ctx, RoleCreateSchema);
     const role = await ctx.services.sequelize.transaction(async (t) => {
       const created = await createRole(body, t);
-      await ctx.audit({ action: "role.create", outcome: "success", targetType: "role", targetId: created.id, detail: { code: body.code, permissions: body.permissions } }, t);
+      await ctx.audit(
+        {
+          action: "role.create",
+          outcome: "success",
+          targetType: "role",
+          targetId: created.id,
+          detail: { code: body.code, permissions: body.permissions },
+        },
+        t,
+      );
       return created;
     });
     ctx.status = 201;
@@ -61,7 +74,16 @@ export function rolesRouter(): Router<AppState, AppContextExtras> {
       const found = await findRoleOr404(params.id, t);
       const before = presentRole(found).permissions;
       const updated = await updateRole(found, body, t);
-      await ctx.audit({ action: "role.update", outcome: "success", targetType: "role", targetId: found.id, detail: { before, changes: body } }, t);
+      await ctx.audit(
+        {
+          action: "role.update",
+          outcome: "success",
+          targetType: "role",
+          targetId: found.id,
+          detail: { before, changes: body },
+        },
+        t,
+      );
       return updated;
     });
     ctx.body = presentRole(role);
@@ -74,7 +96,16 @@ export function rolesRouter(): Router<AppState, AppContextExtras> {
     await ctx.services.sequelize.transaction(async (t) => {
       const role = await findRoleOr404(params.id, t);
       await deleteRole(role, t);
-      await ctx.audit({ action: "role.delete", outcome: "success", targetType: "role", targetId: role.id, detail: { code: role.code } }, t);
+      await ctx.audit(
+        {
+          action: "role.delete",
+          outcome: "success",
+          targetType: "role",
+          targetId: role.id,
+          detail: { code: role.code },
+        },
+        t,
+      );
     });
     ctx.status = 204;
   });

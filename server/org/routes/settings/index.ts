@@ -19,7 +19,16 @@ export function settingsRouter(): Router<AppState, AppContextExtras> {
     const { body } = parseRequest(ctx, SystemSettingsPatchSchema);
     ctx.body = await ctx.services.sequelize.transaction(async (t) => {
       const next = await writeSetting("system", body, t);
-      await ctx.audit({ action: "settings.update", outcome: "success", targetType: "settings", targetId: "system", detail: { changes: body } }, t);
+      await ctx.audit(
+        {
+          action: "settings.update",
+          outcome: "success",
+          targetType: "settings",
+          targetId: "system",
+          detail: { changes: body },
+        },
+        t,
+      );
       return next;
     });
   });
@@ -34,7 +43,16 @@ export function settingsRouter(): Router<AppState, AppContextExtras> {
     const { body } = parseRequest(ctx, SecurityPolicyPatchSchema);
     ctx.body = await ctx.services.sequelize.transaction(async (t) => {
       const next = await writeSetting("security.policy", body, t);
-      await ctx.audit({ action: "security.policy.update", outcome: "success", targetType: "settings", targetId: "security.policy", detail: { changes: body } }, t);
+      await ctx.audit(
+        {
+          action: "security.policy.update",
+          outcome: "success",
+          targetType: "settings",
+          targetId: "security.policy",
+          detail: { changes: body },
+        },
+        t,
+      );
       return next;
     });
   });

@@ -40,12 +40,25 @@ export function unitsRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(unitPolicy.readTree(actor), "see the organisation");
     const [units, departments, byUnit, byDepartment] = await Promise.all([
-      Unit.findAll({ order: [["sortOrder", "ASC"], ["id", "ASC"]] }),
-      Department.findAll({ order: [["sortOrder", "ASC"], ["id", "ASC"]] }),
+      Unit.findAll({
+        order: [
+          ["sortOrder", "ASC"],
+          ["id", "ASC"],
+        ],
+      }),
+      Department.findAll({
+        order: [
+          ["sortOrder", "ASC"],
+          ["id", "ASC"],
+        ],
+      }),
       countUsersBy("unitId"),
       countUsersBy("departmentId"),
     ]);
-    ctx.body = { units: presentTree(units, departments, byUnit, byDepartment), abilities: { manage: unitPolicy.manage(actor) } };
+    ctx.body = {
+      units: presentTree(units, departments, byUnit, byDepartment),
+      abilities: { manage: unitPolicy.manage(actor) },
+    };
   });
 
   router.post("/units", async (ctx: AppContext) => {
@@ -54,9 +67,23 @@ export function unitsRouter(): Router<AppState, AppContextExtras> {
     const { body } = parseRequest(ctx, UnitCreateSchema);
     const unit = await ctx.services.sequelize.transaction(async (t) => {
       const parent = body.parentId === null ? undefined : await Unit.findByPk(body.parentId, { transaction: t });
-      authorize(body.parentId === null ? actor.scopeOf("org.unit.manage") === "all" : unitPolicy.manage(actor, parent ?? undefined), "create units here");
+      authorize(
+        body.parentId === null
+          ? actor.scopeOf("org.unit.manage") === "all"
+          : unitPolicy.manage(actor, parent ?? undefined),
+        "create units here",
+      );
       const created = await createUnit(body, t);
-      await ctx.audit({ action: "unit.create", outcome: "success", targetType: "unit", targetId: created.id, detail: { name: created.name } }, t);
+      await ctx.audit(
+        {
+          action: "unit.create",
+          outcome: "success",
+          targetType: "unit",
+          targetId: created.id,
+          detail: { name: created.name },
+        },
+        t,
+      );
       return created;
     });
     ctx.status = 201;
@@ -73,7 +100,10 @@ export function unitsRouter(): Router<AppState, AppContextExtras> {
       const before = presentUnit(found);
       const updated = await updateUnit(found, body, t);
       const action = body.parentId !== undefined && body.parentId !== before.parentId ? "unit.move" : "unit.update";
-      await ctx.audit({ action, outcome: "success", targetType: "unit", targetId: found.id, detail: { before, changes: body } }, t);
+      await ctx.audit(
+        { action, outcome: "success", targetType: "unit", targetId: found.id, detail: { before, changes: body } },
+        t,
+      );
       return updated;
     });
     ctx.body = presentUnit(unit);
@@ -87,7 +117,16 @@ export function unitsRouter(): Router<AppState, AppContextExtras> {
       const unit = await findUnitOr404(params.id, t);
       authorize(unitPolicy.manage(actor, unit), "delete this unit");
       await deleteUnit(unit, t);
-      await ctx.audit({ action: "unit.delete", outcome: "success", targetType: "unit", targetId: unit.id, detail: { name: unit.name } }, t);
+      await ctx.audit(
+        {
+          action: "unit.delete",
+          outcome: "success",
+          targetType: "unit",
+          targetId: unit.id,
+          detail: { name: unit.name },
+        },
+        t,
+      );
     });
     ctx.status = 204;
   });
@@ -100,7 +139,16 @@ export function unitsRouter(): Router<AppState, AppContextExtras> {
       const unit = await Unit.findByPk(body.unitId, { transaction: t });
       authorize(unitPolicy.manage(actor, unit ?? undefined), "add departments here");
       const created = await createDepartment(body, t);
-      await ctx.audit({ action: "department.create", outcome: "success", targetType: "department", targetId: created.id, detail: { name: created.name, unitId: created.unitId } }, t);
+      await ctx.audit(
+        {
+          action: "department.create",
+          outcome: "success",
+          targetType: "department",
+          targetId: created.id,
+          detail: { name: created.name, unitId: created.unitId },
+        },
+        t,
+      );
       return created;
     });
     ctx.status = 201;
@@ -117,11 +165,18 @@ export function unitsRouter(): Router<AppState, AppContextExtras> {
         Unit.findByPk(found.unitId, { transaction: t }),
         body.unitId ? Unit.findByPk(body.unitId, { transaction: t }) : null,
       ]);
-      authorize(unitPolicy.manage(actor, from ?? undefined) && (!to || unitPolicy.manage(actor, to)), "change this department");
+      authorize(
+        unitPolicy.manage(actor, from ?? undefined) && (!to || unitPolicy.manage(actor, to)),
+        "change this department",
+      );
       const before = presentDepartment(found);
       const updated = await updateDepartment(found, body, t);
-      const action = body.unitId !== undefined && body.unitId !== before.unitId ? "department.move" : "department.update";
-      await ctx.audit({ action, outcome: "success", targetType: "department", targetId: found.id, detail: { before, changes: body } }, t);
+      const action =
+        body.unitId !== undefined && body.unitId !== before.unitId ? "department.move" : "department.update";
+      await ctx.audit(
+        { action, outcome: "success", targetType: "department", targetId: found.id, detail: { before, changes: body } },
+        t,
+      );
       return updated;
     });
     ctx.body = presentDepartment(department);
@@ -136,7 +191,16 @@ export function unitsRouter(): Router<AppState, AppContextExtras> {
       const unit = await Unit.findByPk(department.unitId, { transaction: t });
       authorize(unitPolicy.manage(actor, unit ?? undefined), "delete this department");
       await deleteDepartment(department, t);
-      await ctx.audit({ action: "department.delete", outcome: "success", targetType: "department", targetId: department.id, detail: { name: department.name } }, t);
+      await ctx.audit(
+        {
+          action: "department.delete",
+          outcome: "success",
+          targetType: "department",
+          targetId: department.id,
+          detail: { name: department.name },
+        },
+        t,
+      );
     });
     ctx.status = 204;
   });

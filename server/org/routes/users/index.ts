@@ -35,7 +35,12 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
   // Every signed-in user may read the list of positions (forms, directory).
   router.get("/positions", async (ctx: AppContext) => {
     actorOf(ctx);
-    const positions = await Position.findAll({ order: [["rank", "DESC"], ["id", "ASC"]] });
+    const positions = await Position.findAll({
+      order: [
+        ["rank", "DESC"],
+        ["id", "ASC"],
+      ],
+    });
     ctx.body = { items: positions.map((p) => ({ id: p.id, name: p.name, rank: p.rank })) };
   });
 
@@ -70,7 +75,16 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
       const { unit } = await resolvePlacement(body, t);
       authorize(userPolicy.create(actor, unit), "create users in this unit");
       const created = await createUser({ ...body, hashCost: ctx.services.env.PASSWORD_HASH_COST }, t);
-      await ctx.audit({ action: "user.create", outcome: "success", targetType: "user", targetId: created.user.id, detail: { username: body.username, unitId: body.unitId, departmentId: body.departmentId ?? null } }, t);
+      await ctx.audit(
+        {
+          action: "user.create",
+          outcome: "success",
+          targetType: "user",
+          targetId: created.user.id,
+          detail: { username: body.username, unitId: body.unitId, departmentId: body.departmentId ?? null },
+        },
+        t,
+      );
       return created;
     });
     ctx.status = 201;
@@ -96,14 +110,28 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
       if (body.disabled !== undefined && user.id === actor.id) authorize(false, "disable your own account");
       const unitId = body.unitId ?? user.unitId;
       // Moving to another unit without naming a department leaves the old department behind.
-      const departmentId = body.departmentId !== undefined ? body.departmentId : unitId === user.unitId ? user.departmentId : null;
-      const placement = await resolvePlacement({ unitId, departmentId, positionId: body.positionId !== undefined ? body.positionId : user.positionId }, t);
+      const departmentId =
+        body.departmentId !== undefined ? body.departmentId : unitId === user.unitId ? user.departmentId : null;
+      const placement = await resolvePlacement(
+        { unitId, departmentId, positionId: body.positionId !== undefined ? body.positionId : user.positionId },
+        t,
+      );
       authorize(userPolicy.update(actor, placement.unit), "move users into that unit");
       const changes = { ...body, unitId, departmentId };
       if (body.displayName) Object.assign(changes, pinyinKeys(body.displayName));
       await User.update(changes, { where: { id: user.id }, transaction: t });
-      const action = body.disabled === true ? "user.disable" : body.disabled === false ? "user.enable" : unitId !== user.unitId || departmentId !== user.departmentId ? "user.move" : "user.update";
-      await ctx.audit({ action, outcome: "success", targetType: "user", targetId: user.id, detail: { changes: body } }, t);
+      const action =
+        body.disabled === true
+          ? "user.disable"
+          : body.disabled === false
+            ? "user.enable"
+            : unitId !== user.unitId || departmentId !== user.departmentId
+              ? "user.move"
+              : "user.update";
+      await ctx.audit(
+        { action, outcome: "success", targetType: "user", targetId: user.id, detail: { changes: body } },
+        t,
+      );
     });
     if (body.disabled) await endOtherSessions(params.id);
     ctx.body = await presentUserById(params.id, actor);
@@ -118,7 +146,10 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
     await ctx.services.sequelize.transaction(async (t) => {
       const user = await findUserOr404(params.id, t);
       authorize(userPolicy.update(actor, user.unit) && user.id !== actor.id, "reset this user's password");
-      await User.update({ passwordHash, mustChangePassword: true, failedLogins: 0, lockedUntil: null }, { where: { id: user.id }, transaction: t });
+      await User.update(
+        { passwordHash, mustChangePassword: true, failedLogins: 0, lockedUntil: null },
+        { where: { id: user.id }, transaction: t },
+      );
       await ctx.audit({ action: "user.password.reset", outcome: "success", targetType: "user", targetId: user.id }, t);
     });
     await endOtherSessions(params.id);
@@ -144,8 +175,20 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
     authorize(userPolicy.assignRoles(actor), "assign roles");
     const { params, body } = parseRequest(ctx, RoleAssignSchema);
     await ctx.services.sequelize.transaction(async (t) => {
-      const assignment = await assignRole({ actorId: actor.id, userId: params.id, roleId: body.roleId, unitId: body.unitId }, t);
-      await ctx.audit({ action: "role.assign", outcome: "success", targetType: "user", targetId: params.id, detail: { roleId: body.roleId, unitId: body.unitId, assignmentId: assignment.id } }, t);
+      const assignment = await assignRole(
+        { actorId: actor.id, userId: params.id, roleId: body.roleId, unitId: body.unitId },
+        t,
+      );
+      await ctx.audit(
+        {
+          action: "role.assign",
+          outcome: "success",
+          targetType: "user",
+          targetId: params.id,
+          detail: { roleId: body.roleId, unitId: body.unitId, assignmentId: assignment.id },
+        },
+        t,
+      );
     });
     ctx.body = await presentUserById(params.id, actor);
   });
@@ -155,8 +198,20 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
     authorize(userPolicy.assignRoles(actor), "remove roles");
     const { params } = parseRequest(ctx, RoleUnassignSchema);
     await ctx.services.sequelize.transaction(async (t) => {
-      const removed = await unassignRole({ actorId: actor.id, userId: params.id, assignmentId: params.assignmentId }, t);
-      await ctx.audit({ action: "role.unassign", outcome: "success", targetType: "user", targetId: params.id, detail: { roleId: removed.roleId, unitId: removed.unitId } }, t);
+      const removed = await unassignRole(
+        { actorId: actor.id, userId: params.id, assignmentId: params.assignmentId },
+        t,
+      );
+      await ctx.audit(
+        {
+          action: "role.unassign",
+          outcome: "success",
+          targetType: "user",
+          targetId: params.id,
+          detail: { roleId: removed.roleId, unitId: removed.unitId },
+        },
+        t,
+      );
     });
     ctx.body = await presentUserById(params.id, actor);
   });

@@ -31,7 +31,10 @@ const listQuery = {
 export const UserListSchema = z.object({
   query: z.object({
     ...listQuery,
-    includeSubunits: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+    includeSubunits: z
+      .enum(["true", "false"])
+      .default("true")
+      .transform((v) => v === "true"),
     status: z.enum(["active", "disabled", "locked"]).optional(),
   }),
 });
