@@ -2,7 +2,8 @@ import type { Sequelize, Transaction } from "sequelize";
 import { Department, Position, Role, RoleAssignment, type Unit, User } from "../models/index.js";
 import type { UnitKind } from "../models/unit.js";
 import { generatePassword, hashPassword, NO_PASSWORD } from "./passwords.js";
-import { pinyinKeys } from "./pinyin.js";
+import { newUserRow } from "./users.js";
+import { demoName } from "./personNames.js";
 import { createUnit } from "./units.js";
 
 /** 南宁市 as of 2006: the city government, its office, six districts, six counties and the 委办局. */
@@ -65,8 +66,6 @@ const DEPARTMENTS_OF: Record<UnitKind, string[]> = {
   bureau: ["办公室", "业务科", "人事科"],
   other: ["办公室"],
 };
-const SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃蒙莫农陆";
-const GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红梅宁邕海";
 
 export interface DemoAccount {
   username: string;
@@ -85,18 +84,6 @@ interface Person {
   role: string;
   /** Only the listed demo accounts get a password at seed time; others are issued one by the sysadmin. */
   printed: boolean;
-}
-
-/** A deterministic name generator so the demo looks the same on every machine. */
-function* names(): Generator<string> {
-  let i = 0;
-  for (;;) {
-    const s = SURNAMES[i % SURNAMES.length] ?? "王";
-    const g1 = GIVEN[(i * 7) % GIVEN.length] ?? "伟";
-    const g2 = GIVEN[(i * 13 + 5) % GIVEN.length] ?? "";
-    yield i % 3 === 0 ? `${s}${g1}` : `${s}${g1}${g2}`;
-    i++;
-  }
 }
 
 /**
@@ -155,8 +142,8 @@ export async function seedDemoOrganisation(sequelize: Sequelize, hashCost: numbe
       );
     }
 
-    const nameOf = names();
-    const next = () => nameOf.next().value as string;
+    let nameIndex = 0;
+    const next = () => demoName(nameIndex++);
     const cityDepts = await makeDepartments(city, t);
     people.push({
       username: "mayor",
@@ -226,23 +213,15 @@ export async function seedDemoOrganisation(sequelize: Sequelize, hashCost: numbe
     const roles = new Map((await Role.findAll({ transaction: t })).map((r) => [r.code, r]));
     for (const p of people) {
       const user = await User.create(
-        {
+        newUserRow({
           username: p.username,
           displayName: p.displayName,
-          ...pinyinKeys(p.displayName),
           email: `${p.username}@nanning.gov.cn`,
-          phone: null,
           unitId: p.unit.id,
           departmentId: p.department?.id ?? null,
           positionId: positions.get(p.position)?.id ?? null,
           passwordHash: NO_PASSWORD,
-          mustChangePassword: true,
-          passwordChangedAt: null,
-          lockedUntil: null,
-          totpSecret: null,
-          recoveryCodes: null,
-          lastLoginAt: null,
-        },
+        }),
         { transaction: t },
       );
       const role = roles.get(p.role);

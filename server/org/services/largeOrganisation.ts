@@ -2,11 +2,9 @@ import type { Sequelize } from "sequelize";
 import type { CreationAttributes } from "sequelize";
 import { Department, Position, Unit, User } from "../models/index.js";
 import { NO_PASSWORD } from "./passwords.js";
-import { pinyinKeys } from "./pinyin.js";
+import { generatedName } from "./personNames.js";
+import { newUserRow } from "./users.js";
 import { createUnit } from "./units.js";
-
-const SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韦覃蒙莫农陆";
-const GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红梅宁海波斌鹏辉玲燕飞";
 
 /**
  * Generates a large organisation for benchmarks: `units` units under one root,
@@ -45,24 +43,16 @@ export async function generateLargeOrganisation(
     for (let i = start; i < Math.min(props.users, start + batchSize); i++) {
       const dept = departmentIds[i % departmentIds.length];
       if (!dept) break;
-      const displayName = `${SURNAMES[i % SURNAMES.length]}${GIVEN[Math.floor(i / SURNAMES.length) % GIVEN.length]}${GIVEN[Math.floor(i / (SURNAMES.length * GIVEN.length)) % GIVEN.length]}`;
-      rows.push({
-        username: `${prefix}.user${i + 1}`,
-        displayName,
-        ...pinyinKeys(displayName),
-        email: null,
-        phone: null,
-        unitId: dept.unitId,
-        departmentId: dept.id,
-        positionId: position.id,
-        passwordHash: NO_PASSWORD,
-        mustChangePassword: true,
-        passwordChangedAt: null,
-        lockedUntil: null,
-        totpSecret: null,
-        recoveryCodes: null,
-        lastLoginAt: null,
-      });
+      rows.push(
+        newUserRow({
+          username: `${prefix}.user${i + 1}`,
+          displayName: generatedName(i),
+          unitId: dept.unitId,
+          departmentId: dept.id,
+          positionId: position.id,
+          passwordHash: NO_PASSWORD,
+        }),
+      );
     }
     await sequelize.transaction((t) => User.bulkCreate(rows, { transaction: t }));
   }

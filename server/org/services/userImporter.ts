@@ -7,7 +7,7 @@ import type { AuditEntry } from "../../audit/services/auditChain.js";
 import { Department, Position, Unit, User } from "../models/index.js";
 import { displayName, email, phone, username } from "../routes/users/schema.js";
 import { generatePassword, hashPassword } from "./passwords.js";
-import { pinyinKeys } from "./pinyin.js";
+import { newUserRow } from "./users.js";
 import { userPolicy } from "../policies/user.js";
 
 export const IMPORT_COLUMNS = [
@@ -161,16 +161,7 @@ export async function importUsers(props: {
   );
   await props.sequelize.transaction(async (transaction) => {
     await User.bulkCreate(
-      withPasswords.map(({ initialPassword: _secret, ...p }) => ({
-        ...p,
-        ...pinyinKeys(p.displayName),
-        mustChangePassword: true,
-        passwordChangedAt: null,
-        lockedUntil: null,
-        totpSecret: null,
-        recoveryCodes: null,
-        lastLoginAt: null,
-      })),
+      withPasswords.map(({ initialPassword: _secret, ...p }) => newUserRow(p)),
       { transaction },
     );
     await props.audit(

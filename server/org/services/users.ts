@@ -1,4 +1,4 @@
-import { Op, type Transaction, type WhereOptions } from "sequelize";
+import { Op, type CreationAttributes, type Transaction, type WhereOptions } from "sequelize";
 import { conflict, notFound, badRequest } from "../../core/errors.js";
 import { Department, Position, Unit, User } from "../models/index.js";
 import { generatePassword, hashPassword } from "./passwords.js";
@@ -11,10 +11,13 @@ export interface UserPlacement {
 }
 
 /** Checks that the unit, department and position exist and fit together. */
-export async function resolvePlacement(
-  placement: UserPlacement,
-  transaction?: Transaction,
-): Promise<{ unit: Unit; department: Department | null; position: Position | null }> {
+export interface Placement {
+  unit: Unit;
+  department: Department | null;
+  position: Position | null;
+}
+
+export async function resolvePlacement(placement: UserPlacement, transaction?: Transaction): Promise<Placement> {
   const unit = await Unit.findByPk(placement.unitId, { transaction });
   if (!unit) throw badRequest("unknown_unit", `Unit ${placement.unitId} does not exist`);
   let department: Department | null = null;
@@ -40,36 +43,51 @@ export interface NewUser extends UserPlacement {
   phone?: string | null;
 }
 
-/** Creates an account with a random initial password that must be changed at first login. */
+/**
+ * The row of a new account: search keys from the name, no second factor, and
+ * an initial password (or none yet) that must be changed at first login.
+ * Every path that creates users (form, CSV import, demo, generator) builds it here.
+ */
+export function newUserRow(props: NewUser & { passwordHash: string }): CreationAttributes<User> {
+  return {
+    username: props.username,
+    displayName: props.displayName,
+    ...pinyinKeys(props.displayName),
+    email: props.email ?? null,
+    phone: props.phone ?? null,
+    unitId: props.unitId,
+    departmentId: props.departmentId ?? null,
+    positionId: props.positionId ?? null,
+    passwordHash: props.passwordHash,
+    mustChangePassword: true,
+    passwordChangedAt: null,
+    lockedUntil: null,
+    totpSecret: null,
+    recoveryCodes: null,
+    lastLoginAt: null,
+  };
+}
+
+/**
+ * Creates an account with a random initial password. The placement must come
+ * from `resolvePlacement`, which the caller also needs for authorization.
+ */
 export async function createUser(
   props: NewUser & { hashCost: number },
+  placement: Placement,
   transaction: Transaction,
 ): Promise<{ user: User; initialPassword: string }> {
-  await resolvePlacement(props, transaction);
   const taken = await User.findOne({ where: { username: props.username }, transaction });
   if (taken) throw conflict("username_taken", `The username ${props.username} is already in use`);
   const initialPassword = generatePassword();
-  const user = await User.create(
-    {
-      username: props.username,
-      displayName: props.displayName,
-      ...pinyinKeys(props.displayName),
-      email: props.email ?? null,
-      phone: props.phone ?? null,
-      unitId: props.unitId,
-      departmentId: props.departmentId ?? null,
-      positionId: props.positionId ?? null,
-      passwordHash: await hashPassword(initialPassword, props.hashCost),
-      mustChangePassword: true,
-      passwordChangedAt: null,
-      lockedUntil: null,
-      totpSecret: null,
-      recoveryCodes: null,
-      lastLoginAt: null,
-    },
-    { transaction },
-  );
-  return { user, initialPassword };
+  const row = newUserRow({
+    ...props,
+    unitId: placement.unit.id,
+    departmentId: placement.department?.id ?? null,
+    positionId: placement.position?.id ?? null,
+    passwordHash: await hashPassword(initialPassword, props.hashCost),
+  });
+  return { user: await User.create(row, { transaction }), initialPassword };
 }
 
 export async function findUserOr404(id: number, transaction?: Transaction): Promise<User> {

@@ -72,9 +72,9 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
     authorize(actor.can("org.user.manage"), "create user accounts");
     const { body } = parseRequest(ctx, UserCreateSchema);
     const { user, initialPassword } = await ctx.services.sequelize.transaction(async (t) => {
-      const { unit } = await resolvePlacement(body, t);
-      authorize(userPolicy.create(actor, unit), "create users in this unit");
-      const created = await createUser({ ...body, hashCost: ctx.services.env.PASSWORD_HASH_COST }, t);
+      const placement = await resolvePlacement(body, t);
+      authorize(userPolicy.create(actor, placement.unit), "create users in this unit");
+      const created = await createUser({ ...body, hashCost: ctx.services.env.PASSWORD_HASH_COST }, placement, t);
       await ctx.audit(
         {
           action: "user.create",
