@@ -85,3 +85,11 @@ export async function prepareSqlite(sequelize: Sequelize): Promise<void> {
   if (sequelize.getDatabaseName() === ":memory:") return;
   await sequelize.query("PRAGMA journal_mode=WAL");
 }
+
+/**
+ * Text for a LIKE pattern with the wildcards (and backslash) dropped rather
+ * than escaped: SQLite and MySQL disagree on the default escape character.
+ */
+export function likeSafe(text: string): string {
+  return text.replace(/[\\%_]/g, "");
+}

@@ -196,6 +196,20 @@ describe("三员分立", () => {
     expect(ok.status).toBe(201);
   });
 
+  it("each administrator changes only their own settings, and the change is audited", async () => {
+    const policy = await secadmin.patch("/api/settings/security", { lockoutMinutes: 20 });
+    expect(policy.status).toBe(200);
+    expect(policy.body.lockoutMinutes).toBe(20);
+    expect((await secadmin.patch("/api/settings/security", { minPasswordLength: 6 })).status).toBe(400);
+    expect((await secadmin.patch("/api/settings/system", { siteName: "x" })).status).toBe(403);
+    const site = await sysadmin.patch("/api/settings/system", { siteName: "南宁市政务办公" });
+    expect(site.body.siteName).toBe("南宁市政务办公");
+    expect((await sysadmin.get("/api/settings/security")).status).toBe(403);
+    const events = await auditor.get("/api/audit/events?action=security.policy.update");
+    expect(events.body.items[0]).toMatchObject({ actorName: "secadmin", targetId: "security.policy" });
+    expect((await secadmin.patch("/api/settings/security", { lockoutMinutes: 15 })).status).toBe(200);
+  });
+
   it("tells the client which actions the caller may take", async () => {
     const me = await sysadmin.get("/api/auth/me");
     expect(me.body.adminKind).toBe("system");

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { Op, type Sequelize, type Transaction } from "sequelize";
+import type { Sequelize, Transaction } from "sequelize";
 import { AuditEvent, AuditHead, type AuditOutcome } from "../models/auditEvent.js";
+import { auditEventsInBatches } from "./auditQuery.js";
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -97,12 +98,7 @@ export async function verifyAuditChain(batchSize = 2000): Promise<ChainReport> {
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let checked = 0;
-  for (;;) {
-    const batch = await AuditEvent.findAll({
-      where: { seq: { [Op.gte]: expectedSeq } },
-      order: [["seq", "ASC"]],
-      limit: batchSize,
-    });
+  for await (const batch of auditEventsInBatches({}, batchSize)) {
     for (const event of batch) {
       if (event.seq !== expectedSeq) {
         return fail(checked, expectedSeq, "missing", `event ${expectedSeq} is missing (next present is ${event.seq})`);
@@ -117,7 +113,6 @@ export async function verifyAuditChain(batchSize = 2000): Promise<ChainReport> {
       expectedSeq += 1;
       checked += 1;
     }
-    if (batch.length < batchSize) break;
   }
   const head = await AuditHead.findByPk(1);
   const lastSeq = expectedSeq - 1;

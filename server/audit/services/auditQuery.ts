@@ -1,4 +1,5 @@
 import { Op, type WhereOptions } from "sequelize";
+import { likeSafe } from "../../core/db.js";
 import { AuditEvent, type AuditOutcome } from "../models/auditEvent.js";
 
 export interface AuditFilter {
@@ -11,7 +12,7 @@ export interface AuditFilter {
 
 export function auditWhere(filter: AuditFilter): WhereOptions<AuditEvent> {
   const and: WhereOptions<AuditEvent>[] = [];
-  if (filter.actor) and.push({ actorName: { [Op.like]: `%${filter.actor.replace(/[\\%_]/g, "")}%` } });
+  if (filter.actor) and.push({ actorName: { [Op.like]: `%${likeSafe(filter.actor)}%` } });
   if (filter.action) and.push({ action: filter.action });
   if (filter.outcome) and.push({ outcome: filter.outcome });
   if (filter.from) and.push({ at: { [Op.gte]: new Date(filter.from) } });

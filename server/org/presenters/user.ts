@@ -18,6 +18,8 @@ export function presentGrant(g: Grant) {
 /** The fields of a user that leave the server; secrets and hashes never do. */
 export function presentUser(user: User, grants: readonly Grant[], viewer: Actor) {
   const unit = user.unit as Unit | undefined;
+  const mayManage = userPolicy.update(viewer, unit);
+  const isSelf = viewer.id === user.id;
   return {
     id: user.id,
     username: user.username,
@@ -35,9 +37,9 @@ export function presentUser(user: User, grants: readonly Grant[], viewer: Actor)
     createdAt: user.createdAt.toISOString(),
     roles: grants.map(presentGrant),
     abilities: {
-      update: userPolicy.update(viewer, unit),
-      disable: userPolicy.update(viewer, unit) && viewer.id !== user.id,
-      resetPassword: userPolicy.update(viewer, unit) && viewer.id !== user.id,
+      update: mayManage,
+      disable: mayManage && !isSelf,
+      resetPassword: mayManage && !isSelf,
       assignRoles: userPolicy.assignRoles(viewer),
     },
   };

@@ -33,8 +33,8 @@ const DEFINITIONS = {
   },
 } as const;
 
-type Key = keyof typeof DEFINITIONS;
-type ValueOf<K extends Key> = z.infer<(typeof DEFINITIONS)[K]["schema"]>;
+export type Key = keyof typeof DEFINITIONS;
+export type ValueOf<K extends Key> = z.infer<(typeof DEFINITIONS)[K]["schema"]>;
 
 /** Reads a setting; a stored value that no longer parses falls back to defaults field by field. */
 export async function readSetting<K extends Key>(key: K, transaction?: Transaction): Promise<ValueOf<K>> {

@@ -1,4 +1,5 @@
 import { Op, type CreationAttributes, type Transaction, type WhereOptions } from "sequelize";
+import { likeSafe } from "../../core/db.js";
 import { conflict, notFound, badRequest } from "../../core/errors.js";
 import { Department, Position, Unit, User } from "../models/index.js";
 import { generatePassword, hashPassword } from "./passwords.js";
@@ -124,11 +125,7 @@ export async function searchUsers(query: UserQuery): Promise<{ rows: User[]; cou
   const and: WhereOptions<User>[] = [];
   const unitWhere: WhereOptions<Unit>[] = [];
   if (query.q) {
-    // LIKE wildcards are dropped rather than escaped: SQLite and MySQL disagree on the default escape.
-    const q = query.q
-      .trim()
-      .toLowerCase()
-      .replace(/[\\%_]/g, "");
+    const q = likeSafe(query.q.trim().toLowerCase());
     const like = `%${q}%`;
     const compact = q.replace(/\s+/g, "");
     and.push({

@@ -5,7 +5,8 @@ import { parseRequest } from "../../../core/validate.js";
 import { actorOf } from "../../../core/policy.js";
 import { SESSION_COOKIE } from "../../../core/auth.js";
 import { loadActor, type Actor } from "../../../core/actor.js";
-import { Department, Position, Session, Unit, User } from "../../models/index.js";
+import { Session, User } from "../../models/index.js";
+import { findUserOr404 } from "../../services/users.js";
 import { attemptLogin } from "../../services/loginAgent.js";
 import { endOtherSessions, endSession, openSession } from "../../services/sessions.js";
 import { readSecurityPolicy } from "../../services/settings.js";
@@ -15,15 +16,8 @@ import { presentUser } from "../../presenters/user.js";
 import { ChangePasswordSchema, LoginSchema, TotpDisableSchema, TotpEnableSchema } from "./schema.js";
 
 async function presentMe(actor: Actor) {
-  const user = await User.findByPk(actor.id, {
-    include: [
-      { model: Unit, as: "unit" },
-      { model: Department, as: "department" },
-      { model: Position, as: "position" },
-    ],
-  });
+  const current = await findUserOr404(actor.id);
   const policy = await readSecurityPolicy();
-  const current = user ?? actor.user;
   return {
     user: presentUser(current, actor.grants, actor),
     permissions: actor.permissionCodes(),

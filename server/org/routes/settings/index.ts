@@ -1,30 +1,43 @@
 import Router from "@koa/router";
+import type { z } from "zod";
+import type { Actor } from "../../../core/actor.js";
 import type { AppContext, AppContextExtras, AppState } from "../../../core/context.js";
 import { actorOf, authorize } from "../../../core/policy.js";
 import { parseRequest } from "../../../core/validate.js";
 import { settingsPolicy } from "../../policies/settings.js";
-import { readSetting, writeSetting } from "../../services/settings.js";
+import { readSetting, writeSetting, type Key, type ValueOf } from "../../services/settings.js";
 import { SecurityPolicyPatchSchema, SystemSettingsPatchSchema } from "./schema.js";
 
-export function settingsRouter(): Router<AppState, AppContextExtras> {
-  const router = new Router<AppState, AppContextExtras>({ prefix: "/api/settings" });
+type SettingsRouter = Router<AppState, AppContextExtras>;
 
-  router.get("/system", async (ctx: AppContext) => {
-    authorize(settingsPolicy.system(actorOf(ctx)), "see system settings");
-    ctx.body = await readSetting("system");
+/** GET and PATCH for one settings record, each behind its policy; a change is audited in its transaction. */
+function mountSetting<K extends Key>(
+  router: SettingsRouter,
+  def: {
+    path: string;
+    key: K;
+    patchSchema: z.ZodType<{ body: Partial<ValueOf<K>> }>;
+    allowed: (actor: Actor) => boolean;
+    noun: string;
+    auditAction: string;
+  },
+): void {
+  router.get(def.path, async (ctx: AppContext) => {
+    authorize(def.allowed(actorOf(ctx)), `see ${def.noun}`);
+    ctx.body = await readSetting(def.key);
   });
 
-  router.patch("/system", async (ctx: AppContext) => {
-    authorize(settingsPolicy.system(actorOf(ctx)), "change system settings");
-    const { body } = parseRequest(ctx, SystemSettingsPatchSchema);
+  router.patch(def.path, async (ctx: AppContext) => {
+    authorize(def.allowed(actorOf(ctx)), `change ${def.noun}`);
+    const { body } = parseRequest(ctx, def.patchSchema);
     ctx.body = await ctx.services.sequelize.transaction(async (t) => {
-      const next = await writeSetting("system", body, t);
+      const next = await writeSetting(def.key, body, t);
       await ctx.audit(
         {
-          action: "settings.update",
+          action: def.auditAction,
           outcome: "success",
           targetType: "settings",
-          targetId: "system",
+          targetId: def.key,
           detail: { changes: body },
         },
         t,
@@ -32,30 +45,25 @@ export function settingsRouter(): Router<AppState, AppContextExtras> {
       return next;
     });
   });
+}
 
-  router.get("/security", async (ctx: AppContext) => {
-    authorize(settingsPolicy.security(actorOf(ctx)), "see the security policy");
-    ctx.body = await readSetting("security.policy");
+export function settingsRouter(): SettingsRouter {
+  const router: SettingsRouter = new Router<AppState, AppContextExtras>({ prefix: "/api/settings" });
+  mountSetting(router, {
+    path: "/system",
+    key: "system",
+    patchSchema: SystemSettingsPatchSchema,
+    allowed: settingsPolicy.system,
+    noun: "system settings",
+    auditAction: "settings.update",
   });
-
-  router.patch("/security", async (ctx: AppContext) => {
-    authorize(settingsPolicy.security(actorOf(ctx)), "change the security policy");
-    const { body } = parseRequest(ctx, SecurityPolicyPatchSchema);
-    ctx.body = await ctx.services.sequelize.transaction(async (t) => {
-      const next = await writeSetting("security.policy", body, t);
-      await ctx.audit(
-        {
-          action: "security.policy.update",
-          outcome: "success",
-          targetType: "settings",
-          targetId: "security.policy",
-          detail: { changes: body },
-        },
-        t,
-      );
-      return next;
-    });
+  mountSetting(router, {
+    path: "/security",
+    key: "security.policy",
+    patchSchema: SecurityPolicyPatchSchema,
+    allowed: settingsPolicy.security,
+    noun: "the security policy",
+    auditAction: "security.policy.update",
   });
-
   return router;
 }
