@@ -58,9 +58,12 @@ export class Actor {
   }
 }
 
-export async function loadGrants(userId: number, transaction?: Transaction): Promise<Grant[]> {
+/** The grants of several users in one query (user lists), keyed by user id. */
+export async function loadGrantsByUser(userIds: number[], transaction?: Transaction): Promise<Map<number, Grant[]>> {
+  const byUser = new Map<number, Grant[]>(userIds.map((id) => [id, []]));
+  if (userIds.length === 0) return byUser;
   const assignments = await RoleAssignment.findAll({
-    where: { userId },
+    where: { userId: userIds },
     include: [
       { model: Role, as: "role", include: [{ model: RolePermission, as: "grants" }] },
       { model: Unit, as: "unit" },
@@ -68,22 +71,25 @@ export async function loadGrants(userId: number, transaction?: Transaction): Pro
     order: [["id", "ASC"]],
     transaction,
   });
-  return assignments.flatMap((a) => {
+  for (const a of assignments) {
     const role = a.role;
-    if (!role) return [];
+    if (!role) continue;
     const unit = (a as RoleAssignment & { unit?: Unit | null }).unit ?? null;
-    return [
-      {
-        assignmentId: a.id,
-        roleId: role.id,
-        roleCode: role.code,
-        roleName: role.name,
-        adminKind: role.adminKind,
-        permissions: new Set((role.grants ?? []).map((g) => g.permissionCode).filter(isPermissionCode)),
-        unit: unit ? { id: unit.id, name: unit.name, path: unit.path } : null,
-      },
-    ];
-  });
+    byUser.get(a.userId)?.push({
+      assignmentId: a.id,
+      roleId: role.id,
+      roleCode: role.code,
+      roleName: role.name,
+      adminKind: role.adminKind,
+      permissions: new Set((role.grants ?? []).map((g) => g.permissionCode).filter(isPermissionCode)),
+      unit: unit ? { id: unit.id, name: unit.name, path: unit.path } : null,
+    });
+  }
+  return byUser;
+}
+
+export async function loadGrants(userId: number, transaction?: Transaction): Promise<Grant[]> {
+  return (await loadGrantsByUser([userId], transaction)).get(userId) ?? [];
 }
 
 export async function loadActor(user: User, transaction?: Transaction): Promise<Actor> {

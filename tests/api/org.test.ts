@@ -125,6 +125,15 @@ describe("users", () => {
         q,
       ).toContain("zhangwei01");
     }
+    const admins = await admin.get("/api/org/users?q=admin&pageSize=100");
+    const roleOf = new Map(
+      admins.body.items.map((u: { username: string; roles: { code: string }[] }) => [
+        u.username,
+        u.roles.map((r) => r.code),
+      ]),
+    );
+    expect(roleOf.get("sysadmin")).toEqual(["sysadmin"]);
+    expect(roleOf.get("secadmin")).toEqual(["secadmin"]);
     const byDept = await admin.get(`/api/org/users?departmentId=${officeDeptId}&pageSize=100`);
     expect(byDept.body.items.every((u: { department: { id: number } }) => u.department.id === officeDeptId)).toBe(true);
     const staff = await server.signIn("office.staff1");
