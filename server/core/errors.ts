@@ -43,7 +43,7 @@ interface HttpishError {
 }
 
 /** Translates database constraint, body-parser and koa errors into the API's error shape. */
-function fromHttpError(err: HttpishError): AppError | undefined {
+function toAppError(err: HttpishError): AppError | undefined {
   // A race that slipped past a service's own check still ends as a clear conflict.
   if (err instanceof UniqueConstraintError) return conflict("conflict", "This would duplicate an existing record");
   if (err instanceof ForeignKeyConstraintError)
@@ -68,7 +68,7 @@ export function errorHandler(logger: Logger, onDenied: DenialRecorder) {
         throw notFound("Route");
       }
     } catch (caught) {
-      const err = caught instanceof AppError ? caught : fromHttpError(caught as HttpishError);
+      const err = caught instanceof AppError ? caught : toAppError(caught as HttpishError);
       if (err) {
         if (err.status === 403)
           await onDenied(ctx, err).catch((e) => logger.error({ err: e }, "audit of denial failed"));
