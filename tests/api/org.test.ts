@@ -82,6 +82,16 @@ describe("units and departments", () => {
     expect((await admin.delete(`/api/org/units/${c.body.id}`)).body.error.code).toBe("not_empty");
     expect((await admin.delete(`/api/org/departments/${dept.body.id}`)).status).toBe(204);
     expect((await admin.delete(`/api/org/units/${c.body.id}`)).status).toBe(204);
+    const orphan = await admin.post("/api/org/units", {
+      name: "孤儿",
+      code: "test.orphan",
+      kind: "other",
+      parentId: 999999,
+    });
+    expect(orphan.body.error.code).toBe("unknown_unit");
+    const lost = await admin.post("/api/org/departments", { unitId: 999999, name: "无主科" });
+    expect(lost.status).toBe(400);
+    expect(lost.body.error.code).toBe("unknown_unit");
     const dup = await admin.post("/api/org/units", { name: "重复", code: "test.a", kind: "bureau", parentId: cityId });
     expect(dup.status).toBe(409);
   });

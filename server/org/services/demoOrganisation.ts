@@ -100,11 +100,11 @@ export async function seedDemoOrganisation(sequelize: Sequelize, hashCost: numbe
       positions.set(name, await Position.create({ name, rank }, { transaction: t }));
 
     const city = await createUnit(
-      { name: "南宁市人民政府", code: "nanning", shortName: "南府", kind: "government", parentId: null },
+      { name: "南宁市人民政府", code: "nanning", shortName: "南府", kind: "government", parent: null },
       t,
     );
     const office = await createUnit(
-      { name: "南宁市人民政府办公室", code: "nanning.office", shortName: "南府办", kind: "office", parentId: city.id },
+      { name: "南宁市人民政府办公室", code: "nanning.office", shortName: "南府办", kind: "office", parent: city },
       t,
     );
     const children: Unit[] = [office];
@@ -116,7 +116,7 @@ export async function seedDemoOrganisation(sequelize: Sequelize, hashCost: numbe
             code: `nanning.${PINYIN_OF[name]}`,
             shortName: name.slice(0, 2) + "政",
             kind: "district",
-            parentId: city.id,
+            parent: city,
           },
           t,
         ),
@@ -130,7 +130,7 @@ export async function seedDemoOrganisation(sequelize: Sequelize, hashCost: numbe
             code: `nanning.${PINYIN_OF[name]}`,
             shortName: name.slice(0, 2) + "政",
             kind: "county",
-            parentId: city.id,
+            parent: city,
           },
           t,
         ),
@@ -138,7 +138,7 @@ export async function seedDemoOrganisation(sequelize: Sequelize, hashCost: numbe
     }
     for (const [name, code, short] of BUREAUS) {
       children.push(
-        await createUnit({ name, code: `nanning.${code}`, shortName: short, kind: "bureau", parentId: city.id }, t),
+        await createUnit({ name, code: `nanning.${code}`, shortName: short, kind: "bureau", parent: city }, t),
       );
     }
 

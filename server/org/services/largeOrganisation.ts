@@ -22,12 +22,12 @@ export async function generateLargeOrganisation(
   const departmentIds: { unitId: number; id: number }[] = [];
   await sequelize.transaction(async (t) => {
     const root = await createUnit(
-      { name: `生成的组织 ${prefix}`, code: `${prefix}.root`, shortName: null, kind: "government", parentId: null },
+      { name: `生成的组织 ${prefix}`, code: `${prefix}.root`, shortName: null, kind: "government", parent: null },
       t,
     );
     for (let u = 0; u < props.units; u++) {
       const unit = await createUnit(
-        { name: `第${u + 1}单位`, code: `${prefix}.u${u + 1}`, shortName: null, kind: "bureau", parentId: root.id },
+        { name: `第${u + 1}单位`, code: `${prefix}.u${u + 1}`, shortName: null, kind: "bureau", parent: root },
         t,
       );
       const depts = await Department.bulkCreate(

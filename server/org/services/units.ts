@@ -10,7 +10,7 @@ export async function findUnitOr404(id: number, transaction?: Transaction): Prom
 }
 
 /** A unit named in a request body: unknown ids are the caller's mistake (400), not a missing page. */
-async function requireUnit(id: number, transaction: Transaction): Promise<Unit> {
+export async function requireUnit(id: number, transaction: Transaction): Promise<Unit> {
   const unit = await Unit.findByPk(id, { transaction });
   if (!unit) throw badRequest("unknown_unit", `Unit ${id} does not exist`);
   return unit;
@@ -24,20 +24,21 @@ async function assertCodeFree(code: string, exceptId: number | null, transaction
   if (other && other.id !== exceptId) throw conflict("code_taken", `The unit code ${code} is already in use`);
 }
 
+/** Creates a unit under `parent` (already loaded by the caller, who authorizes against it), or a root. */
 export async function createUnit(
-  props: { name: string; code: string; shortName?: string | null; kind: UnitKind; parentId: number | null },
+  props: { name: string; code: string; shortName?: string | null; kind: UnitKind; parent: Unit | null },
   transaction: Transaction,
 ): Promise<Unit> {
-  const parent = await parentOrRoot(props.parentId, transaction);
+  const parent = props.parent;
   await assertCodeFree(props.code, null, transaction);
-  const siblings = await Unit.count({ where: { parentId: props.parentId }, transaction });
+  const siblings = await Unit.count({ where: { parentId: parent?.id ?? null }, transaction });
   const unit = await Unit.create(
     {
       name: props.name,
       code: props.code,
       shortName: props.shortName ?? null,
       kind: props.kind,
-      parentId: props.parentId,
+      parentId: parent?.id ?? null,
       path: "/",
       sortOrder: siblings,
     },
@@ -124,11 +125,11 @@ async function assertDepartmentNameFree(
   if (other && other.id !== exceptId) throw conflict("name_taken", `The unit already has a department named ${name}`);
 }
 
-export async function createDepartment(props: { unitId: number; name: string }, transaction: Transaction) {
-  await requireUnit(props.unitId, transaction);
-  await assertDepartmentNameFree(props.unitId, props.name, null, transaction);
-  const sortOrder = await Department.count({ where: { unitId: props.unitId }, transaction });
-  return Department.create({ unitId: props.unitId, name: props.name, sortOrder }, { transaction });
+export async function createDepartment(props: { unit: Unit; name: string }, transaction: Transaction) {
+  const unitId = props.unit.id;
+  await assertDepartmentNameFree(unitId, props.name, null, transaction);
+  const sortOrder = await Department.count({ where: { unitId }, transaction });
+  return Department.create({ unitId, name: props.name, sortOrder }, { transaction });
 }
 
 /** Renames a department or moves it, with its people, to another unit. */

@@ -13,6 +13,7 @@ import {
   deleteUnit,
   findDepartmentOr404,
   findUnitOr404,
+  requireUnit,
   updateDepartment,
   updateUnit,
 } from "../../services/units.js";
@@ -66,14 +67,13 @@ export function unitsRouter(): Router<AppState, AppContextExtras> {
     authorize(unitPolicy.manage(actor), "manage the organisation");
     const { body } = parseRequest(ctx, UnitCreateSchema);
     const unit = await ctx.services.sequelize.transaction(async (t) => {
-      const parent = body.parentId === null ? undefined : await Unit.findByPk(body.parentId, { transaction: t });
+      const parent = body.parentId === null ? null : await requireUnit(body.parentId, t);
+      // A new root unit needs the right everywhere; otherwise the right over the parent.
       authorize(
-        body.parentId === null
-          ? actor.scopeOf("org.unit.manage") === "all"
-          : unitPolicy.manage(actor, parent ?? undefined),
+        parent ? unitPolicy.manage(actor, parent) : actor.scopeOf("org.unit.manage") === "all",
         "create units here",
       );
-      const created = await createUnit(body, t);
+      const created = await createUnit({ ...body, parent }, t);
       await ctx.audit(
         {
           action: "unit.create",
@@ -136,9 +136,9 @@ export function unitsRouter(): Router<AppState, AppContextExtras> {
     authorize(unitPolicy.manage(actor), "manage the organisation");
     const { body } = parseRequest(ctx, DepartmentCreateSchema);
     const department = await ctx.services.sequelize.transaction(async (t) => {
-      const unit = await Unit.findByPk(body.unitId, { transaction: t });
-      authorize(unitPolicy.manage(actor, unit ?? undefined), "add departments here");
-      const created = await createDepartment(body, t);
+      const unit = await requireUnit(body.unitId, t);
+      authorize(unitPolicy.manage(actor, unit), "add departments here");
+      const created = await createDepartment({ unit, name: body.name }, t);
       await ctx.audit(
         {
           action: "department.create",
