@@ -2,6 +2,7 @@ import type { Transaction } from "sequelize";
 import { badRequest, conflict, notFound } from "../../core/errors.js";
 import { Role, RoleAssignment, RolePermission } from "../models/index.js";
 import { categoryOf, isPermissionCode, type PermissionCode } from "../permissions.js";
+import { readSetting } from "./settings.js";
 
 /**
  * Custom roles carry business permissions only: administrator permissions
@@ -69,8 +70,55 @@ export async function updateRole(
 
 export async function deleteRole(role: Role, transaction: Transaction): Promise<void> {
   if (role.builtin) throw conflict("builtin_role", "Built-in roles cannot be deleted");
+  const { roleCodes } = await readSetting("security.defaultRoles", transaction);
+  if (roleCodes.includes(role.code)) {
+    throw conflict("role_is_default", "New accounts receive this role; take it out of the default roles first");
+  }
   const holders = await RoleAssignment.count({ where: { roleId: role.id }, transaction });
   if (holders) throw conflict("role_in_use", "Remove the role from its users first", { users: holders });
   await RolePermission.destroy({ where: { roleId: role.id }, transaction });
   await role.destroy({ transaction });
+}
+
+/**
+ * Checks a list of default role codes: each must name an existing business
+ * role. A 三员 role is never handed out automatically — that would make every
+ * new account an administrator and break the separation of duties.
+ */
+export async function checkDefaultRoles(codes: readonly string[], transaction: Transaction): Promise<string[]> {
+  const unique = [...new Set(codes)];
+  const roles = await Role.findAll({ where: { code: unique }, transaction });
+  const known = new Map(roles.map((r) => [r.code, r]));
+  const unknown = unique.filter((c) => !known.has(c));
+  if (unknown.length) throw badRequest("unknown_role", `Unknown role codes: ${unknown.join(", ")}`);
+  const admin = roles.filter((r) => r.adminKind);
+  if (admin.length) {
+    throw badRequest(
+      "admin_role_not_default",
+      `Administrator roles are never given automatically: ${admin.map((r) => r.code).join(", ")}`,
+    );
+  }
+  return unique;
+}
+
+/**
+ * Gives new accounts the default roles, each limited to the account's own
+ * unit. Called wherever accounts are created for real people (form, CSV
+ * import); the demo seed sets its roles itself. A default role deleted since
+ * it was configured is skipped, as is any 三员 role (checked again here, so a
+ * hand-edited settings row cannot create administrators).
+ */
+export async function grantDefaultRoles(
+  users: readonly { id: number; unitId: number }[],
+  transaction: Transaction,
+): Promise<{ roleCodes: string[] }> {
+  if (users.length === 0) return { roleCodes: [] };
+  const { roleCodes } = await readSetting("security.defaultRoles", transaction);
+  if (roleCodes.length === 0) return { roleCodes: [] };
+  const roles = (await Role.findAll({ where: { code: roleCodes }, transaction })).filter((r) => !r.adminKind);
+  await RoleAssignment.bulkCreate(
+    users.flatMap((u) => roles.map((r) => ({ userId: u.id, roleId: r.id, unitId: u.unitId }))),
+    { transaction },
+  );
+  return { roleCodes: roles.map((r) => r.code) };
 }

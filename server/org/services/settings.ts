@@ -16,6 +16,16 @@ export const SystemSettingsSchema = z.object({
 });
 export type SystemSettings = z.infer<typeof SystemSettingsSchema>;
 
+/**
+ * The business roles every new account receives, each limited to the account's
+ * own unit. Role codes, not ids: codes are stable across installations and the
+ * default ("staff") exists everywhere.
+ */
+export const DefaultRolesSchema = z.object({
+  roleCodes: z.array(z.string().trim().min(1).max(64)).max(20),
+});
+export type DefaultRoles = z.infer<typeof DefaultRolesSchema>;
+
 const DEFINITIONS = {
   "security.policy": {
     schema: SecurityPolicySchema,
@@ -30,6 +40,10 @@ const DEFINITIONS = {
   system: {
     schema: SystemSettingsSchema,
     defaults: { siteName: "邕政通" } satisfies SystemSettings,
+  },
+  "security.defaultRoles": {
+    schema: DefaultRolesSchema,
+    defaults: { roleCodes: ["staff"] } satisfies DefaultRoles,
   },
 } as const;
 

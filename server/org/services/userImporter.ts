@@ -8,6 +8,7 @@ import { Department, Position, Unit, User } from "../models/index.js";
 import { displayName, email, phone, username } from "../routes/users/schema.js";
 import { generatePassword, hashPassword } from "./passwords.js";
 import { newUserRow } from "./users.js";
+import { grantDefaultRoles } from "./roles.js";
 import { userPolicy } from "../policies/user.js";
 
 export const IMPORT_COLUMNS = [
@@ -164,6 +165,13 @@ export async function importUsers(props: {
       withPasswords.map(({ initialPassword: _secret, ...p }) => newUserRow(p)),
       { transaction },
     );
+    // Read back by username: bulkCreate does not return ids on every dialect.
+    const createdRows = await User.findAll({
+      attributes: ["id", "unitId"],
+      where: { username: planned.map((p) => p.username) },
+      transaction,
+    });
+    await grantDefaultRoles(createdRows, transaction);
     await props.audit(
       {
         action: "user.import",

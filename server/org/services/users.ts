@@ -1,9 +1,10 @@
-import { Op, type CreationAttributes, type Transaction, type WhereOptions } from "sequelize";
+import { literal, Op, type CreationAttributes, type Transaction, type WhereOptions } from "sequelize";
 import { likeSafe } from "../../core/db.js";
 import { conflict, notFound, badRequest } from "../../core/errors.js";
 import { Department, Position, Unit, User } from "../models/index.js";
 import { generatePassword, hashPassword } from "./passwords.js";
 import { pinyinKeys } from "./pinyin.js";
+import { grantDefaultRoles } from "./roles.js";
 
 export interface UserPlacement {
   unitId: number;
@@ -88,7 +89,9 @@ export async function createUser(
     positionId: placement.position?.id ?? null,
     passwordHash: await hashPassword(initialPassword, props.hashCost),
   });
-  return { user: await User.create(row, { transaction }), initialPassword };
+  const user = await User.create(row, { transaction });
+  await grantDefaultRoles([user], transaction);
+  return { user, initialPassword };
 }
 
 export async function findUserOr404(id: number, transaction?: Transaction): Promise<User> {
@@ -110,6 +113,8 @@ export interface UserQuery {
   departmentId?: number;
   includeSubunits?: boolean;
   status?: "active" | "disabled" | "locked";
+  /** Only people who hold no role at all (accounts created before default roles existed). */
+  withoutRoles?: boolean;
   /** "all" or the unit paths the caller may see. */
   scope: "all" | string[];
   page: number;
@@ -137,6 +142,8 @@ export async function searchUsers(query: UserQuery): Promise<{ rows: User[]; cou
       ],
     });
   }
+  // A sub-select rather than a join: the page and its count stay one row per user.
+  if (query.withoutRoles) and.push({ id: { [Op.notIn]: literal("(SELECT userId FROM role_assignments)") } });
   if (query.departmentId) and.push({ departmentId: query.departmentId });
   if (query.unitId) {
     if (query.includeSubunits) {

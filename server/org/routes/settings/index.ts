@@ -4,9 +4,11 @@ import type { Actor } from "../../../core/actor.js";
 import type { AppContext, AppContextExtras, AppState } from "../../../core/context.js";
 import { actorOf, authorize } from "../../../core/policy.js";
 import { parseRequest } from "../../../core/validate.js";
+import type { Transaction } from "sequelize";
 import { settingsPolicy } from "../../policies/settings.js";
+import { checkDefaultRoles } from "../../services/roles.js";
 import { readSetting, writeSetting, type Key, type ValueOf } from "../../services/settings.js";
-import { SecurityPolicyPatchSchema, SystemSettingsPatchSchema } from "./schema.js";
+import { DefaultRolesPatchSchema, SecurityPolicyPatchSchema, SystemSettingsPatchSchema } from "./schema.js";
 
 type SettingsRouter = Router<AppState, AppContextExtras>;
 
@@ -20,6 +22,8 @@ function mountSetting<K extends Key>(
     allowed: (actor: Actor) => boolean;
     noun: string;
     auditAction: string;
+    /** Checks that need the database (the schema checks the shape). */
+    check?: (patch: Partial<ValueOf<K>>, transaction: Transaction) => Promise<void>;
   },
 ): void {
   router.get(def.path, async (ctx: AppContext) => {
@@ -31,6 +35,7 @@ function mountSetting<K extends Key>(
     authorize(def.allowed(actorOf(ctx)), `change ${def.noun}`);
     const { body } = parseRequest(ctx, def.patchSchema);
     ctx.body = await ctx.services.sequelize.transaction(async (t) => {
+      await def.check?.(body, t);
       const next = await writeSetting(def.key, body, t);
       await ctx.audit(
         {
@@ -64,6 +69,17 @@ export function settingsRouter(): SettingsRouter {
     allowed: settingsPolicy.security,
     noun: "the security policy",
     auditAction: "security.policy.update",
+  });
+  mountSetting(router, {
+    path: "/default-roles",
+    key: "security.defaultRoles",
+    patchSchema: DefaultRolesPatchSchema,
+    allowed: settingsPolicy.defaultRoles,
+    noun: "the roles of new accounts",
+    auditAction: "security.default_roles.update",
+    check: async (patch, t) => {
+      if (patch.roleCodes) await checkDefaultRoles(patch.roleCodes, t);
+    },
   });
   return router;
 }

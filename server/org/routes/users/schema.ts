@@ -36,6 +36,10 @@ export const UserListSchema = z.object({
       .default("true")
       .transform((v) => v === "true"),
     status: z.enum(["active", "disabled", "locked"]).optional(),
+    withoutRoles: z
+      .enum(["true", "false"])
+      .default("false")
+      .transform((v) => v === "true"),
   }),
 });
 
