@@ -1,0 +1,72 @@
+// The servers under test run in their own processes, so that the load
+// generator (this process) and the server do not share an event loop.
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+
+export interface ServerProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  server.close();
+  if (!address || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+/**
+ * Runs `node --import tsx <script>` in `cwd` with `env`, sends its output to
+ * `logFile` (a pipe would make this process read every request log line) and
+ * waits until GET `readyPath` answers 200.
+ */
+export async function startProcess(props: {
+  cwd: string;
+  script: string;
+  env: Record<string, string>;
+  logFile: string;
+  readyPath: string;
+}): Promise<ServerProcess> {
+  const port = await freePort();
+  const out = openSync(props.logFile, "a");
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", props.script], {
+    cwd: props.cwd,
+    env: { ...process.env, ...props.env, PORT: String(port), HOST: "127.0.0.1" },
+    stdio: ["ignore", out, out],
+  });
+  closeSync(out);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  const tail = () => readFileSync(props.logFile, "utf8").slice(-3000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${props.script} exited with ${child.exitCode}:\n${tail()}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${props.script} did not answer ${props.readyPath} within 120 s:\n${tail()}`);
+    }
+    try {
+      const res = await fetch(url + props.readyPath);
+      await res.arrayBuffer();
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return {
+    url,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, "exit");
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
