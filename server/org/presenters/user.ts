@@ -18,8 +18,7 @@ export function presentGrant(g: Grant) {
 /** The fields of a user that leave the server; secrets and hashes never do. */
 export function presentUser(user: User, grants: readonly Grant[], viewer: Actor) {
   const unit = user.unit as Unit | undefined;
-  const mayManage = userPolicy.update(viewer, unit);
-  const isSelf = viewer.id === user.id;
+  const target = { id: user.id, unit, grants };
   return {
     id: user.id,
     username: user.username,
@@ -37,9 +36,9 @@ export function presentUser(user: User, grants: readonly Grant[], viewer: Actor)
     createdAt: user.createdAt.toISOString(),
     roles: grants.map(presentGrant),
     abilities: {
-      update: mayManage,
-      disable: mayManage && !isSelf,
-      resetPassword: mayManage && !isSelf,
+      update: userPolicy.updateAccount(viewer, target),
+      disable: userPolicy.disable(viewer, target),
+      resetPassword: userPolicy.resetPassword(viewer, target),
       assignRoles: userPolicy.assignRoles(viewer),
     },
   };

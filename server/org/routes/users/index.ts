@@ -7,7 +7,7 @@ import { Position, User } from "../../models/index.js";
 import { userPolicy } from "../../policies/user.js";
 import { presentDirectoryEntry, presentUser } from "../../presenters/user.js";
 import { createUser, findUserOr404, resolvePlacement, searchUsers } from "../../services/users.js";
-import { generatePassword, hashPassword } from "../../services/passwords.js";
+import { newOneTimePassword, setOneTimePassword } from "../../services/passwordReset.js";
 import { endOtherSessions } from "../../services/sessions.js";
 import { pinyinKeys } from "../../services/pinyin.js";
 import { importUsers } from "../../services/userImporter.js";
@@ -23,6 +23,11 @@ import {
   UserListSchema,
   UserUpdateSchema,
 } from "./schema.js";
+
+// The 三员 accounts and those of people with more rights than the caller are out of
+// reach of these routes (see isProtectedAccount); the break-glass CLI handles them.
+const PROTECTED_ACCOUNT =
+  "change this account: it belongs to a 三员 administrator, to someone with more rights than you, or to a unit outside yours";
 
 async function presentUserById(id: number, viewer: Actor) {
   const user = await findUserOr404(id);
@@ -107,8 +112,9 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
     const { params, body } = parseRequest(ctx, UserUpdateSchema);
     await ctx.services.sequelize.transaction(async (t) => {
       const user = await findUserOr404(params.id, t);
-      authorize(userPolicy.update(actor, user.unit), "change this user");
-      if (body.disabled !== undefined && user.id === actor.id) authorize(false, "disable your own account");
+      const target = { id: user.id, unit: user.unit, grants: await loadGrants(user.id, t) };
+      authorize(userPolicy.updateAccount(actor, target), PROTECTED_ACCOUNT);
+      if (body.disabled !== undefined) authorize(userPolicy.disable(actor, target), "disable your own account");
       const unitId = body.unitId ?? user.unitId;
       // Moving to another unit without naming a department leaves the old department behind.
       const departmentId =
@@ -142,19 +148,17 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(actor.can("org.user.manage"), "reset passwords");
     const { params } = parseRequest(ctx, IdParamSchema);
-    const initialPassword = generatePassword();
-    const passwordHash = await hashPassword(initialPassword, ctx.services.env.PASSWORD_HASH_COST);
+    const otp = await newOneTimePassword(ctx.services.env.PASSWORD_HASH_COST);
     await ctx.services.sequelize.transaction(async (t) => {
       const user = await findUserOr404(params.id, t);
-      authorize(userPolicy.update(actor, user.unit) && user.id !== actor.id, "reset this user's password");
-      await User.update(
-        { passwordHash, mustChangePassword: true, failedLogins: 0, lockedUntil: null },
-        { where: { id: user.id }, transaction: t },
-      );
+      const target = { id: user.id, unit: user.unit, grants: await loadGrants(user.id, t) };
+      authorize(userPolicy.updateAccount(actor, target), PROTECTED_ACCOUNT);
+      authorize(userPolicy.resetPassword(actor, target), "reset your own password here");
+      await setOneTimePassword(user.id, otp, t);
       await ctx.audit({ action: "user.password.reset", outcome: "success", targetType: "user", targetId: user.id }, t);
     });
     await endOtherSessions(params.id);
-    ctx.body = { initialPassword };
+    ctx.body = { initialPassword: otp.password };
   });
 
   router.post("/users/import", async (ctx: AppContext) => {

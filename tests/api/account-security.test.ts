@@ -1,0 +1,153 @@
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AuditEvent } from "../../server/audit/models/auditEvent.js";
+import { Session, User } from "../../server/org/models/index.js";
+import { startTestServer, STRONG_PASSWORD, type TestServer } from "../helpers/testServer.js";
+import type { ApiClient } from "../helpers/apiClient.js";
+
+let server: TestServer;
+let sysadmin: ApiClient;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  sysadmin = await server.signIn("sysadmin");
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function userRow(username: string): Promise<User> {
+  const user = await User.findOne({ where: { username } });
+  if (!user) throw new Error(`no user ${username}`);
+  return user;
+}
+
+/** Runs `npm run admin:reset-password` the way an operator would, against the test database. */
+function runResetCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "server/cli/admin-reset-password.ts", ...args], {
+      env: { ...process.env, DATABASE_URL: server.db.url, PASSWORD_HASH_COST: "10", LOG_LEVEL: "silent" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("三员 accounts are out of reach of the user routes", () => {
+  it("refuses the system administrator resetting, disabling, editing or moving secadmin and auditor", async () => {
+    await server.signIn("secadmin");
+    await server.signIn("auditor");
+    const tree = await sysadmin.get("/api/org/tree");
+    const otherUnit = tree.body.units[0].children[1];
+    for (const username of ["secadmin", "auditor"]) {
+      const before = await userRow(username);
+      const attempts = [
+        await sysadmin.post(`/api/org/users/${before.id}/reset-password`),
+        await sysadmin.patch(`/api/org/users/${before.id}`, { disabled: true }),
+        await sysadmin.patch(`/api/org/users/${before.id}`, { displayName: "傀儡" }),
+        await sysadmin.patch(`/api/org/users/${before.id}`, { unitId: otherUnit.id, departmentId: null }),
+        await sysadmin.patch(`/api/org/users/${before.id}`, { email: "attacker@example.com" }),
+      ];
+      for (const res of attempts) {
+        expect(res.status, res.text).toBe(403);
+        expect(res.body.error.code).toBe("forbidden");
+        expect(res.text).not.toContain("initialPassword");
+      }
+      const after = await userRow(username);
+      expect(after.passwordHash).toBe(before.passwordHash);
+      expect(after.disabled).toBe(false);
+      expect(after.displayName).toBe(before.displayName);
+      expect(after.unitId).toBe(before.unitId);
+      expect(after.email).toBe(before.email);
+      // The old password still works: nobody took the account over.
+      expect((await server.client().post("/api/auth/login", { username, password: STRONG_PASSWORD })).status).toBe(200);
+
+      // The refusals are on record as denials.
+      const denials = await AuditEvent.count({
+        where: {
+          action: "authz.denied",
+          actorName: "sysadmin",
+          targetId: `POST /api/org/users/${before.id}/reset-password`,
+        },
+      });
+      expect(denials).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it("refuses the same to the system administrator on his own account", async () => {
+    const self = await userRow("sysadmin");
+    expect((await sysadmin.patch(`/api/org/users/${self.id}`, { displayName: "自己" })).status).toBe(403);
+    expect((await sysadmin.post(`/api/org/users/${self.id}/reset-password`)).status).toBe(403);
+  });
+
+  it("tells the UI which buttons to hide", async () => {
+    for (const username of ["secadmin", "auditor", "sysadmin"]) {
+      const id = (await userRow(username)).id;
+      const res = await sysadmin.get(`/api/org/users/${id}`);
+      expect(res.status).toBe(200);
+      expect(res.body.abilities, username).toMatchObject({ update: false, disable: false, resetPassword: false });
+    }
+    const list = await sysadmin.get("/api/org/users?q=secadmin");
+    const row = list.body.items.find((u: { username: string }) => u.username === "secadmin");
+    expect(row.abilities).toMatchObject({ update: false, disable: false, resetPassword: false });
+  });
+
+  it("still lets the system administrator manage ordinary accounts", async () => {
+    const { id } = await server.newUser({ username: "plainstaff" });
+    const detail = await sysadmin.get(`/api/org/users/${id}`);
+    expect(detail.body.abilities).toMatchObject({ update: true, disable: true, resetPassword: true });
+    expect((await sysadmin.patch(`/api/org/users/${id}`, { displayName: "普通人" })).status).toBe(200);
+    const reset = await sysadmin.post(`/api/org/users/${id}/reset-password`);
+    expect(reset.status).toBe(200);
+    expect(reset.body.initialPassword).toEqual(expect.any(String));
+    expect((await sysadmin.patch(`/api/org/users/${id}`, { disabled: true })).status).toBe(200);
+  });
+});
+
+describe("break-glass password reset from the server", () => {
+  it("resets a 三员 account, lifts its lockout, ends its sessions and audits the operator", async () => {
+    const auditor = await server.signIn("auditor");
+    const before = await userRow("auditor");
+    await User.update(
+      { failedLogins: 3, lockedUntil: new Date(Date.now() + 10 * 60_000) },
+      { where: { id: before.id } },
+    );
+    expect(await Session.count({ where: { userId: before.id } })).toBeGreaterThan(0);
+
+    const run = await runResetCli(["auditor"]);
+    expect(run.code, run.stderr).toBe(0);
+    const password = /one-time password for auditor: (\S+)/.exec(run.stdout)?.[1];
+    expect(password).toBeTruthy();
+
+    const after = await userRow("auditor");
+    expect(after.passwordHash).not.toBe(before.passwordHash);
+    expect(after.mustChangePassword).toBe(true);
+    expect(after.lockedUntil).toBeNull();
+    expect(after.failedLogins).toBe(0);
+    expect(await Session.count({ where: { userId: before.id } })).toBe(0);
+    expect((await auditor.get("/api/auth/me")).status).toBe(401);
+
+    const login = await server.client().post("/api/auth/login", { username: "auditor", password });
+    expect(login.status).toBe(200);
+    expect(login.body.mustChangePassword).toBe(true);
+
+    const event = await AuditEvent.findOne({
+      where: { action: "user.password.reset", targetId: String(before.id) },
+      order: [["seq", "DESC"]],
+    });
+    expect(event?.actorName).toMatch(/^cli:.+/);
+    expect(event?.actorId).toBeNull();
+    expect(JSON.parse(event?.detail ?? "{}")).toMatchObject({ via: "cli" });
+  });
+
+  it("says so when the account does not exist", async () => {
+    const run = await runResetCli(["nobody-here"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("no account named nobody-here");
+  });
+});
