@@ -1,6 +1,7 @@
 import type { QueryInterface } from "sequelize";
 import * as m0001 from "./0001-organisation.js";
 import * as m0002 from "./0002-audit-log.js";
+import * as m0003 from "./0003-login-security.js";
 
 export interface MigrationModule {
   up(params: { context: QueryInterface }): Promise<void>;
@@ -15,4 +16,5 @@ export interface MigrationModule {
 export const MIGRATIONS: [name: string, module: MigrationModule][] = [
   ["0001-organisation", m0001],
   ["0002-audit-log", m0002],
+  ["0003-login-security", m0003],
 ];

@@ -33,6 +33,10 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   /** JSON array of scrypt hashes of unused recovery codes. */
   declare recoveryCodes: string | null;
   declare lastLoginAt: Date | null;
+  /** The sign-in before the latest one: "上次登录" for the person now signed in. */
+  declare previousLoginAt: CreationOptional<Date | null>;
+  /** TOTP time step of the last code accepted, so that no code works twice. */
+  declare totpLastStep: CreationOptional<number | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -63,6 +67,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         totpEnabled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         recoveryCodes: { type: DataTypes.TEXT, allowNull: true },
         lastLoginAt: { type: DataTypes.DATE, allowNull: true },
+        previousLoginAt: { type: DataTypes.DATE, allowNull: true },
+        totpLastStep: { type: DataTypes.INTEGER, allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },
