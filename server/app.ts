@@ -9,6 +9,7 @@ import serve from "koa-static";
 import type { AppContext, AppContextExtras, AppState, Services } from "./core/context.js";
 import { errorHandler, type AppError } from "./core/errors.js";
 import { authenticate, csrfProtection, requirePasswordChange } from "./core/auth.js";
+import { canonicalApiPath, isApiPath } from "./core/apiPath.js";
 import { appendAuditEvent, type AuditEntry } from "./audit/services/auditChain.js";
 import { auditRouter } from "./audit/routes/index.js";
 import { authRouter } from "./org/routes/auth/index.js";
@@ -57,7 +58,7 @@ async function recordDenial(ctx: AppContext, error: AppError): Promise<void> {
 async function auditAdministrators(ctx: AppContext, next: Next): Promise<void> {
   await next();
   const actor = ctx.state.actor;
-  if (!actor?.adminKind || ctx.state.audited || !ctx.path.startsWith("/api/") || ctx.path === "/api/auth/me") return;
+  if (!actor?.adminKind || ctx.state.audited || !isApiPath(ctx.path) || ctx.path === "/api/auth/me") return;
   await recordAudit(ctx, {
     action: "admin.request",
     outcome: ctx.status < 400 ? "success" : ctx.status === 403 ? "denied" : "failure",
@@ -75,7 +76,7 @@ async function securityHeaders(ctx: AppContext, next: Next): Promise<void> {
     "Content-Security-Policy",
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
   );
-  if (ctx.path.startsWith("/api/")) ctx.set("Cache-Control", "no-store");
+  if (isApiPath(ctx.path)) ctx.set("Cache-Control", "no-store");
   await next();
 }
 
@@ -103,7 +104,7 @@ export function createApp(services: Services): Koa<AppState, AppContextExtras> {
   };
   app.silent = true;
 
-  const ops = new Router<AppState, AppContextExtras>();
+  const ops = new Router<AppState, AppContextExtras>({ sensitive: true, strict: true });
   // Public: load balancers and Prometheus poll these without a session.
   ops.get("/healthz", async (ctx: AppContext) => {
     try {
@@ -125,9 +126,11 @@ export function createApp(services: Services): Koa<AppState, AppContextExtras> {
   app.use(securityHeaders);
   app.use(auditAdministrators);
   app.use(errorHandler(services.logger, recordDenial));
+  // Authentication first, so that every refusal below names the user.
+  app.use(authenticate);
+  app.use(canonicalApiPath);
   app.use(bodyParser({ enableTypes: ["json"], jsonLimit: services.env.BODY_LIMIT, encoding: "utf-8" }));
   app.use(csrfProtection(services.env.COOKIE_SECURE));
-  app.use(authenticate);
   app.use(requirePasswordChange);
   app.use(ops.routes());
   for (const router of apiRouters()) app.use(router.routes()).use(router.allowedMethods());
@@ -137,7 +140,7 @@ export function createApp(services: Services): Koa<AppState, AppContextExtras> {
     // History-mode SPA: any other GET that is not an API call gets the shell (read per request, so a rebuild shows at once).
     app.use(async (ctx: AppContext, next) => {
       await next();
-      if (ctx.method === "GET" && ctx.status === 404 && !ctx.path.startsWith("/api/") && ctx.accepts("html")) {
+      if (ctx.method === "GET" && ctx.status === 404 && !isApiPath(ctx.path) && ctx.accepts("html")) {
         ctx.type = "html";
         ctx.body = await readFile(join(clientDist, "index.html"));
       }

@@ -3,6 +3,7 @@ import type { Next } from "koa";
 import type { AppContext } from "./context.js";
 import { forbidden, unauthenticated } from "./errors.js";
 import { loadActor } from "./actor.js";
+import { isApiPath } from "./apiPath.js";
 import { resumeSession } from "../org/services/sessions.js";
 import { readSecurityPolicy } from "../org/services/settings.js";
 
@@ -21,7 +22,7 @@ export async function authenticate(ctx: AppContext, next: Next): Promise<void> {
       ctx.state.actor = await loadActor(found.user);
     } else {
       ctx.cookies.set(SESSION_COOKIE, null);
-      if (found.status === "expired" && ctx.path.startsWith("/api/") && ctx.path !== "/api/auth/login") {
+      if (found.status === "expired" && isApiPath(ctx.path) && ctx.path !== "/api/auth/login") {
         throw unauthenticated("session_expired", "Your session has expired; sign in again");
       }
     }
@@ -34,8 +35,10 @@ const PASSWORD_CHANGE_ALLOWED = new Set(["/api/auth/me", "/api/auth/password", "
 /** Until the initial password is changed, nothing else may be done with the account. */
 export async function requirePasswordChange(ctx: AppContext, next: Next): Promise<void> {
   const actor = ctx.state.actor;
-  // Only the API is gated: the SPA's own files must load so the user can reach the change form.
-  if (actor?.user.mustChangePassword && ctx.path.startsWith("/api/") && !PASSWORD_CHANGE_ALLOWED.has(ctx.path)) {
+  // The SPA's own files must load so the user can reach the change form; the API
+  // in any spelling, and any state change whatever its path, is gated.
+  const gated = isApiPath(ctx.path) || !SAFE_METHODS.has(ctx.method);
+  if (actor?.user.mustChangePassword && gated && !PASSWORD_CHANGE_ALLOWED.has(ctx.path)) {
     throw forbidden("Change your initial password first", "password_change_required");
   }
   await next();
@@ -59,7 +62,8 @@ export function csrfProtection(secureCookies: boolean) {
       });
     }
     ctx.state.csrfToken = token;
-    if (!SAFE_METHODS.has(ctx.method) && ctx.path.startsWith("/api/")) {
+    // Every state change is checked, whatever its path: only the API accepts them anyway.
+    if (!SAFE_METHODS.has(ctx.method)) {
       const sent = ctx.get("x-csrf-token");
       const ok = sent.length === token.length && timingSafeEqual(Buffer.from(sent), Buffer.from(token));
       if (!ok || !ctx.cookies.get(CSRF_COOKIE)) {

@@ -1,5 +1,6 @@
 import type { Next } from "koa";
 import type { AppContext } from "./context.js";
+import { isApiPath } from "./apiPath.js";
 import type { Logger } from "pino";
 import { ForeignKeyConstraintError, UniqueConstraintError } from "sequelize";
 import { type z } from "zod";
@@ -64,7 +65,7 @@ export function errorHandler(logger: Logger, onDenied: DenialRecorder) {
   return async function handleErrors(ctx: AppContext, next: Next): Promise<void> {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith("/api/")) {
+      if (ctx.status === 404 && ctx.body === undefined && isApiPath(ctx.path)) {
         throw notFound("Route");
       }
     } catch (caught) {

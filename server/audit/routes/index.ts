@@ -24,7 +24,7 @@ const CSV_COLUMNS = [
 ];
 
 export function auditRouter(): Router<AppState, AppContextExtras> {
-  const router = new Router<AppState, AppContextExtras>({ prefix: "/api/audit" });
+  const router = new Router<AppState, AppContextExtras>({ prefix: "/api/audit", sensitive: true, strict: true });
 
   router.get("/events", async (ctx: AppContext) => {
     authorize(auditPolicy.read(actorOf(ctx)), "read the audit log");

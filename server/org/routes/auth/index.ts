@@ -30,7 +30,7 @@ async function presentMe(actor: Actor) {
 }
 
 export function authRouter(): Router<AppState, AppContextExtras> {
-  const router = new Router<AppState, AppContextExtras>({ prefix: "/api/auth" });
+  const router = new Router<AppState, AppContextExtras>({ prefix: "/api/auth", sensitive: true, strict: true });
 
   // Public: hands the SPA its CSRF token (the cookie is set by the CSRF middleware).
   router.get("/csrf", (ctx: AppContext) => {

@@ -23,9 +23,10 @@ function presentRole(role: Role, userCount = 0) {
 }
 
 export function rolesRouter(): Router<AppState, AppContextExtras> {
-  const router = new Router<AppState, AppContextExtras>({ prefix: "/api/org/roles" });
+  // Paths spell out /roles: under strict matching a "/" route would answer only "/api/org/roles/".
+  const router = new Router<AppState, AppContextExtras>({ prefix: "/api/org", sensitive: true, strict: true });
 
-  router.get("/", async (ctx: AppContext) => {
+  router.get("/roles", async (ctx: AppContext) => {
     const actor = actorOf(ctx);
     authorize(rolePolicy.list(actor), "see roles");
     const [roles, counts] = await Promise.all([
@@ -44,7 +45,7 @@ export function rolesRouter(): Router<AppState, AppContextExtras> {
     };
   });
 
-  router.post("/", async (ctx: AppContext) => {
+  router.post("/roles", async (ctx: AppContext) => {
     const actor = actorOf(ctx);
     authorize(rolePolicy.manage(actor), "create roles");
     const { body } = parseRequest(ctx, RoleCreateSchema);
@@ -66,7 +67,7 @@ export function rolesRouter(): Router<AppState, AppContextExtras> {
     ctx.body = presentRole(role);
   });
 
-  router.patch("/:id", async (ctx: AppContext) => {
+  router.patch("/roles/:id", async (ctx: AppContext) => {
     const actor = actorOf(ctx);
     authorize(rolePolicy.manage(actor), "change roles");
     const { params, body } = parseRequest(ctx, RoleUpdateSchema);
@@ -89,7 +90,7 @@ export function rolesRouter(): Router<AppState, AppContextExtras> {
     ctx.body = presentRole(role);
   });
 
-  router.delete("/:id", async (ctx: AppContext) => {
+  router.delete("/roles/:id", async (ctx: AppContext) => {
     const actor = actorOf(ctx);
     authorize(rolePolicy.manage(actor), "delete roles");
     const { params } = parseRequest(ctx, IdParamSchema);

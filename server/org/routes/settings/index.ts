@@ -53,7 +53,11 @@ function mountSetting<K extends Key>(
 }
 
 export function settingsRouter(): SettingsRouter {
-  const router: SettingsRouter = new Router<AppState, AppContextExtras>({ prefix: "/api/settings" });
+  const router: SettingsRouter = new Router<AppState, AppContextExtras>({
+    prefix: "/api/settings",
+    sensitive: true,
+    strict: true,
+  });
   mountSetting(router, {
     path: "/system",
     key: "system",

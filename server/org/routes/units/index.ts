@@ -35,7 +35,7 @@ async function countUsersBy(column: "unitId" | "departmentId"): Promise<Map<numb
 }
 
 export function unitsRouter(): Router<AppState, AppContextExtras> {
-  const router = new Router<AppState, AppContextExtras>({ prefix: "/api/org" });
+  const router = new Router<AppState, AppContextExtras>({ prefix: "/api/org", sensitive: true, strict: true });
 
   router.get("/tree", async (ctx: AppContext) => {
     const actor = actorOf(ctx);

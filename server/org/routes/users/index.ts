@@ -35,7 +35,7 @@ async function presentUserById(id: number, viewer: Actor) {
 }
 
 export function usersRouter(): Router<AppState, AppContextExtras> {
-  const router = new Router<AppState, AppContextExtras>({ prefix: "/api/org" });
+  const router = new Router<AppState, AppContextExtras>({ prefix: "/api/org", sensitive: true, strict: true });
 
   // Every signed-in user may read the list of positions (forms, directory).
   router.get("/positions", async (ctx: AppContext) => {

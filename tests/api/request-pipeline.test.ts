@@ -1,0 +1,175 @@
+import { createHash } from "node:crypto";
+import { request as httpRequest } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { QueryTypes } from "sequelize";
+import { apiRouters } from "../../server/app.js";
+import { startTestServer, type TestServer } from "../helpers/testServer.js";
+import type { ApiClient } from "../helpers/apiClient.js";
+
+let server: TestServer;
+
+interface RawResponse {
+  status: number;
+  code?: string;
+}
+
+/**
+ * Sends a path byte for byte: fetch() would normalise `.` segments and some
+ * escapes, which is exactly what a hostile client does not do.
+ */
+function rawRequest(method: string, path: string, client: ApiClient, options: { csrf: boolean }): Promise<RawResponse> {
+  const cookies = ["yo_sid", "yo_csrf"]
+    .map((name) => [name, client.cookie(name)] as const)
+    .filter(([, value]) => value)
+    .map(([name, value]) => `${name}=${value}`)
+    .join("; ");
+  const url = new URL(server.url);
+  const body = method === "GET" || method === "DELETE" ? undefined : "{}";
+  const headers: Record<string, string> = { cookie: cookies };
+  if (body) Object.assign(headers, { "content-type": "application/json", "content-length": String(body.length) });
+  if (options.csrf) headers["x-csrf-token"] = client.cookie("yo_csrf") ?? "";
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      res.on("end", () => {
+        let code: string | undefined;
+        try {
+          code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+        } catch {
+          code = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, code });
+      });
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+interface RouteRef {
+  method: string;
+  path: string;
+}
+
+function mutatingRoutes(): RouteRef[] {
+  const routes: RouteRef[] = [];
+  for (const router of apiRouters()) {
+    for (const layer of router.stack) {
+      for (const method of layer.methods) {
+        if (["GET", "HEAD", "OPTIONS"].includes(method)) continue;
+        routes.push({ method, path: String(layer.path).replace(":assignmentId", "1").replace(":id", "1") });
+      }
+    }
+  }
+  return routes;
+}
+
+/** Spellings of a canonical `/api/...` path that some reader could take for the same route. */
+function variants(path: string): string[] {
+  const rest = path.slice("/api/".length);
+  const [first, ...others] = rest.split("/");
+  const tail = others.length ? `/${others.join("/")}` : "";
+  return [
+    `/API/${rest}`,
+    `/Api/${rest}`,
+    `/%61pi/${rest}`,
+    `/%41PI/${rest}`,
+    `/%2561pi/${rest}`,
+    `//api/${rest}`,
+    `/api//${rest}`,
+    `/api/${rest}/`,
+    `/api%2F${rest}`,
+    `/api/${first}%2F${others.join("/")}`,
+    `/api/${first}%2f${others.join("/")}`,
+    `/api/./${rest}`,
+    `/api/%2e/${rest}`,
+    `/api/x/../${rest}`,
+    `/api\\${rest}`,
+    `/api/${first?.toUpperCase()}${tail}`,
+  ];
+}
+
+/** Everything a mutating route could change, as one digest. */
+async function stateDigest(): Promise<string> {
+  const queries = [
+    ...["units", "departments", "positions", "users", "roles", "role_assignments"].map(
+      (table) => `SELECT * FROM ${table} ORDER BY id`,
+    ),
+    "SELECT * FROM role_permissions ORDER BY roleId, permissionCode",
+    "SELECT * FROM settings ORDER BY 1",
+    "SELECT id, userId FROM sessions ORDER BY id",
+  ];
+  const parts: unknown[] = [];
+  for (const sql of queries) parts.push(await server.sequelize.query(sql, { type: QueryTypes.SELECT }));
+  return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
+}
+
+async function auditCount(actorName: string): Promise<number> {
+  const [row] = await server.sequelize.query<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM audit_events WHERE actorName = :actorName",
+    { replacements: { actorName }, type: QueryTypes.SELECT },
+  );
+  return Number(row?.n ?? 0);
+}
+
+/** Signs in with the initial password and leaves it unchanged: the forced change is pending. */
+async function signInForced(username: string, password: string): Promise<ApiClient> {
+  const client = server.client();
+  const res = await client.post("/api/auth/login", { username, password });
+  expect(res.status).toBe(200);
+  expect(res.body.mustChangePassword).toBe(true);
+  return client;
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("one spelling of every API path", () => {
+  it("builds every router case-sensitive and strict", () => {
+    for (const router of apiRouters()) expect(router.opts).toMatchObject({ sensitive: true, strict: true });
+  });
+
+  it("lets no spelling of a mutating route reach a handler, and audits the 三员 anyway", async () => {
+    const sysadmin = await server.signIn("sysadmin");
+    const created = await sysadmin.post("/api/org/users", {
+      username: "pipeline.forced",
+      displayName: "改密用户",
+      unitId: (await sysadmin.get("/api/org/tree")).body.units[0].id,
+    });
+    expect(created.status).toBe(201);
+    const forced = await signInForced("pipeline.forced", created.body.initialPassword);
+    const auditor = await signInForced("auditor", server.account("auditor").password);
+    const routes = mutatingRoutes();
+    expect(routes.length).toBeGreaterThan(15);
+    const before = await stateDigest();
+    const auditorEventsBefore = await auditCount("auditor");
+    let sent = 0;
+    const leaks: string[] = [];
+    const probe = async (route: RouteRef, path: string) => {
+      // A forced password change pending and no CSRF header: both checks would refuse the canonical path.
+      for (const client of [forced, auditor]) {
+        const res = await rawRequest(route.method, path, client, { csrf: false });
+        const refusedByPipeline =
+          (res.status === 404 && res.code === "not_found") ||
+          (res.status === 403 && (res.code === "csrf_failed" || res.code === "password_change_required"));
+        if (!refusedByPipeline) leaks.push(`${route.method} ${path}: ${res.status} ${res.code}`);
+      }
+      sent += 1;
+      // A fully entitled caller with a CSRF header proves the router itself does not answer the spelling.
+      const res = await rawRequest(route.method, path, sysadmin, { csrf: true });
+      if (res.status !== 404) leaks.push(`sysadmin ${route.method} ${path}: ${res.status} ${res.code}`);
+    };
+    for (const route of routes) await Promise.all(variants(route.path).map((path) => probe(route, path)));
+    expect(leaks).toEqual([]);
+    expect(await stateDigest()).toBe(before);
+    // Every request of the 三员 account is on record, whatever its spelling.
+    expect((await auditCount("auditor")) - auditorEventsBefore).toBe(sent);
+    // The canonical paths are still served (sysadmin is still signed in).
+    expect((await sysadmin.get("/api/auth/me")).status).toBe(200);
+  }, 180_000);
+});
