@@ -29,6 +29,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Leave 401 to the caller (used by the start-up `me` probe and the login form). */
   skipAuthHandling?: boolean;
+  /** The Accept header; JSON unless a streamed answer is wanted. */
+  accept?: string;
 }
 
 export interface AuthHandlers {
@@ -100,7 +102,7 @@ async function toApiError(res: Response): Promise<ApiError> {
 }
 
 async function send(method: string, url: string, options: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { Accept: "application/json" };
+  const headers: Record<string, string> = { Accept: options.accept ?? "application/json" };
   let body: string | undefined;
   if (options.body !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -110,7 +112,8 @@ async function send(method: string, url: string, options: RequestOptions): Promi
   return fetch(buildUrl(url, options.query), { method, headers, body, credentials: "same-origin" });
 }
 
-export async function request<T>(method: string, url: string, options: RequestOptions = {}): Promise<T> {
+/** Sends a request and returns the successful response; every error becomes an ApiError (after global handling). */
+async function exchange(method: string, url: string, options: RequestOptions): Promise<Response> {
   let res = await send(method, url, options);
   let error = res.ok ? null : await toApiError(res);
 
@@ -128,7 +131,11 @@ export async function request<T>(method: string, url: string, options: RequestOp
     if (error.status === 403 && error.code === "password_change_required") handlers?.onPasswordChangeRequired();
     throw error;
   }
+  return res;
+}
 
+export async function request<T>(method: string, url: string, options: RequestOptions = {}): Promise<T> {
+  const res = await exchange(method, url, options);
   if (res.status === 204) return undefined as T;
   const type = res.headers.get("Content-Type") ?? "";
   if (!type.includes("application/json")) return (await res.text()) as T;
@@ -144,3 +151,44 @@ export const http = {
     request<T>("PATCH", url, { ...options, body }),
   delete: <T = void>(url: string, options: RequestOptions = {}) => request<T>("DELETE", url, options),
 };
+
+export type StreamEvent = { type: string } & Record<string, unknown>;
+
+function isStreamEvent(value: unknown): value is StreamEvent {
+  return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
+}
+
+/**
+ * For long jobs that report progress: reads an NDJSON answer line by line,
+ * hands every event to `onEvent`, and resolves with the final `result` event's
+ * `result`. An `error` event is thrown as an ApiError like any other failure.
+ */
+export async function requestStream<T>(
+  method: string,
+  url: string,
+  body: unknown,
+  onEvent: (event: StreamEvent) => void,
+): Promise<T> {
+  const res = await exchange(method, url, { body, accept: "application/x-ndjson" });
+  if (!res.body) throw new ApiError(res.status, "http_error", "The response has no body");
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (value) buffered += value;
+    const lines = buffered.split("\n");
+    buffered = done ? "" : (lines.pop() ?? "");
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      const event: unknown = JSON.parse(line);
+      if (!isStreamEvent(event)) continue;
+      if (event.type === "result") return event.result as T;
+      if (event.type === "error" && isErrorBody(event)) {
+        const status = typeof event.status === "number" ? event.status : 500;
+        throw new ApiError(status, event.error.code, event.error.message, event.error.details);
+      }
+      onEvent(event);
+    }
+    if (done) throw new ApiError(0, "network_error", "The connection closed before the answer was complete");
+  }
+}

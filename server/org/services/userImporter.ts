@@ -1,4 +1,5 @@
 import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
 import { Op, type Sequelize, type Transaction } from "sequelize";
 import { z } from "zod";
 import type { Actor } from "../../core/actor.js";
@@ -21,8 +22,15 @@ export const IMPORT_COLUMNS = [
   "phone",
 ] as const;
 const MAX_ROWS = 5000;
+/**
+ * scrypt at cost 17 takes ~0.45 s of one core and 128 MiB; two at a time use
+ * both cores of a small server while leaving libuv's other two threads to
+ * logins and the SQLite driver.
+ */
+const HASH_CONCURRENCY = 2;
 
-const blankToNull = (v: unknown) => (typeof v === "string" && v.trim() === "" ? null : v);
+// An optional column left out of the header counts as blank, like an empty cell.
+const blankToNull = (v: unknown) => (v === undefined || (typeof v === "string" && v.trim() === "") ? null : v);
 
 const RowSchema = z.object({
   username,
@@ -34,16 +42,41 @@ const RowSchema = z.object({
   phone: z.preprocess(blankToNull, phone),
 });
 
+/** Why a row cannot be imported; the client words it (params fill the sentence). */
+export type ImportErrorCode =
+  | "required"
+  | "too_short"
+  | "too_long"
+  | "invalid_username"
+  | "invalid_email"
+  | "invalid_phone"
+  | "invalid_value"
+  | "unknown_unit"
+  | "unit_not_permitted"
+  | "unknown_department"
+  | "unknown_position"
+  | "username_exists"
+  | "username_repeated";
+
 export interface ImportError {
   row: number;
   column?: string;
+  code: ImportErrorCode;
+  params?: Record<string, string | number>;
+  /** English fallback for API clients without translations. */
   message: string;
 }
+
+export type CsvEncoding = "utf-8" | "gb18030" | "utf-16le" | "utf-16be";
 
 export interface ImportReport {
   rows: number;
   valid: number;
+  /** How the uploaded bytes were read; null when the client sent text. */
+  encoding: CsvEncoding | null;
   errors: ImportError[];
+  /** The first rows as they will be stored, so the person can see the names read right. */
+  sample: { row: number; username: string; displayName: string; unit: string; department: string | null }[];
   created: { username: string; displayName: string; initialPassword: string }[];
 }
 
@@ -57,23 +90,81 @@ interface PlannedUser {
   phone: string | null;
 }
 
+export interface ImportPlan {
+  report: ImportReport;
+  planned: PlannedUser[];
+}
+
+export type ImportInput = { text: string } | { bytes: Buffer };
+
+export type ImportProgress = { phase: "hash" | "save"; done: number; total: number };
+
+const BOMS: [CsvEncoding, number[]][] = [
+  ["utf-8", [0xef, 0xbb, 0xbf]],
+  ["utf-16le", [0xff, 0xfe]],
+  ["utf-16be", [0xfe, 0xff]],
+];
+
 /**
- * Imports users from CSV. Every row is checked first (format, unit, department,
- * position, duplicates in the file and in the database, the importer's scope);
- * nothing is written unless `commit` is set and no row has an error, and then
- * all rows go in one transaction.
+ * Reads an uploaded file's bytes as text. Excel saves "CSV UTF-8" with a BOM,
+ * plain "CSV" in the system code page (GBK on Chinese Windows) and "Unicode
+ * text" as UTF-16 with a BOM. Without a BOM, strict UTF-8 is tried first (GBK
+ * text with Chinese in it is practically never valid UTF-8), then GB18030, a
+ * superset of GBK and GB2312. Bytes that are neither are refused rather than
+ * imported as mojibake.
  */
-export async function importUsers(props: {
-  csv: string;
-  commit: boolean;
-  actor: Actor;
-  sequelize: Sequelize;
-  hashCost: number;
-  audit: (entry: Omit<AuditEntry, "ip">, t: Transaction) => Promise<void>;
-}): Promise<ImportReport> {
+export function decodeCsvBytes(bytes: Uint8Array): { text: string; encoding: CsvEncoding } {
+  for (const [encoding, bom] of BOMS) {
+    if (bom.every((b, i) => bytes[i] === b)) {
+      try {
+        return { text: new TextDecoder(encoding, { fatal: true }).decode(bytes.subarray(bom.length)), encoding };
+      } catch {
+        throw csvEncodingError();
+      }
+    }
+  }
+  for (const encoding of ["utf-8", "gb18030"] as const) {
+    try {
+      return { text: new TextDecoder(encoding, { fatal: true }).decode(bytes), encoding };
+    } catch {
+      // Not this encoding; try the next.
+    }
+  }
+  throw csvEncodingError();
+}
+
+const csvEncodingError = () =>
+  new AppError(
+    400,
+    "csv_bad_encoding",
+    "The file is neither UTF-8 nor GBK/GB18030 text; in Excel save it as 'CSV UTF-8' and upload again",
+  );
+
+function inputText(input: ImportInput): { text: string; encoding: CsvEncoding | null } {
+  if ("bytes" in input) return decodeCsvBytes(input.bytes);
+  // A browser that decoded GBK bytes as UTF-8 leaves U+FFFD where the Chinese was.
+  if (input.text.includes("\uFFFD")) throw csvEncodingError();
+  return { text: input.text.replace(/^\uFEFF/, ""), encoding: null };
+}
+
+/** A zod issue as a row error code; anything unforeseen keeps zod's message under invalid_value. */
+function rowIssue(row: number, issue: z.core.$ZodIssue, value: unknown): ImportError {
+  const column = String(issue.path[0] ?? "");
+  const blank = value === undefined || value === null || (typeof value === "string" && value.trim() === "");
+  const base = { row, column, message: issue.message };
+  if (blank && (issue.code === "invalid_type" || issue.code === "too_small"))
+    return { ...base, code: "required", message: `${column} is required` };
+  if (issue.code === "too_small") return { ...base, code: "too_short", params: { min: Number(issue.minimum) } };
+  if (issue.code === "too_big") return { ...base, code: "too_long", params: { max: Number(issue.maximum) } };
+  if (issue.code === "invalid_format" && (column === "username" || column === "email" || column === "phone"))
+    return { ...base, code: `invalid_${column}` };
+  return { ...base, code: "invalid_value" };
+}
+
+function parseRecords(text: string): Record<string, string>[] {
   let records: Record<string, string>[];
   try {
-    records = parse(props.csv.replace(/^\uFEFF/, ""), {
+    records = parse(text, {
       columns: (header: string[]) => header.map((h) => h.trim()),
       skip_empty_lines: true,
       trim: true,
@@ -89,14 +180,27 @@ export async function importUsers(props: {
   if (records.length && missing.length) {
     throw new AppError(400, "csv_missing_columns", `The CSV header lacks: ${missing.join(", ")}`, {
       expected: IMPORT_COLUMNS,
+      missing,
     });
   }
   if (records.length === 0) throw new AppError(400, "csv_empty", "The CSV file has no data rows");
   if (records.length > MAX_ROWS)
-    throw new AppError(400, "csv_too_many_rows", `Import at most ${MAX_ROWS} rows at a time`);
+    throw new AppError(400, "csv_too_many_rows", `Import at most ${MAX_ROWS} rows at a time`, { max: MAX_ROWS });
+  return records;
+}
+
+/**
+ * Checks every row of a CSV file (format, unit, department, position,
+ * duplicates in the file and in the database, the importer's scope) and plans
+ * the accounts. Nothing is written; `commitUserImport` writes a plan.
+ */
+export async function planUserImport(props: { input: ImportInput; actor: Actor }): Promise<ImportPlan> {
+  const { text, encoding } = inputText(props.input);
+  const records = parseRecords(text);
 
   const errors: ImportError[] = [];
   const planned: PlannedUser[] = [];
+  const sample: ImportReport["sample"] = [];
   const units = new Map((await Unit.findAll()).map((u) => [u.code, u]));
   const departments = await Department.findAll();
   const positions = new Map((await Position.findAll()).map((p) => [p.name, p]));
@@ -112,32 +216,77 @@ export async function importUsers(props: {
     const row = index + 2; // line 1 is the header
     const parsed = RowSchema.safeParse(record);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues)
-        errors.push({ row, column: String(issue.path[0] ?? ""), message: issue.message });
+      for (const issue of parsed.error.issues) errors.push(rowIssue(row, issue, record[String(issue.path[0])]));
       return;
     }
     const r = parsed.data;
     const rowErrors: ImportError[] = [];
     const unit = units.get(r.unitCode);
-    if (!unit) rowErrors.push({ row, column: "unitCode", message: `unknown unit code ${r.unitCode}` });
+    if (!unit)
+      rowErrors.push({
+        row,
+        column: "unitCode",
+        code: "unknown_unit",
+        params: { value: r.unitCode },
+        message: `unknown unit code ${r.unitCode}`,
+      });
     else if (!userPolicy.create(props.actor, unit))
-      rowErrors.push({ row, column: "unitCode", message: `no permission to add users to ${unit.name}` });
+      rowErrors.push({
+        row,
+        column: "unitCode",
+        code: "unit_not_permitted",
+        params: { unit: unit.name },
+        message: `no permission to add users to ${unit.name}`,
+      });
     const department =
       r.department && unit ? departments.find((d) => d.unitId === unit.id && d.name === r.department) : undefined;
     if (r.department && unit && !department)
-      rowErrors.push({ row, column: "department", message: `${unit.name} has no department ${r.department}` });
+      rowErrors.push({
+        row,
+        column: "department",
+        code: "unknown_department",
+        params: { unit: unit.name, value: r.department },
+        message: `${unit.name} has no department ${r.department}`,
+      });
     const position = r.position ? positions.get(r.position) : undefined;
-    if (r.position && !position) rowErrors.push({ row, column: "position", message: `unknown position ${r.position}` });
+    if (r.position && !position)
+      rowErrors.push({
+        row,
+        column: "position",
+        code: "unknown_position",
+        params: { value: r.position },
+        message: `unknown position ${r.position}`,
+      });
     if (existing.has(r.username))
-      rowErrors.push({ row, column: "username", message: `username ${r.username} already exists` });
+      rowErrors.push({
+        row,
+        column: "username",
+        code: "username_exists",
+        params: { value: r.username },
+        message: `username ${r.username} already exists`,
+      });
     const firstRow = seen.get(r.username);
     if (firstRow)
-      rowErrors.push({ row, column: "username", message: `username ${r.username} repeats row ${firstRow}` });
+      rowErrors.push({
+        row,
+        column: "username",
+        code: "username_repeated",
+        params: { value: r.username, firstRow },
+        message: `username ${r.username} repeats row ${firstRow}`,
+      });
     seen.set(r.username, firstRow ?? row);
     if (rowErrors.length || !unit) {
       errors.push(...rowErrors);
       return;
     }
+    if (sample.length < 10)
+      sample.push({
+        row,
+        username: r.username,
+        displayName: r.displayName,
+        unit: unit.name,
+        department: department?.name ?? null,
+      });
     planned.push({
       username: r.username,
       displayName: r.displayName,
@@ -149,17 +298,52 @@ export async function importUsers(props: {
     });
   });
 
-  const report: ImportReport = { rows: records.length, valid: planned.length, errors, created: [] };
-  if (!props.commit) return report;
-  if (errors.length)
-    throw new AppError(422, "import_has_errors", "Fix the rows with errors; nothing was imported", report);
+  return { report: { rows: records.length, valid: planned.length, encoding, errors, sample, created: [] }, planned };
+}
 
-  const withPasswords = await Promise.all(
-    planned.map(async (p) => {
-      const initialPassword = generatePassword();
-      return { ...p, initialPassword, passwordHash: await hashPassword(initialPassword, props.hashCost) };
-    }),
-  );
+/** Runs `work` over `items` with at most `limit` in flight, keeping the order of the results. */
+async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Writes a plan without errors: the passwords are hashed first, outside any
+ * transaction (a 1,000-row file takes minutes of scrypt and must not hold the
+ * database's write lock meanwhile), then every account goes in at once or not
+ * at all. `onProgress` reports each hash; `stillWanted` lets the caller give up
+ * before anything is written (the person who would receive the passwords left).
+ */
+export async function commitUserImport(props: {
+  plan: ImportPlan;
+  sequelize: Sequelize;
+  hashCost: number;
+  audit: (entry: Omit<AuditEntry, "ip">, t: Transaction) => Promise<void>;
+  onProgress?: (progress: ImportProgress) => void;
+  stillWanted?: () => boolean;
+}): Promise<ImportReport> {
+  const { report, planned } = props.plan;
+  if (report.errors.length) throw importHasErrors(report);
+
+  let hashed = 0;
+  const withPasswords = await mapLimited(planned, HASH_CONCURRENCY, async (p) => {
+    if (props.stillWanted && !props.stillWanted()) throw importAbandoned();
+    const initialPassword = generatePassword();
+    const passwordHash = await hashPassword(initialPassword, props.hashCost);
+    hashed += 1;
+    props.onProgress?.({ phase: "hash", done: hashed, total: planned.length });
+    return { ...p, initialPassword, passwordHash };
+  });
+  if (props.stillWanted && !props.stillWanted()) throw importAbandoned();
+  props.onProgress?.({ phase: "save", done: 0, total: planned.length });
   await props.sequelize.transaction(async (transaction) => {
     await User.bulkCreate(
       withPasswords.map(({ initialPassword: _secret, ...p }) => newUserRow(p)),
@@ -182,10 +366,44 @@ export async function importUsers(props: {
       transaction,
     );
   });
-  report.created = withPasswords.map((p) => ({
-    username: p.username,
-    displayName: p.displayName,
-    initialPassword: p.initialPassword,
-  }));
-  return report;
+  props.onProgress?.({ phase: "save", done: planned.length, total: planned.length });
+  return {
+    ...report,
+    created: withPasswords.map((p) => ({
+      username: p.username,
+      displayName: p.displayName,
+      initialPassword: p.initialPassword,
+    })),
+  };
+}
+
+/** 422 with the per-row report in `details`. */
+export const importHasErrors = (report: ImportReport) =>
+  new AppError(422, "import_has_errors", "Fix the rows with errors; nothing was imported", report);
+
+const importAbandoned = () =>
+  new AppError(499, "import_abandoned", "The connection closed before the import finished; nothing was imported");
+
+/**
+ * A CSV to fill in: the header and one example row placed in a unit the
+ * importer may add people to, so the example itself passes a preview. UTF-8
+ * with a BOM, which Excel needs to show the Chinese.
+ */
+export async function importTemplate(actor: Actor): Promise<string> {
+  const units = await Unit.findAll({ order: [["path", "ASC"]] });
+  const unit = units.find((u) => userPolicy.create(actor, u)) ?? units[0];
+  const department = unit
+    ? await Department.findOne({ where: { unitId: unit.id }, order: [["sortOrder", "ASC"]] })
+    : null;
+  const position = await Position.findOne({ order: [["rank", "ASC"]] });
+  const example = {
+    username: "zhang.san",
+    displayName: "张三",
+    unitCode: unit?.code ?? "",
+    department: department?.name ?? "",
+    position: position?.name ?? "",
+    email: "zhang.san@example.gov.cn",
+    phone: "0771-5550000",
+  };
+  return stringify([example], { header: true, columns: [...IMPORT_COLUMNS], bom: true, record_delimiter: "windows" });
 }

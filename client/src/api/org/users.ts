@@ -1,4 +1,4 @@
-import { http } from "../request";
+import { http, requestStream, type StreamEvent } from "../request";
 import type { Page, PageQuery, UserSummary } from "../types";
 
 export type UserStatus = "active" | "disabled" | "locked";
@@ -35,11 +35,40 @@ export interface UserUpdate {
   disabled?: boolean;
 }
 
+/** A row error: `code` and `params` for the translated sentence, `message` as the server's English fallback. */
+export interface ImportRowError {
+  row: number;
+  column?: string;
+  code: string;
+  params?: Record<string, string | number>;
+  message: string;
+}
+
 export interface ImportResult {
   rows: number;
   valid: number;
-  errors: { row: number; column?: string; message: string }[];
+  encoding: "utf-8" | "gb18030" | "utf-16le" | "utf-16be" | null;
+  errors: ImportRowError[];
+  sample: { row: number; username: string; displayName: string; unit: string; department: string | null }[];
   created: { username: string; displayName: string; initialPassword: string }[];
+}
+
+/** The uploaded file's raw bytes (base64), so the server can tell GBK from UTF-8, or pasted text. */
+export type ImportSource = { file: string } | { csv: string };
+
+export interface ImportProgress {
+  phase: "hash" | "save";
+  done: number;
+  total: number;
+}
+
+function isImportProgress(event: StreamEvent): event is StreamEvent & ImportProgress {
+  return (
+    event.type === "progress" &&
+    (event.phase === "hash" || event.phase === "save") &&
+    typeof event.done === "number" &&
+    typeof event.total === "number"
+  );
 }
 
 export interface DirectoryEntry {
@@ -48,6 +77,8 @@ export interface DirectoryEntry {
   unit: { id: number; name: string };
   department: { id: number; name: string } | null;
   position: { id: number; name: string } | null;
+  phone: string | null;
+  email: string | null;
 }
 
 export const listUsers = (query: UserQuery) => http.get<UserList>("/api/org/users", { ...query });
@@ -62,8 +93,17 @@ export const updateUser = (id: number, body: UserUpdate) => http.patch<UserSumma
 export const resetUserPassword = (id: number) =>
   http.post<{ initialPassword: string }>(`/api/org/users/${id}/reset-password`, {});
 
-export const importUsers = (csv: string, commit: boolean) =>
-  http.post<ImportResult>("/api/org/users/import", { csv, commit });
+export const previewImport = (source: ImportSource) =>
+  http.post<ImportResult>("/api/org/users/import", { ...source, commit: false });
+
+/** Imports for real; the server streams hashing progress (minutes for a large file) before the result. */
+export const commitImport = (source: ImportSource, onProgress: (progress: ImportProgress) => void) =>
+  requestStream<ImportResult>("POST", "/api/org/users/import", { ...source, commit: true }, (event) => {
+    if (isImportProgress(event)) onProgress(event);
+  });
+
+/** A download by navigation: the browser saves the CSV with the session cookie. */
+export const IMPORT_TEMPLATE_URL = "/api/org/users/import/template";
 
 export const assignRole = (userId: number, body: { roleId: number; unitId?: number | null }) =>
   http.post<UserSummary>(`/api/org/users/${userId}/roles`, body);

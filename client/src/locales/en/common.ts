@@ -103,6 +103,13 @@ const messages: typeof zhCN = {
     not_empty: "It still has users, departments or sub-units and cannot be deleted",
     username_taken: "The username is already taken",
     import_has_errors: "The import data has errors; no user was imported",
+    csv_bad_encoding:
+      "The file's encoding is neither UTF-8 nor GBK; save it in Excel as “CSV UTF-8” and upload it again",
+    csv_unreadable: "The CSV file is malformed and cannot be read",
+    csv_missing_columns: "The CSV header lacks required columns; use the template",
+    csv_empty: "The CSV file has no data rows",
+    csv_too_many_rows: "Import at most 5,000 rows at a time",
+    import_abandoned: "The connection closed; no users were imported",
     separation_of_duties:
       "Separation of duties: one user cannot hold two of the system, security and audit administrator roles",
     self_assignment: "You cannot assign an administrator role to yourself",

@@ -10,7 +10,9 @@ import { createUser, findUserOr404, resolvePlacement, searchUsers } from "../../
 import { newOneTimePassword, setOneTimePassword } from "../../services/passwordReset.js";
 import { endOtherSessions } from "../../services/sessions.js";
 import { pinyinKeys } from "../../services/pinyin.js";
-import { importUsers } from "../../services/userImporter.js";
+import { commitUserImport, importHasErrors, importTemplate, planUserImport } from "../../services/userImporter.js";
+import { streamNdjson, wantsNdjson, type NdjsonChannel } from "../../../core/ndjson.js";
+import { AppError } from "../../../core/errors.js";
 import { assignRole, unassignRole } from "../../services/roleAssigner.js";
 import type { Actor } from "../../../core/actor.js";
 import {
@@ -161,18 +163,49 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
     ctx.body = { initialPassword: otp.password };
   });
 
+  router.get("/users/import/template", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(userPolicy.import(actor) && actor.can("org.user.manage"), "import users");
+    ctx.set("Content-Disposition", 'attachment; filename="users-import-template.csv"');
+    ctx.type = "text/csv; charset=utf-8";
+    ctx.body = await importTemplate(actor);
+  });
+
   router.post("/users/import", async (ctx: AppContext) => {
     const actor = actorOf(ctx);
     authorize(userPolicy.import(actor) && actor.can("org.user.manage"), "import users");
     const { body } = parseRequest(ctx, UserImportSchema);
-    ctx.body = await importUsers({
-      csv: body.csv,
-      commit: body.commit,
-      actor,
-      sequelize: ctx.services.sequelize,
-      hashCost: ctx.services.env.PASSWORD_HASH_COST,
-      audit: (entry, t) => ctx.audit(entry, t),
-    });
+    const input = body.file !== undefined ? { bytes: Buffer.from(body.file, "base64") } : { text: body.csv ?? "" };
+    const plan = await planUserImport({ input, actor });
+    if (!body.commit) {
+      ctx.body = plan.report;
+      return;
+    }
+    // A file with errors is refused before any stream opens, like a preview.
+    if (plan.report.errors.length) throw importHasErrors(plan.report);
+    const commit = (channel?: NdjsonChannel) =>
+      commitUserImport({
+        plan,
+        sequelize: ctx.services.sequelize,
+        hashCost: ctx.services.env.PASSWORD_HASH_COST,
+        audit: (entry, t) => ctx.audit(entry, t),
+        onProgress: channel && ((progress) => channel.send({ type: "progress", ...progress })),
+        stillWanted: channel?.open,
+      });
+    if (!wantsNdjson(ctx)) {
+      ctx.body = await commit();
+      return;
+    }
+    // Hashing a large file takes minutes: stream progress. The outcome is audited
+    // here, after the response has started, so the request itself is not.
+    ctx.state.audited = true;
+    streamNdjson(ctx, (channel) =>
+      commit(channel).catch(async (err: unknown) => {
+        const code = err instanceof AppError ? err.code : "internal_error";
+        await ctx.audit({ action: "user.import", outcome: "failure", targetType: "user", detail: { reason: code } });
+        throw err;
+      }),
+    );
   });
 
   router.post("/users/:id/roles", async (ctx: AppContext) => {

@@ -71,8 +71,19 @@ export const UserUpdateSchema = IdParamSchema.extend({
     .partial(),
 });
 
+// `file` carries the uploaded file's raw bytes (base64) so the server can tell
+// GBK from UTF-8; `csv` is text the person pasted. Exactly one of them.
 export const UserImportSchema = z.object({
-  body: z.object({ csv: z.string().min(1).max(5_000_000), commit: z.boolean() }),
+  body: z
+    .object({
+      csv: z.string().min(1).max(5_000_000).optional(),
+      file: z.base64().min(1).max(6_700_000).optional(),
+      commit: z.boolean(),
+    })
+    .refine((b) => (b.csv === undefined) !== (b.file === undefined), {
+      message: "send either csv (text) or file (base64 bytes)",
+      path: ["file"],
+    }),
 });
 
 export const RoleAssignSchema = IdParamSchema.extend({
