@@ -151,3 +151,94 @@ describe("break-glass password reset from the server", () => {
     expect(run.stderr).toContain("no account named nobody-here");
   });
 });
+
+/** The reasons the server recorded for one account's failed logins, by count. */
+async function failureReasons(userId: number): Promise<Record<string, number>> {
+  const events = await AuditEvent.findAll({
+    where: { action: "auth.login", outcome: "failure", targetId: String(userId) },
+  });
+  const counts: Record<string, number> = {};
+  for (const e of events) {
+    const reason = String((JSON.parse(e.detail ?? "{}") as { reason?: string }).reason);
+    counts[reason] = (counts[reason] ?? 0) + 1;
+  }
+  return counts;
+}
+
+describe("lockout under parallel logins", () => {
+  it("30 parallel attempts with the right password at position 25 never sign in once the budget is spent", async () => {
+    const { id } = await server.newUser({ username: "racer" });
+    const attempts = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        server
+          .client()
+          .post("/api/auth/login", { username: "racer", password: i === 24 ? STRONG_PASSWORD : `Wrong#Pass${i}` }),
+      ),
+    );
+    expect(attempts.map((r) => r.status)).toEqual(Array(30).fill(401));
+    expect(new Set(attempts.map((r) => r.body.error.code))).toEqual(new Set(["invalid_credentials"]));
+    // Exactly `threshold` passwords were checked; every other attempt was refused unchecked.
+    expect(await failureReasons(id)).toEqual({ invalid_credentials: 5, account_locked: 25 });
+    const row = await User.findByPk(id);
+    expect(row?.lockedUntil?.getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+    const after = await server.client().post("/api/auth/login", { username: "racer", password: STRONG_PASSWORD });
+    expect(after.status).toBe(401);
+  });
+
+  it("30 parallel wrong attempts: exactly `threshold` are checked, the rest refused, one lockout recorded", async () => {
+    const { id } = await server.newUser({ username: "racer2" });
+    const attempts = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        server.client().post("/api/auth/login", { username: "racer2", password: `Wrong#Pass${i}` }),
+      ),
+    );
+    expect(attempts.every((r) => r.status === 401 && r.body.error.code === "invalid_credentials")).toBe(true);
+    expect(await failureReasons(id)).toEqual({ invalid_credentials: 5, account_locked: 25 });
+    expect(await AuditEvent.count({ where: { action: "auth.lockout", targetId: String(id) } })).toBe(1);
+  });
+});
+
+describe("no username enumeration", () => {
+  it("answers an unknown user exactly like a known user with a wrong password", async () => {
+    await server.newUser({ username: "knownperson" });
+    const known = await server.client().post("/api/auth/login", { username: "knownperson", password: "Wrong#Pass1" });
+    const unknown = await server
+      .client()
+      .post("/api/auth/login", { username: "nosuchperson", password: "Wrong#Pass1" });
+    expect(unknown.status).toBe(known.status);
+    expect(unknown.body).toEqual(known.body);
+    expect(unknown.body.error.code).toBe("invalid_credentials");
+  });
+
+  it("answers a locked account like a wrong password, and still keeps the right password out", async () => {
+    const { id } = await server.newUser({ username: "lockedperson" });
+    await User.update({ lockedUntil: new Date(Date.now() + 10 * 60_000) }, { where: { id } });
+    const wrongOnLocked = await server
+      .client()
+      .post("/api/auth/login", { username: "lockedperson", password: "Wrong#Pass1" });
+    const wrongOnUnknown = await server
+      .client()
+      .post("/api/auth/login", { username: "ghost", password: "Wrong#Pass1" });
+    expect(wrongOnLocked.status).toBe(401);
+    expect(wrongOnLocked.body).toEqual(wrongOnUnknown.body);
+    const rightOnLocked = await server
+      .client()
+      .post("/api/auth/login", { username: "lockedperson", password: STRONG_PASSWORD });
+    expect(rightOnLocked.status).toBe(401);
+    expect(rightOnLocked.body).toEqual(wrongOnUnknown.body);
+  });
+
+  it("names a disabled account only to someone who knows its password", async () => {
+    const { id } = await server.newUser({ username: "disabledperson" });
+    await User.update({ disabled: true }, { where: { id } });
+    const wrong = await server
+      .client()
+      .post("/api/auth/login", { username: "disabledperson", password: "Wrong#Pass1" });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.code).toBe("invalid_credentials");
+    const right = await server
+      .client()
+      .post("/api/auth/login", { username: "disabledperson", password: STRONG_PASSWORD });
+    expect(right.body.error.code).toBe("account_disabled");
+  });
+});

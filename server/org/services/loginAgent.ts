@@ -1,7 +1,8 @@
+import { randomBytes } from "node:crypto";
 import type { Sequelize } from "sequelize";
 import { AppError } from "../../core/errors.js";
 import { User } from "../models/index.js";
-import { verifyPassword } from "./passwords.js";
+import { hashPassword, isPasswordHash, verifyPassword } from "./passwords.js";
 import type { SecurityPolicy } from "./settings.js";
 import { checkTotp, useRecoveryCode } from "./totp.js";
 
@@ -12,92 +13,173 @@ export interface LoginAttempt {
   recoveryCode?: string;
 }
 
+/**
+ * Why a login failed, for the audit log and metrics only. The caller is told
+ * `error`, which is the same for an unknown user, a wrong password and a
+ * locked account, so that none of them can be told apart from outside.
+ */
+export type LoginFailure =
+  "unknown_user" | "invalid_credentials" | "account_locked" | "account_disabled" | "totp_required" | "invalid_totp";
+
 export type LoginResult =
   | { ok: true; user: User; usedRecoveryCode: boolean }
-  | { ok: false; user: User | null; error: AppError; lockedNow: boolean };
+  | { ok: false; user: User | null; reason: LoginFailure; error: AppError; lockedNow: boolean };
 
-const invalid = () => new AppError(401, "invalid_credentials", "Wrong username or password");
+export const invalidCredentials = () => new AppError(401, "invalid_credentials", "Wrong username or password");
+
+const dummyHashes = new Map<number, Promise<string>>();
 
 /**
- * Checks a login. Failures are counted with an atomic increment so parallel
- * guesses cannot slip past the threshold; reaching it locks the account for
- * the policy's lockout period. A right password without the second factor is
- * not a failure: the client is asked for the code.
+ * A hash of a random password at the configured cost. Unknown users, accounts
+ * without a password and locked accounts are checked against it, so every
+ * answer costs one scrypt run and response times do not tell them apart.
+ */
+export function dummyHash(cost: number): Promise<string> {
+  let hash = dummyHashes.get(cost);
+  if (!hash) {
+    hash = hashPassword(randomBytes(16).toString("hex"), cost);
+    dummyHashes.set(cost, hash);
+  }
+  return hash;
+}
+
+export type AttemptClaim = { claimed: true; locksIfWrong: boolean } | { claimed: false };
+
+/**
+ * Counts one password check against the account's failure budget BEFORE the
+ * password is verified. The row is locked (FOR UPDATE on MariaDB; SQLite's
+ * IMMEDIATE transaction holds the write lock), so in any interleaving of any
+ * number of parallel attempts at most `lockoutThreshold` of them get to verify
+ * the password before the account is locked. The claim that uses up the
+ * budget sets the lock at once; if its password turns out right, success lifts
+ * it again. A lockout that has run out starts a fresh budget.
+ */
+export async function claimAttempt(
+  sequelize: Sequelize,
+  userId: number,
+  policy: SecurityPolicy,
+): Promise<AttemptClaim> {
+  return sequelize.transaction(async (transaction) => {
+    const row = await User.findByPk(userId, {
+      attributes: ["id", "failedLogins", "lockedUntil"],
+      transaction,
+      lock: transaction.LOCK.UPDATE,
+    });
+    if (!row) return { claimed: false as const };
+    const now = Date.now();
+    const lockedUntil = row.lockedUntil?.getTime() ?? null;
+    if (lockedUntil !== null && lockedUntil > now) return { claimed: false as const };
+    // An expired lockout (or a threshold lowered since) starts afresh.
+    const used = lockedUntil !== null || row.failedLogins >= policy.lockoutThreshold ? 0 : row.failedLogins;
+    const failedLogins = used + 1;
+    const locksIfWrong = failedLogins >= policy.lockoutThreshold;
+    await User.update(
+      { failedLogins, lockedUntil: locksIfWrong ? new Date(now + policy.lockoutMinutes * 60_000) : null },
+      { where: { id: userId }, transaction },
+    );
+    return { claimed: true as const, locksIfWrong };
+  });
+}
+
+/** Gives a claimed attempt back: the check was not a failure (a right password awaiting its second factor). */
+export async function refundAttempt(sequelize: Sequelize, userId: number, claim: AttemptClaim): Promise<void> {
+  if (!claim.claimed) return;
+  await sequelize.transaction(async (transaction) => {
+    const row = await User.findByPk(userId, {
+      attributes: ["id", "failedLogins", "lockedUntil"],
+      transaction,
+      lock: transaction.LOCK.UPDATE,
+    });
+    if (!row) return;
+    await User.update(
+      {
+        failedLogins: Math.max(0, row.failedLogins - 1),
+        // The lock this claim set in advance is lifted; a lock set by another attempt stays.
+        ...(claim.locksIfWrong ? { lockedUntil: null } : {}),
+      },
+      { where: { id: userId }, transaction },
+    );
+  });
+}
+
+/** A right password: the failure count starts again. */
+export async function clearFailures(sequelize: Sequelize, userId: number): Promise<void> {
+  await sequelize.transaction((transaction) =>
+    User.update({ failedLogins: 0, lockedUntil: null }, { where: { id: userId }, transaction }),
+  );
+}
+
+/**
+ * Checks a login. The attempt is counted before the password is verified (see
+ * `claimAttempt`). An unknown user, a wrong password and a locked account get
+ * the same answer after the same amount of work (one scrypt run); a locked
+ * account is never checked against its real password. A disabled account is
+ * named only to someone who knows its password.
  */
 export async function attemptLogin(
   sequelize: Sequelize,
   attempt: LoginAttempt,
   policy: SecurityPolicy,
+  hashCost: number,
 ): Promise<LoginResult> {
+  const fail = (user: User | null, reason: LoginFailure, lockedNow = false, error = invalidCredentials()) => ({
+    ok: false as const,
+    user,
+    reason,
+    error,
+    lockedNow,
+  });
   const user = await User.findOne({ where: { username: attempt.username } });
-  if (!user) return { ok: false, user: null, error: invalid(), lockedNow: false };
-  if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
-    return { ok: false, user, error: lockedError(user.lockedUntil), lockedNow: false };
+  if (!user) {
+    await verifyPassword(attempt.password, await dummyHash(hashCost));
+    return fail(null, "unknown_user");
   }
+  const claim = await claimAttempt(sequelize, user.id, policy);
+  if (!claim.claimed) {
+    await verifyPassword(attempt.password, await dummyHash(hashCost));
+    return fail(user, "account_locked");
+  }
+  const stored = isPasswordHash(user.passwordHash) ? user.passwordHash : await dummyHash(hashCost);
+  const passwordOk = (await verifyPassword(attempt.password, stored)) && stored === user.passwordHash;
+  if (!passwordOk) return fail(user, "invalid_credentials", claim.locksIfWrong);
+
   if (user.disabled) {
-    return {
-      ok: false,
-      user,
-      error: new AppError(403, "account_disabled", "This account is disabled"),
-      lockedNow: false,
-    };
+    await refundAttempt(sequelize, user.id, claim);
+    return fail(user, "account_disabled", false, new AppError(403, "account_disabled", "This account is disabled"));
   }
-  const passwordOk = await verifyPassword(attempt.password, user.passwordHash);
-  let secondFactorOk = true;
   let nextRecoveryCodes: string | null = null;
-  if (passwordOk && user.totpEnabled && user.totpSecret) {
+  if (user.totpEnabled && user.totpSecret) {
     if (!attempt.totp && !attempt.recoveryCode) {
-      return {
-        ok: false,
+      await refundAttempt(sequelize, user.id, claim);
+      return fail(
         user,
-        error: new AppError(401, "totp_required", "Enter the code from your authenticator app"),
-        lockedNow: false,
-      };
+        "totp_required",
+        false,
+        new AppError(401, "totp_required", "Enter the code from your authenticator app"),
+      );
     }
+    let secondFactorOk: boolean;
     if (attempt.recoveryCode) {
       nextRecoveryCodes = await useRecoveryCode(user.recoveryCodes, attempt.recoveryCode);
       secondFactorOk = nextRecoveryCodes !== null;
     } else {
       secondFactorOk = checkTotp(user.totpSecret, attempt.totp ?? "");
     }
+    if (!secondFactorOk) {
+      const error = new AppError(401, "invalid_totp", "The authenticator code is wrong or expired");
+      return fail(user, "invalid_totp", claim.locksIfWrong, error);
+    }
   }
-  if (passwordOk && secondFactorOk) {
-    await User.update(
+  await sequelize.transaction((transaction) =>
+    User.update(
       {
         failedLogins: 0,
         lockedUntil: null,
         lastLoginAt: new Date(),
         ...(nextRecoveryCodes !== null ? { recoveryCodes: nextRecoveryCodes } : {}),
       },
-      { where: { id: user.id } },
-    );
-    return { ok: true, user, usedRecoveryCode: nextRecoveryCodes !== null };
-  }
-  return recordFailure(sequelize, user, policy, passwordOk);
-}
-
-async function recordFailure(
-  sequelize: Sequelize,
-  user: User,
-  policy: SecurityPolicy,
-  passwordOk: boolean,
-): Promise<LoginResult> {
-  return sequelize.transaction(async (transaction) => {
-    await User.increment("failedLogins", { by: 1, where: { id: user.id }, transaction });
-    const fresh = await User.findByPk(user.id, { transaction, lock: transaction.LOCK.UPDATE });
-    const failures = fresh?.failedLogins ?? 0;
-    const error = passwordOk
-      ? new AppError(401, "invalid_totp", "The authenticator code is wrong or expired")
-      : invalid();
-    if (failures < policy.lockoutThreshold) return { ok: false as const, user, error, lockedNow: false };
-    const lockedUntil = new Date(Date.now() + policy.lockoutMinutes * 60_000);
-    await User.update({ lockedUntil, failedLogins: 0 }, { where: { id: user.id }, transaction });
-    return { ok: false as const, user, error: lockedError(lockedUntil), lockedNow: true };
-  });
-}
-
-function lockedError(until: Date): AppError {
-  return new AppError(423, "account_locked", "Too many failed sign-ins; the account is locked for a while", {
-    lockedUntil: until.toISOString(),
-  });
+      { where: { id: user.id }, transaction },
+    ),
+  );
+  return { ok: true, user, usedRecoveryCode: nextRecoveryCodes !== null };
 }

@@ -22,9 +22,15 @@ export async function hashPassword(password: string, logN: number): Promise<stri
   return `scrypt$${logN}$8$1$${salt.toString("base64")}$${key.toString("base64")}`;
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+/** True for a hash this module wrote; false for NO_PASSWORD and anything else. */
+export function isPasswordHash(stored: string): boolean {
   const parts = stored.split("$");
-  if (parts.length !== 6 || parts[0] !== "scrypt") return false;
+  return parts.length === 6 && parts[0] === "scrypt";
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  if (!isPasswordHash(stored)) return false;
+  const parts = stored.split("$");
   const [, logN, r, p, salt, key] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(key, "base64");
   const actual = await scrypt(password, Buffer.from(salt, "base64"), optionsFor(Number(logN), Number(r), Number(p)));

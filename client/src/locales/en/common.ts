@@ -92,7 +92,7 @@ const messages: typeof zhCN = {
     payload_too_large: "The submitted content is too large",
     conflict: "The operation conflicts with the current data",
     csrf_failed: "The page has expired; please reload and try again",
-    invalid_credentials: "Wrong username or password",
+    invalid_credentials: "Wrong username or password (after repeated failures the account is locked for a while)",
     totp_required: "Please enter your verification code",
     invalid_totp: "Wrong verification code",
     account_locked: "The account is locked",

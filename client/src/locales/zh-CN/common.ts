@@ -90,7 +90,7 @@ export default {
     payload_too_large: "提交的内容过大",
     conflict: "操作与当前数据冲突",
     csrf_failed: "页面已过期，请刷新后重试",
-    invalid_credentials: "用户名或密码错误",
+    invalid_credentials: "用户名或密码错误（连续多次错误后账号将被暂时锁定）",
     totp_required: "请输入动态验证码",
     invalid_totp: "验证码错误",
     account_locked: "账号已锁定",

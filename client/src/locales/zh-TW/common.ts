@@ -92,7 +92,7 @@ const messages: typeof zhCN = {
     payload_too_large: "送出的內容過大",
     conflict: "操作與目前資料衝突",
     csrf_failed: "頁面已過期，請重新整理後再試",
-    invalid_credentials: "使用者名稱或密碼錯誤",
+    invalid_credentials: "使用者名稱或密碼錯誤（連續多次錯誤後帳號將暫時鎖定）",
     totp_required: "請輸入動態驗證碼",
     invalid_totp: "驗證碼錯誤",
     account_locked: "帳號已鎖定",

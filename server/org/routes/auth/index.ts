@@ -42,18 +42,18 @@ export function authRouter(): Router<AppState, AppContextExtras> {
     const { body } = parseRequest(ctx, LoginSchema);
     const { sequelize, env, metrics } = ctx.services;
     const policy = await readSecurityPolicy();
-    const result = await attemptLogin(sequelize, body, policy);
+    const result = await attemptLogin(sequelize, body, policy, env.PASSWORD_HASH_COST);
     const actorFields = { actorId: result.user?.id ?? null, actorName: result.user?.username ?? body.username };
     if (!result.ok) {
-      metrics.loginAttempts.inc({ outcome: result.error.code });
-      if (result.error.code !== "totp_required") {
+      metrics.loginAttempts.inc({ outcome: result.reason });
+      if (result.reason !== "totp_required") {
         await ctx.audit({
           ...actorFields,
           action: "auth.login",
           outcome: "failure",
           targetType: "user",
           targetId: result.user?.id ?? null,
-          detail: { username: body.username, reason: result.error.code },
+          detail: { username: body.username, reason: result.reason },
         });
       }
       if (result.lockedNow) {
