@@ -9,6 +9,8 @@ export interface UserQuery extends PageQuery {
   departmentId?: number;
   includeSubunits?: boolean;
   status?: UserStatus;
+  /** Only people holding no role at all. */
+  withoutRoles?: boolean;
 }
 
 export interface UserList extends Page<UserSummary> {

@@ -12,6 +12,11 @@ export interface SecuritySettings {
   sessionMaxHours: number;
 }
 
+/** Business role codes every new account receives in its own unit. */
+export interface DefaultRoles {
+  roleCodes: string[];
+}
+
 export const getSystemSettings = () => http.get<SystemSettings>("/api/settings/system");
 
 export const updateSystemSettings = (body: Partial<SystemSettings>) =>
@@ -21,3 +26,7 @@ export const getSecuritySettings = () => http.get<SecuritySettings>("/api/settin
 
 export const updateSecuritySettings = (body: Partial<SecuritySettings>) =>
   http.patch<SecuritySettings>("/api/settings/security", body);
+
+export const getDefaultRoles = () => http.get<DefaultRoles>("/api/settings/default-roles");
+
+export const updateDefaultRoles = (body: DefaultRoles) => http.patch<DefaultRoles>("/api/settings/default-roles", body);

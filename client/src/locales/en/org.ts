@@ -87,6 +87,7 @@ const messages: typeof zhCN = {
       added: "Role assigned",
       removed: "Role removed",
       global: "All units",
+      adminEverywhere: "Administrator roles apply everywhere",
     },
     import: {
       title: "Bulk import users",
@@ -175,6 +176,14 @@ const messages: typeof zhCN = {
       },
       codeRule: "Starts with a lower-case letter; lower-case letters, digits and underscores",
       builtinReadonly: "Built-in, read-only",
+    },
+    roleNames: {
+      sysadmin: "System administrator",
+      secadmin: "Security administrator",
+      auditor: "Audit administrator",
+      staff: "Staff",
+      leader: "Unit leader",
+      registrar: "Registrar",
     },
     permissions: {
       org_unit_manage: "Manage units and departments",

@@ -3,6 +3,7 @@ import auth from "./auth";
 import common from "./common";
 import modules from "./modules";
 import org from "./org";
+import security from "./security";
 import settings from "./settings";
 
-export default { ...common, ...auth, ...org, ...audit, ...settings, ...modules };
+export default { ...common, ...auth, ...org, ...audit, ...settings, ...modules, ...security };

@@ -84,6 +84,7 @@ export default {
       added: "角色已分配",
       removed: "角色已移除",
       global: "全局",
+      adminEverywhere: "三员角色不限单位",
     },
     import: {
       title: "批量导入用户",
@@ -165,6 +166,14 @@ export default {
       categories: { system: "系统管理", security: "安全管理", audit: "安全审计", business: "业务" },
       codeRule: "小写字母开头，可含小写字母、数字、下划线",
       builtinReadonly: "内置角色不可修改",
+    },
+    roleNames: {
+      sysadmin: "系统管理员",
+      secadmin: "安全管理员",
+      auditor: "审计管理员",
+      staff: "工作人员",
+      leader: "单位领导",
+      registrar: "文书",
     },
     permissions: {
       org_unit_manage: "管理单位与部门",

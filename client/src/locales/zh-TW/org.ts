@@ -86,6 +86,7 @@ const messages: typeof zhCN = {
       added: "角色已指派",
       removed: "角色已移除",
       global: "全域",
+      adminEverywhere: "三員角色不限單位",
     },
     import: {
       title: "批次匯入使用者",
@@ -167,6 +168,14 @@ const messages: typeof zhCN = {
       categories: { system: "系統管理", security: "安全管理", audit: "安全稽核", business: "業務" },
       codeRule: "小寫字母開頭，可含小寫字母、數字、底線",
       builtinReadonly: "內建角色不可修改",
+    },
+    roleNames: {
+      sysadmin: "系統管理員",
+      secadmin: "安全管理員",
+      auditor: "稽核管理員",
+      staff: "工作人員",
+      leader: "單位領導",
+      registrar: "文書",
     },
     permissions: {
       org_unit_manage: "管理單位與部門",

@@ -4,7 +4,7 @@ export const securityRoutes: RouteRecordRaw[] = [
   {
     path: "security",
     name: "security",
-    redirect: { name: "security-roles" },
+    redirect: { name: "security-grants" },
     meta: {
       title: "menu.security",
       icon: "lock",
@@ -12,6 +12,13 @@ export const securityRoutes: RouteRecordRaw[] = [
       order: 30,
     },
     children: [
+      {
+        // Where people get their roles: the security administrator cannot open the users page.
+        path: "grants",
+        name: "security-grants",
+        component: () => import("@/views/security/grants/list.vue"),
+        meta: { title: "menu.grants", permission: "security.role.assign" },
+      },
       {
         path: "roles",
         name: "security-roles",
