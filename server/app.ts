@@ -6,8 +6,9 @@ import Koa, { type Next } from "koa";
 import Router from "@koa/router";
 import { bodyParser } from "@koa/bodyparser";
 import serve from "koa-static";
+import { z } from "zod";
 import type { AppContext, AppContextExtras, AppState, Services } from "./core/context.js";
-import { errorHandler, type AppError } from "./core/errors.js";
+import { DENIED_CONFLICTS, errorHandler, type AppError } from "./core/errors.js";
 import { authenticate, csrfProtection, requirePasswordChange } from "./core/auth.js";
 import { canonicalApiPath, isApiPath } from "./core/apiPath.js";
 import { appendAuditEvent, type AuditEntry } from "./audit/services/auditChain.js";
@@ -39,8 +40,32 @@ async function recordAudit(
   ctx.state.audited = true;
 }
 
+// What a refused role change was about, read leniently: the handler never got to validate it.
+const RoleChangeAttempt = z.object({
+  params: z.object({ id: z.coerce.number().int().positive().optional() }),
+  body: z.object({ roleId: z.coerce.number().int().positive().optional() }).catch({}),
+});
+
 async function recordDenial(ctx: AppContext, error: AppError): Promise<void> {
   if (error.code === "password_change_required") return;
+  if (DENIED_CONFLICTS.has(error.code)) {
+    // A 三员 rule refused a role change: record whom it concerned and which role, for the auditor.
+    const attempt = RoleChangeAttempt.safeParse({ params: ctx.params ?? {}, body: ctx.request.body ?? {} });
+    const userId = attempt.success ? attempt.data.params.id : undefined;
+    await recordAudit(ctx, {
+      action: "authz.denied",
+      outcome: "denied",
+      targetType: userId ? "user" : "route",
+      targetId: userId ?? `${ctx.method} ${ctx.path}`.slice(0, 64),
+      detail: {
+        reason: error.code,
+        message: error.message,
+        route: `${ctx.method} ${ctx.path}`,
+        roleId: attempt.success ? (attempt.data.body.roleId ?? null) : null,
+      },
+    });
+    return;
+  }
   await recordAudit(ctx, {
     action: "authz.denied",
     outcome: "denied",

@@ -61,6 +61,14 @@ function toAppError(err: HttpishError): AppError | undefined {
 
 export type DenialRecorder = (ctx: AppContext, error: AppError) => Promise<void>;
 
+/**
+ * Refusals the audit log records as denials: every 403, and the 三员 rules
+ * that answer 409 (one person holding two administrator roles, giving oneself
+ * a role) — the auditor must see those attempts as much as a forbidden route.
+ */
+export const DENIED_CONFLICTS: ReadonlySet<string> = new Set(["separation_of_duties", "self_assignment"]);
+const isDenial = (err: AppError) => err.status === 403 || (err.status === 409 && DENIED_CONFLICTS.has(err.code));
+
 export function errorHandler(logger: Logger, onDenied: DenialRecorder) {
   return async function handleErrors(ctx: AppContext, next: Next): Promise<void> {
     try {
@@ -71,8 +79,7 @@ export function errorHandler(logger: Logger, onDenied: DenialRecorder) {
     } catch (caught) {
       const err = caught instanceof AppError ? caught : toAppError(caught as HttpishError);
       if (err) {
-        if (err.status === 403)
-          await onDenied(ctx, err).catch((e) => logger.error({ err: e }, "audit of denial failed"));
+        if (isDenial(err)) await onDenied(ctx, err).catch((e) => logger.error({ err: e }, "audit of denial failed"));
         ctx.status = err.status;
         ctx.body = { error: { code: err.code, message: err.message, details: err.details } };
         return;

@@ -147,7 +147,8 @@ describe("三员分立", () => {
     );
     const verify = await auditor.get("/api/audit/verify");
     expect(verify.body.ok).toBe(true);
-    const own = await auditor.get("/api/audit/events?actor=auditor");
+    // Successful reads are routine: the list shows them when asked to.
+    const own = await auditor.get("/api/audit/events?actor=auditor&routine=include");
     const actions = own.body.items.map((e: { action: string }) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["admin.request", "audit.export", "audit.verify"]));
   });

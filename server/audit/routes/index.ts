@@ -9,6 +9,7 @@ import { auditPolicy } from "../policies/audit.js";
 import { verifyAuditChain } from "../services/auditChain.js";
 import { auditEventsInBatches, auditWhere, presentAuditEvent } from "../services/auditQuery.js";
 import { AuditExportSchema, AuditListSchema } from "./schema.js";
+import { presentAuditPage } from "../presenters/auditEvent.js";
 
 const CSV_COLUMNS = [
   "seq",
@@ -35,7 +36,8 @@ export function auditRouter(): Router<AppState, AppContextExtras> {
       limit: query.pageSize,
       offset: (query.page - 1) * query.pageSize,
     });
-    ctx.body = { items: rows.map(presentAuditEvent), total: count, page: query.page, pageSize: query.pageSize };
+    const { items, refs } = await presentAuditPage(rows);
+    ctx.body = { items, refs, total: count, page: query.page, pageSize: query.pageSize };
   });
 
   router.get("/actions", async (ctx: AppContext) => {

@@ -36,6 +36,8 @@ function mountSetting<K extends Key>(
     const { body } = parseRequest(ctx, def.patchSchema);
     ctx.body = await ctx.services.sequelize.transaction(async (t) => {
       await def.check?.(body, t);
+      // The old values go on record too, so the auditor reads each change as before → after.
+      const before = await readSetting(def.key, t);
       const next = await writeSetting(def.key, body, t);
       await ctx.audit(
         {
@@ -43,7 +45,7 @@ function mountSetting<K extends Key>(
           outcome: "success",
           targetType: "settings",
           targetId: def.key,
-          detail: { changes: body },
+          detail: { before, changes: body },
         },
         t,
       );
@@ -57,6 +59,11 @@ export function settingsRouter(): SettingsRouter {
     prefix: "/api/settings",
     sensitive: true,
     strict: true,
+  });
+  // Public: the login page shows the site name before anyone signs in. Only the name leaves.
+  router.get("/site", async (ctx: AppContext) => {
+    const { siteName } = await readSetting("system");
+    ctx.body = { siteName };
   });
   mountSetting(router, {
     path: "/system",

@@ -12,6 +12,7 @@ import { endOtherSessions } from "../../services/sessions.js";
 import { pinyinKeys } from "../../services/pinyin.js";
 import { commitUserImport, importHasErrors, importTemplate, planUserImport } from "../../services/userImporter.js";
 import { streamNdjson, wantsNdjson, type NdjsonChannel } from "../../../core/ndjson.js";
+import { valuesBefore } from "../../../audit/services/auditDetail.js";
 import { AppError } from "../../../core/errors.js";
 import { assignRole, unassignRole } from "../../services/roleAssigner.js";
 import type { Actor } from "../../../core/actor.js";
@@ -138,7 +139,14 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
               ? "user.move"
               : "user.update";
       await ctx.audit(
-        { action, outcome: "success", targetType: "user", targetId: user.id, detail: { changes: body } },
+        {
+          action,
+          outcome: "success",
+          targetType: "user",
+          targetId: user.id,
+          // Before → after for the auditor: the old value of every field the request set.
+          detail: { before: valuesBefore(user, body), changes: body },
+        },
         t,
       );
     });
