@@ -11,6 +11,7 @@ import type { AppContext, AppContextExtras, AppState, Services } from "./core/co
 import { DENIED_CONFLICTS, errorHandler, type AppError } from "./core/errors.js";
 import { authenticate, csrfProtection, requirePasswordChange } from "./core/auth.js";
 import { canonicalApiPath, isApiPath } from "./core/apiPath.js";
+import { refuseNulBytes } from "./core/validate.js";
 import { appendAuditEvent, type AuditEntry } from "./audit/services/auditChain.js";
 import { auditRouter } from "./audit/routes/index.js";
 import { authRouter } from "./org/routes/auth/index.js";
@@ -155,6 +156,7 @@ export function createApp(services: Services): Koa<AppState, AppContextExtras> {
   app.use(authenticate);
   app.use(canonicalApiPath);
   app.use(bodyParser({ enableTypes: ["json"], jsonLimit: services.env.BODY_LIMIT, encoding: "utf-8" }));
+  app.use(refuseNulBytes);
   app.use(csrfProtection(services.env.COOKIE_SECURE));
   app.use(requirePasswordChange);
   app.use(ops.routes());

@@ -26,13 +26,28 @@ export const forbidden = (message = "You do not have permission to do this", cod
 export const notFound = (what = "Resource") => new AppError(404, "not_found", `${what} not found`);
 export const conflict = (code: string, message: string, details?: unknown) => new AppError(409, code, message, details);
 
+/** Codes that validate.ts's text checks put on their issues, in the order they are reported. */
+export const CHARACTER_ERROR_CODES = ["control_characters", "invisible_characters"] as const;
+
+function characterCode(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code !== "custom") return undefined;
+  const code: unknown = issue.params?.code;
+  return CHARACTER_ERROR_CODES.find((known) => known === code);
+}
+
+/**
+ * A refused character gets its own code (the person needs to know that the
+ * text, not its length or format, is the problem); anything else is
+ * validation_failed. Details list every field either way.
+ */
 export function validationError(error: z.ZodError): AppError {
-  return new AppError(
-    400,
-    "validation_failed",
-    "Some fields are invalid",
-    error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
-  );
+  const details = error.issues.map((issue) => {
+    const code = characterCode(issue);
+    return { path: issue.path.join("."), message: issue.message, ...(code ? { code } : {}) };
+  });
+  const character = CHARACTER_ERROR_CODES.find((code) => details.some((d) => d.code === code));
+  if (character) return new AppError(400, character, "Some fields contain characters that are not allowed", details);
+  return new AppError(400, "validation_failed", "Some fields are invalid", details);
 }
 
 interface HttpishError {

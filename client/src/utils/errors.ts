@@ -25,9 +25,12 @@ export function showError(error: unknown): void {
   ElMessage.error(errorMessage(error));
 }
 
-/** Field paths from a 400 validation_failed, so forms can mark the fields. */
+/** 400 codes whose details name the fields at fault. */
+const FIELD_ERROR_CODES = new Set(["validation_failed", "control_characters", "invisible_characters"]);
+
+/** Field paths from a 400 validation error, so forms can mark the fields. */
 export function validationDetails(error: unknown): Record<string, string> {
-  if (!(error instanceof ApiError) || error.code !== "validation_failed" || !Array.isArray(error.details)) return {};
+  if (!(error instanceof ApiError) || !FIELD_ERROR_CODES.has(error.code) || !Array.isArray(error.details)) return {};
   const out: Record<string, string> = {};
   for (const item of error.details as unknown[]) {
     if (typeof item !== "object" || item === null) continue;

@@ -1,6 +1,7 @@
 import type { Transaction } from "sequelize";
 import { z } from "zod";
 import { Setting } from "../models/index.js";
+import { nameText } from "../../core/validate.js";
 
 export const SecurityPolicySchema = z.object({
   minPasswordLength: z.number().int().min(8).max(64),
@@ -12,7 +13,7 @@ export const SecurityPolicySchema = z.object({
 export type SecurityPolicy = z.infer<typeof SecurityPolicySchema>;
 
 export const SystemSettingsSchema = z.object({
-  siteName: z.string().trim().min(1).max(64),
+  siteName: nameText().trim().min(1).max(64),
 });
 export type SystemSettings = z.infer<typeof SystemSettingsSchema>;
 
@@ -22,7 +23,7 @@ export type SystemSettings = z.infer<typeof SystemSettingsSchema>;
  * default ("staff") exists everywhere.
  */
 export const DefaultRolesSchema = z.object({
-  roleCodes: z.array(z.string().trim().min(1).max(64)).max(20),
+  roleCodes: z.array(nameText().trim().min(1).max(64)).max(20),
 });
 export type DefaultRoles = z.infer<typeof DefaultRolesSchema>;
 

@@ -4,6 +4,7 @@ import { Op, type Sequelize, type Transaction } from "sequelize";
 import { z } from "zod";
 import type { Actor } from "../../core/actor.js";
 import { AppError } from "../../core/errors.js";
+import { nameText } from "../../core/validate.js";
 import type { AuditEntry } from "../../audit/services/auditChain.js";
 import { Department, Position, Unit, User } from "../models/index.js";
 import { displayName, email, phone, username } from "../routes/users/schema.js";
@@ -35,9 +36,9 @@ const blankToNull = (v: unknown) => (v === undefined || (typeof v === "string" &
 const RowSchema = z.object({
   username,
   displayName,
-  unitCode: z.string().trim().min(1, "required"),
-  department: z.preprocess(blankToNull, z.string().trim().max(128).nullable()),
-  position: z.preprocess(blankToNull, z.string().trim().max(64).nullable()),
+  unitCode: nameText().trim().min(1, "required"),
+  department: z.preprocess(blankToNull, nameText().trim().max(128).nullable()),
+  position: z.preprocess(blankToNull, nameText().trim().max(64).nullable()),
   email: z.preprocess(blankToNull, email),
   phone: z.preprocess(blankToNull, phone),
 });
@@ -51,6 +52,8 @@ export type ImportErrorCode =
   | "invalid_email"
   | "invalid_phone"
   | "invalid_value"
+  | "control_characters"
+  | "invisible_characters"
   | "unknown_unit"
   | "unit_not_permitted"
   | "unknown_department"
@@ -158,6 +161,10 @@ function rowIssue(row: number, issue: z.core.$ZodIssue, value: unknown): ImportE
   if (issue.code === "too_big") return { ...base, code: "too_long", params: { max: Number(issue.maximum) } };
   if (issue.code === "invalid_format" && (column === "username" || column === "email" || column === "phone"))
     return { ...base, code: `invalid_${column}` };
+  // The shared text checks say which characters they refused.
+  const characters: unknown = issue.code === "custom" ? issue.params?.code : undefined;
+  if (characters === "control_characters" || characters === "invisible_characters")
+    return { ...base, code: characters };
   return { ...base, code: "invalid_value" };
 }
 
@@ -204,7 +211,11 @@ export async function planUserImport(props: { input: ImportInput; actor: Actor }
   const units = new Map((await Unit.findAll()).map((u) => [u.code, u]));
   const departments = await Department.findAll();
   const positions = new Map((await Position.findAll()).map((p) => [p.name, p]));
-  const usernames = records.map((r) => (r.username ?? "").trim().toLowerCase());
+  // Only well-formed names reach the query: the SQLite driver cuts a string at a NUL byte.
+  const usernames = records.flatMap((r) => {
+    const parsed = username.safeParse(r.username ?? "");
+    return parsed.success ? [parsed.data] : [];
+  });
   const existing = new Set(
     (await User.findAll({ attributes: ["username"], where: { username: { [Op.in]: usernames } } })).map(
       (u) => u.username,

@@ -90,6 +90,8 @@ const messages: typeof zhCN = {
     not_found: "The requested item does not exist",
     validation_failed: "Some input is invalid; please check",
     malformed_json: "Malformed request",
+    control_characters: "The input contains control characters (such as NUL); remove them and try again",
+    invisible_characters: "A name contains invisible or text-direction characters; type it again",
     payload_too_large: "The submitted content is too large",
     conflict: "The operation conflicts with the current data",
     csrf_failed: "The page has expired; please reload and try again",

@@ -145,6 +145,8 @@ const messages: typeof zhCN = {
         invalid_email: "Not a valid e-mail address",
         invalid_phone: "A phone number contains only digits, spaces and + - ( )",
         invalid_value: "{column} is not valid",
+        control_characters: "{column} contains control characters that are not allowed",
+        invisible_characters: "{column} contains invisible or text-direction characters",
         unknown_unit: "There is no unit with code “{value}”",
         unit_not_permitted: "You may not add users to “{unit}”",
         unknown_department: "“{unit}” has no department “{value}”",

@@ -88,6 +88,8 @@ export default {
     not_found: "请求的对象不存在",
     validation_failed: "输入内容有误，请检查",
     malformed_json: "请求格式错误",
+    control_characters: "内容含有不允许的控制字符（如空字符），请删除后重试",
+    invisible_characters: "名称含有不可见字符或文字方向控制符，请重新输入",
     payload_too_large: "提交的内容过大",
     conflict: "操作与当前数据冲突",
     csrf_failed: "页面已过期，请刷新后重试",

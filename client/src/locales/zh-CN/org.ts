@@ -141,6 +141,8 @@ export default {
         invalid_email: "电子邮箱格式不正确",
         invalid_phone: "电话只能包含数字、空格及 + - ( )",
         invalid_value: "{column}的内容无效",
+        control_characters: "{column}含有不允许的控制字符",
+        invisible_characters: "{column}含有不可见字符或文字方向控制符",
         unknown_unit: "单位代码“{value}”不存在",
         unit_not_permitted: "您无权向“{unit}”添加用户",
         unknown_department: "“{unit}”没有名为“{value}”的部门",

@@ -90,6 +90,8 @@ const messages: typeof zhCN = {
     not_found: "請求的物件不存在",
     validation_failed: "輸入內容有誤，請檢查",
     malformed_json: "請求格式錯誤",
+    control_characters: "內容含有不允許的控制字元（如空字元），請刪除後重試",
+    invisible_characters: "名稱含有不可見字元或文字方向控制字元，請重新輸入",
     payload_too_large: "送出的內容過大",
     conflict: "操作與目前資料衝突",
     csrf_failed: "頁面已過期，請重新整理後再試",

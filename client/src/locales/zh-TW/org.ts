@@ -143,6 +143,8 @@ const messages: typeof zhCN = {
         invalid_email: "電子郵件格式不正確",
         invalid_phone: "電話只能包含數字、空格及 + - ( )",
         invalid_value: "{column}的內容無效",
+        control_characters: "{column}含有不允許的控制字元",
+        invisible_characters: "{column}含有不可見字元或文字方向控制字元",
         unknown_unit: "單位代碼「{value}」不存在",
         unit_not_permitted: "您無權向「{unit}」新增使用者",
         unknown_department: "「{unit}」沒有名為「{value}」的部門",

@@ -1,13 +1,14 @@
 import { z } from "zod";
+import { nameText, plainText } from "../../../core/validate.js";
 
-const password = z.string().min(1).max(256);
+const password = plainText().min(1).max(256);
 
 export const LoginSchema = z.object({
   body: z.object({
-    username: z.string().trim().min(1).max(64),
+    username: nameText().trim().min(1).max(64),
     password,
-    totp: z.string().trim().max(16).optional(),
-    recoveryCode: z.string().trim().max(32).optional(),
+    totp: plainText().trim().max(16).optional(),
+    recoveryCode: plainText().trim().max(32).optional(),
   }),
 });
 
@@ -16,7 +17,7 @@ export const ChangePasswordSchema = z.object({
 });
 
 export const TotpEnableSchema = z.object({
-  body: z.object({ code: z.string().trim().max(16) }),
+  body: z.object({ code: plainText().trim().max(16) }),
 });
 
 export const TotpDisableSchema = z.object({

@@ -1,15 +1,15 @@
 import { z } from "zod";
+import { nameText } from "../../../core/validate.js";
 import { UNIT_KINDS } from "../../models/unit.js";
 
 const id = z.coerce.number().int().positive();
-const name = z.string().trim().min(1).max(128);
-const code = z
-  .string()
+const name = nameText().trim().min(1).max(128);
+const code = nameText()
   .trim()
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '.', '_' or '-'");
-const shortName = z.string().trim().max(32).nullable();
+const shortName = nameText().trim().max(32).nullable();
 
 export const IdParamSchema = z.object({ params: z.object({ id }) });
 

@@ -1,18 +1,17 @@
 import { z } from "zod";
+import { nameText, plainText } from "../../../core/validate.js";
 
 const id = z.coerce.number().int().positive();
 const optionalId = z.coerce.number().int().positive().nullable();
 
-export const username = z
-  .string()
+export const username = nameText()
   .trim()
   .min(2)
   .max(64)
   .regex(/^[a-z0-9][a-z0-9._-]*$/, "lower-case letters, digits, '.', '_' or '-'");
-export const displayName = z.string().trim().min(1).max(64);
+export const displayName = nameText().trim().min(1).max(64);
 export const email = z.email().max(255).nullable();
-export const phone = z
-  .string()
+export const phone = plainText()
   .trim()
   .max(32)
   .regex(/^[0-9+\- ()]*$/, "digits, spaces, + - ( ) only")
@@ -21,7 +20,7 @@ export const phone = z
 export const IdParamSchema = z.object({ params: z.object({ id }) });
 
 const listQuery = {
-  q: z.string().trim().max(64).optional(),
+  q: plainText().trim().max(64).optional(),
   unitId: id.optional(),
   departmentId: id.optional(),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
