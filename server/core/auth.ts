@@ -30,7 +30,14 @@ export async function authenticate(ctx: AppContext, next: Next): Promise<void> {
   await next();
 }
 
-const PASSWORD_CHANGE_ALLOWED = new Set(["/api/auth/me", "/api/auth/password", "/api/auth/logout", "/api/auth/csrf"]);
+// The site name is public anyway; the change-password page shows it like the login page.
+const PASSWORD_CHANGE_ALLOWED = new Set([
+  "/api/auth/me",
+  "/api/auth/password",
+  "/api/auth/logout",
+  "/api/auth/csrf",
+  "/api/settings/site",
+]);
 
 /** Until the initial password is changed, nothing else may be done with the account. */
 export async function requirePasswordChange(ctx: AppContext, next: Next): Promise<void> {

@@ -14,6 +14,7 @@ const PUBLIC = new Set([
   "GET /api/auth/csrf", // hands out the CSRF token the login form needs
   "POST /api/auth/login", // signing in
   "POST /api/auth/logout", // harmless without a session
+  "GET /api/settings/site", // the site name the login page shows; nothing else
 ]);
 
 /** Routes every signed-in user may call: they act on the caller's own account. */

@@ -175,3 +175,12 @@ describe("granting roles as the security administrator", () => {
     expect(res.body.error.code).toBe("admin_role_not_scoped");
   });
 });
+
+describe("the site name", () => {
+  it("is public, so the login page can show it", async () => {
+    expect((await sysadmin.patch("/api/settings/system", { siteName: "南宁政务协同" })).status).toBe(200);
+    const res = await server.client().get("/api/settings/site");
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ siteName: "南宁政务协同" });
+  });
+});
