@@ -2,7 +2,13 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["server/**/*.test.ts", "tests/**/*.test.ts", "archive-importer/**/*.test.ts", "mail/**/*.test.ts"],
+    include: [
+      "server/**/*.test.ts",
+      "client/src/**/*.test.ts",
+      "tests/**/*.test.ts",
+      "archive-importer/**/*.test.ts",
+      "mail/**/*.test.ts",
+    ],
     exclude: ["tests/browser/**", "node_modules/**"],
     environment: "node",
     // Each test file gets its own database; two workers keep a 2-core machine responsive.

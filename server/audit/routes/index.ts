@@ -2,6 +2,7 @@ import { PassThrough } from "node:stream";
 import Router from "@koa/router";
 import { stringify } from "csv-stringify";
 import type { AppContext, AppContextExtras, AppState } from "../../core/context.js";
+import { csvSafeOptions } from "../../core/csv.js";
 import { actorOf, authorize } from "../../core/policy.js";
 import { parseRequest } from "../../core/validate.js";
 import { AuditEvent } from "../models/auditEvent.js";
@@ -55,7 +56,7 @@ export function auditRouter(): Router<AppState, AppContextExtras> {
     authorize(auditPolicy.export(actorOf(ctx)), "export the audit log");
     const { query } = parseRequest(ctx, AuditExportSchema);
     await ctx.audit({ action: "audit.export", outcome: "success", detail: { filters: query } });
-    const csv = stringify({ header: true, columns: CSV_COLUMNS, bom: true });
+    const csv = stringify({ ...csvSafeOptions, header: true, columns: CSV_COLUMNS, bom: true });
     const out = new PassThrough();
     csv.pipe(out);
     ctx.set("Content-Disposition", `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.csv"`);

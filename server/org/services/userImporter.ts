@@ -4,6 +4,7 @@ import { Op, type Sequelize, type Transaction } from "sequelize";
 import { z } from "zod";
 import type { Actor } from "../../core/actor.js";
 import { AppError } from "../../core/errors.js";
+import { csvSafeOptions } from "../../core/csv.js";
 import { nameText } from "../../core/validate.js";
 import type { AuditEntry } from "../../audit/services/auditChain.js";
 import { Department, Position, Unit, User } from "../models/index.js";
@@ -416,5 +417,11 @@ export async function importTemplate(actor: Actor): Promise<string> {
     email: "zhang.san@example.gov.cn",
     phone: "0771-5550000",
   };
-  return stringify([example], { header: true, columns: [...IMPORT_COLUMNS], bom: true, record_delimiter: "windows" });
+  return stringify([example], {
+    ...csvSafeOptions,
+    header: true,
+    columns: [...IMPORT_COLUMNS],
+    bom: true,
+    record_delimiter: "windows",
+  });
 }
