@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { AppContext, AppContextExtras, AppState, Services } from "./core/context.js";
 import { DENIED_CONFLICTS, errorHandler, type AppError } from "./core/errors.js";
 import { authenticate, csrfProtection, requirePasswordChange } from "./core/auth.js";
+import { databaseProbe } from "./core/health.js";
 import { canonicalApiPath, isApiPath } from "./core/apiPath.js";
 import { refuseNulBytes } from "./core/validate.js";
 import { appendAuditEvent, type AuditEntry } from "./audit/services/auditChain.js";
@@ -132,15 +133,15 @@ export function createApp(services: Services): Koa<AppState, AppContextExtras> {
 
   const ops = new Router<AppState, AppContextExtras>({ sensitive: true, strict: true });
   // Public: load balancers and Prometheus poll these without a session.
+  const databaseAnswers = databaseProbe(services.sequelize);
   ops.get("/healthz", async (ctx: AppContext) => {
-    try {
-      await services.sequelize.query("SELECT 1");
+    if (await databaseAnswers()) {
       ctx.body = { status: "ok", db: "ok" };
-    } catch (err) {
-      services.logger.error({ err }, "health check failed");
-      ctx.status = 503;
-      ctx.body = { status: "error", db: "unreachable" };
+      return;
     }
+    services.logger.error("health check failed: the database did not answer");
+    ctx.status = 503;
+    ctx.body = { status: "error", db: "unreachable" };
   });
   ops.get("/metrics", async (ctx: AppContext) => {
     ctx.type = services.metrics.registry.contentType;

@@ -22,6 +22,12 @@ const EnvSchema = z.object({
     .default("10mb"),
   /** log2 of scrypt's N; 17 follows OWASP's recommendation. Tests lower it for speed. */
   PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(20).default(17),
+  /** scrypt runs in progress at once, process-wide; the rest wait, so libuv's 4 threads stay free for the database. */
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  /** Sign-in attempts allowed per client IP, and per username, in each LOGIN_LIMIT_WINDOW_SECONDS; then 429. */
+  LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).default(60),
+  LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+  LOGIN_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   TRUST_PROXY: bool.default(false),
   SERVE_CLIENT: bool.default(true),
 });

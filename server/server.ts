@@ -13,6 +13,8 @@ import { initAuditModels } from "./audit/models/auditEvent.js";
 import { syncPermissionCatalogue } from "./org/services/bootstrap.js";
 import { seedDemoOrganisation, type DemoAccount } from "./org/services/demoOrganisation.js";
 import { purgeExpiredSessions } from "./org/services/sessions.js";
+import { limitConcurrentHashes } from "./org/services/passwords.js";
+import { purgeExpiredRateLimits } from "./core/rateLimit.js";
 
 export function initModels(sequelize: Sequelize): void {
   initOrgModels(sequelize);
@@ -41,6 +43,7 @@ export interface RunningServer {
 
 export async function startServer(env: Env): Promise<RunningServer> {
   const logger = createLogger(env.LOG_LEVEL);
+  limitConcurrentHashes(env.PASSWORD_HASH_CONCURRENCY);
   const sequelize = await prepareDatabase(env, logger);
   let demoAccounts: DemoAccount[] = [];
   if (env.SEED_DEMO && (await Unit.count()) === 0) {
@@ -52,6 +55,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
   });
   const sweeper = setInterval(() => {
     purgeExpiredSessions().catch((err) => logger.warn({ err }, "session purge failed"));
+    purgeExpiredRateLimits(sequelize).catch((err) => logger.warn({ err }, "rate limit purge failed"));
   }, 15 * 60_000);
   sweeper.unref();
   const port = (server.address() as AddressInfo).port;

@@ -5,13 +5,16 @@ import autocannon from "autocannon";
 export interface RouteFigures {
   /** Mean requests per second over the run. */
   rps: number;
-  /** Latency of 2xx answers, milliseconds. */
-  p50: number;
-  p99: number;
+  /** Latency of 2xx answers, milliseconds; null when none came (every request failed or timed out). */
+  p50: number | null;
+  p99: number | null;
   requests: number;
   non2xx: number;
+  /** Connection errors, timeouts included. */
   errors: number;
   timeouts: number;
+  /** Answers by status code. */
+  statuses: Record<string, number>;
 }
 
 export async function measure(props: {
@@ -31,14 +34,16 @@ export async function measure(props: {
     duration: props.duration,
     headers,
   });
+  const answered = result["2xx"] > 0;
   return {
     rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    p50: answered ? result.latency.p50 : null,
+    p99: answered ? result.latency.p99 : null,
     requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    statuses: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count])),
   };
 }
 

@@ -4,10 +4,10 @@
  *   npm run admin:reset-password -- <username> [--enable]
  *
  * Prints a new one-time password (to be changed at the next sign-in), lifts a
- * lockout, ends the user's sessions and writes an audit event whose actor is
- * "cli:<operating-system user>". It is the only way to reset a 三员 account:
- * the web routes refuse to touch them (see isProtectedAccount). `--enable`
- * also re-enables a disabled account.
+ * lockout and the username's sign-in rate limit, ends the user's sessions and
+ * writes an audit event whose actor is "cli:<operating-system user>". It is the
+ * only way to reset a 三员 account: the web routes refuse to touch them (see
+ * isProtectedAccount). `--enable` also re-enables a disabled account.
  */
 import { hostname, userInfo } from "node:os";
 import { resolve } from "node:path";
@@ -21,6 +21,7 @@ import { appendAuditEvent } from "../audit/services/auditChain.js";
 import { User } from "../org/models/index.js";
 import { newOneTimePassword, setOneTimePassword } from "../org/services/passwordReset.js";
 import { endOtherSessions } from "../org/services/sessions.js";
+import { LoginThrottle, type LoginLimits } from "../org/services/loginThrottle.js";
 
 export class UnknownUserError extends Error {}
 
@@ -37,7 +38,7 @@ export function operatorName(): string {
 
 export async function adminResetPassword(
   sequelize: Sequelize,
-  props: { username: string; operator: string; hashCost: number; enable?: boolean },
+  props: { username: string; operator: string; hashCost: number; limits: LoginLimits; enable?: boolean },
 ): Promise<{ userId: number; password: string }> {
   const user = await User.findOne({ where: { username: props.username } });
   if (!user) throw new UnknownUserError(`no account named ${props.username}`);
@@ -62,6 +63,7 @@ export async function adminResetPassword(
     );
   });
   await endOtherSessions(user.id);
+  await new LoginThrottle(sequelize, props.limits).resetAccount(props.username);
   return { userId: user.id, password: otp.password };
 }
 
@@ -83,6 +85,11 @@ async function main(): Promise<void> {
       username,
       operator: operatorName(),
       hashCost: config.PASSWORD_HASH_COST,
+      limits: {
+        perIp: config.LOGIN_LIMIT_PER_IP,
+        perAccount: config.LOGIN_LIMIT_PER_ACCOUNT,
+        windowSeconds: config.LOGIN_LIMIT_WINDOW_SECONDS,
+      },
       enable: values.enable,
     });
     process.stdout.write(

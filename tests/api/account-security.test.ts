@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditEvent } from "../../server/audit/models/auditEvent.js";
 import { Session, User } from "../../server/org/models/index.js";
 import { startTestServer, STRONG_PASSWORD, type TestServer } from "../helpers/testServer.js";
-import type { ApiClient } from "../helpers/apiClient.js";
+import { ApiClient } from "../helpers/apiClient.js";
+import { spawnServerProcess } from "../helpers/serverProcess.js";
 
 let server: TestServer;
 let sysadmin: ApiClient;
@@ -240,5 +241,69 @@ describe("no username enumeration", () => {
       .client()
       .post("/api/auth/login", { username: "disabledperson", password: STRONG_PASSWORD });
     expect(right.body.error.code).toBe("account_disabled");
+  });
+});
+
+describe("sign-in rate limits, shared by app instances", () => {
+  // Two more app instances on the same database, behind a "load balancer" that sets X-Forwarded-For.
+  let instances: { url: string; stop(): Promise<void> }[] = [];
+  beforeAll(async () => {
+    const env = {
+      DATABASE_URL: server.db.url,
+      SEED_DEMO: "false",
+      PASSWORD_HASH_COST: "10",
+      TRUST_PROXY: "true",
+      LOGIN_LIMIT_PER_IP: "6",
+      LOGIN_LIMIT_PER_ACCOUNT: "4",
+      LOGIN_LIMIT_WINDOW_SECONDS: "120",
+    };
+    instances = await Promise.all([spawnServerProcess(env), spawnServerProcess(env)]);
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(instances.map((i) => i.stop()));
+  });
+
+  /** A login through instance `n % 2`, as if from `ip`. */
+  function login(n: number, ip: string, username: string, password = "Wrong#Pass1") {
+    const client = new ApiClient(instances[n % 2]?.url ?? "");
+    return client.request("POST", "/api/auth/login", {
+      body: { username, password },
+      headers: { "x-forwarded-for": ip },
+    });
+  }
+
+  it("answers 429 with Retry-After once one IP has used its attempts, on whichever instance", async () => {
+    for (let n = 0; n < 6; n++) expect((await login(n, "10.1.1.1", `someone${n}`)).status).toBe(401);
+    const limited = await login(6, "10.1.1.1", "someone-else");
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe("rate_limited");
+    const retryAfter = Number(limited.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(120);
+    expect(limited.body.error.details.retryAfterSeconds).toBe(retryAfter);
+    // Another client is not affected.
+    expect((await login(7, "10.1.1.2", "someone0")).status).toBe(401);
+  });
+
+  it("answers 429 once one username has used its attempts, from any IP, known or not", async () => {
+    for (const username of ["office.staff2", "no.such.user"]) {
+      for (let n = 0; n < 4; n++) expect((await login(n, `10.2.${n}.1`, username)).status).toBe(401);
+      const limited = await login(4, "10.2.9.9", username);
+      expect(limited.status).toBe(429);
+      expect(limited.body.error.code).toBe("rate_limited");
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    }
+    // The limit counts per username: another one from the same IP still gets an answer.
+    expect((await login(5, "10.2.9.9", "office.staff3")).status).toBe(401);
+  });
+
+  it("lets the break-glass reset clear a username's limit", async () => {
+    for (let n = 0; n < 4; n++) await login(n, `10.3.${n}.1`, "office.staff4");
+    expect((await login(4, "10.3.9.1", "office.staff4")).status).toBe(429);
+    const run = await runResetCli(["office.staff4"]);
+    expect(run.code, run.stderr).toBe(0);
+    const password = /one-time password for office.staff4: (\S+)/.exec(run.stdout)?.[1];
+    const after = await login(5, "10.3.9.2", "office.staff4", password);
+    expect(after.status).toBe(200);
   });
 });

@@ -1,12 +1,31 @@
 import { randomBytes, randomInt, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { Semaphore } from "../../core/semaphore.js";
 
 const KEY_LENGTH = 64;
 /** Stored for accounts that have no usable password yet (an admin must issue one). */
 export const NO_PASSWORD = "!";
 
+/**
+ * scrypt runs on libuv's thread pool (4 threads by default), which the SQLite
+ * driver, file reads and compression share. Unbounded, a burst of logins queues
+ * dozens of 400 ms hashes ahead of every query; bounded, the pool keeps threads
+ * free and a burst only makes the logins themselves wait. Process-wide on purpose.
+ */
+export const hashSlots = new Semaphore(2);
+
+/** Sets how many scrypt runs may be in progress at once (PASSWORD_HASH_CONCURRENCY). */
+export function limitConcurrentHashes(limit: number): void {
+  hashSlots.setLimit(limit);
+}
+
 function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scryptCb(password.normalize("NFKC"), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key))),
+  return hashSlots.run(
+    () =>
+      new Promise((resolve, reject) =>
+        scryptCb(password.normalize("NFKC"), salt, KEY_LENGTH, options, (err, key) =>
+          err ? reject(err) : resolve(key),
+        ),
+      ),
   );
 }
 

@@ -8,6 +8,8 @@ import { loadActor, type Actor } from "../../../core/actor.js";
 import { Session, User } from "../../models/index.js";
 import { findUserOr404 } from "../../services/users.js";
 import { attemptLogin } from "../../services/loginAgent.js";
+import { LoginThrottle } from "../../services/loginThrottle.js";
+import { rateLimited } from "../../../core/rateLimit.js";
 import { endOtherSessions, endSession, openSession } from "../../services/sessions.js";
 import { readSecurityPolicy } from "../../services/settings.js";
 import { checkPasswordPolicy, hashPassword, verifyPassword } from "../../services/passwords.js";
@@ -37,10 +39,24 @@ export function authRouter(): Router<AppState, AppContextExtras> {
     ctx.body = { token: ctx.state.csrfToken };
   });
 
+  let throttle: LoginThrottle | undefined;
+
   // Public: signing in is what makes a caller known.
   router.post("/login", async (ctx: AppContext) => {
     const { body } = parseRequest(ctx, LoginSchema);
     const { sequelize, env, metrics } = ctx.services;
+    throttle ??= new LoginThrottle(sequelize, {
+      perIp: env.LOGIN_LIMIT_PER_IP,
+      perAccount: env.LOGIN_LIMIT_PER_ACCOUNT,
+      windowSeconds: env.LOGIN_LIMIT_WINDOW_SECONDS,
+    });
+    const waitSeconds = await throttle.attempt(ctx.ip, body.username);
+    if (waitSeconds !== null) {
+      // Counted, not audited row by row: a flood must not become a flood of audit events.
+      metrics.loginAttempts.inc({ outcome: "rate_limited" });
+      ctx.set("Retry-After", String(waitSeconds));
+      throw rateLimited(waitSeconds);
+    }
     const policy = await readSecurityPolicy();
     const result = await attemptLogin(sequelize, body, policy, env.PASSWORD_HASH_COST);
     const actorFields = { actorId: result.user?.id ?? null, actorName: result.user?.username ?? body.username };

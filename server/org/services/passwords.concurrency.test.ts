@@ -1,0 +1,39 @@
+import { describe, expect, it, vi } from "vitest";
+
+/** Counts how many scrypt computations node:crypto is running at any moment. */
+const probe = vi.hoisted(() => ({ running: 0, peak: 0, calls: 0 }));
+vi.mock("node:crypto", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:crypto")>();
+  type Callback = (err: Error | null, key: Buffer) => void;
+  const scrypt = (...args: unknown[]) => {
+    const callback = args.pop() as Callback;
+    probe.calls += 1;
+    probe.running += 1;
+    probe.peak = Math.max(probe.peak, probe.running);
+    (real.scrypt as (...a: unknown[]) => void)(...args, (err: Error | null, key: Buffer) => {
+      probe.running -= 1;
+      callback(err, key);
+    });
+  };
+  return { ...real, scrypt, default: { ...real, scrypt } };
+});
+
+const { hashPassword, limitConcurrentHashes, verifyPassword } = await import("./passwords.js");
+
+describe("scrypt concurrency", () => {
+  it("never runs more than PASSWORD_HASH_CONCURRENCY hashes at once, however many logins arrive", async () => {
+    const stored = await hashPassword("Right#Pass1", 12);
+    for (const limit of [1, 2]) {
+      limitConcurrentHashes(limit);
+      probe.peak = 0;
+      probe.calls = 0;
+      const results = await Promise.all([
+        ...Array.from({ length: 12 }, (_, i) => verifyPassword(i === 3 ? "Right#Pass1" : `Wrong#${i}`, stored)),
+        ...Array.from({ length: 4 }, () => hashPassword("Another#Pass1", 12)),
+      ]);
+      expect(probe.calls).toBe(16);
+      expect(probe.peak).toBe(limit);
+      expect(results.filter((r) => r === true)).toHaveLength(1);
+    }
+  });
+});
