@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type * as Passwords from "./passwords.js";
 import type { Sequelize } from "sequelize";
 import { parseEnv } from "../../env.js";
 import { createLogger } from "../../core/logger.js";
@@ -17,7 +18,7 @@ const gate = vi.hoisted(() => {
   return { calls, hold: true };
 });
 vi.mock("./passwords.js", async (importOriginal) => {
-  const real = await importOriginal<typeof import("./passwords.js")>();
+  const real = await importOriginal<typeof Passwords>();
   return {
     ...real,
     hashPassword: async (password: string) => `scrypt$10$8$1$c2FsdA==$${Buffer.from(password).toString("base64")}`,

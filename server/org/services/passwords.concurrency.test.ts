@@ -1,9 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
+import type * as Crypto from "node:crypto";
 
 /** Counts how many scrypt computations node:crypto is running at any moment. */
 const probe = vi.hoisted(() => ({ running: 0, peak: 0, calls: 0 }));
 vi.mock("node:crypto", async (importOriginal) => {
-  const real = await importOriginal<typeof import("node:crypto")>();
+  const real = await importOriginal<typeof Crypto>();
   type Callback = (err: Error | null, key: Buffer) => void;
   const scrypt = (...args: unknown[]) => {
     const callback = args.pop() as Callback;
