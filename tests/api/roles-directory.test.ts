@@ -176,6 +176,54 @@ describe("granting roles as the security administrator", () => {
   });
 });
 
+describe("the staff directory", () => {
+  it("is open to staff and to new accounts with the default role, with the tree to browse it", async () => {
+    expect((await staff.get("/api/org/tree")).status).toBe(200);
+    expect((await staff.get("/api/org/directory")).status).toBe(200);
+    const fresh = await server.newUser({ username: "fresh.staff" });
+    expect((await fresh.client.get("/api/org/tree")).status).toBe(200);
+    expect((await fresh.client.get("/api/org/directory?q=ouyang")).status).toBe(200);
+  });
+
+  it("never lists the three administrators, and never shows usernames", async () => {
+    const admins = await Promise.all(
+      ["sysadmin", "secadmin", "auditor"].map(async (name) => (await server.signIn(name)).get("/api/auth/me")),
+    );
+    const adminIds = admins.map((a) => a.body.user.id);
+    const seen: { id: number }[] = [];
+    for (let page = 1; ; page += 1) {
+      const res = await staff.get(`/api/org/directory?pageSize=200&page=${page}`);
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items);
+      if (seen.length >= res.body.total || res.body.items.length === 0) break;
+    }
+    expect(seen.length).toBeGreaterThan(50);
+    for (const id of adminIds) expect(seen.map((e) => e.id)).not.toContain(id);
+    for (const entry of seen) expect(Object.keys(entry)).not.toContain("username");
+    // Searching by an administrator's username or name finds nobody either.
+    for (const a of admins) {
+      expect((await staff.get(`/api/org/directory?q=${a.body.user.username}`)).body.total).toBe(0);
+      const byName = await staff.get(`/api/org/directory?q=${encodeURIComponent(a.body.user.displayName)}`);
+      expect(byName.body.items.map((e: { id: number }) => e.id)).not.toContain(a.body.user.id);
+    }
+  });
+
+  it("finds a colleague by full pinyin and by initials, with position, phone and e-mail", async () => {
+    for (const q of ["ouyang", "oymy", "欧阳"]) {
+      const res = await staff.get(`/api/org/directory?q=${encodeURIComponent(q)}`);
+      expect(res.status).toBe(200);
+      const entry = res.body.items.find((e: { displayName: string }) => e.displayName === "欧阳明月");
+      expect(entry, q).toMatchObject({ unit: { id: office.id }, phone: "0771-5551234", email: null });
+    }
+    const withPosition = await staff.get(`/api/org/directory?unitId=${office.id}&pageSize=200`);
+    expect(
+      withPosition.body.items.some((e: { position: { name: string } | null }) => e.position?.name === "主任"),
+    ).toBe(true);
+    // A username is not a search key in the directory.
+    expect((await staff.get("/api/org/directory?q=grant.me")).body.total).toBe(0);
+  });
+});
+
 describe("the site name", () => {
   it("is public, so the login page can show it", async () => {
     expect((await sysadmin.patch("/api/settings/system", { siteName: "南宁政务协同" })).status).toBe(200);

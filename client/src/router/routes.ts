@@ -2,6 +2,7 @@ import type { RouteRecordRaw } from "vue-router";
 import { auditRoutes } from "./modules/audit";
 import { businessRoutes } from "./modules/business";
 import { coreRoutes } from "./modules/core";
+import { directoryRoutes } from "./modules/directory";
 import { homeRoutes } from "./modules/home";
 import { orgRoutes } from "./modules/org";
 import { securityRoutes } from "./modules/security";
@@ -10,6 +11,7 @@ import { settingsRoutes } from "./modules/settings";
 /** Everything inside the main layout; the sidebar menu is built from these. */
 export const layoutChildren: RouteRecordRaw[] = [
   ...homeRoutes,
+  ...directoryRoutes,
   ...businessRoutes,
   ...orgRoutes,
   ...securityRoutes,

@@ -46,6 +46,7 @@ export function presentUser(user: User, grants: readonly Grant[], viewer: Actor)
 
 export type UserPresentation = ReturnType<typeof presentUser>;
 
+/** A colleague in the staff directory: how to reach them, never the username or account state. */
 export function presentDirectoryEntry(user: User) {
   return {
     id: user.id,
@@ -53,5 +54,7 @@ export function presentDirectoryEntry(user: User) {
     unit: ref(user.unit),
     department: ref(user.department as Department | null | undefined),
     position: ref(user.position),
+    phone: user.phone,
+    email: user.email,
   };
 }

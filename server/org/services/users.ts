@@ -115,6 +115,10 @@ export interface UserQuery {
   status?: "active" | "disabled" | "locked";
   /** Only people who hold no role at all (accounts created before default roles existed). */
   withoutRoles?: boolean;
+  /** Leave out the holders of the 三员 roles (the staff directory never lists them). */
+  excludeAdministrators?: boolean;
+  /** Match the search text against usernames too; the directory, which never shows usernames, does not. */
+  matchUsername?: boolean;
   /** "all" or the unit paths the caller may see. */
   scope: "all" | string[];
   page: number;
@@ -136,14 +140,23 @@ export async function searchUsers(query: UserQuery): Promise<{ rows: User[]; cou
     and.push({
       [Op.or]: [
         { displayName: { [Op.like]: like } },
-        { username: { [Op.like]: like } },
+        ...(query.matchUsername === false ? [] : [{ username: { [Op.like]: like } }]),
         { pinyin: { [Op.like]: `${compact}%` } },
         { pinyinInitials: { [Op.like]: `${compact}%` } },
       ],
     });
   }
-  // A sub-select rather than a join: the page and its count stay one row per user.
+  // Sub-selects rather than joins: the page and its count stay one row per user.
   if (query.withoutRoles) and.push({ id: { [Op.notIn]: literal("(SELECT userId FROM role_assignments)") } });
+  if (query.excludeAdministrators) {
+    and.push({
+      id: {
+        [Op.notIn]: literal(
+          "(SELECT ra.userId FROM role_assignments ra JOIN roles r ON r.id = ra.roleId WHERE r.adminKind IS NOT NULL)",
+        ),
+      },
+    });
+  }
   if (query.departmentId) and.push({ departmentId: query.departmentId });
   if (query.unitId) {
     if (query.includeSubunits) {

@@ -113,5 +113,5 @@ export const assignRole = (userId: number, body: { roleId: number; unitId?: numb
 export const unassignRole = (userId: number, assignmentId: number) =>
   http.delete<UserSummary>(`/api/org/users/${userId}/roles/${assignmentId}`);
 
-export const searchDirectory = (query: { q?: string; unitId?: number; departmentId?: number }) =>
+export const searchDirectory = (query: { q?: string; unitId?: number; departmentId?: number } & PageQuery) =>
   http.get<Page<DirectoryEntry>>("/api/org/directory", { ...query });

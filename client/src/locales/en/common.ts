@@ -45,6 +45,7 @@ const messages: typeof zhCN = {
   },
   menu: {
     home: "Home",
+    directory: "Directory",
     oa: "Documents",
     mail: "Mail",
     archive: "Archive",

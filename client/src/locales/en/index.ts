@@ -1,9 +1,10 @@
 import audit from "./audit";
 import auth from "./auth";
 import common from "./common";
+import directory from "./directory";
 import modules from "./modules";
 import org from "./org";
 import security from "./security";
 import settings from "./settings";
 
-export default { ...common, ...auth, ...org, ...audit, ...settings, ...modules, ...security };
+export default { ...common, ...auth, ...org, ...audit, ...settings, ...modules, ...security, ...directory };

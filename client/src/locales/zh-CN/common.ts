@@ -43,6 +43,7 @@ export default {
   },
   menu: {
     home: "首页",
+    directory: "通讯录",
     oa: "公文",
     mail: "邮箱",
     archive: "档案",

@@ -45,6 +45,7 @@ const messages: typeof zhCN = {
   },
   menu: {
     home: "首頁",
+    directory: "通訊錄",
     oa: "公文",
     mail: "郵箱",
     archive: "檔案",

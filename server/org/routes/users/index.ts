@@ -56,7 +56,15 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(userPolicy.searchDirectory(actor), "search the staff directory");
     const { query } = parseRequest(ctx, DirectorySchema);
-    const { rows, count } = await searchUsers({ ...query, includeSubunits: true, status: "active", scope: "all" });
+    // The 三员 accounts are not colleagues to look up, and usernames are sign-in names, not contact details.
+    const { rows, count } = await searchUsers({
+      ...query,
+      includeSubunits: true,
+      status: "active",
+      scope: "all",
+      excludeAdministrators: true,
+      matchUsername: false,
+    });
     ctx.body = { items: rows.map(presentDirectoryEntry), total: count, page: query.page, pageSize: query.pageSize };
   });
 
