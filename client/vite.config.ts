@@ -1,5 +1,7 @@
 import { fileURLToPath, URL } from "node:url";
 import vue from "@vitejs/plugin-vue";
+import Components from "unplugin-vue-components/vite";
+import { ElementPlusResolver } from "unplugin-vue-components/resolvers";
 import { defineConfig } from "vite";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
@@ -7,7 +9,20 @@ const apiTarget = process.env.YO_API_TARGET ?? "http://localhost:8080";
 
 export default defineConfig({
   root,
-  plugins: [vue()],
+  plugins: [
+    vue(),
+    // Element Plus components and directives (v-loading) used in templates are imported with
+    // their CSS where they are used, so the login page does not carry the whole kit. Functions
+    // (ElMessage, ElMessageBox) are imported explicitly, with their styles, by the files that call them.
+    Components({ dirs: [], dts: false, resolvers: [ElementPlusResolver({ importStyle: "css" })] }),
+  ],
+  define: {
+    // vue-i18n feature flags: the app uses the Composition API only and no <i18n-t> components,
+    // so the legacy API and the global components need not ship.
+    __VUE_I18N_LEGACY_API__: "false",
+    __VUE_I18N_FULL_INSTALL__: "false",
+    __INTLIFY_PROD_DEVTOOLS__: "false",
+  },
   resolve: {
     alias: { "@": fileURLToPath(new URL("./src", import.meta.url)) },
   },
@@ -29,9 +44,27 @@ export default defineConfig({
     chunkSizeWarningLimit: 1500,
     rolldownOptions: {
       output: {
-        // Keep the UI kit in its own long-cached chunk.
-        advancedChunks: {
-          groups: [{ name: "element-plus", test: /node_modules[\\/](element-plus|@element-plus)/ }],
+        // Element Plus chunks would be named after their first module, a style import ("css-…"):
+        // name them after their main component, so the network panel says what loaded.
+        chunkFileNames(chunk) {
+          if (chunk.name !== "css") return "assets/[name]-[hash].js";
+          const counts = new Map<string, number>();
+          for (const id of chunk.moduleIds) {
+            const component = /element-plus[\\/]es[\\/]components[\\/]([^\\/]+)[\\/]/.exec(id)?.[1];
+            if (component) counts.set(component, (counts.get(component) ?? 0) + 1);
+          }
+          const [main] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ["ui"];
+          return `assets/el-${main}-[hash].js`;
+        },
+        codeSplitting: {
+          groups: [
+            // The framework every page needs changes rarely: its own long-cached chunk.
+            {
+              name: "vue",
+              test: /node_modules[\\/](vue|@vue|vue-router|pinia|vue-i18n|@intlify)[\\/]/,
+              priority: 2,
+            },
+          ],
         },
       },
     },

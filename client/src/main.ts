@@ -1,9 +1,10 @@
-import ElementPlus, { ElMessage } from "element-plus";
-import "element-plus/dist/index.css";
+import { ElMessage } from "element-plus";
+// Components bring their own CSS (see vite.config.ts); ElMessage is called from code all over the app.
+import "element-plus/es/components/message/style/css";
 import { createPinia } from "pinia";
 import { createApp } from "vue";
 import { setAuthHandlers } from "@/api/request";
-import { i18n, t } from "@/locales";
+import { i18n, loadLocaleMessages, t } from "@/locales";
 import { router } from "@/router";
 import { useAuthStore } from "@/stores/auth";
 import App from "./App.vue";
@@ -11,7 +12,7 @@ import "./styles/index.css";
 
 const app = createApp(App);
 const pinia = createPinia();
-app.use(pinia).use(i18n).use(ElementPlus).use(router);
+app.use(pinia).use(i18n).use(router);
 
 setAuthHandlers({
   onUnauthenticated() {
@@ -31,4 +32,7 @@ setAuthHandlers({
   },
 });
 
+// A returning visitor who chose another language sees it from the first paint
+// (should it fail to load, vue-i18n falls back to Simplified Chinese).
+await loadLocaleMessages(i18n.global.locale.value).catch(() => undefined);
 app.mount("#app");

@@ -1,7 +1,5 @@
 import { createI18n } from "vue-i18n";
-import en from "./en";
 import zhCN from "./zh-CN";
-import zhTW from "./zh-TW";
 
 export const SUPPORTED_LOCALES = ["zh-CN", "zh-TW", "en"] as const;
 export type AppLocale = (typeof SUPPORTED_LOCALES)[number];
@@ -26,7 +24,12 @@ function initialLocale(): AppLocale {
   return "zh-CN";
 }
 
-const messages: Record<AppLocale, MessageSchema> = { "zh-CN": zhCN, "zh-TW": zhTW, en };
+// Only the default language ships with the first load; the others are fetched when chosen.
+const messages = { "zh-CN": zhCN } as Record<AppLocale, MessageSchema>;
+const loaders: Record<Exclude<AppLocale, "zh-CN">, () => Promise<{ default: MessageSchema }>> = {
+  "zh-TW": () => import("./zh-TW"),
+  en: () => import("./en"),
+};
 
 export const i18n = createI18n({
   legacy: false,
@@ -38,3 +41,10 @@ export const i18n = createI18n({
 });
 
 export const t = i18n.global.t;
+
+/** Fetches a language's messages once; call it before switching to that language. */
+export async function loadLocaleMessages(locale: AppLocale): Promise<void> {
+  if (locale === "zh-CN" || i18n.global.availableLocales.includes(locale)) return;
+  const { default: loaded } = await loaders[locale]();
+  i18n.global.setLocaleMessage(locale, loaded);
+}

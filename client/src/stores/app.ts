@@ -1,6 +1,6 @@
 import { defineStore } from "pinia";
 import { ref, watch } from "vue";
-import { i18n, isAppLocale, LOCALE_STORAGE_KEY, type AppLocale } from "@/locales";
+import { i18n, isAppLocale, loadLocaleMessages, LOCALE_STORAGE_KEY, type AppLocale } from "@/locales";
 
 const SIDEBAR_KEY = "yo.sidebarCollapsed";
 
@@ -25,7 +25,9 @@ export const useAppStore = defineStore("app", () => {
   const locale = ref<AppLocale>(isAppLocale(current) ? current : "zh-CN");
   const sidebarCollapsed = ref(readStorage(SIDEBAR_KEY) === "1");
 
-  function setLocale(next: AppLocale): void {
+  /** Switches once the language's messages are loaded, so no text flashes in the fallback language. */
+  async function setLocale(next: AppLocale): Promise<void> {
+    await loadLocaleMessages(next);
     locale.value = next;
   }
 
