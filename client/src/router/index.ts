@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized } from "vue-router";
 import { t } from "@/locales";
 import { useAuthStore } from "@/stores/auth";
+import { useSiteStore } from "@/stores/site";
 import { routes } from "./routes";
 import "./types";
 
@@ -36,7 +37,7 @@ router.beforeEach(async (to) => {
 });
 
 export function updateDocumentTitle(route: RouteLocationNormalized = router.currentRoute.value): void {
-  const app = t("common.appName");
+  const app = useSiteStore().name;
   document.title = route.meta.title ? `${t(route.meta.title)} - ${app}` : app;
 }
 

@@ -17,6 +17,10 @@ export interface DefaultRoles {
   roleCodes: string[];
 }
 
+/** Public: the login page shows the site name before anyone signs in. */
+export const getSite = () =>
+  http.get<{ siteName: string }>("/api/settings/site", undefined, { skipAuthHandling: true });
+
 export const getSystemSettings = () => http.get<SystemSettings>("/api/settings/system");
 
 export const updateSystemSettings = (body: Partial<SystemSettings>) =>

@@ -21,6 +21,7 @@ const messages: typeof zhCN = {
       usernameRequired: "Please enter your username",
       passwordRequired: "Please enter your password",
       totpRequired: "Please enter the code",
+      recoveryRequired: "Please enter a recovery code",
       footer: "For authorised personnel only. All actions are audited.",
     },
     password: {
@@ -63,6 +64,7 @@ const messages: typeof zhCN = {
       secret: "Key",
       code: "Code",
       enable: "Verify and turn on",
+      sixDigits: "The code has 6 digits",
       enabledOk: "Two-factor authentication is on",
       recoveryTitle: "Recovery codes",
       recoveryHint: "Keep these recovery codes safe. Each works once, and they will not be shown again.",

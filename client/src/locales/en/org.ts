@@ -80,6 +80,7 @@ const messages: typeof zhCN = {
       current: "Current roles",
       role: "Role",
       scope: "Unit scope (optional)",
+      scopeColumn: "Scope",
       scopeHint: "Leave empty for no unit limit",
       add: "Add",
       remove: "Remove",
@@ -178,6 +179,8 @@ const messages: typeof zhCN = {
       },
       codeRule: "Starts with a lower-case letter; lower-case letters, digits and underscores",
       builtinReadonly: "Built-in, read-only",
+      adminPermissionsLocked:
+        "Separation of duties: these permissions belong to the built-in {role} role only and cannot be added to another role.",
     },
     roleNames: {
       sysadmin: "System administrator",

@@ -6,7 +6,7 @@ const messages: typeof zhCN = {
       title: "System settings",
       description: "Basic configuration of the platform.",
       siteName: "Site name",
-      siteNameHint: "Shown on the sign-in page and in page titles",
+      siteNameHint: "Shown on the sign-in page, in the sidebar and in the browser tab title",
     },
     policy: {
       title: "Security policy",

@@ -18,6 +18,7 @@ export default {
       usernameRequired: "请输入用户名",
       passwordRequired: "请输入密码",
       totpRequired: "请输入验证码",
+      recoveryRequired: "请输入恢复码",
       footer: "仅限授权人员使用，所有操作均被审计记录。",
     },
     password: {
@@ -59,6 +60,7 @@ export default {
       secret: "密钥",
       code: "验证码",
       enable: "验证并启用",
+      sixDigits: "验证码为 6 位数字",
       enabledOk: "双因素认证已启用",
       recoveryTitle: "恢复码",
       recoveryHint: "请妥善保存以下恢复码。每个恢复码只能使用一次，本页关闭后将不再显示。",

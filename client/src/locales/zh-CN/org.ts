@@ -77,6 +77,7 @@ export default {
       current: "已有角色",
       role: "角色",
       scope: "管辖单位（可选）",
+      scopeColumn: "管辖单位",
       scopeHint: "不选表示不限单位",
       add: "添加",
       remove: "移除",
@@ -168,6 +169,7 @@ export default {
       categories: { system: "系统管理", security: "安全管理", audit: "安全审计", business: "业务" },
       codeRule: "小写字母开头，可含小写字母、数字、下划线",
       builtinReadonly: "内置角色不可修改",
+      adminPermissionsLocked: "三员分立：这些权限只属于内置的“{role}”角色，不能加入其他角色。",
     },
     roleNames: {
       sysadmin: "系统管理员",

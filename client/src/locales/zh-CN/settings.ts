@@ -4,7 +4,7 @@ export default {
       title: "系统设置",
       description: "平台的基础配置。",
       siteName: "站点名称",
-      siteNameHint: "显示在登录页和页面标题中",
+      siteNameHint: "显示在登录页、侧边栏和浏览器标签页标题中",
     },
     policy: {
       title: "安全策略",

@@ -20,6 +20,7 @@ const messages: typeof zhCN = {
       usernameRequired: "請輸入使用者名稱",
       passwordRequired: "請輸入密碼",
       totpRequired: "請輸入驗證碼",
+      recoveryRequired: "請輸入復原碼",
       footer: "僅限授權人員使用，所有操作均會記錄於稽核日誌。",
     },
     password: {
@@ -61,6 +62,7 @@ const messages: typeof zhCN = {
       secret: "金鑰",
       code: "驗證碼",
       enable: "驗證並啟用",
+      sixDigits: "驗證碼為 6 位數字",
       enabledOk: "雙重驗證已啟用",
       recoveryTitle: "復原碼",
       recoveryHint: "請妥善保存以下復原碼。每個復原碼只能使用一次，離開本頁後將不再顯示。",

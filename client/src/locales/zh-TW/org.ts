@@ -79,6 +79,7 @@ const messages: typeof zhCN = {
       current: "現有角色",
       role: "角色",
       scope: "管轄單位（選填）",
+      scopeColumn: "管轄單位",
       scopeHint: "不選表示不限單位",
       add: "新增",
       remove: "移除",
@@ -170,6 +171,7 @@ const messages: typeof zhCN = {
       categories: { system: "系統管理", security: "安全管理", audit: "安全稽核", business: "業務" },
       codeRule: "小寫字母開頭，可含小寫字母、數字、底線",
       builtinReadonly: "內建角色不可修改",
+      adminPermissionsLocked: "三員分立：這些權限只屬於內建的「{role}」角色，不能加入其他角色。",
     },
     roleNames: {
       sysadmin: "系統管理員",

@@ -6,7 +6,7 @@ const messages: typeof zhCN = {
       title: "系統設定",
       description: "平台的基本設定。",
       siteName: "網站名稱",
-      siteNameHint: "顯示於登入頁與頁面標題",
+      siteNameHint: "顯示於登入頁、側邊欄與瀏覽器分頁標題",
     },
     policy: {
       title: "安全策略",
