@@ -15,14 +15,15 @@ const pinia = createPinia();
 app.use(pinia).use(i18n).use(router);
 
 setAuthHandlers({
-  onUnauthenticated() {
+  onUnauthenticated(code) {
     const auth = useAuthStore(pinia);
     const wasSignedIn = auth.signedIn;
     auth.clear();
     const current = router.currentRoute.value;
     if (current.name === "login") return;
     // Tell only people who were working; a first visit just lands on the login page.
-    if (wasSignedIn) ElMessage.warning({ message: t("errors.session_expired"), grouping: true });
+    const reason = code === "account_locked" ? "errors.account_locked" : "errors.session_expired";
+    if (wasSignedIn) ElMessage.warning({ message: t(reason), grouping: true });
     const redirect = current.fullPath === "/" ? undefined : current.fullPath;
     void router.replace({ name: "login", query: redirect ? { redirect } : {} });
   },

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Secret, TOTP } from "otpauth";
 import { AuditEvent } from "../../server/audit/models/auditEvent.js";
 import { Session, User } from "../../server/org/models/index.js";
 import { startTestServer, STRONG_PASSWORD, type TestServer } from "../helpers/testServer.js";
@@ -305,5 +306,123 @@ describe("sign-in rate limits, shared by app instances", () => {
     const password = /one-time password for office.staff4: (\S+)/.exec(run.stdout)?.[1];
     const after = await login(5, "10.3.9.2", "office.staff4", password);
     expect(after.status).toBe(200);
+  });
+});
+
+describe("smaller holes around sign-in", () => {
+  it("counts wrong current passwords on password change and TOTP off towards the lockout, and signs out when locked", async () => {
+    const { client, id } = await server.newUser({ username: "fumbler" });
+    const other = await server.client().post("/api/auth/login", { username: "fumbler", password: STRONG_PASSWORD });
+    expect(other.status).toBe(200);
+    const statuses = [];
+    for (let i = 0; i < 2; i++)
+      statuses.push((await client.post("/api/auth/totp/disable", { password: `Wrong#Pass${i}` })).status);
+    for (let i = 0; i < 2; i++) {
+      const res = await client.post("/api/auth/password", {
+        currentPassword: `Wrong#Pass${i}`,
+        newPassword: "New#Pass2026x",
+      });
+      statuses.push(res.status);
+      expect(res.body.error.code).toBe("wrong_password");
+    }
+    expect(statuses).toEqual([400, 400, 400, 400]);
+    const fifth = await client.post("/api/auth/password", {
+      currentPassword: "Wrong#Pass9",
+      newPassword: "New#Pass2026x",
+    });
+    expect(fifth.status).toBe(401);
+    expect(fifth.body.error.code).toBe("account_locked");
+    expect((await User.findByPk(id))?.lockedUntil?.getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+    // Every session of the account ended, and the right password does not get back in while locked.
+    expect(await Session.count({ where: { userId: id } })).toBe(0);
+    expect((await client.get("/api/auth/me")).status).toBe(401);
+    expect(
+      (await server.client().post("/api/auth/login", { username: "fumbler", password: STRONG_PASSWORD })).status,
+    ).toBe(401);
+    expect(await AuditEvent.count({ where: { action: "auth.lockout", targetId: String(id) } })).toBe(1);
+  });
+
+  it("a right current password resets the count", async () => {
+    const { client, id } = await server.newUser({ username: "recoverer" });
+    for (let i = 0; i < 3; i++) await client.post("/api/auth/totp/disable", { password: `Wrong#Pass${i}` });
+    expect((await User.findByPk(id))?.failedLogins).toBe(3);
+    const ok = await client.post("/api/auth/password", {
+      currentPassword: STRONG_PASSWORD,
+      newPassword: "New#Pass2026x",
+    });
+    expect(ok.status).toBe(204);
+    expect((await User.findByPk(id))?.failedLogins).toBe(0);
+  });
+
+  it("accepts a TOTP code only once, even when two sign-ins race with it", async () => {
+    const { client } = await server.newUser({ username: "replayed" });
+    const setup = await client.post("/api/auth/totp/setup");
+    const totp = new TOTP({ secret: Secret.fromBase32(setup.body.secret), digits: 6, period: 30 });
+    const enableCode = totp.generate();
+    expect((await client.post("/api/auth/totp/enable", { code: enableCode })).status).toBe(200);
+    // The code that turned TOTP on is spent.
+    const withEnableCode = await server
+      .client()
+      .post("/api/auth/login", { username: "replayed", password: STRONG_PASSWORD, totp: enableCode });
+    expect(withEnableCode.body.error.code).toBe("invalid_totp");
+
+    // A code of the next time step (accepted for clock drift) has not been used yet.
+    const code = totp.generate({ timestamp: Date.now() + totp.period * 1000 });
+    const race = await Promise.all(
+      [1, 2, 3].map(() =>
+        server.client().post("/api/auth/login", { username: "replayed", password: STRONG_PASSWORD, totp: code }),
+      ),
+    );
+    expect(race.map((r) => r.status).sort()).toEqual([200, 401, 401]);
+    const replay = await server
+      .client()
+      .post("/api/auth/login", { username: "replayed", password: STRONG_PASSWORD, totp: code });
+    expect(replay.status).toBe(401);
+    expect(replay.body.error.code).toBe("invalid_totp");
+  });
+
+  it("refuses anyone giving themselves a role, business roles included", async () => {
+    const secadmin = await server.signIn("secadmin");
+    const me = await secadmin.get("/api/auth/me");
+    const roles = await secadmin.get("/api/org/roles");
+    const staffRole = roles.body.items.find((r: { code: string }) => r.code === "staff");
+    const before = me.body.user.roles.length;
+    const res = await secadmin.post(`/api/org/users/${me.body.user.id}/roles`, {
+      roleId: staffRole.id,
+      unitId: me.body.user.unit.id,
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe("self_assignment");
+    expect((await secadmin.get("/api/auth/me")).body.user.roles).toHaveLength(before);
+  });
+
+  it("signing in as someone else in the same browser ends the earlier session", async () => {
+    await server.newUser({ username: "firstperson" });
+    await server.newUser({ username: "secondperson" });
+    const browser = server.client();
+    expect((await browser.post("/api/auth/login", { username: "firstperson", password: STRONG_PASSWORD })).status).toBe(
+      200,
+    );
+    const firstCookie = browser.cookie("yo_sid") ?? "";
+    const first = await userRow("firstperson");
+    // newUser's own client holds one session, this browser the other.
+    expect(await Session.count({ where: { userId: first.id } })).toBe(2);
+
+    const second = await browser.post("/api/auth/login", { username: "secondperson", password: "Wrong#Pass1" });
+    expect(second.status).toBe(401);
+    // A failed attempt leaves the earlier session alone.
+    expect(await Session.count({ where: { userId: first.id } })).toBe(2);
+
+    const signedIn = await browser.post("/api/auth/login", { username: "secondperson", password: STRONG_PASSWORD });
+    expect(signedIn.status).toBe(200);
+    expect(await Session.count({ where: { userId: first.id } })).toBe(1);
+    const replay = server.client();
+    replay.setCookie("yo_sid", firstCookie);
+    expect((await replay.get("/api/auth/me")).status).toBe(401);
+    expect(
+      await AuditEvent.count({
+        where: { action: "auth.logout", actorName: "firstperson", targetId: String(first.id) },
+      }),
+    ).toBe(1);
   });
 });

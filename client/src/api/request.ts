@@ -126,7 +126,10 @@ async function exchange(method: string, url: string, options: RequestOptions): P
 
   if (error) {
     if (!options.skipAuthHandling && error.status === 401) {
-      if (error.code === "session_expired" || error.code === "unauthenticated") handlers?.onUnauthenticated(error.code);
+      // account_locked: too many wrong passwords on a form that asks for it ended every session of the account.
+      if (["session_expired", "unauthenticated", "account_locked"].includes(error.code)) {
+        handlers?.onUnauthenticated(error.code);
+      }
     }
     if (error.status === 403 && error.code === "password_change_required") handlers?.onPasswordChangeRequired();
     throw error;

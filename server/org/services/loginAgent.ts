@@ -4,7 +4,7 @@ import { AppError } from "../../core/errors.js";
 import { User } from "../models/index.js";
 import { hashPassword, isPasswordHash, verifyPassword } from "./passwords.js";
 import type { SecurityPolicy } from "./settings.js";
-import { checkTotp, useRecoveryCode } from "./totp.js";
+import { useRecoveryCode, useTotp } from "./totp.js";
 
 export interface LoginAttempt {
   username: string;
@@ -109,6 +109,33 @@ export async function clearFailures(sequelize: Sequelize, userId: number): Promi
   );
 }
 
+export interface PasswordConfirmation {
+  outcome: "ok" | "wrong" | "locked";
+  /** This wrong password used up the budget: the account was locked just now. */
+  lockedNow: boolean;
+}
+
+/**
+ * Checks the password of a signed-in user who must confirm it (password change,
+ * turning TOTP off) against the same failure budget as sign-in, so these forms
+ * are no way around the lockout. Whoever holds the session may learn that the
+ * account is locked; there is nothing to enumerate here.
+ */
+export async function confirmPassword(
+  sequelize: Sequelize,
+  user: User,
+  password: string,
+  policy: SecurityPolicy,
+): Promise<PasswordConfirmation> {
+  const claim = await claimAttempt(sequelize, user.id, policy);
+  if (!claim.claimed) return { outcome: "locked", lockedNow: false };
+  if (await verifyPassword(password, user.passwordHash)) {
+    await clearFailures(sequelize, user.id);
+    return { outcome: "ok", lockedNow: false };
+  }
+  return claim.locksIfWrong ? { outcome: "locked", lockedNow: true } : { outcome: "wrong", lockedNow: false };
+}
+
 /**
  * Checks a login. The attempt is counted before the password is verified (see
  * `claimAttempt`). An unknown user, a wrong password and a locked account get
@@ -163,7 +190,8 @@ export async function attemptLogin(
       nextRecoveryCodes = await useRecoveryCode(user.recoveryCodes, attempt.recoveryCode);
       secondFactorOk = nextRecoveryCodes !== null;
     } else {
-      secondFactorOk = checkTotp(user.totpSecret, attempt.totp ?? "");
+      const secret = user.totpSecret;
+      secondFactorOk = await sequelize.transaction((t) => useTotp(user.id, secret, attempt.totp ?? "", t));
     }
     if (!secondFactorOk) {
       const error = new AppError(401, "invalid_totp", "The authenticator code is wrong or expired");

@@ -5,8 +5,9 @@ import { loadGrants } from "../../core/actor.js";
 
 /**
  * Gives a user a role, enforcing 三员分立: nobody holds two of the system,
- * security and audit administrator roles, and nobody hands an administrator
- * role to themselves. The user row is locked first so two concurrent
+ * security and audit administrator roles, and nobody gives themselves any role
+ * at all (a business role would let the security administrator read the
+ * business data that 三员分立 keeps from him). The user row is locked first so two concurrent
  * assignments to the same person cannot both pass the check.
  */
 export async function assignRole(
@@ -23,8 +24,8 @@ export async function assignRole(
     if (role.adminKind)
       throw badRequest("admin_role_not_scoped", "Administrator roles apply everywhere; leave the unit empty");
   }
-  if (role.adminKind && props.actorId === props.userId) {
-    throw conflict("self_assignment", "You cannot give yourself an administrator role");
+  if (props.actorId === props.userId) {
+    throw conflict("self_assignment", "You cannot give yourself a role");
   }
   const grants = await loadGrants(user.id, transaction);
   if (grants.some((g) => g.roleId === role.id && (g.unit?.id ?? null) === props.unitId)) {

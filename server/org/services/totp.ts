@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { Secret, TOTP } from "otpauth";
 import QRCode from "qrcode";
+import { Op, type Transaction } from "sequelize";
+import { User } from "../models/index.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
 
 const ISSUER = "邕政通";
@@ -25,10 +27,38 @@ export async function totpEnrolment(secret: string, label: string): Promise<{ ot
   return { otpauthUrl, qrDataUrl: await QRCode.toDataURL(otpauthUrl, { margin: 1, width: 220 }) };
 }
 
-/** Accepts the current code and one step either side for clock drift. */
-export function checkTotp(secret: string, code: string): boolean {
-  if (!/^\d{6}$/.test(code)) return false;
-  return totpFor(secret, "check").validate({ token: code, window: 1 }) !== null;
+/**
+ * The time step (unix time / 30 s) a code belongs to, accepting the current
+ * step and one either side for clock drift; null if the code is wrong.
+ */
+export function matchTotp(secret: string, code: string, now = Date.now()): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
+  const totp = totpFor(secret, "check");
+  const delta = totp.validate({ token: code, timestamp: now, window: 1 });
+  return delta === null ? null : totp.counter({ timestamp: now }) + delta;
+}
+
+/**
+ * Accepts a code once: records its time step unless a code of that step or a
+ * later one was already used. One conditional UPDATE, so of two requests racing
+ * with the same code exactly one wins, on any database.
+ */
+export async function useTotp(
+  userId: number,
+  secret: string,
+  code: string,
+  transaction?: Transaction,
+): Promise<boolean> {
+  const step = matchTotp(secret, code);
+  if (step === null) return false;
+  const [changed] = await User.update(
+    { totpLastStep: step },
+    {
+      where: { id: userId, [Op.or]: [{ totpLastStep: null }, { totpLastStep: { [Op.lt]: step } }] },
+      transaction,
+    },
+  );
+  return changed === 1;
 }
 
 /** Ten one-time codes like "k3f9-2mxa"; only their hashes are stored. */

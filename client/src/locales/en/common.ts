@@ -99,7 +99,7 @@ const messages: typeof zhCN = {
     invalid_credentials: "Wrong username or password (after repeated failures the account is locked for a while)",
     totp_required: "Please enter your verification code",
     invalid_totp: "Wrong verification code",
-    account_locked: "The account is locked",
+    account_locked: "Too many wrong passwords: the account is locked for a while and signed out",
     account_disabled: "The account is disabled; please contact the system administrator",
     weak_password: "The password does not meet the security policy",
     wrong_password: "The current password is wrong",
@@ -116,7 +116,7 @@ const messages: typeof zhCN = {
     import_abandoned: "The connection closed; no users were imported",
     separation_of_duties:
       "Separation of duties: one user cannot hold two of the system, security and audit administrator roles",
-    self_assignment: "You cannot assign an administrator role to yourself",
+    self_assignment: "You cannot give yourself a role, nor remove your own administrator role",
     builtin_role: "Built-in roles cannot be changed or deleted",
     role_in_use: "The role is still assigned and cannot be deleted",
     rate_limited: "Too many requests; please try again later",

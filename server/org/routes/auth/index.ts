@@ -7,13 +7,14 @@ import { SESSION_COOKIE } from "../../../core/auth.js";
 import { loadActor, type Actor } from "../../../core/actor.js";
 import { Session, User } from "../../models/index.js";
 import { findUserOr404 } from "../../services/users.js";
-import { attemptLogin } from "../../services/loginAgent.js";
+import { attemptLogin, confirmPassword, type PasswordConfirmation } from "../../services/loginAgent.js";
 import { LoginThrottle } from "../../services/loginThrottle.js";
 import { rateLimited } from "../../../core/rateLimit.js";
 import { endOtherSessions, endSession, openSession } from "../../services/sessions.js";
 import { readSecurityPolicy } from "../../services/settings.js";
-import { checkPasswordPolicy, hashPassword, verifyPassword } from "../../services/passwords.js";
-import { checkTotp, newRecoveryCodes, newTotpSecret, totpEnrolment } from "../../services/totp.js";
+import { checkPasswordPolicy, hashPassword } from "../../services/passwords.js";
+import type { SecurityPolicy } from "../../services/settings.js";
+import { matchTotp, newRecoveryCodes, newTotpSecret, totpEnrolment, useTotp } from "../../services/totp.js";
 import { presentUser } from "../../presenters/user.js";
 import { ChangePasswordSchema, LoginSchema, TotpDisableSchema, TotpEnableSchema } from "./schema.js";
 
@@ -29,6 +30,27 @@ async function presentMe(actor: Actor) {
     idleTimeoutMinutes: policy.idleTimeoutMinutes,
     passwordPolicy: { minLength: policy.minPasswordLength },
   };
+}
+
+/**
+ * A wrong password on a form that asks for it: 400 while the budget lasts; once
+ * the account is locked, every session of it ends, this one included.
+ */
+async function refusePassword(ctx: AppContext, check: PasswordConfirmation, policy: SecurityPolicy): Promise<never> {
+  if (check.outcome === "wrong") throw badRequest("wrong_password", "The current password is wrong");
+  const userId = actorOf(ctx).id;
+  if (check.lockedNow) {
+    await ctx.audit({
+      action: "auth.lockout",
+      outcome: "success",
+      targetType: "user",
+      targetId: userId,
+      detail: { minutes: policy.lockoutMinutes },
+    });
+  }
+  await endOtherSessions(userId);
+  ctx.cookies.set(SESSION_COOKIE, null);
+  throw new AppError(401, "account_locked", "Too many wrong passwords: the account is locked for a while");
 }
 
 export function authRouter(): Router<AppState, AppContextExtras> {
@@ -85,12 +107,26 @@ export function authRouter(): Router<AppState, AppContextExtras> {
       throw result.error;
     }
     metrics.loginAttempts.inc({ outcome: "success" });
-    const { token } = await openSession({
+    // One browser, one signed-in user: the session this browser held until now
+    // (perhaps someone else's) ends rather than live on beside the new one.
+    const earlier = ctx.state.session;
+    if (earlier) {
+      await endSession(earlier.id);
+      await ctx.audit({
+        action: "auth.logout",
+        outcome: "success",
+        targetType: "user",
+        targetId: earlier.userId,
+        detail: { reason: "signed_in_again" },
+      });
+    }
+    const { token, session } = await openSession({
       userId: result.user.id,
       ip: ctx.ip,
       userAgent: ctx.get("user-agent") || null,
       policy,
     });
+    ctx.state.session = session;
     ctx.cookies.set(SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: "lax",
@@ -129,11 +165,18 @@ export function authRouter(): Router<AppState, AppContextExtras> {
     const { sequelize, env } = ctx.services;
     const user = await User.findByPk(actor.id);
     if (!user) throw new AppError(401, "unauthenticated", "Sign in first");
-    if (!(await verifyPassword(body.currentPassword, user.passwordHash))) {
-      await ctx.audit({ action: "auth.password.change", outcome: "failure", targetType: "user", targetId: user.id });
-      throw badRequest("wrong_password", "The current password is wrong");
-    }
     const policy = await readSecurityPolicy();
+    const check = await confirmPassword(sequelize, user, body.currentPassword, policy);
+    if (check.outcome !== "ok") {
+      await ctx.audit({
+        action: "auth.password.change",
+        outcome: "failure",
+        targetType: "user",
+        targetId: user.id,
+        detail: { reason: check.outcome === "wrong" ? "wrong_password" : "account_locked" },
+      });
+      await refusePassword(ctx, check, policy);
+    }
     const broken = checkPasswordPolicy(body.newPassword, user.username, policy.minPasswordLength);
     if (body.newPassword === body.currentPassword) broken.push("reuse");
     if (broken.length) {
@@ -172,9 +215,13 @@ export function authRouter(): Router<AppState, AppContextExtras> {
     const user = await User.findByPk(actor.id);
     if (!user?.totpSecret) throw badRequest("totp_not_set_up", "Start the set-up first");
     if (user.totpEnabled) throw badRequest("totp_already_enabled", "Two-factor sign-in is already on");
-    if (!checkTotp(user.totpSecret, body.code)) throw badRequest("invalid_totp", "The code is wrong or expired");
+    const secret = user.totpSecret;
+    const wrongCode = () => badRequest("invalid_totp", "The code is wrong or expired");
+    if (matchTotp(secret, body.code) === null) throw wrongCode();
     const recovery = await newRecoveryCodes(ctx.services.env.PASSWORD_HASH_COST);
     await ctx.services.sequelize.transaction(async (transaction) => {
+      // The code that turns TOTP on is spent: it cannot sign in afterwards.
+      if (!(await useTotp(user.id, secret, body.code, transaction))) throw wrongCode();
       await User.update({ totpEnabled: true, recoveryCodes: recovery.stored }, { where: { id: user.id }, transaction });
       await ctx.audit(
         { action: "auth.totp.enable", outcome: "success", targetType: "user", targetId: user.id },
@@ -188,8 +235,18 @@ export function authRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     const { body } = parseRequest(ctx, TotpDisableSchema);
     const user = await User.findByPk(actor.id);
-    if (!user || !(await verifyPassword(body.password, user.passwordHash))) {
-      throw badRequest("wrong_password", "The password is wrong");
+    if (!user) throw new AppError(401, "unauthenticated", "Sign in first");
+    const policy = await readSecurityPolicy();
+    const check = await confirmPassword(ctx.services.sequelize, user, body.password, policy);
+    if (check.outcome !== "ok") {
+      await ctx.audit({
+        action: "auth.totp.disable",
+        outcome: "failure",
+        targetType: "user",
+        targetId: user.id,
+        detail: { reason: check.outcome === "wrong" ? "wrong_password" : "account_locked" },
+      });
+      await refusePassword(ctx, check, policy);
     }
     await ctx.services.sequelize.transaction(async (transaction) => {
       await User.update(
