@@ -2,9 +2,10 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Koa, { type Next } from "koa";
+import Koa, { type Middleware, type Next } from "koa";
 import Router from "@koa/router";
 import { bodyParser } from "@koa/bodyparser";
+import compress from "koa-compress";
 import serve from "koa-static";
 import { z } from "zod";
 import type { AppContext, AppContextExtras, AppState, Services } from "./core/context.js";
@@ -123,6 +124,44 @@ function requestLog(ctx: AppContext, next: Next): Promise<void> {
   });
 }
 
+/**
+ * Text is worth compressing; PDFs, images, archives, fonts, audio and video
+ * already are (and a PDF is read by byte ranges that must match the file).
+ * Streams that report progress (event streams) must not wait in a compressor.
+ */
+function compressible(contentType: string): boolean {
+  const type = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (type === "text/event-stream") return false;
+  return (
+    type.startsWith("text/") ||
+    type === "image/svg+xml" ||
+    /^application\/(json|javascript|xml|[\w.-]+\+(json|xml))$/.test(type)
+  );
+}
+
+/** Vite names every file under /assets/ after its content: a copy, once fetched, is never stale. */
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+/**
+ * The built SPA: hashed assets cached for good, everything else (index.html,
+ * files copied from public/) revalidated on every use so a new release shows
+ * at once. A missing asset stays 404 instead of becoming the HTML shell.
+ */
+function clientFiles(dist: string): Middleware<AppState, AppContextExtras> {
+  const assets = serve(dist, { index: false, setHeaders: (res) => res.setHeader("Cache-Control", IMMUTABLE) });
+  const files = serve(dist, { index: "index.html", setHeaders: (res) => res.setHeader("Cache-Control", "no-cache") });
+  return async (ctx, next) => {
+    if (ctx.path.startsWith("/assets/")) return assets(ctx, next);
+    await files(ctx, next);
+    // History-mode SPA: any other GET that is not an API call gets the shell (read per request, so a rebuild shows at once).
+    if (ctx.method === "GET" && ctx.status === 404 && !isApiPath(ctx.path) && ctx.accepts("html")) {
+      ctx.type = "html";
+      ctx.set("Cache-Control", "no-cache");
+      ctx.body = await readFile(join(dist, "index.html"));
+    }
+  };
+}
+
 export function createApp(services: Services): Koa<AppState, AppContextExtras> {
   const app = new Koa<AppState, AppContextExtras>({ proxy: services.env.TRUST_PROXY });
   app.context.services = services;
@@ -150,6 +189,8 @@ export function createApp(services: Services): Koa<AppState, AppContextExtras> {
 
   app.use(services.metrics.middleware);
   app.use(requestLog);
+  // Brotli or gzip as the client accepts; the build ships .br/.gz twins of its assets, served as they are.
+  app.use(compress({ filter: compressible, threshold: 1024, deflate: false }));
   app.use(securityHeaders);
   app.use(auditAdministrators);
   app.use(errorHandler(services.logger, recordDenial));
@@ -163,16 +204,7 @@ export function createApp(services: Services): Koa<AppState, AppContextExtras> {
   app.use(ops.routes());
   for (const router of apiRouters()) app.use(router.routes()).use(router.allowedMethods());
 
-  if (services.env.SERVE_CLIENT && existsSync(join(clientDist, "index.html"))) {
-    app.use(serve(clientDist, { index: "index.html", maxage: 0 }));
-    // History-mode SPA: any other GET that is not an API call gets the shell (read per request, so a rebuild shows at once).
-    app.use(async (ctx: AppContext, next) => {
-      await next();
-      if (ctx.method === "GET" && ctx.status === 404 && !isApiPath(ctx.path) && ctx.accepts("html")) {
-        ctx.type = "html";
-        ctx.body = await readFile(join(clientDist, "index.html"));
-      }
-    });
-  }
+  const dist = services.env.CLIENT_DIST ?? clientDist;
+  if (services.env.SERVE_CLIENT && existsSync(join(dist, "index.html"))) app.use(clientFiles(dist));
   return app;
 }

@@ -15,4 +15,9 @@ describe("configuration", () => {
     );
     expect(() => parseEnv({ COOKIE_SECURE: "yes" })).toThrow(/COOKIE_SECURE/);
   });
+
+  it("never repeats a secret in its error message", () => {
+    expect(() => parseEnv({ AUDIT_KEY: "too-short-secret" })).toThrow(/AUDIT_KEY=\(hidden\): must be at least 32/);
+    expect(() => parseEnv({ AUDIT_KEY: "too-short-secret" })).not.toThrow(/too-short-secret/);
+  });
 });

@@ -30,7 +30,21 @@ const EnvSchema = z.object({
   LOGIN_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   TRUST_PROXY: bool.default(false),
   SERVE_CLIENT: bool.default(true),
+  /** The built SPA served when SERVE_CLIENT is true; unset: client/dist of this checkout. */
+  CLIENT_DIST: z.string().min(1).optional(),
+  /**
+   * The secret the audit chain is signed with (HMAC). Unset: a random key in
+   * DATA_DIR/audit.key, created on first start (mode 0600). Never in the database.
+   */
+  AUDIT_KEY: z.string().min(32, "must be at least 32 characters (e.g. openssl rand -hex 32)").optional(),
+  /** Where signed checkpoints of the audit chain are appended; outside the database by design. */
+  AUDIT_CHECKPOINT_DIR: z.string().min(1).optional(),
+  /** How often a checkpoint is written while the log grows; events after the last one can go unnoticed. */
+  AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
 });
+
+/** Variables whose values never appear in an error message or a log line. */
+const SECRET_VARIABLES = new Set(["AUDIT_KEY"]);
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -38,9 +52,11 @@ export type Env = z.infer<typeof EnvSchema>;
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
   const result = EnvSchema.safeParse(source);
   if (result.success) return result.data;
-  const lines = result.error.issues.map(
-    (issue) => `  ${issue.path.join(".")}=${JSON.stringify(source[String(issue.path[0])] ?? "")}: ${issue.message}`,
-  );
+  const lines = result.error.issues.map((issue) => {
+    const name = String(issue.path[0]);
+    const shown = SECRET_VARIABLES.has(name) ? "(hidden)" : JSON.stringify(source[name] ?? "");
+    return `  ${issue.path.join(".")}=${shown}: ${issue.message}`;
+  });
   throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
 }
 

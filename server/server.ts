@@ -10,6 +10,8 @@ import { createMigrator } from "./core/migrator.js";
 import { createApp } from "./app.js";
 import { initOrgModels, Unit } from "./org/models/index.js";
 import { initAuditModels } from "./audit/models/auditEvent.js";
+import { loadAuditAnchor } from "./audit/services/auditAnchor.js";
+import { checkpointAuditChain, sealAuditChain, useAuditAnchor } from "./audit/services/auditChain.js";
 import { syncPermissionCatalogue } from "./org/services/bootstrap.js";
 import { seedDemoOrganisation, type DemoAccount } from "./org/services/demoOrganisation.js";
 import { purgeExpiredSessions } from "./org/services/sessions.js";
@@ -21,7 +23,10 @@ export function initModels(sequelize: Sequelize): void {
   initAuditModels(sequelize);
 }
 
-/** Connects, migrates and keeps the permission catalogue in step; shared by the server and the CLIs. */
+/**
+ * Connects, migrates, loads the audit key (sealing the chain with it on first
+ * start) and keeps the permission catalogue in step; shared by the server and the CLIs.
+ */
 export async function prepareDatabase(env: Env, logger: Logger): Promise<Sequelize> {
   const sequelize = openDatabase(env.DATABASE_URL, logger);
   await sequelize.authenticate();
@@ -29,6 +34,9 @@ export async function prepareDatabase(env: Env, logger: Logger): Promise<Sequeli
   initModels(sequelize);
   const applied = await createMigrator(sequelize).up();
   if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, "migrations applied");
+  useAuditAnchor(await loadAuditAnchor(env));
+  const seal = await sealAuditChain(sequelize);
+  if (seal.sealed) logger.info({ chainId: seal.chainId }, "audit chain signed with the audit key");
   await syncPermissionCatalogue(sequelize);
   return sequelize;
 }
@@ -58,6 +66,10 @@ export async function startServer(env: Env): Promise<RunningServer> {
     purgeExpiredRateLimits(sequelize).catch((err) => logger.warn({ err }, "rate limit purge failed"));
   }, 15 * 60_000);
   sweeper.unref();
+  const checkpoint = () =>
+    checkpointAuditChain().catch((err: unknown) => logger.error({ err }, "audit checkpoint failed"));
+  const checkpoints = setInterval(checkpoint, env.AUDIT_CHECKPOINT_SECONDS * 1000);
+  checkpoints.unref();
   const port = (server.address() as AddressInfo).port;
   logger.info({ port }, "web server listening");
   return {
@@ -67,8 +79,10 @@ export async function startServer(env: Env): Promise<RunningServer> {
     demoAccounts,
     close: async () => {
       clearInterval(sweeper);
+      clearInterval(checkpoints);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await checkpoint();
       await sequelize.close();
     },
   };

@@ -49,6 +49,8 @@ export class AuditHead extends Model<InferAttributes<AuditHead>, InferCreationAt
   declare id: number;
   declare seq: number;
   declare hash: string;
+  /** Null until the chain is first signed with the audit key; names its checkpoint file. */
+  declare chainId: string | null;
 
   static initModel(sequelize: Sequelize): void {
     AuditHead.init(
@@ -62,6 +64,7 @@ export class AuditHead extends Model<InferAttributes<AuditHead>, InferCreationAt
           },
         },
         hash: { type: DataTypes.STRING(64), allowNull: false },
+        chainId: { type: DataTypes.STRING(36), allowNull: true },
       },
       { sequelize, tableName: "audit_head", timestamps: false },
     );

@@ -27,7 +27,9 @@ export interface AuditEvent {
 export interface AuditVerify {
   ok: boolean;
   checked: number;
-  problem?: { seq: number; kind: "edited" | "missing" | "reordered" | "truncated"; message: string };
+  /** Signed checkpoints outside the database the log was held against. */
+  checkpoints: number;
+  problem?: { seq: number; kind: AuditChainProblem; message: string };
 }
 
 export const listAuditEvents = (query: AuditFilter & PageQuery) =>

@@ -21,7 +21,18 @@ const messages: typeof zhCN = {
     verify: "Verify chain",
     verifyOk: "The log chain is intact; {n} records checked.",
     verifyFailed: "Chain verification failed: record {seq} {kind}. {message}",
-    kinds: { edited: "was altered", missing: "is missing", reordered: "is out of order", truncated: "was truncated" },
+    kinds: {
+      edited: "was altered",
+      missing: "is missing",
+      truncated: "was truncated",
+      broken_link: "does not follow the one before it",
+      emptied: "and all after it were deleted",
+      replaced: "belongs to a log that another chain replaced",
+      unanchored: "has no checkpoint outside the database",
+      forged_checkpoint: "has a checkpoint with an invalid signature",
+      wrong_key: "has checkpoints signed with a different key",
+    },
+    filters: "Filters",
     routine: "Show routine views",
     routineHint:
       "Every page an administrator opens is recorded; these routine records are hidden by default so that changes, sign-ins and denials stand out.",
@@ -72,6 +83,7 @@ const messages: typeof zhCN = {
     sentences: {
       auth_login: "{actor} signed in",
       auth_login_failure: "Sign-in as {target} failed",
+      audit_chain_sealed: "Audit chain signed with the audit key",
       auth_logout: "{actor} signed out",
       auth_lockout: "{target} was locked after repeated failed sign-ins",
       auth_password_change: "{actor} changed their password",
@@ -112,6 +124,7 @@ const messages: typeof zhCN = {
     },
     fields: {
       displayName: "Name",
+      audit_chain_sealed: "The system signed the audit chain with its key, sealing the earlier records",
       username: "Username",
       usernames: "Usernames",
       unitId: "Unit",
