@@ -426,3 +426,39 @@ describe("smaller holes around sign-in", () => {
     ).toBe(1);
   });
 });
+
+describe("上次登录", () => {
+  it("shows the sign-in before this one, not the current one", async () => {
+    const { id } = await server.newUser({ username: "returning" });
+    // newUser signed in once already; that sign-in is the "previous" one for the next. Set it an hour
+    // back so the two times differ even where the database keeps whole seconds.
+    expect((await userRow("returning")).lastLoginAt).not.toBeNull();
+    await User.update({ lastLoginAt: new Date(Date.now() - 3_600_000) }, { where: { id } });
+    const first = await userRow("returning");
+
+    const browser = server.client();
+    const login = await browser.post("/api/auth/login", { username: "returning", password: STRONG_PASSWORD });
+    expect(login.status).toBe(200);
+    const me = await browser.get("/api/auth/me");
+    for (const body of [login.body, me.body]) {
+      expect(body.user.previousLoginAt).toBe(first.lastLoginAt?.toISOString());
+      expect(new Date(body.user.lastLoginAt).getTime()).toBeGreaterThan(first.lastLoginAt?.getTime() ?? 0);
+    }
+    const row = await User.findByPk(id);
+    expect(row?.previousLoginAt?.toISOString()).toBe(first.lastLoginAt?.toISOString());
+  });
+
+  it("is empty on a first sign-in", async () => {
+    const created = await sysadmin.post("/api/org/users", {
+      username: "newcomer",
+      displayName: "新人",
+      unitId: (await userRow("sysadmin")).unitId,
+    });
+    const login = await server
+      .client()
+      .post("/api/auth/login", { username: "newcomer", password: created.body.initialPassword });
+    expect(login.status).toBe(200);
+    expect(login.body.user.previousLoginAt).toBeNull();
+    expect(login.body.user.lastLoginAt).not.toBeNull();
+  });
+});

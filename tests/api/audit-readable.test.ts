@@ -24,9 +24,20 @@ interface Item {
   changes: { field: string; before?: unknown; after: unknown }[];
 }
 
+type Names = Record<string, Record<string, unknown>>;
+interface Refs {
+  users: Names;
+  units: Names;
+  departments: Names;
+  roles: Names;
+  positions: Names;
+}
+
 beforeAll(async () => {
   server = await startTestServer();
-  [sysadmin, secadmin, auditor] = await Promise.all(["sysadmin", "secadmin", "auditor"].map((u) => server.signIn(u)));
+  sysadmin = await server.signIn("sysadmin");
+  secadmin = await server.signIn("secadmin");
+  auditor = await server.signIn("auditor");
 });
 afterAll(async () => {
   await server?.stop();
@@ -35,7 +46,7 @@ afterAll(async () => {
 const events = async (query: string) => {
   const res = await auditor.get(`/api/audit/events?pageSize=200&${query}`);
   expect(res.status).toBe(200);
-  return res.body as { items: Item[]; total: number; refs: Record<string, Record<string, Record<string, unknown>>> };
+  return res.body as { items: Item[]; total: number; refs: Refs };
 };
 
 async function roleId(code: string): Promise<number> {
@@ -77,7 +88,7 @@ describe("the audit log names what it is about", () => {
     expect(assigned).toHaveLength(5);
     for (const e of assigned) {
       expect(page.refs.users[e.targetId!]).toMatchObject({ name: "测试用户" });
-      expect(page.refs.users[String(e.actorId)]).toMatchObject({ username: "secadmin" });
+      expect(page.refs.users[String(e.actorId)]).toMatchObject({ username: "secadmin", adminKind: "security" });
       expect(page.refs.roles[String(staff)]).toMatchObject({ code: "leader" });
       expect(page.refs.units[String(unitId)]).toMatchObject({ name: "南宁市人民政府办公室" });
     }

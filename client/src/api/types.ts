@@ -49,6 +49,8 @@ export interface UserSummary {
   mustChangePassword: boolean;
   totpEnabled: boolean;
   lastLoginAt: string | null;
+  /** The sign-in before the latest one: 上次登录 for the person signed in. */
+  previousLoginAt: string | null;
   roles: RoleAssignment[];
   abilities: UserAbilities;
 }

@@ -1,5 +1,6 @@
 import { Op } from "sequelize";
-import { Department, Position, Role, Unit, User } from "../../org/models/index.js";
+import { Department, Position, Role, RoleAssignment, Unit, User } from "../../org/models/index.js";
+import type { AdminKind } from "../../org/permissions.js";
 import type { AuditEvent } from "../models/auditEvent.js";
 import { isRoutine, presentAuditEvent } from "../services/auditQuery.js";
 
@@ -12,7 +13,8 @@ export interface AuditChange {
 
 /** Names for the ids a page of events mentions, so the auditor reads "张伟 (zhangwei)", not "user #159". */
 export interface AuditRefs {
-  users: Record<string, { name: string; username: string }>;
+  /** `adminKind`: the 三员 role the person holds now, so "安全管理员 刘涛海 (secadmin)" reads as who acted. */
+  users: Record<string, { name: string; username: string; adminKind: AdminKind | null }>;
   units: Record<string, { name: string; code: string }>;
   departments: Record<string, { name: string; unitId: number }>;
   roles: Record<string, { name: string; code: string }>;
@@ -76,9 +78,16 @@ function collectIds(value: unknown, wanted: Record<RefKind, Set<number>>, depth 
 /** One query per kind of record for the whole page. */
 async function loadRefs(wanted: Record<RefKind, Set<number>>): Promise<AuditRefs> {
   const ids = (kind: RefKind) => ({ [Op.in]: [...wanted[kind]] });
-  const [users, units, departments, roles, positions] = await Promise.all([
+  const [users, admins, units, departments, roles, positions] = await Promise.all([
     wanted.users.size
       ? User.findAll({ attributes: ["id", "username", "displayName"], where: { id: ids("users") } })
+      : [],
+    wanted.users.size
+      ? RoleAssignment.findAll({
+          attributes: ["userId"],
+          where: { userId: ids("users") },
+          include: [{ model: Role, as: "role", attributes: ["adminKind"], where: { adminKind: { [Op.ne]: null } } }],
+        })
       : [],
     wanted.units.size ? Unit.findAll({ attributes: ["id", "name", "code"], where: { id: ids("units") } }) : [],
     wanted.departments.size
@@ -88,7 +97,16 @@ async function loadRefs(wanted: Record<RefKind, Set<number>>): Promise<AuditRefs
     wanted.positions.size ? Position.findAll({ attributes: ["id", "name"], where: { id: ids("positions") } }) : [],
   ]);
   return {
-    users: Object.fromEntries(users.map((u) => [u.id, { name: u.displayName, username: u.username }])),
+    users: Object.fromEntries(
+      users.map((u) => [
+        u.id,
+        {
+          name: u.displayName,
+          username: u.username,
+          adminKind: admins.find((a) => a.userId === u.id)?.role?.adminKind ?? null,
+        },
+      ]),
+    ),
     units: Object.fromEntries(units.map((u) => [u.id, { name: u.name, code: u.code }])),
     departments: Object.fromEntries(departments.map((d) => [d.id, { name: d.name, unitId: d.unitId }])),
     roles: Object.fromEntries(roles.map((r) => [r.id, { name: r.name, code: r.code }])),

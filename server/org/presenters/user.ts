@@ -33,6 +33,8 @@ export function presentUser(user: User, grants: readonly Grant[], viewer: Actor)
     mustChangePassword: user.mustChangePassword,
     totpEnabled: user.totpEnabled,
     lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
+    /** The sign-in before the latest: what "上次登录" means to the person who just signed in. */
+    previousLoginAt: user.previousLoginAt?.toISOString() ?? null,
     createdAt: user.createdAt.toISOString(),
     roles: grants.map(presentGrant),
     abilities: {

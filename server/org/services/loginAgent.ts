@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Sequelize } from "sequelize";
+import { col, type Sequelize } from "sequelize";
 import { AppError } from "../../core/errors.js";
 import { User } from "../models/index.js";
 import { hashPassword, isPasswordHash, verifyPassword } from "./passwords.js";
@@ -203,6 +203,9 @@ export async function attemptLogin(
       {
         failedLogins: 0,
         lockedUntil: null,
+        // Copied in the same UPDATE, from the row as it is, so two sign-ins at once cannot both
+        // see the same "last" time. It comes first: MariaDB applies SET assignments left to right.
+        previousLoginAt: col("lastLoginAt"),
         lastLoginAt: new Date(),
         ...(nextRecoveryCodes !== null ? { recoveryCodes: nextRecoveryCodes } : {}),
       },

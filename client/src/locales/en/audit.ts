@@ -45,6 +45,10 @@ const messages: typeof zhCN = {
     deleted: "(deleted)",
     refused: "refused: {reason}",
     failed: "failed: {reason}",
+    person: "{name} ({username})",
+    adminPerson: "{kind} {person}",
+    anonymous: "anonymous",
+    roleWithScope: "{role} ({scope})",
     actions: {
       auth_login: "Sign-in",
       auth_logout: "Sign-out",

@@ -50,7 +50,8 @@ const messages: typeof zhCN = {
       department: "Department",
       position: "Position",
       roles: "Roles",
-      lastLogin: "Last sign-in",
+      lastLogin: "Previous sign-in",
+      firstLogin: "This is your first sign-in",
       security: "Account security",
     },
     totp: {

@@ -42,6 +42,10 @@ export default {
     deleted: "（已删除）",
     refused: "被拒绝：{reason}",
     failed: "失败：{reason}",
+    person: "{name}（{username}）",
+    adminPerson: "{kind} {person}",
+    anonymous: "匿名访问者",
+    roleWithScope: "{role}（{scope}）",
     actions: {
       auth_login: "登录",
       auth_logout: "退出登录",

@@ -48,6 +48,7 @@ export default {
       position: "职务",
       roles: "角色",
       lastLogin: "上次登录",
+      firstLogin: "首次登录",
       security: "账号安全",
     },
     totp: {

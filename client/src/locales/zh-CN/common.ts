@@ -72,6 +72,7 @@ export default {
     position: "职务",
     roles: "角色",
     lastLogin: "上次登录",
+    firstLogin: "首次登录",
     noRoles: "暂无角色",
     shortcuts: "常用功能",
   },

@@ -44,6 +44,10 @@ const messages: typeof zhCN = {
     deleted: "（已刪除）",
     refused: "被拒絕：{reason}",
     failed: "失敗：{reason}",
+    person: "{name}（{username}）",
+    adminPerson: "{kind} {person}",
+    anonymous: "匿名訪客",
+    roleWithScope: "{role}（{scope}）",
     actions: {
       auth_login: "登入",
       auth_logout: "登出",

@@ -50,6 +50,7 @@ const messages: typeof zhCN = {
       position: "職務",
       roles: "角色",
       lastLogin: "上次登入",
+      firstLogin: "首次登入",
       security: "帳號安全",
     },
     totp: {

@@ -74,6 +74,7 @@ const messages: typeof zhCN = {
     position: "職務",
     roles: "角色",
     lastLogin: "上次登入",
+    firstLogin: "首次登入",
     noRoles: "暫無角色",
     shortcuts: "常用功能",
   },
