@@ -108,10 +108,16 @@ async function securityHeaders(ctx: AppContext, next: Next): Promise<void> {
   await next();
 }
 
+/**
+ * One line per request. Files of the SPA that were served fine are logged at
+ * debug (a first visit fetches dozens and would bury everything else); API
+ * calls and every failure stay at info.
+ */
 function requestLog(ctx: AppContext, next: Next): Promise<void> {
   const started = performance.now();
   return next().finally(() => {
-    ctx.services.logger.info(
+    const level = isApiPath(ctx.path) || ctx.status >= 400 ? "info" : "debug";
+    ctx.services.logger[level](
       {
         method: ctx.method,
         path: ctx.path,

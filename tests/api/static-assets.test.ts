@@ -1,12 +1,21 @@
 // How the server hands out the built SPA: compressed when it is text and worth it, cached for good
-// when the name carries a content hash, revalidated when it is the shell.
+// when the name carries a content hash, revalidated when it is the shell, and logged quietly.
 // The client build is stood in for by a temporary directory (CLIENT_DIST) with hashed file names.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { brotliCompressSync, brotliDecompressSync, gunzipSync } from "node:zlib";
+import pino from "pino";
+import type { Sequelize } from "sequelize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../server/app.js";
+import { createMetrics } from "../../server/core/metrics.js";
+import { parseEnv } from "../../server/env.js";
+import { prepareDatabase } from "../../server/server.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/testDatabase.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
 
 const SCRIPT = "/assets/index-Dk3n9Xa1.js";
@@ -150,5 +159,63 @@ describe("static assets", () => {
     const res = await get(server.url, "/assets/index-Gone1234.js", { accept: "*/*" });
     expect(res.status).toBe(404);
     expect(res.headers["content-type"] ?? "").not.toMatch(/html/);
+  });
+});
+
+describe("request log", () => {
+  let dist = "";
+  let db: TestDatabase;
+  let sequelize: Sequelize;
+  let http: Server;
+  let baseUrl = "";
+  const lines: { level: number; msg: string; path?: string; status?: number }[] = [];
+
+  beforeAll(async () => {
+    dist = writeDist();
+    db = await createTestDatabase();
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const logger = pino({ level: "debug" }, sink);
+    const env = parseEnv({
+      DATABASE_URL: db.url,
+      LOG_LEVEL: "debug",
+      PASSWORD_HASH_COST: "10",
+      SERVE_CLIENT: "true",
+      CLIENT_DIST: dist,
+    });
+    sequelize = await prepareDatabase(env, logger);
+    const app = createApp({ env, sequelize, logger, metrics: createMetrics() });
+    http = await new Promise<Server>((resolve) => {
+      const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
+    });
+    baseUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    http?.closeAllConnections();
+    await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
+    await sequelize?.close();
+    await db?.drop();
+    rmSync(dist, { recursive: true, force: true });
+  });
+
+  it("logs files of the SPA at debug and API calls and failures at info", async () => {
+    await get(baseUrl, SCRIPT);
+    await get(baseUrl, "/login", { accept: "text/html" });
+    await get(baseUrl, "/api/auth/csrf");
+    await get(baseUrl, "/assets/index-Gone1234.js");
+    const requests = lines.filter((line) => line.msg === "request");
+    const levelOf = (path: string) => requests.find((line) => line.path === path)?.level;
+
+    expect(levelOf(SCRIPT)).toBe(pino.levels.values.debug);
+    expect(levelOf("/login")).toBe(pino.levels.values.debug);
+    expect(levelOf("/api/auth/csrf")).toBe(pino.levels.values.info);
+    expect(levelOf("/assets/index-Gone1234.js")).toBe(pino.levels.values.info);
+    const infoPaths = requests.filter((line) => line.level >= pino.levels.values.info!).map((line) => line.path);
+    expect(infoPaths).not.toContain(SCRIPT);
   });
 });
