@@ -41,6 +41,7 @@ const messages: typeof zhCN = {
     logout: "Sign out",
     collapse: "Collapse menu",
     expand: "Expand menu",
+    openMenu: "Open the menu",
     loggedOut: "Signed out",
   },
   menu: {

@@ -166,6 +166,7 @@ const messages: typeof zhCN = {
       name: "Role name",
       descriptionLabel: "Description",
       permissions: "Permissions",
+      summary: "{users} people · {permissions} permissions",
       userCount: "Users",
       builtin: "Built-in",
       custom: "Custom",

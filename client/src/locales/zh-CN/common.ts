@@ -39,6 +39,7 @@ export default {
     logout: "退出登录",
     collapse: "收起菜单",
     expand: "展开菜单",
+    openMenu: "打开菜单",
     loggedOut: "已退出登录",
   },
   menu: {

@@ -161,6 +161,7 @@ export default {
       name: "角色名称",
       descriptionLabel: "说明",
       permissions: "权限",
+      summary: "{users} 人 · {permissions} 项权限",
       userCount: "用户数",
       builtin: "内置",
       custom: "自定义",

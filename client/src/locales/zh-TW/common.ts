@@ -41,6 +41,7 @@ const messages: typeof zhCN = {
     logout: "登出",
     collapse: "收合選單",
     expand: "展開選單",
+    openMenu: "開啟選單",
     loggedOut: "已登出",
   },
   menu: {

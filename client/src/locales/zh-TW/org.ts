@@ -163,6 +163,7 @@ const messages: typeof zhCN = {
       name: "角色名稱",
       descriptionLabel: "說明",
       permissions: "權限",
+      summary: "{users} 人 · {permissions} 項權限",
       userCount: "使用者數",
       builtin: "內建",
       custom: "自訂",
