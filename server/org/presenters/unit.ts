@@ -16,9 +16,14 @@ export function presentUnit(u: Unit) {
   };
 }
 
+/** A department inside the tree: its unit is the node it sits in. */
+function presentDepartmentNode(d: Department, userCount = 0) {
+  return { id: d.id, name: d.name, sortOrder: d.sortOrder, userCount };
+}
+
 export type UnitNode = ReturnType<typeof presentUnit> & {
   userCount: number;
-  departments: ReturnType<typeof presentDepartment>[];
+  departments: ReturnType<typeof presentDepartmentNode>[];
   children: UnitNode[];
 };
 
@@ -33,7 +38,9 @@ export function presentTree(
   for (const u of units) {
     nodes.set(u.id, { ...presentUnit(u), userCount: usersByUnit.get(u.id) ?? 0, departments: [], children: [] });
   }
-  for (const d of departments) nodes.get(d.unitId)?.departments.push(presentDepartment(d, usersByDepartment.get(d.id)));
+  for (const d of departments) {
+    nodes.get(d.unitId)?.departments.push(presentDepartmentNode(d, usersByDepartment.get(d.id)));
+  }
   const roots: UnitNode[] = [];
   for (const u of units) {
     const node = nodes.get(u.id);

@@ -1,4 +1,4 @@
-import { Op, type Transaction } from "sequelize";
+import { Op, QueryTypes, type Transaction } from "sequelize";
 import { badRequest, conflict, notFound } from "../../core/errors.js";
 import { Department, Unit, User } from "../models/index.js";
 import type { UnitKind } from "../models/unit.js";
@@ -158,4 +158,28 @@ export async function deleteDepartment(department: Department, transaction: Tran
   const users = await User.count({ where: { departmentId: department.id }, transaction });
   if (users > 0) throw conflict("not_empty", "Move the department's users first", { users });
   await department.destroy({ transaction });
+}
+
+/**
+ * Users per unit and per department, from the counts the database keeps with
+ * every insert, move and delete of a user (migration 0006): a few hundred
+ * rows, instead of grouping every user on each request.
+ */
+export async function userCounts(): Promise<{ byUnit: Map<number, number>; byDepartment: Map<number, number> }> {
+  const sequelize = User.sequelize;
+  if (!sequelize) throw new Error("models are not initialised");
+  const rows = await sequelize.query<{ unitId: number; departmentId: number; users: number }>(
+    "SELECT unitId, departmentId, users FROM unit_user_counts WHERE users > 0",
+    { type: QueryTypes.SELECT },
+  );
+  const byUnit = new Map<number, number>();
+  const byDepartment = new Map<number, number>();
+  for (const row of rows) {
+    const unitId = Number(row.unitId);
+    const departmentId = Number(row.departmentId);
+    const users = Number(row.users);
+    byUnit.set(unitId, (byUnit.get(unitId) ?? 0) + users);
+    if (departmentId) byDepartment.set(departmentId, users);
+  }
+  return { byUnit, byDepartment };
 }

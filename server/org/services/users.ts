@@ -1,9 +1,10 @@
-import { literal, Op, type CreationAttributes, type Transaction, type WhereOptions } from "sequelize";
-import { likeSafe } from "../../core/db.js";
+import type { CreationAttributes, Transaction } from "sequelize";
 import { conflict, notFound, badRequest } from "../../core/errors.js";
+import { columnsOf, instanceOf } from "../../core/rows.js";
 import { Department, Position, Unit, User } from "../models/index.js";
 import { generatePassword, hashPassword } from "./passwords.js";
 import { pinyinKeys } from "./pinyin.js";
+import { findUsers } from "./userSearch.js";
 import { grantDefaultRoles } from "./roles.js";
 
 export interface UserPlacement {
@@ -125,70 +126,63 @@ export interface UserQuery {
   pageSize: number;
 }
 
-/**
- * Searches by name, username, full pinyin or pinyin initials, within a unit
- * (optionally with its subunits) or a department. Every condition is an
- * indexed column or a LIKE that both SQLite and MySQL run the same way.
- */
-export async function searchUsers(query: UserQuery): Promise<{ rows: User[]; count: number }> {
-  const and: WhereOptions<User>[] = [];
-  const unitWhere: WhereOptions<Unit>[] = [];
-  if (query.q) {
-    const q = likeSafe(query.q.trim().toLowerCase());
-    const like = `%${q}%`;
-    const compact = q.replace(/\s+/g, "");
-    and.push({
-      [Op.or]: [
-        { displayName: { [Op.like]: like } },
-        ...(query.matchUsername === false ? [] : [{ username: { [Op.like]: like } }]),
-        { pinyin: { [Op.like]: `${compact}%` } },
-        { pinyinInitials: { [Op.like]: `${compact}%` } },
-      ],
-    });
-  }
-  // Sub-selects rather than joins: the page and its count stay one row per user.
-  if (query.withoutRoles) and.push({ id: { [Op.notIn]: literal("(SELECT userId FROM role_assignments)") } });
-  if (query.excludeAdministrators) {
-    and.push({
-      id: {
-        [Op.notIn]: literal(
-          "(SELECT ra.userId FROM role_assignments ra JOIN roles r ON r.id = ra.roleId WHERE r.adminKind IS NOT NULL)",
-        ),
-      },
-    });
-  }
-  if (query.departmentId) and.push({ departmentId: query.departmentId });
+/** Never read for a list: secrets, and search keys that only the database uses. */
+const NOT_LISTED = new Set(["passwordHash", "totpSecret", "recoveryCodes", "pinyin", "pinyinInitials"]);
+let listColumns: string | null = null;
+
+/** The units a query may return users from, or null for every unit. */
+async function unitIdsFor(query: UserQuery): Promise<number[] | null> {
+  if (!query.unitId && query.scope === "all") return null;
+  let units = await Unit.findAll({ attributes: ["id", "path"], raw: true });
   if (query.unitId) {
     if (query.includeSubunits) {
-      const unit = await Unit.findByPk(query.unitId);
+      const unit = units.find((u) => u.id === query.unitId);
       if (!unit) throw badRequest("unknown_unit", `Unit ${query.unitId} does not exist`);
-      unitWhere.push({ path: { [Op.like]: `${unit.path}%` } });
+      units = units.filter((u) => u.path.startsWith(unit.path));
     } else {
-      and.push({ unitId: query.unitId });
+      units = units.filter((u) => u.id === query.unitId);
     }
   }
-  if (query.scope !== "all") {
-    if (query.scope.length === 0) return { rows: [], count: 0 };
-    unitWhere.push({ [Op.or]: query.scope.map((path) => ({ path: { [Op.like]: `${path}%` } })) });
-  }
-  const now = new Date();
-  if (query.status === "disabled") and.push({ disabled: true });
-  if (query.status === "active") and.push({ disabled: false });
-  if (query.status === "locked") and.push({ lockedUntil: { [Op.gt]: now } });
-  return User.findAndCountAll({
-    where: { [Op.and]: and },
-    include: [
-      { model: Unit, as: "unit", where: unitWhere.length ? { [Op.and]: unitWhere } : undefined, required: true },
-      { model: Department, as: "department" },
-      { model: Position, as: "position" },
-    ],
-    order: [
-      ["unitId", "ASC"],
-      ["departmentId", "ASC"],
-      ["id", "ASC"],
-    ],
-    limit: query.pageSize,
-    offset: (query.page - 1) * query.pageSize,
-    distinct: true,
+  const scope = query.scope;
+  if (scope !== "all") units = units.filter((u) => scope.some((path) => u.path.startsWith(path)));
+  return units.map((u) => u.id);
+}
+
+/**
+ * Searches by a prefix of the username, full pinyin or pinyin initials, or
+ * any part of the name, within a unit (optionally with its subunits) or a
+ * department, in list order (unit, department, id). The page is picked from
+ * the search-term index (userSearch.ts) in the statement that reads it.
+ */
+export async function searchUsers(query: UserQuery): Promise<{ rows: User[]; count: number }> {
+  const sequelize = User.sequelize;
+  if (!sequelize) throw new Error("models are not initialised");
+  listColumns ??= [
+    ...columnsOf(User, "u", "u_", NOT_LISTED),
+    ...columnsOf(Unit, "uu", "uu_"),
+    ...columnsOf(Department, "ud", "ud_"),
+    ...columnsOf(Position, "up", "up_"),
+  ].join(", ");
+  const { rows, count } = await findUsers(
+    sequelize,
+    {
+      text: query.q,
+      matchUsername: query.matchUsername !== false,
+      unitIds: await unitIdsFor(query),
+      departmentId: query.departmentId,
+      status: query.status,
+      withoutRoles: query.withoutRoles,
+      excludeAdministrators: query.excludeAdministrators,
+    },
+    { limit: query.pageSize, offset: (query.page - 1) * query.pageSize, columns: listColumns },
+  );
+  const users = rows.flatMap((row) => {
+    const user = instanceOf(User, row, "u_");
+    if (!user) return [];
+    user.unit = instanceOf(Unit, row, "uu_") ?? undefined;
+    user.department = instanceOf(Department, row, "ud_");
+    user.position = instanceOf(Position, row, "up_");
+    return [user];
   });
+  return { rows: users, count };
 }

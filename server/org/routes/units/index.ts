@@ -1,9 +1,8 @@
 import Router from "@koa/router";
-import { col, fn } from "sequelize";
 import type { AppContext, AppContextExtras, AppState } from "../../../core/context.js";
 import { actorOf, authorize } from "../../../core/policy.js";
 import { parseRequest } from "../../../core/validate.js";
-import { Department, Unit, User } from "../../models/index.js";
+import { Department, Unit } from "../../models/index.js";
 import { unitPolicy } from "../../policies/unit.js";
 import { presentDepartment, presentTree, presentUnit } from "../../presenters/unit.js";
 import {
@@ -16,6 +15,7 @@ import {
   requireUnit,
   updateDepartment,
   updateUnit,
+  userCounts,
 } from "../../services/units.js";
 import {
   DepartmentCreateSchema,
@@ -25,39 +25,34 @@ import {
   UnitUpdateSchema,
 } from "./schema.js";
 
-async function countUsersBy(column: "unitId" | "departmentId"): Promise<Map<number, number>> {
-  const rows = (await User.findAll({
-    attributes: [column, [fn("COUNT", col("id")), "n"]],
-    group: [column],
-    raw: true,
-  })) as unknown as Record<string, number | null>[];
-  return new Map(rows.flatMap((r) => (r[column] ? [[Number(r[column]), Number(r.n)] as const] : [])));
-}
-
 export function unitsRouter(): Router<AppState, AppContextExtras> {
   const router = new Router<AppState, AppContextExtras>({ prefix: "/api/org", sensitive: true, strict: true });
 
   router.get("/tree", async (ctx: AppContext) => {
     const actor = actorOf(ctx);
     authorize(unitPolicy.readTree(actor), "see the organisation");
-    const [units, departments, byUnit, byDepartment] = await Promise.all([
+    // Plain rows: the tree needs a few fields of hundreds of units and departments, not model instances.
+    const [units, departments, counts] = await Promise.all([
       Unit.findAll({
+        attributes: ["id", "parentId", "code", "name", "shortName", "kind", "sortOrder"],
         order: [
           ["sortOrder", "ASC"],
           ["id", "ASC"],
         ],
+        raw: true,
       }),
       Department.findAll({
+        attributes: ["id", "unitId", "name", "sortOrder"],
         order: [
           ["sortOrder", "ASC"],
           ["id", "ASC"],
         ],
+        raw: true,
       }),
-      countUsersBy("unitId"),
-      countUsersBy("departmentId"),
+      userCounts(),
     ]);
     ctx.body = {
-      units: presentTree(units, departments, byUnit, byDepartment),
+      units: presentTree(units, departments, counts.byUnit, counts.byDepartment),
       abilities: { manage: unitPolicy.manage(actor) },
     };
   });

@@ -1,0 +1,46 @@
+import { DataTypes, type Model, type ModelStatic } from "sequelize";
+
+/**
+ * Model instances from one hand-written joined query. Hot paths (authentication,
+ * user lists) read several models in one statement; Sequelize's include
+ * machinery costs more than the query itself there, so they select
+ * `alias.column AS prefix_attribute` and build the instances directly.
+ */
+
+/** `alias.column AS prefix_attribute` for every attribute of a model but `skip` (new columns come along by themselves). */
+export function columnsOf<M extends Model>(
+  model: ModelStatic<M>,
+  alias: string,
+  prefix: string,
+  skip: ReadonlySet<string> = new Set(),
+): string[] {
+  return Object.entries(model.getAttributes())
+    .filter(([name]) => !skip.has(name))
+    .map(([name, attribute]) => `${alias}.${attribute.field ?? name} AS ${prefix}${name}`);
+}
+
+/**
+ * An instance from the `prefix` columns of a row, with values typed as
+ * Sequelize types them when it reads the model itself (dates, booleans);
+ * null when the row has no such record (a LEFT JOIN that found nothing).
+ */
+export function instanceOf<M extends Model>(
+  model: ModelStatic<M>,
+  row: Record<string, unknown>,
+  prefix: string,
+): M | null {
+  const id = row[`${prefix}id`];
+  if (id === null || id === undefined) return null;
+  const values: Record<string, unknown> = {};
+  for (const [name, attribute] of Object.entries(model.getAttributes())) {
+    const key = `${prefix}${name}`;
+    if (!(key in row)) continue;
+    const value = row[key];
+    if (value === null || value === undefined) values[name] = null;
+    else if (attribute.type instanceof DataTypes.DATE) {
+      values[name] = value instanceof Date ? value : new Date(String(value));
+    } else if (attribute.type instanceof DataTypes.BOOLEAN) values[name] = Boolean(Number(value));
+    else values[name] = value;
+  }
+  return model.build(values as M["_creationAttributes"], { isNewRecord: false, raw: true });
+}

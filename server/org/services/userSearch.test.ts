@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Sequelize } from "sequelize";
+import { createLogger } from "../../core/logger.js";
+import { parseEnv } from "../../env.js";
+import { prepareDatabase } from "../../server.js";
+import { createTestDatabase, type TestDatabase } from "../../../tests/helpers/testDatabase.js";
+import { type Department, type Unit, User } from "../models/index.js";
+import { NO_PASSWORD } from "./passwords.js";
+import { createDepartment, createUnit, updateDepartment, userCounts } from "./units.js";
+import { newUserRow, searchUsers } from "./users.js";
+import { prefixRange } from "./userSearch.js";
+
+let db: TestDatabase;
+let sequelize: Sequelize;
+let north: Unit;
+let south: Unit;
+let desk: Department;
+
+const names = async (q: string, extra: Partial<Parameters<typeof searchUsers>[0]> = {}) => {
+  const { rows, count } = await searchUsers({ q, scope: "all", page: 1, pageSize: 100, ...extra });
+  expect(count).toBe(rows.length);
+  return rows.map((u) => u.username);
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  sequelize = await prepareDatabase(parseEnv({ DATABASE_URL: db.url }), createLogger("silent"));
+  await sequelize.transaction(async (t) => {
+    const root = await createUnit({ name: "市", code: "t.root", kind: "government", parent: null }, t);
+    north = await createUnit({ name: "北区", code: "t.north", kind: "district", parent: root }, t);
+    south = await createUnit({ name: "南区", code: "t.south", kind: "district", parent: root }, t);
+    desk = await createDepartment({ unit: north, name: "办公室" }, t);
+  });
+});
+
+afterAll(async () => {
+  await sequelize?.close();
+  await db?.drop();
+});
+
+describe("prefixRange", () => {
+  it("is the range of strings that start with the prefix, by code point", () => {
+    expect(prefixRange("zh")).toEqual(["zh", "zi"]);
+    expect(prefixRange("\u5F20")).toEqual(["\u5F20", "\u5F21"]); // 张
+    expect(prefixRange("a\u{D7FF}")).toEqual(["a\u{D7FF}", "a\u{E000}"]);
+    expect(prefixRange("𠀀")).toEqual(["𠀀", "𠀁"]);
+  });
+});
+
+describe("the search index and user counts, kept by the database", () => {
+  it("indexes rows inserted in bulk (the CSV import's path) and counts them per unit and department", async () => {
+    await User.bulkCreate([
+      newUserRow({
+        username: "t.zhang",
+        displayName: "张晓明",
+        unitId: north.id,
+        departmentId: desk.id,
+        passwordHash: NO_PASSWORD,
+      }),
+      newUserRow({ username: "t.li_hua", displayName: "李华", unitId: south.id, passwordHash: NO_PASSWORD }),
+      newUserRow({ username: "anna-smith", displayName: "Anna Smith", unitId: south.id, passwordHash: NO_PASSWORD }),
+    ]);
+    expect(await names("晓明")).toEqual(["t.zhang"]);
+    expect(await names("zhangxiao")).toEqual(["t.zhang"]);
+    expect(await names("zxm")).toEqual(["t.zhang"]);
+    expect(await names("hua")).toEqual(["t.li_hua"]);
+    expect(await names("smith")).toEqual(["anna-smith"]);
+    expect(await names("SMI")).toEqual(["anna-smith"]);
+    expect(await names("th")).toEqual(["anna-smith"]);
+    expect(await names("t.", { matchUsername: false })).toEqual([]);
+    const counts = await userCounts();
+    expect(counts.byUnit.get(north.id)).toBe(1);
+    expect(counts.byUnit.get(south.id)).toBe(2);
+    expect(counts.byDepartment.get(desk.id)).toBe(1);
+    expect((await searchUsers({ scope: "all", page: 1, pageSize: 1 })).count).toBe(3);
+  });
+
+  it("follows renames, moves of users and of their department, and deletions", async () => {
+    await User.update(
+      { displayName: "张晓东", pinyin: "zhangxiaodong", pinyinInitials: "zxd" },
+      { where: { username: "t.zhang" } },
+    );
+    expect(await names("晓明")).toEqual([]);
+    expect(await names("晓东")).toEqual(["t.zhang"]);
+    expect(await names("zxd")).toEqual(["t.zhang"]);
+
+    // A department moves with its people (one UPDATE of many users).
+    await sequelize.transaction((t) => updateDepartment(desk, { unitId: south.id }, t));
+    expect(await names("晓东", { unitId: south.id })).toEqual(["t.zhang"]);
+    expect(await names("晓东", { unitId: north.id })).toEqual([]);
+    let counts = await userCounts();
+    expect(counts.byUnit.get(north.id) ?? 0).toBe(0);
+    expect(counts.byUnit.get(south.id)).toBe(3);
+    expect((await searchUsers({ scope: "all", unitId: south.id, page: 1, pageSize: 10 })).count).toBe(3);
+
+    await User.destroy({ where: { username: "anna-smith" } });
+    expect(await names("smith")).toEqual([]);
+    counts = await userCounts();
+    expect(counts.byUnit.get(south.id)).toBe(2);
+  });
+
+  it("pages in list order: unit, then department, then id", async () => {
+    const page1 = await searchUsers({ scope: "all", page: 1, pageSize: 1 });
+    const page2 = await searchUsers({ scope: "all", page: 2, pageSize: 1 });
+    const all = await searchUsers({ scope: "all", page: 1, pageSize: 10 });
+    expect([...page1.rows, ...page2.rows].map((u) => u.id)).toEqual(all.rows.slice(0, 2).map((u) => u.id));
+    const order = all.rows.map((u) => [u.unitId, u.departmentId ?? 0, u.id]);
+    expect(order).toEqual([...order].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!));
+    expect(all.rows[0]?.unit?.name).toBeDefined();
+    expect(all.rows.every((u) => u.passwordHash === undefined)).toBe(true);
+  });
+});
