@@ -2,10 +2,9 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Next } from "koa";
 import type { AppContext } from "./context.js";
 import { forbidden, unauthenticated } from "./errors.js";
-import { loadActor } from "./actor.js";
+import { Actor } from "./actor.js";
 import { isApiPath } from "./apiPath.js";
 import { resumeSession } from "../org/services/sessions.js";
-import { readSecurityPolicy } from "../org/services/settings.js";
 
 export const SESSION_COOKIE = "yo_sid";
 export const CSRF_COOKIE = "yo_csrf";
@@ -15,11 +14,11 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export async function authenticate(ctx: AppContext, next: Next): Promise<void> {
   const token = ctx.cookies.get(SESSION_COOKIE);
   if (token) {
-    const policy = await readSecurityPolicy();
-    const found = await resumeSession(token, policy);
+    // One statement: session, user, assignments and the policy (see resumeSession).
+    const found = await resumeSession(token);
     if (found.status === "valid") {
       ctx.state.session = found.session;
-      ctx.state.actor = await loadActor(found.user);
+      ctx.state.actor = new Actor(found.user, found.grants);
     } else {
       ctx.cookies.set(SESSION_COOKIE, null);
       if (found.status === "expired" && isApiPath(ctx.path) && ctx.path !== "/api/auth/login") {

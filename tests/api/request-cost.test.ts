@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
-import type { ApiClient } from "../helpers/apiClient.js";
+import { spawnServerProcess } from "../helpers/serverProcess.js";
+import { ApiClient } from "../helpers/apiClient.js";
 
 interface UnitNode {
   id: number;
@@ -12,6 +13,7 @@ interface UnitNode {
 
 let server: TestServer;
 let sysadmin: ApiClient;
+let secadmin: ApiClient;
 let city: UnitNode;
 let office: UnitNode;
 let bureau: UnitNode;
@@ -57,6 +59,7 @@ async function createUser(username: string, displayName: string, unit: UnitNode)
 beforeAll(async () => {
   server = await startTestServer();
   sysadmin = await server.signIn("sysadmin");
+  secadmin = await server.signIn("secadmin");
   const tree = await sysadmin.get("/api/org/tree");
   city = tree.body.units[0];
   office = city.children[0]!;
@@ -68,6 +71,22 @@ afterAll(async () => {
 });
 
 describe("request cost", () => {
+  it("authenticates GET /api/auth/me with one statement: session, user, roles and policy together", async () => {
+    const staff = await server.signIn("office.staff1");
+    await staff.get("/api/auth/me"); // role maps are loaded once per authz version, not per request
+    let me: Awaited<ReturnType<ApiClient["get"]>> | undefined;
+    const statements = await statementsDuring(async () => {
+      me = await staff.get("/api/auth/me");
+    });
+    expect(me?.status).toBe(200);
+    expect(me?.body.user.username).toBe("office.staff1");
+    expect(me?.body.user.unit.name).toBe(office.name);
+    expect(me?.body.permissions).toContain("org.directory.read");
+    expect(me?.body.idleTimeoutMinutes).toBe(30);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/FROM sessions/);
+  });
+
   it("lists and searches users without leading-wildcard scans, joined counts or secret columns", async () => {
     const statements = await statementsDuring(async () => {
       for (const q of ["", "?q=zhang", "?q=zw", `?q=${encodeURIComponent("张伟")}`, `?q=${encodeURIComponent("伟")}`]) {
@@ -166,5 +185,71 @@ describe("user search", () => {
         expect(d.userCount, `${unit.name} ${d.name}`).toBe(all.filter((u) => u.department?.id === d.id).length);
       }
     }
+  });
+});
+
+describe("authorization caches across instances", () => {
+  let other: { url: string; stop(): Promise<void> };
+
+  beforeAll(async () => {
+    other = await spawnServerProcess({ DATABASE_URL: server.db.url, SEED_DEMO: "false", PASSWORD_HASH_COST: "10" });
+  });
+
+  afterAll(async () => {
+    await other?.stop();
+  });
+
+  /** The same browser session, sent to the second instance. */
+  function onOther(client: ApiClient): ApiClient {
+    const copy = new ApiClient(other.url);
+    for (const name of ["yo_sid", "yo_csrf"]) {
+      const value = client.cookie(name);
+      if (value) copy.setCookie(name, value);
+    }
+    return copy;
+  }
+
+  it("a changed role, a revoked role, a disabled user and an ended session count on the other instance at once", async () => {
+    const { client, id } = await server.newUser({ username: "cache.person" });
+    const there = onOther(client);
+    const role = await secadmin.post("/api/org/roles", {
+      code: "cache.reader",
+      name: "通讯录查阅",
+      permissions: ["org.directory.read"],
+    });
+    expect(role.status, role.text).toBe(201);
+    for (const grant of (await secadmin.get(`/api/org/users/${id}`)).body.roles) {
+      expect((await secadmin.delete(`/api/org/users/${id}/roles/${grant.assignmentId}`)).status).toBe(200);
+    }
+    const assigned = await secadmin.post(`/api/org/users/${id}/roles`, { roleId: role.body.id, unitId: null });
+    expect(assigned.status, assigned.text).toBe(200);
+    const assignmentId = assigned.body.roles[0].assignmentId;
+
+    // The other instance has loaded its role maps and this user's grants.
+    expect((await there.get("/api/org/directory")).status).toBe(200);
+    expect((await there.get("/api/auth/me")).body.permissions).toEqual(["org.directory.read"]);
+
+    // A role's permissions and name change on this instance: the other sees it with its next request.
+    const changed = await secadmin.patch(`/api/org/roles/${role.body.id}`, { name: "办公", permissions: ["oa.use"] });
+    expect(changed.status, changed.text).toBe(200);
+    expect((await there.get("/api/org/directory")).status).toBe(403);
+    const me = await there.get("/api/auth/me");
+    expect(me.body.permissions).toEqual(["oa.use"]);
+    expect(me.body.user.roles.map((r: { name: string }) => r.name)).toEqual(["办公"]);
+
+    // The role is taken away.
+    expect((await secadmin.delete(`/api/org/users/${id}/roles/${assignmentId}`)).status).toBe(200);
+    expect((await there.get("/api/auth/me")).body.permissions).toEqual([]);
+
+    // The account is disabled.
+    expect((await sysadmin.patch(`/api/org/users/${id}`, { disabled: true })).status).toBe(200);
+    expect((await there.get("/api/auth/me")).status).toBe(401);
+
+    // A session ended on this instance is gone on the other.
+    const admin = await server.signIn("sysadmin");
+    const adminThere = onOther(admin);
+    expect((await adminThere.get("/api/auth/me")).status).toBe(200);
+    expect((await admin.post("/api/auth/logout")).status).toBe(204);
+    expect((await adminThere.get("/api/auth/me")).status).toBe(401);
   });
 });

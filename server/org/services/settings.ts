@@ -51,14 +51,19 @@ const DEFINITIONS = {
 export type Key = keyof typeof DEFINITIONS;
 export type ValueOf<K extends Key> = z.infer<(typeof DEFINITIONS)[K]["schema"]>;
 
-/** Reads a setting; a stored value that no longer parses falls back to defaults field by field. */
-export async function readSetting<K extends Key>(key: K, transaction?: Transaction): Promise<ValueOf<K>> {
+/** A setting from its stored text (null: never saved); a value that no longer parses falls back to defaults. */
+function parseStored<K extends Key>(key: K, text: string | null): ValueOf<K> {
   const { schema, defaults } = DEFINITIONS[key];
-  const row = await Setting.findByPk(key, { transaction });
-  const stored: unknown = row ? JSON.parse(row.value) : {};
+  const stored: unknown = text ? JSON.parse(text) : {};
   const merged = { ...defaults, ...(typeof stored === "object" && stored ? stored : {}) };
   const parsed = schema.safeParse(merged);
   return (parsed.success ? parsed.data : defaults) as ValueOf<K>;
+}
+
+/** Reads a setting; a stored value that no longer parses falls back to defaults field by field. */
+export async function readSetting<K extends Key>(key: K, transaction?: Transaction): Promise<ValueOf<K>> {
+  const row = await Setting.findByPk(key, { transaction });
+  return parseStored(key, row?.value ?? null);
 }
 
 export async function writeSetting<K extends Key>(
@@ -69,7 +74,36 @@ export async function writeSetting<K extends Key>(
   const current = await readSetting(key, transaction);
   const next = DEFINITIONS[key].schema.parse({ ...current, ...patch }) as ValueOf<K>;
   await Setting.upsert({ key, value: JSON.stringify(next) }, { transaction });
+  if (key === "security.policy") transaction.afterCommit(() => void (policyCache = null));
   return next;
 }
 
-export const readSecurityPolicy = (transaction?: Transaction) => readSetting("security.policy", transaction);
+/**
+ * The security policy is read on every sign-in and by every page that shows
+ * it. Each instance keeps the last value it saw for at most POLICY_TTL_MS;
+ * authentication reads the stored text with the session on every request
+ * (`securityPolicyFromStored`), which keeps it fresh on busy instances, and a
+ * change made here is seen at once.
+ */
+const POLICY_TTL_MS = 1000;
+let policyCache: { text: string | null; value: SecurityPolicy; at: number } | null = null;
+
+/** The policy from its stored text, parsed and validated once per distinct text. */
+export function securityPolicyFromStored(text: string | null): SecurityPolicy {
+  const now = Date.now();
+  if (policyCache && policyCache.text === text) {
+    policyCache.at = now;
+    return policyCache.value;
+  }
+  const value = parseStored("security.policy", text);
+  policyCache = { text, value, at: now };
+  return value;
+}
+
+/** The security policy; inside a transaction always as that transaction sees it. */
+export async function readSecurityPolicy(transaction?: Transaction): Promise<SecurityPolicy> {
+  if (transaction) return readSetting("security.policy", transaction);
+  if (policyCache && Date.now() - policyCache.at < POLICY_TTL_MS) return policyCache.value;
+  const row = await Setting.findByPk("security.policy");
+  return securityPolicyFromStored(row?.value ?? null);
+}

@@ -19,7 +19,8 @@ import { presentUser } from "../../presenters/user.js";
 import { ChangePasswordSchema, LoginSchema, TotpDisableSchema, TotpEnableSchema } from "./schema.js";
 
 async function presentMe(actor: Actor) {
-  const current = await findUserOr404(actor.id);
+  // Authentication loaded the user with unit, department and position for this request; a fresh sign-in did not.
+  const current = actor.user.unit ? actor.user : await findUserOr404(actor.id);
   const policy = await readSecurityPolicy();
   return {
     user: presentUser(current, actor.grants, actor),
