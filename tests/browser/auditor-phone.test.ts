@@ -1,0 +1,266 @@
+// The auditor reads a role change as a sentence with before and after, and the
+// users page works on a phone (390×844): the menu is a drawer, each person's
+// actions are in a menu. Drives the built SPA through Debian's Chromium like
+// admin-flow.test.ts; run `npm run build` first. Screenshots land in
+// tests/browser/artifacts/auditor-phone/ (or $SHOTS_DIR) for a person to look at.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, URL } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseEnv } from "../../server/env.js";
+import { startServer, type RunningServer } from "../../server/server.js";
+import { ApiClient } from "../helpers/apiClient.js";
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/auditor-phone");
+const builtIndex = join(repoRoot, "client/dist/index.html");
+
+const UI_TIMEOUT = 15_000;
+const NEW_PASSWORD = "Yong#Office2026!";
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1440, height: 900 };
+
+let server: RunningServer | undefined;
+let browser: Browser | undefined;
+let dataDir: string | undefined;
+
+beforeAll(async () => {
+  if (!existsSync(builtIndex)) {
+    throw new Error(`${builtIndex} is missing: run \`npm run build\` before \`npm run test:browser\``);
+  }
+  rmSync(shots, { recursive: true, force: true });
+  mkdirSync(shots, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), "yong-browser-"));
+  server = await startServer(
+    parseEnv({
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: `sqlite:${join(dataDir, "browser.sqlite")}`,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "silent",
+      PASSWORD_HASH_COST: "10",
+      SEED_DEMO: "true",
+      SERVE_CLIENT: "true",
+    }),
+  );
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+function input(page: Page, testId: string): Locator {
+  return page.locator(`input[data-testid="${testId}"], [data-testid="${testId}"] input`).first();
+}
+
+function byTestId(page: Page, testId: string): Locator {
+  return page.locator(`[data-testid="${testId}"]`).first();
+}
+
+/** Signs a demo account in over the API and replaces its one-time password, so the browser can use NEW_PASSWORD. */
+async function apiSignIn(username: string): Promise<ApiClient> {
+  const account = server?.demoAccounts.find((a) => a.username === username);
+  if (!server || !account) throw new Error(`no demo account ${username}`);
+  const client = new ApiClient(server.url);
+  const login = await client.post("/api/auth/login", { username, password: account.password });
+  if (login.status !== 200) throw new Error(`login ${username}: ${login.text}`);
+  const change = await client.post("/api/auth/password", {
+    currentPassword: account.password,
+    newPassword: NEW_PASSWORD,
+  });
+  if (change.status !== 204) throw new Error(`password change ${username}: ${change.text}`);
+  return client;
+}
+
+interface Session {
+  context: BrowserContext;
+  page: Page;
+  shot(name: string): Promise<void>;
+  report(): string;
+}
+
+async function openSession(viewport: { width: number; height: number }, prefix: string): Promise<Session> {
+  if (!browser) throw new Error("no browser");
+  const context = await browser.newContext({ viewport, locale: "zh-CN", isMobile: viewport.width < 500 });
+  const page = await context.newPage();
+  page.setDefaultTimeout(UI_TIMEOUT);
+  const problems: string[] = [];
+  page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
+  page.on("response", (res) => {
+    if (res.status() >= 400) problems.push(`${res.status()} ${res.request().method()} ${res.url()}`);
+  });
+  let step = 0;
+  return {
+    context,
+    page,
+    shot: async (name) => {
+      step += 1;
+      await page.screenshot({ path: join(shots, `${prefix}-${String(step).padStart(2, "0")}-${name}.png`) });
+    },
+    report: () => problems.join("\n"),
+  };
+}
+
+async function signInInBrowser(page: Page, username: string): Promise<void> {
+  await page.goto(`${server?.url}/login`);
+  await input(page, "login-username").fill(username);
+  await input(page, "login-password").fill(NEW_PASSWORD);
+  await byTestId(page, "login-submit").click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+}
+
+describe("the auditor reads changes as sentences", () => {
+  it("shows a role grant as '安全管理员 为 张三 授予角色 …' with before → after, on a desktop and on a phone", async () => {
+    const sysadmin = await apiSignIn("sysadmin");
+    const secadmin = await apiSignIn("secadmin");
+    await apiSignIn("auditor");
+
+    // sysadmin creates 张三 in the education bureau; secadmin grants him 单位领导 there.
+    const tree = await sysadmin.get("/api/org/tree");
+    const bureau = (tree.body.units[0].children as { id: number; code: string }[]).find(
+      (u) => u.code === "nanning.jyj",
+    );
+    if (!bureau) throw new Error("no education bureau in the demo organisation");
+    const created = await sysadmin.post("/api/org/users", {
+      username: "zhang.san",
+      displayName: "张三",
+      unitId: bureau.id,
+    });
+    expect(created.status).toBe(201);
+    const userId: number = created.body.user.id;
+    const roles = (await secadmin.get("/api/org/roles")).body.items as { id: number; code: string }[];
+    const leader = roles.find((r) => r.code === "leader");
+    const granted = await secadmin.post(`/api/org/users/${userId}/roles`, { roleId: leader?.id, unitId: bureau.id });
+    expect(granted.status).toBe(200);
+    // A change with an old value, and the security policy before → after.
+    expect((await sysadmin.patch(`/api/org/users/${userId}`, { phone: "0771-5550000" })).status).toBe(200);
+    expect((await secadmin.patch("/api/settings/security", { lockoutThreshold: 6 })).status).toBe(200);
+
+    for (const [viewport, prefix] of [
+      [DESKTOP, "desktop"],
+      [PHONE, "phone"],
+    ] as const) {
+      const session = await openSession(viewport, `auditor-${prefix}`);
+      const { page } = session;
+      try {
+        await signInInBrowser(page, "auditor");
+        await page.goto(`${server?.url}/audit`);
+        const table = byTestId(page, "audit-table");
+        const grant = table.locator('[data-testid="audit-event"]', { hasText: "授予角色" }).first();
+        await grant.waitFor({ state: "visible" });
+        const text = await grant.innerText();
+        expect(text).toMatch(
+          /安全管理员 \S+（secadmin）\s*为\s*张三（zhang\.san）\s*授予角色“单位领导”（范围：南宁市教育局）/,
+        );
+        // Before → after: the person had no such role; now has it in that unit.
+        expect(text).toMatch(/角色\s*—\s*→\s*单位领导（南宁市教育局）/);
+        const phone = table.locator('[data-testid="audit-event"]', { hasText: "修改了用户" }).first();
+        expect(await phone.innerText()).toMatch(/电话\s*—\s*→\s*0771-5550000/);
+        const policy = table.locator('[data-testid="audit-event"]', { hasText: "安全策略" }).first();
+        expect(await policy.innerText()).toMatch(/连续失败锁定次数\s*5\s*→\s*6/);
+        // Routine page views are kept apart: none shown while the switch is off.
+        expect(await table.innerText()).not.toMatch(/访问 GET/);
+        await expect.poll(() => page.locator(".el-loading-mask:visible").count()).toBe(0);
+        await session.shot("audit");
+        if (viewport === PHONE) {
+          const width = Number(await page.evaluate("document.documentElement.scrollWidth"));
+          expect(width).toBeLessThanOrEqual(PHONE.width);
+        }
+        // On a phone the filters are folded away behind one line.
+        if (viewport === PHONE) await page.locator(".filters-fold .el-collapse-item__header").click();
+        await byTestId(page, "audit-routine").click();
+        await expect.poll(() => table.innerText(), { timeout: UI_TIMEOUT }).toMatch(/访问 GET/);
+        await expect.poll(() => page.locator(".el-loading-mask:visible").count()).toBe(0);
+        await session.shot("audit-routine");
+      } catch (error) {
+        await page.screenshot({ path: join(shots, `auditor-${prefix}-failure.png`), fullPage: true });
+        console.error(`browser failed at ${page.url()}\n${session.report()}`);
+        throw error;
+      } finally {
+        await session.context.close();
+      }
+    }
+  });
+});
+
+describe("the users page on a phone", () => {
+  it("opens and closes the menu drawer and a user's actions menu at 390×844", async () => {
+    const session = await openSession(PHONE, "users-phone");
+    const { page } = session;
+    try {
+      await signInInBrowser(page, "sysadmin");
+      const aside = byTestId(page, "layout-aside");
+      const onScreen = async () => {
+        const box = await aside.boundingBox();
+        return (await aside.isVisible()) && box !== null && box.x >= 0;
+      };
+      // The menu does not take the screen: it waits behind the menu button.
+      await expect.poll(onScreen).toBe(false);
+      await session.shot("home");
+
+      await byTestId(page, "layout-menu-toggle").click();
+      await expect.poll(onScreen).toBe(true);
+      await session.shot("drawer-open");
+      const usersEntry = byTestId(page, "menu-org-users");
+      if (!(await usersEntry.isVisible())) await byTestId(page, "menu-org").click();
+      await usersEntry.click();
+      await page.waitForURL(/\/org\/users/);
+      // Choosing a page closes the drawer.
+      await expect.poll(onScreen).toBe(false);
+
+      const table = byTestId(page, "users-table");
+      await table.locator('[data-testid="user-cell"]').first().waitFor({ state: "visible" });
+      // Name first, readable: the cell holds the name and the username, not only an action column.
+      const firstCell = await table.locator('[data-testid="user-cell"]').first().innerText();
+      expect(firstCell).toMatch(/\p{Script=Han}/u);
+      const cellBox = await table.locator('[data-testid="user-cell"]').first().boundingBox();
+      expect(cellBox?.width ?? 0).toBeGreaterThan(200);
+      expect(Number(await page.evaluate("document.documentElement.scrollWidth"))).toBeLessThanOrEqual(PHONE.width);
+      await session.shot("users");
+
+      await table.locator('[data-testid="user-actions"]').first().click();
+      const edit = page.locator('.el-dropdown-menu__item[data-testid="user-edit"]:visible').first();
+      await edit.waitFor({ state: "visible" });
+      await session.shot("user-actions");
+      await edit.click();
+      const dialog = page.locator(".el-dialog:visible").first();
+      await dialog.waitFor({ state: "visible" });
+      const dialogBox = await dialog.boundingBox();
+      expect(dialogBox?.width ?? 0).toBeLessThanOrEqual(PHONE.width);
+      await expect.poll(() => page.locator(".dialog-fade-enter-active").count()).toBe(0);
+      await session.shot("user-edit");
+      await page.keyboard.press("Escape");
+      await dialog.waitFor({ state: "hidden" });
+
+      // The drawer also closes from its backdrop.
+      await byTestId(page, "layout-menu-toggle").click();
+      await expect.poll(onScreen).toBe(true);
+      await byTestId(page, "layout-backdrop").click({ position: { x: PHONE.width - 20, y: PHONE.height / 2 } });
+      await expect.poll(onScreen).toBe(false);
+      await session.shot("drawer-closed");
+    } catch (error) {
+      await page.screenshot({ path: join(shots, "users-phone-failure.png"), fullPage: true });
+      console.error(`browser failed at ${page.url()}\n${session.report()}`);
+      throw error;
+    } finally {
+      await session.context.close();
+    }
+  });
+});
