@@ -10,6 +10,12 @@ import { useAuthStore } from "@/stores/auth";
 import App from "./App.vue";
 import "./styles/index.css";
 
+// Signed-in pages need every text of the language; the sign-in pages only the built-in ones.
+// Registered before the router starts, after its own guards (which may send to the sign-in page).
+router.beforeEach(async (to) => {
+  if (!to.meta.public) await loadLocaleMessages(i18n.global.locale.value);
+});
+
 const app = createApp(App);
 const pinia = createPinia();
 app.use(pinia).use(i18n).use(router);
@@ -35,5 +41,5 @@ setAuthHandlers({
 
 // A returning visitor who chose another language sees it from the first paint
 // (should it fail to load, vue-i18n falls back to Simplified Chinese).
-await loadLocaleMessages(i18n.global.locale.value).catch(() => undefined);
+if (i18n.global.locale.value !== "zh-CN") await loadLocaleMessages(i18n.global.locale.value).catch(() => undefined);
 app.mount("#app");

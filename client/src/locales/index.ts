@@ -1,5 +1,7 @@
 import { createI18n } from "vue-i18n";
-import zhCN from "./zh-CN";
+import type zhCN from "./zh-CN";
+import zhCNAuth from "./zh-CN/auth";
+import zhCNCommon from "./zh-CN/common";
 
 export const SUPPORTED_LOCALES = ["zh-CN", "zh-TW", "en"] as const;
 export type AppLocale = (typeof SUPPORTED_LOCALES)[number];
@@ -24,12 +26,16 @@ function initialLocale(): AppLocale {
   return "zh-CN";
 }
 
-// Only the default language ships with the first load; the others are fetched when chosen.
-const messages = { "zh-CN": zhCN } as Record<AppLocale, MessageSchema>;
-const loaders: Record<Exclude<AppLocale, "zh-CN">, () => Promise<{ default: MessageSchema }>> = {
+// The first load carries only what the sign-in pages say in Simplified Chinese (common, auth):
+// every module adds its own texts, and in three languages. A language's full set is fetched
+// once, before a signed-in page shows (see main.ts) or before switching to that language.
+const messages = { "zh-CN": { ...zhCNCommon, ...zhCNAuth } } as Record<AppLocale, MessageSchema>;
+const loaders: Record<AppLocale, () => Promise<{ default: MessageSchema }>> = {
+  "zh-CN": () => import("./zh-CN"),
   "zh-TW": () => import("./zh-TW"),
   en: () => import("./en"),
 };
+const complete = new Set<AppLocale>();
 
 export const i18n = createI18n({
   legacy: false,
@@ -42,9 +48,10 @@ export const i18n = createI18n({
 
 export const t = i18n.global.t;
 
-/** Fetches a language's messages once; call it before switching to that language. */
+/** Fetches all of a language's messages once; call it before showing that language's pages. */
 export async function loadLocaleMessages(locale: AppLocale): Promise<void> {
-  if (locale === "zh-CN" || i18n.global.availableLocales.includes(locale)) return;
+  if (complete.has(locale)) return;
   const { default: loaded } = await loaders[locale]();
   i18n.global.setLocaleMessage(locale, loaded);
+  complete.add(locale);
 }
