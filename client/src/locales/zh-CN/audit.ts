@@ -116,6 +116,8 @@ export default {
       security_policy_update: "{actor} 修改了安全策略",
       security_default_roles_update: "{actor} 修改了新账号的默认角色",
       admin_request: "{actor} 访问 {route}",
+      admin_request_failure: "{actor} 请求 {route} 未成功（状态码 {status}）",
+      admin_request_denied: "{actor} 请求 {route} 被拒绝（状态码 {status}）",
       authz_denied: "{actor} 的操作被拒绝：{route}",
       authz_denied_role: "{actor} 为 {target} 授予角色“{role}”被拒绝",
       authz_denied_user: "{actor} 对 {target} 的角色操作被拒绝",

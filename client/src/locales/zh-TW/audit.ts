@@ -118,6 +118,8 @@ const messages: typeof zhCN = {
       security_policy_update: "{actor} 修改了安全策略",
       security_default_roles_update: "{actor} 修改了新帳號的預設角色",
       admin_request: "{actor} 存取 {route}",
+      admin_request_failure: "{actor} 請求 {route} 未成功（狀態碼 {status}）",
+      admin_request_denied: "{actor} 請求 {route} 被拒絕（狀態碼 {status}）",
       authz_denied: "{actor} 的操作被拒絕：{route}",
       authz_denied_role: "{actor} 為 {target} 授予角色「{role}」被拒絕",
       authz_denied_user: "{actor} 對 {target} 的角色操作被拒絕",

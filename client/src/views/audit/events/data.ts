@@ -99,7 +99,9 @@ export function targetText(e: AuditEvent, refs: AuditRefs): string {
 export function sentence(e: AuditEvent, refs: AuditRefs): string {
   const detail = e.detail ?? {};
   let key = keyOf(e.action);
-  if (e.outcome === "failure" && has(`audit.sentences.${key}_failure`)) key = `${key}_failure`;
+  // A failure or refusal with words of its own ("张三 登录失败") needs only the reason after it.
+  const own = e.outcome !== "success" && has(`audit.sentences.${key}_${e.outcome}`);
+  if (own) key = `${key}_${e.outcome}`;
   if (e.action === "authz.denied" && e.targetType === "user")
     key = detail.roleId ? "authz_denied_role" : "authz_denied_user";
   const params = {
@@ -109,15 +111,15 @@ export function sentence(e: AuditEvent, refs: AuditRefs): string {
     scope: unitName(refs, detail.unitId) ?? t("audit.global"),
     count: typeof detail.count === "number" ? detail.count : EMPTY,
     route: str(detail.route) ?? (e.targetType === "route" ? String(e.targetId) : EMPTY),
+    status: typeof detail.status === "number" ? detail.status : EMPTY,
     action: actionLabel(e.action),
   };
   const sentenceKey = `audit.sentences.${key}`;
   const text = has(sentenceKey) ? t(sentenceKey, params) : t("audit.sentences.generic", params);
-  if (e.outcome === "denied" && detail.reason)
-    return `${text} — ${t("audit.refused", { reason: reasonText(detail.reason) })}`;
-  if (e.outcome === "failure" && detail.reason)
-    return `${text} — ${t("audit.failed", { reason: reasonText(detail.reason) })}`;
-  return text;
+  if (e.outcome === "success" || !detail.reason) return text;
+  const reason = reasonText(detail.reason);
+  if (own) return `${text} — ${reason}`;
+  return `${text} — ${t(e.outcome === "denied" ? "audit.refused" : "audit.failed", { reason })}`;
 }
 
 /** A recorded value in words: ids as names, codes translated, lists joined. */
