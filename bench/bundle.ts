@@ -37,6 +37,8 @@ const { values: args } = parseArgs({
     "no-build": { type: "boolean", default: false },
     user: { type: "string", default: "office.staff1" },
     root: { type: "string", default: process.cwd() },
+    /** Also list every response of each page. */
+    list: { type: "boolean", default: false },
   },
 });
 const root = resolve(args.root);
@@ -265,6 +267,20 @@ async function main(): Promise<void> {
       ["sign-in (added)", result.signIn, undefined],
       ["home (cold)", result.home, GOALS.homeJsGzip],
     ]);
+    if (args.list) {
+      for (const [name, list] of [
+        ["login", login],
+        ["sign-in", signIn],
+        ["home", home],
+      ] as const) {
+        console.log(`\n${name}:`);
+        for (const r of [...list].sort((a, b) => b.gzip - a.gzip || b.transferred - a.transferred)) {
+          console.log(
+            `  ${r.kind.padEnd(5)} ${kb(r.transferred).padStart(9)} sent ${kb(r.gzip).padStart(9)} gzip  ${r.url}`,
+          );
+        }
+      }
+    }
     const largest = [...home, ...login]
       .filter((r) => r.kind === "js")
       .sort((a, b) => b.gzip - a.gzip)
