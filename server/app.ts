@@ -15,6 +15,7 @@ import { databaseProbe } from "./core/health.js";
 import { canonicalApiPath, isApiPath } from "./core/apiPath.js";
 import { refuseNulBytes } from "./core/validate.js";
 import { appendAuditEvent, type AuditEntry } from "./audit/services/auditChain.js";
+import { AuditBuffer } from "./audit/services/auditBuffer.js";
 import { auditRouter } from "./audit/routes/index.js";
 import { authRouter } from "./org/routes/auth/index.js";
 import { unitsRouter } from "./org/routes/units/index.js";
@@ -87,14 +88,25 @@ async function auditAdministrators(ctx: AppContext, next: Next): Promise<void> {
   await next();
   const actor = ctx.state.actor;
   if (!actor?.adminKind || ctx.state.audited || !isApiPath(ctx.path) || ctx.path === "/api/auth/me") return;
-  await recordAudit(ctx, {
+  const entry = {
     action: "admin.request",
     outcome: ctx.status < 400 ? "success" : ctx.status === 403 ? "denied" : "failure",
     targetType: "route",
     targetId: `${ctx.method} ${ctx.path}`.slice(0, 64),
     detail: { status: ctx.status, adminKind: actor.adminKind },
-  }).catch((err) => ctx.services.logger.error({ err }, "audit of administrator request failed"));
+  } as const;
+  // A read changes nothing to commit with: its record joins the next batch instead of a locked write of its own.
+  if (READ_METHODS.has(ctx.method)) {
+    ctx.services.auditBuffer.add({ ...entry, actorId: actor.id, actorName: actor.user.username, ip: ctx.ip });
+    ctx.state.audited = true;
+    return;
+  }
+  await recordAudit(ctx, entry).catch((err) =>
+    ctx.services.logger.error({ err }, "audit of administrator request failed"),
+  );
 }
+
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 async function securityHeaders(ctx: AppContext, next: Next): Promise<void> {
   ctx.set("X-Content-Type-Options", "nosniff");
@@ -168,7 +180,11 @@ function clientFiles(dist: string): Middleware<AppState, AppContextExtras> {
   };
 }
 
-export function createApp(services: Services): Koa<AppState, AppContextExtras> {
+/** `auditBuffer` may be left out (tests of other concerns); the app then makes its own. */
+export function createApp(
+  base: Omit<Services, "auditBuffer"> & Partial<Pick<Services, "auditBuffer">>,
+): Koa<AppState, AppContextExtras> {
+  const services: Services = { ...base, auditBuffer: base.auditBuffer ?? new AuditBuffer(base.sequelize, base.logger) };
   const app = new Koa<AppState, AppContextExtras>({ proxy: services.env.TRUST_PROXY });
   app.context.services = services;
   app.context.audit = function audit(this: AppContext, entry, transaction) {

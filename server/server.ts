@@ -12,6 +12,7 @@ import { initOrgModels, Unit } from "./org/models/index.js";
 import { initAuditModels } from "./audit/models/auditEvent.js";
 import { loadAuditAnchor } from "./audit/services/auditAnchor.js";
 import { checkpointAuditChain, sealAuditChain, useAuditAnchor } from "./audit/services/auditChain.js";
+import { AuditBuffer } from "./audit/services/auditBuffer.js";
 import { syncPermissionCatalogue } from "./org/services/bootstrap.js";
 import { seedDemoOrganisation, type DemoAccount } from "./org/services/demoOrganisation.js";
 import { purgeExpiredSessions } from "./org/services/sessions.js";
@@ -46,6 +47,8 @@ export interface RunningServer {
   port: number;
   sequelize: Sequelize;
   demoAccounts: DemoAccount[];
+  /** Writes the audit events still waiting in this instance's buffer. */
+  flushAudit(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,7 +60,8 @@ export async function startServer(env: Env): Promise<RunningServer> {
   if (env.SEED_DEMO && (await Unit.count()) === 0) {
     demoAccounts = await seedDemoOrganisation(sequelize, env.PASSWORD_HASH_COST);
   }
-  const app = createApp({ env, sequelize, logger, metrics: createMetrics() });
+  const auditBuffer = new AuditBuffer(sequelize, logger);
+  const app = createApp({ env, sequelize, logger, metrics: createMetrics(), auditBuffer });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(env.PORT, env.HOST, () => resolve(s));
   });
@@ -77,11 +81,13 @@ export async function startServer(env: Env): Promise<RunningServer> {
     port,
     sequelize,
     demoAccounts,
+    flushAudit: () => auditBuffer.flush(),
     close: async () => {
       clearInterval(sweeper);
       clearInterval(checkpoints);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await auditBuffer.close();
       await checkpoint();
       await sequelize.close();
     },

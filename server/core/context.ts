@@ -6,6 +6,7 @@ import type { Metrics } from "./metrics.js";
 import type { Actor } from "./actor.js";
 import type { Session } from "../org/models/index.js";
 import type { AuditEntry } from "../audit/services/auditChain.js";
+import type { AuditBuffer } from "../audit/services/auditBuffer.js";
 
 /** Everything a request handler may reach besides its own input. */
 export interface Services {
@@ -13,6 +14,8 @@ export interface Services {
   sequelize: Sequelize;
   logger: Logger;
   metrics: Metrics;
+  /** Audit events that need no transaction of their own (the 三员's page views), written in batches. */
+  auditBuffer: AuditBuffer;
 }
 
 export interface AppState {

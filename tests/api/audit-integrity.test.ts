@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "csv-parse/sync";
 import { Op } from "sequelize";
-import { AuditEvent } from "../../server/audit/models/auditEvent.js";
+import { AuditEvent, AuditHead } from "../../server/audit/models/auditEvent.js";
 import { checkpointAuditChain, unkeyedEventHash } from "../../server/audit/services/auditChain.js";
 import { dropAuditTriggers } from "../../migrations/0004-audit-integrity.js";
-import { startTestServer, type TestServer } from "../helpers/testServer.js";
+import { ApiClient } from "../helpers/apiClient.js";
+import { spawnServerProcess } from "../helpers/serverProcess.js";
+import { STRONG_PASSWORD, startTestServer, type TestServer } from "../helpers/testServer.js";
 
 let server: TestServer;
 
@@ -28,6 +30,72 @@ describe("the auditor's CSV export", () => {
     const cells = rows.flat();
     expect(cells).toContain(`'${payload}`);
     expect(cells.filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+  });
+});
+
+async function adminRequests(actorName: string): Promise<number> {
+  return AuditEvent.count({ where: { actorName, action: "admin.request" } });
+}
+
+/** Rejects when `promise` takes longer than `ms`. */
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms)),
+  ]);
+}
+
+describe("三员 page views", () => {
+  it("are answered without waiting for the audit head, and all reach the chain in batches", async () => {
+    const sysadmin = await server.signIn("sysadmin");
+    await server.flushAudit();
+    const before = await adminRequests("sysadmin");
+    // A long append elsewhere holds the head of the chain: reads must not queue behind it.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holding = () => {};
+    const locked = new Promise<void>((resolve) => (holding = resolve));
+    const holder = server.sequelize.transaction(async (t) => {
+      await AuditHead.findByPk(1, { transaction: t, lock: t.LOCK.UPDATE });
+      holding();
+      await held;
+    });
+    await locked;
+    const views = 60;
+    try {
+      const answers = await within(
+        5000,
+        Promise.all(Array.from({ length: views }, () => sysadmin.get("/api/org/positions"))),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array(views).fill(200));
+    } finally {
+      release();
+      await holder;
+    }
+    await server.flushAudit();
+    expect((await adminRequests("sysadmin")) - before).toBe(views);
+    const rows = await AuditEvent.findAll({
+      where: { actorName: "sysadmin", action: "admin.request" },
+      order: [["seq", "ASC"]],
+    });
+    expect(rows.slice(-views).every((r) => r.targetId === "GET /api/org/positions")).toBe(true);
+    const auditor = await server.signIn("auditor");
+    expect((await auditor.get("/api/audit/verify")).body).toMatchObject({ ok: true });
+  });
+
+  it("are all written by a clean shutdown of an instance", async () => {
+    // A second app instance on the same database, stopped the way an operator stops it (SIGTERM).
+    const instance = await spawnServerProcess({ DATABASE_URL: server.db.url, SEED_DEMO: "false" });
+    await server.signIn("sysadmin");
+    const sysadmin = new ApiClient(instance.url);
+    const login = await sysadmin.post("/api/auth/login", { username: "sysadmin", password: STRONG_PASSWORD });
+    expect(login.status).toBe(200);
+    const before = await adminRequests("sysadmin");
+    const views = 25;
+    const answers = await Promise.all(Array.from({ length: views }, () => sysadmin.get("/api/org/positions")));
+    expect(answers.map((a) => a.status)).toEqual(Array(views).fill(200));
+    await instance.stop();
+    expect((await adminRequests("sysadmin")) - before).toBe(views);
   });
 });
 

@@ -31,6 +31,8 @@ export function auditRouter(): Router<AppState, AppContextExtras> {
   router.get("/events", async (ctx: AppContext) => {
     authorize(auditPolicy.read(actorOf(ctx)), "read the audit log");
     const { query } = parseRequest(ctx, AuditListSchema);
+    // Page views this instance accepted are on the page the auditor reads next.
+    await ctx.services.auditBuffer.flush();
     const { rows, count } = await AuditEvent.findAndCountAll({
       where: auditWhere(query),
       order: [["seq", "DESC"]],
@@ -55,6 +57,7 @@ export function auditRouter(): Router<AppState, AppContextExtras> {
   router.get("/events.csv", async (ctx: AppContext) => {
     authorize(auditPolicy.export(actorOf(ctx)), "export the audit log");
     const { query } = parseRequest(ctx, AuditExportSchema);
+    await ctx.services.auditBuffer.flush();
     await ctx.audit({ action: "audit.export", outcome: "success", detail: { filters: query } });
     const csv = stringify({ ...csvSafeOptions, header: true, columns: CSV_COLUMNS, bom: true });
     const out = new PassThrough();
@@ -80,6 +83,7 @@ export function auditRouter(): Router<AppState, AppContextExtras> {
 
   router.get("/verify", async (ctx: AppContext) => {
     authorize(auditPolicy.read(actorOf(ctx)), "verify the audit log");
+    await ctx.services.auditBuffer.flush();
     const report = await verifyAuditChain();
     await ctx.audit({
       action: "audit.verify",
