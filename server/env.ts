@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
@@ -22,8 +23,16 @@ const EnvSchema = z.object({
     .default("10mb"),
   /** log2 of scrypt's N; 17 follows OWASP's recommendation. Tests lower it for speed. */
   PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(20).default(17),
-  /** scrypt runs in progress at once, process-wide; the rest wait, so libuv's 4 threads stay free for the database. */
-  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  /**
+   * scrypt runs in progress at once, process-wide; the rest wait. The default leaves a core for the
+   * event loop and at least two of libuv's 4 threads for the database: min(2, cores − 1).
+   */
+  PASSWORD_HASH_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(() => Math.max(1, Math.min(2, availableParallelism() - 1))),
   /** Sign-in attempts allowed per client IP, and per username, in each LOGIN_LIMIT_WINDOW_SECONDS; then 429. */
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).default(60),
   LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
