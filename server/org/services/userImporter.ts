@@ -25,9 +25,11 @@ export const IMPORT_COLUMNS = [
 ] as const;
 const MAX_ROWS = 5000;
 /**
- * scrypt at cost 17 takes ~0.45 s of one core and 128 MiB; two at a time use
- * both cores of a small server while leaving libuv's other two threads to
- * logins and the SQLite driver.
+ * scrypt at cost 17 takes ~0.45 s of one core and 128 MiB. The import keeps at
+ * most two hashes in flight: both cores of a small server when the process-wide
+ * bound (PASSWORD_HASH_CONCURRENCY, see passwords.ts) allows two, and never more
+ * than two in that bound's queue, so a sign-in during a long import waits for
+ * at most two hashes rather than for the whole file.
  */
 const HASH_CONCURRENCY = 2;
 
