@@ -1,5 +1,6 @@
 import type { AuditChange, AuditEvent, AuditOutcome, AuditRefs } from "@/api/audit/events";
 import { i18n, t } from "@/locales";
+import { formatDateTime } from "@/utils/format";
 import { roleLabel } from "@/utils/roles";
 
 export const OUTCOMES: AuditOutcome[] = ["success", "failure", "denied"];
@@ -22,6 +23,7 @@ export function actionLabel(action: string): string {
 }
 
 const EMPTY = "—";
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 function person(refs: AuditRefs, id: unknown): string | null {
   const user = refs.users[String(id)];
@@ -151,6 +153,7 @@ export function valueText(field: string, value: unknown, refs: AuditRefs): strin
   if (field === "adminKind" && typeof value === "string" && has(`org.roles.adminKinds.${value}`))
     return t(`org.roles.adminKinds.${value}`);
   if (typeof value === "boolean") return value ? t("common.yes") : t("common.no");
+  if (typeof value === "string" && ISO_INSTANT.test(value)) return formatDateTime(value);
   if (Array.isArray(value)) return value.map(String).join(", ");
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
