@@ -233,6 +233,7 @@ describe("the users page on a phone", () => {
       const cellBox = await table.locator('[data-testid="user-cell"]').first().boundingBox();
       expect(cellBox?.width ?? 0).toBeGreaterThan(200);
       expect(Number(await page.evaluate("document.documentElement.scrollWidth"))).toBeLessThanOrEqual(PHONE.width);
+      await expect.poll(() => page.locator(".el-loading-mask:visible").count()).toBe(0);
       await session.shot("users");
 
       await table.locator('[data-testid="user-actions"]').first().click();
