@@ -1,21 +1,23 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Koa, { type Middleware, type Next } from "koa";
+import Koa, { type Context, type Middleware, type Next } from "koa";
 import Router from "@koa/router";
 import { bodyParser } from "@koa/bodyparser";
 import compress from "koa-compress";
 import serve from "koa-static";
 import { z } from "zod";
 import type { AppContext, AppContextExtras, AppState, Services } from "./core/context.js";
-import { DENIED_CONFLICTS, errorHandler, type AppError } from "./core/errors.js";
+import { DENIED_CONFLICTS, errorHandler, notFound, unauthenticated, type AppError } from "./core/errors.js";
 import { authenticate, csrfProtection, requirePasswordChange } from "./core/auth.js";
 import { databaseProbe } from "./core/health.js";
 import { canonicalApiPath, isApiPath } from "./core/apiPath.js";
 import { refuseNulBytes } from "./core/validate.js";
 import { appendAuditEvent, type AuditEntry } from "./audit/services/auditChain.js";
 import { AuditBuffer } from "./audit/services/auditBuffer.js";
+import { DenialTally } from "./audit/services/denialTally.js";
 import { auditRouter } from "./audit/routes/index.js";
 import { authRouter } from "./org/routes/auth/index.js";
 import { unitsRouter } from "./org/routes/units/index.js";
@@ -52,6 +54,14 @@ const RoleChangeAttempt = z.object({
 
 async function recordDenial(ctx: AppContext, error: AppError): Promise<void> {
   if (error.code === "password_change_required") return;
+  if (!ctx.state.actor) {
+    // Not signed in: counted per caller, route and reason, one event a minute (a failed login is audited by its route).
+    if (!ctx.state.audited)
+      ctx.services.denials.count({ ip: ctx.ip, route: `${ctx.method} ${ctx.path}`.slice(0, 64), reason: error.code });
+    return;
+  }
+  // A signed-in 401 (a lockout by a wrong password) is audited by the route that refused.
+  if (error.status === 401) return;
   if (DENIED_CONFLICTS.has(error.code)) {
     // A 三员 rule refused a role change: record whom it concerned and which role, for the auditor.
     const attempt = RoleChangeAttempt.safeParse({ params: ctx.params ?? {}, body: ctx.request.body ?? {} });
@@ -107,6 +117,31 @@ async function auditAdministrators(ctx: AppContext, next: Next): Promise<void> {
 }
 
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+async function serveMetrics(ctx: Context, services: Pick<Services, "metrics">): Promise<void> {
+  ctx.type = services.metrics.registry.contentType;
+  ctx.body = await services.metrics.registry.metrics();
+}
+
+/**
+ * Prometheus metrics on a listener of their own (METRICS_PORT, bound to
+ * 127.0.0.1 by startServer): reachable from the host, or a sidecar, only.
+ */
+export function createMetricsApp(services: Pick<Services, "metrics">): Koa {
+  const app = new Koa();
+  app.silent = true;
+  app.use(async (ctx, next) => {
+    if (ctx.method !== "GET" || ctx.path !== "/metrics") return next();
+    await serveMetrics(ctx, services);
+  });
+  return app;
+}
 
 async function securityHeaders(ctx: AppContext, next: Next): Promise<void> {
   ctx.set("X-Content-Type-Options", "nosniff");
@@ -180,11 +215,12 @@ function clientFiles(dist: string): Middleware<AppState, AppContextExtras> {
   };
 }
 
-/** `auditBuffer` may be left out (tests of other concerns); the app then makes its own. */
+/** `auditBuffer` and `denials` may be left out (tests of other concerns); the app then makes its own. */
 export function createApp(
-  base: Omit<Services, "auditBuffer"> & Partial<Pick<Services, "auditBuffer">>,
+  base: Omit<Services, "auditBuffer" | "denials"> & Partial<Pick<Services, "auditBuffer" | "denials">>,
 ): Koa<AppState, AppContextExtras> {
-  const services: Services = { ...base, auditBuffer: base.auditBuffer ?? new AuditBuffer(base.sequelize, base.logger) };
+  const auditBuffer = base.auditBuffer ?? new AuditBuffer(base.sequelize, base.logger);
+  const services: Services = { ...base, auditBuffer, denials: base.denials ?? new DenialTally(auditBuffer) };
   const app = new Koa<AppState, AppContextExtras>({ proxy: services.env.TRUST_PROXY });
   app.context.services = services;
   app.context.audit = function audit(this: AppContext, entry, transaction) {
@@ -204,9 +240,15 @@ export function createApp(
     ctx.status = 503;
     ctx.body = { status: "error", db: "unreachable" };
   });
+  // The web server listens on every interface: metrics only to whoever holds METRICS_TOKEN (or on METRICS_PORT).
   ops.get("/metrics", async (ctx: AppContext) => {
-    ctx.type = services.metrics.registry.contentType;
-    ctx.body = await services.metrics.registry.metrics();
+    const token = services.env.METRICS_TOKEN;
+    if (!token) throw notFound("Route");
+    if (!sameSecret(/^Bearer (.+)$/i.exec(ctx.get("authorization"))?.[1] ?? "", token)) {
+      ctx.set("WWW-Authenticate", 'Bearer realm="metrics"');
+      throw unauthenticated("metrics_token_required", "Send the metrics token as a bearer token");
+    }
+    await serveMetrics(ctx, services);
   });
 
   app.use(services.metrics.middleware);

@@ -50,10 +50,14 @@ const EnvSchema = z.object({
   AUDIT_CHECKPOINT_DIR: z.string().min(1).optional(),
   /** How often a checkpoint is written while the log grows; events after the last one can go unnoticed. */
   AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** Bearer token for GET /metrics on the main port; unset, /metrics is not served there. */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Serve /metrics on its own listener on 127.0.0.1:METRICS_PORT (0: any free port), without a token. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 /** Variables whose values never appear in an error message or a log line. */
-const SECRET_VARIABLES = new Set(["AUDIT_KEY"]);
+const SECRET_VARIABLES = new Set(["AUDIT_KEY", "METRICS_TOKEN"]);
 
 export type Env = z.infer<typeof EnvSchema>;
 

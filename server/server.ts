@@ -7,12 +7,13 @@ import { openDatabase, prepareSqlite } from "./core/db.js";
 import { createLogger } from "./core/logger.js";
 import { createMetrics } from "./core/metrics.js";
 import { createMigrator } from "./core/migrator.js";
-import { createApp } from "./app.js";
+import { createApp, createMetricsApp } from "./app.js";
 import { initOrgModels, Unit } from "./org/models/index.js";
 import { initAuditModels } from "./audit/models/auditEvent.js";
 import { loadAuditAnchor } from "./audit/services/auditAnchor.js";
 import { checkpointAuditChain, sealAuditChain, useAuditAnchor } from "./audit/services/auditChain.js";
 import { AuditBuffer } from "./audit/services/auditBuffer.js";
+import { DenialTally } from "./audit/services/denialTally.js";
 import { syncPermissionCatalogue } from "./org/services/bootstrap.js";
 import { seedDemoOrganisation, type DemoAccount } from "./org/services/demoOrganisation.js";
 import { purgeExpiredSessions } from "./org/services/sessions.js";
@@ -47,7 +48,9 @@ export interface RunningServer {
   port: number;
   sequelize: Sequelize;
   demoAccounts: DemoAccount[];
-  /** Writes the audit events still waiting in this instance's buffer. */
+  /** Where /metrics is served when METRICS_PORT is set (always on 127.0.0.1). */
+  metricsUrl: string | null;
+  /** Writes the audit events still waiting in this instance (buffered page views, anonymous denial counts). */
   flushAudit(): Promise<void>;
   close(): Promise<void>;
 }
@@ -61,10 +64,20 @@ export async function startServer(env: Env): Promise<RunningServer> {
     demoAccounts = await seedDemoOrganisation(sequelize, env.PASSWORD_HASH_COST);
   }
   const auditBuffer = new AuditBuffer(sequelize, logger);
-  const app = createApp({ env, sequelize, logger, metrics: createMetrics(), auditBuffer });
+  const denials = new DenialTally(auditBuffer);
+  const metrics = createMetrics();
+  const app = createApp({ env, sequelize, logger, metrics, auditBuffer, denials });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(env.PORT, env.HOST, () => resolve(s));
   });
+  // Loopback only, whatever HOST is: metrics are for the host's own Prometheus agent or sidecar.
+  const metricsPort = env.METRICS_PORT;
+  const metricsServer: Server | null =
+    metricsPort === undefined
+      ? null
+      : await new Promise((resolve) => {
+          const s = createMetricsApp({ metrics }).listen(metricsPort, "127.0.0.1", () => resolve(s));
+        });
   const sweeper = setInterval(() => {
     purgeExpiredSessions().catch((err) => logger.warn({ err }, "session purge failed"));
     purgeExpiredRateLimits(sequelize).catch((err) => logger.warn({ err }, "rate limit purge failed"));
@@ -81,12 +94,18 @@ export async function startServer(env: Env): Promise<RunningServer> {
     port,
     sequelize,
     demoAccounts,
-    flushAudit: () => auditBuffer.flush(),
+    metricsUrl: metricsServer ? `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics` : null,
+    flushAudit: () => {
+      denials.flush();
+      return auditBuffer.flush();
+    },
     close: async () => {
       clearInterval(sweeper);
       clearInterval(checkpoints);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      denials.flush();
       await auditBuffer.close();
       await checkpoint();
       await sequelize.close();

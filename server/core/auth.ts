@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Next } from "koa";
 import type { AppContext } from "./context.js";
 import { forbidden, unauthenticated } from "./errors.js";
@@ -51,31 +51,70 @@ export async function requirePasswordChange(ctx: AppContext, next: Next): Promis
 }
 
 /**
- * Double-submit CSRF check: the token lives in a cookie that only this
- * origin's scripts can read and must come back in a header. Cross-site forms
- * can send the cookie but cannot read it to set the header.
+ * CSRF check: the token lives in a cookie that only this origin's scripts can
+ * read and must come back in a header; cross-site forms can send the cookie
+ * but cannot read it to set the header. Signed in, the token is derived from
+ * the session (sessionCsrfToken), so it is renewed at every sign-in and one
+ * stolen from another session is worthless. Runs after authentication so a
+ * refusal names the user.
  */
 export function csrfProtection(secureCookies: boolean) {
-  return async function checkCsrf(ctx: AppContext, next: Next): Promise<void> {
-    let token = ctx.cookies.get(CSRF_COOKIE);
-    if (!token) {
-      token = randomBytes(24).toString("base64url");
-      ctx.cookies.set(CSRF_COOKIE, token, {
-        httpOnly: false,
-        sameSite: "strict",
-        secure: secureCookies,
-        overwrite: true,
-      });
-    }
+  const setToken = (ctx: AppContext, token: string) => {
+    ctx.cookies.set(CSRF_COOKIE, token, {
+      httpOnly: false,
+      sameSite: "strict",
+      secure: secureCookies,
+      overwrite: true,
+    });
     ctx.state.csrfToken = token;
+  };
+  return async function checkCsrf(ctx: AppContext, next: Next): Promise<void> {
+    const cookie = ctx.cookies.get(CSRF_COOKIE);
+    const sessionToken = ctx.state.session ? ctx.cookies.get(SESSION_COOKIE) : undefined;
+    // Signed in: the token is bound to this session. Signed out: a random one per browser protects the login form.
+    const token = sessionToken ? sessionCsrfToken(sessionToken) : (cookie ?? newCsrfToken());
+    if (token !== cookie) setToken(ctx, token);
+    else ctx.state.csrfToken = token;
     // Every state change is checked, whatever its path: only the API accepts them anyway.
     if (!SAFE_METHODS.has(ctx.method)) {
       const sent = ctx.get("x-csrf-token");
       const ok = sent.length === token.length && timingSafeEqual(Buffer.from(sent), Buffer.from(token));
-      if (!ok || !ctx.cookies.get(CSRF_COOKIE)) {
-        throw forbidden("Missing or wrong CSRF token; reload the page", "csrf_failed");
-      }
+      if (!ok || !cookie) throw forbidden("Missing or wrong CSRF token; reload the page", "csrf_failed");
     }
-    await next();
+    try {
+      await next();
+    } finally {
+      // A session that begins or ends here (sign-in, sign-out, lockout) gets a fresh token with it.
+      const changed = sessionCookieSet(ctx);
+      if (changed !== undefined) setToken(ctx, changed ? sessionCsrfToken(changed) : newCsrfToken());
+    }
   };
+}
+
+const newCsrfToken = () => randomBytes(24).toString("base64url");
+
+/**
+ * The CSRF token of a session: an HMAC keyed with the session's cookie token,
+ * which only this browser holds (the database keeps its hash). It changes with
+ * every session and is worthless with any other.
+ */
+export function sessionCsrfToken(sessionToken: string): string {
+  return createHmac("sha256", sessionToken).update("yong csrf").digest("base64url");
+}
+
+/**
+ * The session cookie this response sets: its new token, null when it clears
+ * it, undefined when it leaves it alone. Read from the response headers, so
+ * every route that signs someone in or out is covered without knowing of CSRF.
+ */
+function sessionCookieSet(ctx: AppContext): string | null | undefined {
+  const header: unknown = ctx.response.headers["set-cookie"];
+  const lines = Array.isArray(header) ? header.map(String) : typeof header === "string" ? [header] : [];
+  let found: string | null | undefined;
+  for (const line of lines) {
+    if (!line.startsWith(`${SESSION_COOKIE}=`)) continue;
+    const value = line.slice(SESSION_COOKIE.length + 1).split(";")[0] ?? "";
+    found = value === "" ? null : value;
+  }
+  return found;
 }

@@ -7,6 +7,7 @@ import type { Actor } from "./actor.js";
 import type { Session } from "../org/models/index.js";
 import type { AuditEntry } from "../audit/services/auditChain.js";
 import type { AuditBuffer } from "../audit/services/auditBuffer.js";
+import type { DenialTally } from "../audit/services/denialTally.js";
 
 /** Everything a request handler may reach besides its own input. */
 export interface Services {
@@ -16,6 +17,8 @@ export interface Services {
   metrics: Metrics;
   /** Audit events that need no transaction of their own (the 三员's page views), written in batches. */
   auditBuffer: AuditBuffer;
+  /** Refusals of callers who are not signed in, counted rather than written one by one. */
+  denials: DenialTally;
 }
 
 export interface AppState {

@@ -77,12 +77,14 @@ function toAppError(err: HttpishError): AppError | undefined {
 export type DenialRecorder = (ctx: AppContext, error: AppError) => Promise<void>;
 
 /**
- * Refusals the audit log records as denials: every 403, and the 三员 rules
- * that answer 409 (one person holding two administrator roles, giving oneself
- * a role) — the auditor must see those attempts as much as a forbidden route.
+ * Refusals the audit log records as denials: every 401 and 403 (the recorder
+ * counts anonymous ones rather than writing each), and the 三员 rules that
+ * answer 409 (one person holding two administrator roles, giving oneself a
+ * role) — the auditor must see those attempts as much as a forbidden route.
  */
 export const DENIED_CONFLICTS: ReadonlySet<string> = new Set(["separation_of_duties", "self_assignment"]);
-const isDenial = (err: AppError) => err.status === 403 || (err.status === 409 && DENIED_CONFLICTS.has(err.code));
+const isDenial = (err: AppError) =>
+  err.status === 401 || err.status === 403 || (err.status === 409 && DENIED_CONFLICTS.has(err.code));
 
 export function errorHandler(logger: Logger, onDenied: DenialRecorder) {
   return async function handleErrors(ctx: AppContext, next: Next): Promise<void> {

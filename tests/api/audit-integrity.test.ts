@@ -99,6 +99,41 @@ describe("三员 page views", () => {
   });
 });
 
+describe("refusals", () => {
+  it("counts anonymous ones per caller, route and reason instead of writing one event each", async () => {
+    await server.flushAudit();
+    const firstSeq = (await AuditEvent.max<number, AuditEvent>("seq")) ?? 0;
+    const anonymous = server.client();
+    await anonymous.get("/api/auth/csrf");
+    const refusals = await Promise.all(
+      Array.from({ length: 200 }, () => anonymous.request("POST", "/api/org/units", { body: {}, csrf: false })),
+    );
+    expect(refusals.every((r) => r.status === 403 && r.body.error.code === "csrf_failed")).toBe(true);
+    for (let i = 0; i < 20; i++) expect((await anonymous.get("/api/org/users")).status).toBe(401);
+    const staff = await server.signIn("office.staff1");
+    for (let i = 0; i < 5; i++) {
+      expect((await staff.request("POST", "/api/org/units", { body: {}, csrf: false })).status).toBe(403);
+    }
+    await server.flushAudit();
+
+    const written = await AuditEvent.findAll({ where: { seq: { [Op.gt]: firstSeq } }, order: [["seq", "ASC"]] });
+    const counted = written.filter((e) => e.action === "authz.denied.anonymous");
+    const total = (route: string, reason: string) =>
+      counted
+        .filter((e) => e.targetId === route && JSON.parse(e.detail ?? "{}").reason === reason)
+        .reduce((sum, e) => sum + Number(JSON.parse(e.detail ?? "{}").count), 0);
+    expect(total("POST /api/org/units", "csrf_failed")).toBe(200);
+    expect(total("GET /api/org/users", "unauthenticated")).toBe(20);
+    // A window may close during the run: a few events, never one per refusal.
+    expect(counted.length).toBeLessThanOrEqual(4);
+    expect(written.filter((e) => e.action === "authz.denied" && e.actorName === null)).toEqual([]);
+    // Signed-in refusals keep one event each, with the user.
+    const named = written.filter((e) => e.action === "authz.denied" && e.actorName === "office.staff1");
+    expect(named).toHaveLength(5);
+    expect(named.every((e) => JSON.parse(e.detail ?? "{}").reason === "csrf_failed")).toBe(true);
+  });
+});
+
 describe("the auditor's verify button", () => {
   // Runs last in this file: it leaves the log broken on purpose.
   it("reports a log rewritten without the key, then truncated, then emptied", async () => {

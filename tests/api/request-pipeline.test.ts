@@ -3,7 +3,8 @@ import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QueryTypes } from "sequelize";
 import { apiRouters } from "../../server/app.js";
-import { startTestServer, type TestServer } from "../helpers/testServer.js";
+import { spawnServerProcess } from "../helpers/serverProcess.js";
+import { STRONG_PASSWORD, startTestServer, type TestServer } from "../helpers/testServer.js";
 import type { ApiClient } from "../helpers/apiClient.js";
 
 let server: TestServer;
@@ -122,8 +123,10 @@ async function signInForced(username: string, password: string): Promise<ApiClie
   return client;
 }
 
+const METRICS_TOKEN = "metrics-token-for-the-test-0123456789";
+
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ METRICS_TOKEN, METRICS_PORT: "0" });
 });
 afterAll(async () => {
   await server?.stop();
@@ -244,5 +247,87 @@ describe("control and invisible characters", () => {
       { type: QueryTypes.SELECT },
     );
     expect(Number(n)).toBe(0);
+  });
+});
+
+describe("CSRF", () => {
+  it("records a refusal under the signed-in user's name", async () => {
+    const staff = await server.signIn("office.staff1");
+    const refused = await staff.request("POST", "/api/org/units", { body: {}, csrf: false });
+    expect([refused.status, refused.body.error.code]).toEqual([403, "csrf_failed"]);
+    const [row] = await server.sequelize.query<{ actorName: string | null; detail: string }>(
+      "SELECT actorName, detail FROM audit_events WHERE action = 'authz.denied' ORDER BY seq DESC LIMIT 1",
+      { type: QueryTypes.SELECT },
+    );
+    expect(row?.actorName).toBe("office.staff1");
+    expect(JSON.parse(row?.detail ?? "{}")).toMatchObject({ reason: "csrf_failed" });
+  });
+
+  it("binds the token to the session and issues a fresh one at sign-in and sign-out", async () => {
+    await server.signIn("office.staff1");
+    await server.signIn("secadmin");
+    const login = async (username: string) => {
+      const client = server.client();
+      await client.get("/api/auth/csrf");
+      const before = client.cookie("yo_csrf");
+      const res = await client.post("/api/auth/login", { username, password: STRONG_PASSWORD });
+      expect(res.status).toBe(200);
+      return { client, before, after: client.cookie("yo_csrf") };
+    };
+    const a = await login("office.staff1");
+    const b = await login("secadmin");
+    expect(a.after).toBeTruthy();
+    expect(a.after).not.toBe(a.before);
+    expect(b.after).not.toBe(a.after);
+    // With its own token a session passes the CSRF check (and meets the policy: staff may not create units).
+    const own = await a.client.post("/api/org/units", {});
+    expect(own.body.error.code).toBe("forbidden");
+    // The token of another session, or the one from before signing in, is refused even sent as a matching pair.
+    for (const foreign of [b.after, a.before]) {
+      a.client.setCookie("yo_csrf", foreign ?? "");
+      const res = await a.client.request("POST", "/api/org/units", {
+        body: {},
+        headers: { "x-csrf-token": foreign ?? "" },
+        csrf: false,
+      });
+      expect([res.status, res.body.error.code]).toEqual([403, "csrf_failed"]);
+    }
+    // Any request puts the session's own token back in the cookie; signing out replaces it.
+    await a.client.get("/api/auth/me");
+    expect(a.client.cookie("yo_csrf")).toBe(a.after);
+    expect((await a.client.post("/api/auth/logout")).status).toBe(204);
+    const afterLogout = a.client.cookie("yo_csrf");
+    expect(afterLogout).toBeTruthy();
+    expect(afterLogout).not.toBe(a.after);
+  });
+});
+
+describe("/metrics", () => {
+  it("is served on the main port only with the bearer token", async () => {
+    const anonymous = await fetch(`${server.url}/metrics`);
+    expect(anonymous.status).toBe(401);
+    const wrong = await fetch(`${server.url}/metrics`, { headers: { authorization: "Bearer nope" } });
+    expect(wrong.status).toBe(401);
+    const right = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(right.status).toBe(200);
+    expect(await right.text()).toMatch(/yong_http_request_duration_seconds/);
+  });
+
+  it("is served without a token on the loopback listener of METRICS_PORT", async () => {
+    expect(server.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const res = await fetch(server.metricsUrl ?? "");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/yong_login_attempts_total|yong_process/);
+  });
+
+  it("is not served at all without configuration", async () => {
+    const instance = await spawnServerProcess({ DATABASE_URL: server.db.url, SEED_DEMO: "false" });
+    try {
+      const res = await fetch(`${instance.url}/metrics`);
+      expect(res.status).toBe(404);
+      expect(await res.text()).not.toMatch(/yong_/);
+    } finally {
+      await instance.stop();
+    }
   });
 });
