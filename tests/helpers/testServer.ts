@@ -1,4 +1,7 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { parseEnv } from "../../server/env.js";
+import { databaseId } from "../../server/audit/services/auditAnchor.js";
 import { startServer, type RunningServer } from "../../server/server.js";
 import type { DemoAccount } from "../../server/org/services/demoOrganisation.js";
 import { ApiClient } from "./apiClient.js";
@@ -24,21 +27,20 @@ export interface TestServer extends RunningServer {
 /** A real server on an ephemeral port over a fresh database seeded with the demo organisation. */
 export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
   const db = await createTestDatabase();
-  const server = await startServer(
-    parseEnv({
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: db.url,
-      LOG_LEVEL: "silent",
-      PASSWORD_HASH_COST: "10",
-      // Test files sign in hundreds of times from 127.0.0.1; tests of the limits set their own.
-      LOGIN_LIMIT_PER_IP: "100000",
-      LOGIN_LIMIT_PER_ACCOUNT: "100000",
-      SEED_DEMO: "true",
-      SERVE_CLIENT: "false",
-      ...overrides,
-    }),
-  );
+  const env = parseEnv({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_URL: db.url,
+    LOG_LEVEL: "silent",
+    PASSWORD_HASH_COST: "10",
+    // Test files sign in hundreds of times from 127.0.0.1; tests of the limits set their own.
+    LOGIN_LIMIT_PER_IP: "100000",
+    LOGIN_LIMIT_PER_ACCOUNT: "100000",
+    SEED_DEMO: "true",
+    SERVE_CLIENT: "false",
+    ...overrides,
+  });
+  const server = await startServer(env);
   const passwords = new Map<string, string>();
   const account = (username: string): DemoAccount => {
     const found = server.demoAccounts.find((a) => a.username === username);
@@ -83,6 +85,9 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
     stop: async () => {
       await server.close();
       await db.drop();
+      // The audit checkpoints of this throwaway database (server/audit/services/auditAnchor.ts).
+      const checkpoints = join(env.AUDIT_CHECKPOINT_DIR ?? join(env.DATA_DIR, "audit-checkpoints"), databaseId(db.url));
+      rmSync(checkpoints, { recursive: true, force: true });
     },
   };
   return self;
