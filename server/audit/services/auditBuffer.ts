@@ -34,7 +34,7 @@ export class AuditBuffer {
   add(entry: AuditEntry): void {
     this.pending.push({ ...entry, at: entry.at ?? new Date() });
     if (this.pending.length >= this.maxBatch) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
+    else this.timer ??= this.later(this.intervalMs);
   }
 
   /** Writes everything waiting now; resolves when it is in the database (or has failed and waits for a retry). */
@@ -53,6 +53,11 @@ export class AuditBuffer {
     }
   }
 
+  /** The listening server keeps the process alive; the timer alone must not (close() writes what is left). */
+  private later(ms: number): NodeJS.Timeout {
+    return setTimeout(() => void this.flush(), ms).unref();
+  }
+
   private async write(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -66,7 +71,7 @@ export class AuditBuffer {
         this.pending.unshift(...batch);
         this.failures += 1;
         this.logger.error({ err, waiting: this.pending.length }, "writing buffered audit events failed");
-        this.timer ??= setTimeout(() => void this.flush(), Math.min(this.intervalMs * 2 ** this.failures, 30_000));
+        this.timer ??= this.later(Math.min(this.intervalMs * 2 ** this.failures, 30_000));
         return;
       }
     }

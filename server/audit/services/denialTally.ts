@@ -48,7 +48,8 @@ export class DenialTally {
     } else {
       this.tallies.set(key, { ...entry, count: 1, first: now, last: now });
     }
-    this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+    // Unref: the listening server keeps the process alive, and its close() flushes.
+    this.timer ??= setTimeout(() => this.flush(), this.windowMs).unref();
   }
 
   /** Hands the window's counts to the audit buffer (also at shutdown, before the buffer closes). */
