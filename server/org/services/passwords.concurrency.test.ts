@@ -19,7 +19,7 @@ vi.mock("node:crypto", async (importOriginal) => {
   return { ...real, scrypt, default: { ...real, scrypt } };
 });
 
-const { hashPassword, limitConcurrentHashes, verifyPassword } = await import("./passwords.js");
+const { bulkHashSlots, hashPassword, limitConcurrentHashes, verifyPassword } = await import("./passwords.js");
 
 describe("scrypt concurrency", () => {
   it("never runs more than PASSWORD_HASH_CONCURRENCY hashes at once, however many logins arrive", async () => {
@@ -36,5 +36,19 @@ describe("scrypt concurrency", () => {
       expect(probe.peak).toBe(limit);
       expect(results.filter((r) => r === true)).toHaveLength(1);
     }
+  });
+
+  it("lets a bulk import use its own slots beside the sign-in bound, and bounds both", async () => {
+    limitConcurrentHashes(1);
+    bulkHashSlots.setLimit(2);
+    probe.peak = 0;
+    probe.calls = 0;
+    await Promise.all([
+      ...Array.from({ length: 6 }, () => hashPassword("Bulk#Pass1", 12, { bulk: true })),
+      ...Array.from({ length: 3 }, () => hashPassword("Login#Pass1", 12)),
+    ]);
+    expect(probe.calls).toBe(9);
+    // Two import hashes and one sign-in hash at most, never more.
+    expect(probe.peak).toBe(3);
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes, randomInt, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { Semaphore } from "../../core/semaphore.js";
 
 const KEY_LENGTH = 64;
@@ -13,13 +14,21 @@ export const NO_PASSWORD = "!";
  */
 export const hashSlots = new Semaphore(2);
 
+/**
+ * Slots for bulk work started by an administrator (a CSV import of hundreds of
+ * accounts): it may use every core, up to two, beside the sign-in slots. Sign-ins
+ * never queue behind an import, and with the sign-in bound at its default the
+ * pool still keeps a thread for the database.
+ */
+export const bulkHashSlots = new Semaphore(Math.max(1, Math.min(2, availableParallelism())));
+
 /** Sets how many scrypt runs may be in progress at once (PASSWORD_HASH_CONCURRENCY). */
 export function limitConcurrentHashes(limit: number): void {
   hashSlots.setLimit(limit);
 }
 
-function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return hashSlots.run(
+function scrypt(password: string, salt: Buffer, options: ScryptOptions, slots = hashSlots): Promise<Buffer> {
+  return slots.run(
     () =>
       new Promise((resolve, reject) =>
         scryptCb(password.normalize("NFKC"), salt, KEY_LENGTH, options, (err, key) =>
@@ -34,10 +43,13 @@ function optionsFor(logN: number, r: number, p: number): ScryptOptions {
   return { N, r, p, maxmem: 128 * N * r * p + 16 * 1024 * 1024 };
 }
 
-/** Hashes with scrypt; the parameters travel in the string so they can be raised later. */
-export async function hashPassword(password: string, logN: number): Promise<string> {
+/**
+ * Hashes with scrypt; the parameters travel in the string so they can be raised later.
+ * `bulk` runs it in the import's own slots (see bulkHashSlots) instead of the sign-in ones.
+ */
+export async function hashPassword(password: string, logN: number, options: { bulk?: boolean } = {}): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, optionsFor(logN, 8, 1));
+  const key = await scrypt(password, salt, optionsFor(logN, 8, 1), options.bulk ? bulkHashSlots : hashSlots);
   return `scrypt$${logN}$8$1$${salt.toString("base64")}$${key.toString("base64")}`;
 }
 

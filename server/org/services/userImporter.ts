@@ -25,11 +25,10 @@ export const IMPORT_COLUMNS = [
 ] as const;
 const MAX_ROWS = 5000;
 /**
- * scrypt at cost 17 takes ~0.45 s of one core and 128 MiB. The import keeps at
- * most two hashes in flight: both cores of a small server when the process-wide
- * bound (PASSWORD_HASH_CONCURRENCY, see passwords.ts) allows two, and never more
- * than two in that bound's queue, so a sign-in during a long import waits for
- * at most two hashes rather than for the whole file.
+ * scrypt at cost 17 takes ~0.45 s of one core and 128 MiB. The import hashes
+ * in the bulk slots (bulkHashSlots in passwords.ts: both cores of a small
+ * server), apart from the sign-in slots, so a sign-in during a long import
+ * never waits behind the file and the import is not held to the sign-in bound.
  */
 const HASH_CONCURRENCY = 2;
 
@@ -351,7 +350,7 @@ export async function commitUserImport(props: {
   const withPasswords = await mapLimited(planned, HASH_CONCURRENCY, async (p) => {
     if (props.stillWanted && !props.stillWanted()) throw importAbandoned();
     const initialPassword = generatePassword();
-    const passwordHash = await hashPassword(initialPassword, props.hashCost);
+    const passwordHash = await hashPassword(initialPassword, props.hashCost, { bulk: true });
     hashed += 1;
     props.onProgress?.({ phase: "hash", done: hashed, total: planned.length });
     return { ...p, initialPassword, passwordHash };
