@@ -51,6 +51,11 @@ describe("default roles of new accounts", () => {
     const id = await createUser("new.default", "默认角色", district.id);
     const roles = await rolesOf(id);
     expect(roles.map((r) => [r.code, r.unit?.id])).toEqual([["staff", district.id]]);
+    // The grant is on record with the account's creation.
+    const auditor = await server.signIn("auditor");
+    const log = await auditor.get("/api/audit/events?action=user.create&pageSize=5");
+    const event = log.body.items.find((e: { targetId: string }) => e.targetId === String(id));
+    expect(event?.detail?.defaultRoles).toEqual(["staff"]);
   });
 
   it("the security administrator reads and changes the default; others cannot", async () => {

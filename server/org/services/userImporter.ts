@@ -368,13 +368,17 @@ export async function commitUserImport(props: {
       where: { username: planned.map((p) => p.username) },
       transaction,
     });
-    await grantDefaultRoles(createdRows, transaction);
+    const { roleCodes } = await grantDefaultRoles(createdRows, transaction);
     await props.audit(
       {
         action: "user.import",
         outcome: "success",
         targetType: "user",
-        detail: { count: planned.length, usernames: planned.map((p) => p.username).slice(0, 200) },
+        detail: {
+          count: planned.length,
+          usernames: planned.map((p) => p.username).slice(0, 200),
+          defaultRoles: roleCodes,
+        },
       },
       transaction,
     );

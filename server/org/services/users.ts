@@ -71,28 +71,36 @@ export function newUserRow(props: NewUser & { passwordHash: string }): CreationA
   };
 }
 
+/** A random initial password and its hash, made before any transaction opens (scrypt takes ~0.45 s). */
+export async function newInitialCredential(
+  hashCost: number,
+): Promise<{ initialPassword: string; passwordHash: string }> {
+  const initialPassword = generatePassword();
+  return { initialPassword, passwordHash: await hashPassword(initialPassword, hashCost) };
+}
+
 /**
- * Creates an account with a random initial password. The placement must come
- * from `resolvePlacement`, which the caller also needs for authorization.
+ * Creates an account with an initial password from `newInitialCredential`,
+ * hashed beforehand so the transaction (SQLite's one write lock) is not held
+ * through scrypt. The placement must come from `resolvePlacement`, which the
+ * caller also needs for authorization. Returns the default roles it granted.
  */
 export async function createUser(
-  props: NewUser & { hashCost: number },
+  props: NewUser & { passwordHash: string },
   placement: Placement,
   transaction: Transaction,
-): Promise<{ user: User; initialPassword: string }> {
+): Promise<{ user: User; defaultRoles: string[] }> {
   const taken = await User.findOne({ where: { username: props.username }, transaction });
   if (taken) throw conflict("username_taken", `The username ${props.username} is already in use`);
-  const initialPassword = generatePassword();
   const row = newUserRow({
     ...props,
     unitId: placement.unit.id,
     departmentId: placement.department?.id ?? null,
     positionId: placement.position?.id ?? null,
-    passwordHash: await hashPassword(initialPassword, props.hashCost),
   });
   const user = await User.create(row, { transaction });
-  await grantDefaultRoles([user], transaction);
-  return { user, initialPassword };
+  const { roleCodes } = await grantDefaultRoles([user], transaction);
+  return { user, defaultRoles: roleCodes };
 }
 
 export async function findUserOr404(id: number, transaction?: Transaction): Promise<User> {

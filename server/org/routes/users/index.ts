@@ -6,7 +6,13 @@ import { loadGrants, loadGrantsByUser } from "../../../core/actor.js";
 import { Position, User } from "../../models/index.js";
 import { userPolicy } from "../../policies/user.js";
 import { presentDirectoryEntry, presentUser } from "../../presenters/user.js";
-import { createUser, findUserOr404, resolvePlacement, searchUsers } from "../../services/users.js";
+import {
+  createUser,
+  findUserOr404,
+  newInitialCredential,
+  resolvePlacement,
+  searchUsers,
+} from "../../services/users.js";
 import { newOneTimePassword, setOneTimePassword } from "../../services/passwordReset.js";
 import { endOtherSessions } from "../../services/sessions.js";
 import { pinyinKeys } from "../../services/pinyin.js";
@@ -88,21 +94,27 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(actor.can("org.user.manage"), "create user accounts");
     const { body } = parseRequest(ctx, UserCreateSchema);
-    const { user, initialPassword } = await ctx.services.sequelize.transaction(async (t) => {
+    const { initialPassword, passwordHash } = await newInitialCredential(ctx.services.env.PASSWORD_HASH_COST);
+    const user = await ctx.services.sequelize.transaction(async (t) => {
       const placement = await resolvePlacement(body, t);
       authorize(userPolicy.create(actor, placement.unit), "create users in this unit");
-      const created = await createUser({ ...body, hashCost: ctx.services.env.PASSWORD_HASH_COST }, placement, t);
+      const created = await createUser({ ...body, passwordHash }, placement, t);
       await ctx.audit(
         {
           action: "user.create",
           outcome: "success",
           targetType: "user",
           targetId: created.user.id,
-          detail: { username: body.username, unitId: body.unitId, departmentId: body.departmentId ?? null },
+          detail: {
+            username: body.username,
+            unitId: body.unitId,
+            departmentId: body.departmentId ?? null,
+            defaultRoles: created.defaultRoles,
+          },
         },
         t,
       );
-      return created;
+      return created.user;
     });
     ctx.status = 201;
     ctx.body = { user: await presentUserById(user.id, actor), initialPassword };
