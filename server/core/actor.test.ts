@@ -4,7 +4,7 @@ import { createLogger } from "./logger.js";
 import { parseEnv } from "../env.js";
 import { prepareDatabase } from "../server.js";
 import { createTestDatabase, type TestDatabase } from "../../tests/helpers/testDatabase.js";
-import { Role, RoleAssignment, RolePermission, User } from "../org/models/index.js";
+import { Role, RoleAssignment, RolePermission, Unit, User } from "../org/models/index.js";
 import { NO_PASSWORD } from "../org/services/passwords.js";
 import { createUnit } from "../org/services/units.js";
 import { newUserRow } from "../org/services/users.js";
@@ -57,5 +57,16 @@ describe("cached role maps", () => {
     expect((await permissionsOf()).sort()).toEqual(["library.use", "oa.use"]);
     await Role.update({ name: "新名" }, { where: { id: roleId } });
     expect((await loadGrants(userId))[0]?.roleName).toBe("新名");
+  });
+
+  it("follow a unit that moves or is renamed", async () => {
+    const unit = await sequelize.transaction((t) =>
+      createUnit({ name: "区", code: "a.district", kind: "district", parent: null }, t),
+    );
+    const scoped = await RoleAssignment.create({ userId, roleId, unitId: unit.id });
+    const scopeOf = async () => (await loadGrants(userId)).find((g) => g.assignmentId === scoped.id)?.unit;
+    expect(await scopeOf()).toEqual({ id: unit.id, name: "区", path: unit.path });
+    await Unit.update({ name: "新区", path: "/99/" }, { where: { id: unit.id } });
+    expect(await scopeOf()).toEqual({ id: unit.id, name: "新区", path: "/99/" });
   });
 });

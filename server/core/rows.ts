@@ -19,6 +19,34 @@ export function columnsOf<M extends Model>(
     .map(([name, attribute]) => `${alias}.${attribute.field ?? name} AS ${prefix}${name}`);
 }
 
+type Kind = "date" | "boolean" | "plain";
+type Plan = { key: string; name: string; kind: Kind }[];
+const plans = new WeakMap<object, Map<string, Plan>>();
+
+/** Which columns of a row make which attribute, and how to type them; worked out once per model and prefix. */
+function planOf(model: ModelStatic<Model>, prefix: string): Plan {
+  let byPrefix = plans.get(model);
+  if (!byPrefix) {
+    byPrefix = new Map();
+    plans.set(model, byPrefix);
+  }
+  let plan = byPrefix.get(prefix);
+  if (!plan) {
+    plan = Object.entries(model.getAttributes()).map(([name, attribute]) => ({
+      key: `${prefix}${name}`,
+      name,
+      kind:
+        attribute.type instanceof DataTypes.DATE
+          ? "date"
+          : attribute.type instanceof DataTypes.BOOLEAN
+            ? "boolean"
+            : "plain",
+    }));
+    byPrefix.set(prefix, plan);
+  }
+  return plan;
+}
+
 /**
  * An instance from the `prefix` columns of a row, with values typed as
  * Sequelize types them when it reads the model itself (dates, booleans);
@@ -32,14 +60,12 @@ export function instanceOf<M extends Model>(
   const id = row[`${prefix}id`];
   if (id === null || id === undefined) return null;
   const values: Record<string, unknown> = {};
-  for (const [name, attribute] of Object.entries(model.getAttributes())) {
-    const key = `${prefix}${name}`;
+  for (const { key, name, kind } of planOf(model, prefix)) {
     if (!(key in row)) continue;
     const value = row[key];
     if (value === null || value === undefined) values[name] = null;
-    else if (attribute.type instanceof DataTypes.DATE) {
-      values[name] = value instanceof Date ? value : new Date(String(value));
-    } else if (attribute.type instanceof DataTypes.BOOLEAN) values[name] = Boolean(Number(value));
+    else if (kind === "date") values[name] = value instanceof Date ? value : new Date(String(value));
+    else if (kind === "boolean") values[name] = Boolean(Number(value));
     else values[name] = value;
   }
   return model.build(values as M["_creationAttributes"], { isNewRecord: false, raw: true });

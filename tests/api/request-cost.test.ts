@@ -24,8 +24,9 @@ const flatten = (units: UnitNode[]): UnitNode[] => units.flatMap((u) => [u, ...f
 async function statementsDuring(action: () => Promise<unknown>): Promise<string[]> {
   const seen: string[] = [];
   // Audit and rate-limit bookkeeping may be written in the background (batches); they are not this request's reads.
-  const hook = (_options: unknown, query: { sql?: string }) => {
-    if (query.sql && !/audit|rate_limit/i.test(query.sql)) seen.push(query.sql);
+  const hook = (_options: unknown, query: object) => {
+    const sql = "sql" in query ? query.sql : undefined; // set by Sequelize's Query.run, not in its types
+    if (typeof sql === "string" && !/audit|rate_limit/i.test(sql)) seen.push(sql);
   };
   server.sequelize.addHook("afterQuery", "capture", hook);
   try {

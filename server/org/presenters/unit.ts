@@ -4,7 +4,11 @@ export function presentDepartment(d: Department, userCount = 0) {
   return { id: d.id, unitId: d.unitId, name: d.name, sortOrder: d.sortOrder, userCount };
 }
 
-export function presentUnit(u: Unit) {
+/** The unit fields the tree and the unit routes send. */
+export type UnitFields = Pick<Unit, "id" | "parentId" | "code" | "name" | "shortName" | "kind" | "sortOrder">;
+export type DepartmentFields = Pick<Department, "id" | "unitId" | "name" | "sortOrder">;
+
+export function presentUnit(u: UnitFields) {
   return {
     id: u.id,
     parentId: u.parentId,
@@ -17,7 +21,7 @@ export function presentUnit(u: Unit) {
 }
 
 /** A department inside the tree: its unit is the node it sits in. */
-function presentDepartmentNode(d: Department, userCount = 0) {
+function presentDepartmentNode(d: DepartmentFields, userCount = 0) {
   return { id: d.id, name: d.name, sortOrder: d.sortOrder, userCount };
 }
 
@@ -29,8 +33,8 @@ export type UnitNode = ReturnType<typeof presentUnit> & {
 
 /** Builds the nested tree from flat rows in one pass. */
 export function presentTree(
-  units: Unit[],
-  departments: Department[],
+  units: readonly UnitFields[],
+  departments: readonly DepartmentFields[],
   usersByUnit: Map<number, number>,
   usersByDepartment: Map<number, number>,
 ): UnitNode[] {

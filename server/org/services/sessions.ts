@@ -1,14 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Op, QueryTypes } from "sequelize";
-import {
-  ASSIGNMENT_COLUMNS,
-  AUTHZ_VERSION_COLUMN,
-  grantsFromAssignments,
-  type AssignmentRow,
-  type Grant,
-} from "../../core/actor.js";
+import { ASSIGNMENT_COLUMNS, grantsFrom, type AssignmentRow, type Grant } from "../../core/actor.js";
 import { columnsOf, instanceOf } from "../../core/rows.js";
-import { Department, Position, Session, Unit, User } from "../models/index.js";
+import { Session, User } from "../models/index.js";
+import { AUTHZ_VERSION_COLUMN, snapshotAt } from "./orgSnapshot.js";
 import { securityPolicyFromStored, type SecurityPolicy } from "./settings.js";
 
 /** lastSeenAt is written at most this often, so reads do not turn into writes. */
@@ -40,38 +35,45 @@ export type SessionLookup =
   | { status: "expired" }
   | { status: "none" };
 
-/** Secrets stay out of the per-request user: the routes that need them read them fresh. */
-const SECRET_USER_FIELDS = new Set(["passwordHash", "totpSecret", "recoveryCodes"]);
+/**
+ * Every request reads its session and user, so the row carries only what
+ * requests use: no secrets (the routes that need them read them fresh), no
+ * search keys or login counters, no session bookkeeping. Columns added to the
+ * models later come along by themselves.
+ */
+const SKIPPED_USER_FIELDS = new Set([
+  "passwordHash",
+  "totpSecret",
+  "recoveryCodes",
+  "pinyin",
+  "pinyinInitials",
+  "failedLogins",
+  "updatedAt",
+]);
+const SKIPPED_SESSION_FIELDS = new Set(["ip", "userAgent", "createdAt", "updatedAt"]);
 
 let resumeSql: string | null = null;
 
 /**
- * One statement per request: the session, its user with unit, department and
- * position, the user's role assignments (one row each), the authz_version the
- * cached role maps are checked against, and the stored security policy.
- * Nothing in it is cached, so an ended session, a disabled user or a changed
+ * One statement per request: the session, its user, the user's role
+ * assignments (one row each), the authz_version the instance's snapshot of
+ * roles and units is checked against, and the stored security policy. Nothing
+ * in it is cached, so an ended session, a disabled user or a changed
  * assignment count from the next request on, on every instance.
  */
 function resumeStatement(): string {
   resumeSql ??= [
     "SELECT",
     [
-      ...columnsOf(Session, "s", "s_"),
-      ...columnsOf(User, "u", "u_", SECRET_USER_FIELDS),
-      ...columnsOf(Unit, "uu", "uu_"),
-      ...columnsOf(Department, "ud", "ud_"),
-      ...columnsOf(Position, "up", "up_"),
+      ...columnsOf(Session, "s", "s_", SKIPPED_SESSION_FIELDS),
+      ...columnsOf(User, "u", "u_", SKIPPED_USER_FIELDS),
       ASSIGNMENT_COLUMNS,
       AUTHZ_VERSION_COLUMN,
       "(SELECT value FROM settings WHERE `key` = 'security.policy') AS policyText",
     ].join(", "),
     "FROM sessions s",
     "LEFT JOIN users u ON u.id = s.userId",
-    "LEFT JOIN units uu ON uu.id = u.unitId",
-    "LEFT JOIN departments ud ON ud.id = u.departmentId",
-    "LEFT JOIN positions up ON up.id = u.positionId",
     "LEFT JOIN role_assignments ra ON ra.userId = u.id",
-    "LEFT JOIN units au ON au.id = ra.unitId",
     "WHERE s.id = ?",
     "ORDER BY ra.id",
   ].join(" ");
@@ -97,12 +99,14 @@ export async function resumeSession(token: string): Promise<SessionLookup> {
     await Session.destroy({ where: { id: session.id } });
     return { status: "expired" };
   }
-  user.unit = instanceOf(Unit, first, "uu_") ?? undefined;
-  user.department = instanceOf(Department, first, "ud_");
-  user.position = instanceOf(Position, first, "up_");
   if (now - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
     await Session.update({ lastSeenAt: new Date(now) }, { where: { id: session.id } });
   }
+  const snapshot = await snapshotAt(Number(first.authzVersion ?? 0));
+  // Shared, read-only instances from the snapshot: presenters read them, nothing saves them.
+  user.unit = snapshot.units.get(user.unitId);
+  user.department = user.departmentId === null ? null : (snapshot.departments.get(user.departmentId) ?? null);
+  user.position = user.positionId === null ? null : (snapshot.positions.get(user.positionId) ?? null);
   const assignments = rows.flatMap((r): AssignmentRow[] =>
     r.assignmentId === null || r.assignmentId === undefined
       ? []
@@ -111,14 +115,12 @@ export async function resumeSession(token: string): Promise<SessionLookup> {
             assignmentId: Number(r.assignmentId),
             userId: Number(r.userId),
             roleId: Number(r.roleId),
-            unitId: r.unitId === null ? null : Number(r.unitId),
-            unitName: typeof r.unitName === "string" ? r.unitName : null,
-            unitPath: typeof r.unitPath === "string" ? r.unitPath : null,
+            unitId: r.unitId === null || r.unitId === undefined ? null : Number(r.unitId),
           },
         ],
   );
-  const grants = await grantsFromAssignments(assignments, Number(first.authzVersion ?? 0));
-  return { status: "valid", session, user, grants: grants.get(user.id) ?? [], policy };
+  const grants = grantsFrom(assignments, snapshot).get(user.id) ?? [];
+  return { status: "valid", session, user, grants, policy };
 }
 
 export async function endSession(sessionId: string): Promise<void> {

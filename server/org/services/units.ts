@@ -1,6 +1,7 @@
 import { Op, QueryTypes, type Transaction } from "sequelize";
 import { badRequest, conflict, notFound } from "../../core/errors.js";
 import { Department, Unit, User } from "../models/index.js";
+import { AUTHZ_VERSION_COLUMN } from "./orgSnapshot.js";
 import type { UnitKind } from "../models/unit.js";
 
 export async function findUnitOr404(id: number, transaction?: Transaction): Promise<Unit> {
@@ -163,15 +164,26 @@ export async function deleteDepartment(department: Department, transaction: Tran
 /**
  * Users per unit and per department, from the counts the database keeps with
  * every insert, move and delete of a user (migration 0006): a few hundred
- * rows, instead of grouping every user on each request.
+ * rows, instead of grouping every user on each request. With them, the
+ * authz_version that the instance's snapshot of units and departments is
+ * checked against.
  */
-export async function userCounts(): Promise<{ byUnit: Map<number, number>; byDepartment: Map<number, number> }> {
+export async function userCounts(): Promise<{
+  byUnit: Map<number, number>;
+  byDepartment: Map<number, number>;
+  version: number;
+}> {
   const sequelize = User.sequelize;
   if (!sequelize) throw new Error("models are not initialised");
-  const rows = await sequelize.query<{ unitId: number; departmentId: number; users: number }>(
-    "SELECT unitId, departmentId, users FROM unit_user_counts WHERE users > 0",
+  const rows = await sequelize.query<{ unitId: number; departmentId: number; users: number; authzVersion: number }>(
+    `SELECT unitId, departmentId, users, ${AUTHZ_VERSION_COLUMN} FROM unit_user_counts WHERE users > 0`,
     { type: QueryTypes.SELECT },
   );
+  // An organisation without users has no count rows to carry the version.
+  const version =
+    rows[0]?.authzVersion ??
+    (await sequelize.query<{ authzVersion: number }>(`SELECT ${AUTHZ_VERSION_COLUMN}`, { type: QueryTypes.SELECT }))[0]
+      ?.authzVersion;
   const byUnit = new Map<number, number>();
   const byDepartment = new Map<number, number>();
   for (const row of rows) {
@@ -181,5 +193,5 @@ export async function userCounts(): Promise<{ byUnit: Map<number, number>; byDep
     byUnit.set(unitId, (byUnit.get(unitId) ?? 0) + users);
     if (departmentId) byDepartment.set(departmentId, users);
   }
-  return { byUnit, byDepartment };
+  return { byUnit, byDepartment, version: Number(version ?? 0) };
 }

@@ -8,7 +8,6 @@ import { type Department, type Unit, User } from "../models/index.js";
 import { NO_PASSWORD } from "./passwords.js";
 import { createDepartment, createUnit, updateDepartment, userCounts } from "./units.js";
 import { newUserRow, searchUsers } from "./users.js";
-import { prefixRange } from "./userSearch.js";
 
 let db: TestDatabase;
 let sequelize: Sequelize;
@@ -36,15 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sequelize?.close();
   await db?.drop();
-});
-
-describe("prefixRange", () => {
-  it("is the range of strings that start with the prefix, by code point", () => {
-    expect(prefixRange("zh")).toEqual(["zh", "zi"]);
-    expect(prefixRange("\u5F20")).toEqual(["\u5F20", "\u5F21"]); // 张
-    expect(prefixRange("a\u{D7FF}")).toEqual(["a\u{D7FF}", "a\u{E000}"]);
-    expect(prefixRange("𠀀")).toEqual(["𠀀", "𠀁"]);
-  });
 });
 
 describe("the search index and user counts, kept by the database", () => {
@@ -97,6 +87,20 @@ describe("the search index and user counts, kept by the database", () => {
     expect(await names("smith")).toEqual([]);
     counts = await userCounts();
     expect(counts.byUnit.get(south.id)).toBe(2);
+  });
+
+  it("finds parts of names longer than the grams it keeps, and is not fooled by the first 32 characters", async () => {
+    const long = "阿卜杜热合曼买买提艾尔肯阿不都拉吐尔逊买买提明阿布都热西提阿卜杜热合曼买买提艾尔肯";
+    const similar = `${long.slice(0, 33)}甲`;
+    await User.bulkCreate([
+      newUserRow({ username: "t.long", displayName: long, unitId: north.id, passwordHash: NO_PASSWORD }),
+      newUserRow({ username: "t.similar", displayName: similar, unitId: north.id, passwordHash: NO_PASSWORD }),
+    ]);
+    expect(await names(long.slice(5, 30))).toEqual(["t.long", "t.similar"]);
+    expect(await names(long.slice(0, 33))).toEqual(["t.long", "t.similar"]);
+    expect(await names(long.slice(0, 36))).toEqual(["t.long"]);
+    expect(await names(long)).toEqual(["t.long"]);
+    await User.destroy({ where: { username: ["t.long", "t.similar"] } });
   });
 
   it("pages in list order: unit, then department, then id", async () => {

@@ -1,22 +1,17 @@
 import { QueryTypes, type Sequelize } from "sequelize";
 
 /**
- * SQL for user lists and search, over `user_search_terms` and
- * `unit_user_counts` (migration 0006, kept by triggers). Terms compare by code
- * point on both databases, so "starts with p" is the range [p, p⁺) where p⁺
- * is p with its last character raised by one: an index range, no LIKE.
+ * SQL for user lists and search, over `user_search_grams` and
+ * `unit_user_counts` (migration 0006, kept by triggers). A search string is
+ * one exact key of the gram table, so a page is read along the index in list
+ * order and the total is a count over one key range: no LIKE, no sort, no
+ * DISTINCT, whatever the number of matches.
  */
 
-/** The half-open range of strings that start with `prefix`. */
-export function prefixRange(prefix: string): [low: string, high: string] {
-  const chars = [...prefix];
-  const last = chars.pop()?.codePointAt(0);
-  if (last === undefined) return ["", "\u{10FFFF}"];
-  let next = last + 1;
-  if (next >= 0xd800 && next <= 0xdfff) next = 0xe000; // surrogates are not characters
-  if (next > 0x10ffff) return [prefix, `${prefix}\u{10FFFF}`];
-  return [prefix, chars.join("") + String.fromCodePoint(next)];
-}
+/** The longest string `user_search_grams` keeps (migration 0006); longer searches are checked on the users' columns. */
+const GRAM_MAX = 32;
+
+const firstChars = (text: string, n: number) => [...text].slice(0, n).join("");
 
 export interface SearchConditions {
   /** The search text; matches a prefix of the username, pinyin or initials, or any part of the name. */
@@ -59,39 +54,44 @@ function userConditions(c: SearchConditions, id: string, replacements: Record<st
 
 const needsUserRow = (c: SearchConditions) => c.status !== undefined;
 
-/** Matching users through their terms; the unit and department come from the term rows. */
-function termSql(c: SearchConditions, text: string): Sql {
+/**
+ * Matching users through their grams; the unit and department come from the
+ * gram rows. People type pinyin with spaces between syllables, so a search
+ * with spaces also tries the text without them.
+ */
+function gramSql(c: SearchConditions, text: string): Sql & { distinct: boolean } {
   const replacements: Record<string, unknown> = {};
   const compact = text.replace(/\s+/g, "");
-  const nameKinds = c.matchUsername ? ["u", "n"] : ["n"];
-  const ranges: string[] = [];
-  const range = (key: string, value: string, kinds: string[]) => {
-    const [low, high] = prefixRange(value);
-    replacements[`${key}Low`] = low;
-    replacements[`${key}High`] = high;
-    replacements[`${key}Kinds`] = kinds;
-    ranges.push(`(t.term >= :${key}Low AND t.term < :${key}High AND t.kind IN (:${key}Kinds))`);
-  };
-  // Pinyin and initials are matched without the spaces people type between syllables.
-  if (compact === text) range("text", text, [...nameKinds, "p", "i"]);
-  else {
-    range("text", text, nameKinds);
-    if (compact) range("compact", compact, ["p", "i"]);
+  const grams = [...new Set([text, compact].filter(Boolean).map((t) => firstChars(t, GRAM_MAX)))];
+  const where = [grams.length === 1 ? "g.gram = :gram" : "g.gram IN (:grams)"];
+  replacements.gram = grams[0];
+  replacements.grams = grams;
+  if (!c.matchUsername) where.push("g.fromName = 1");
+  const long = [...text].length > GRAM_MAX || [...compact].length > GRAM_MAX;
+  if (long) {
+    // The gram matched the first GRAM_MAX characters; the rest is checked on the user's own columns.
+    where.push(
+      "(INSTR(LOWER(u.displayName), :text) > 0 OR SUBSTR(u.pinyin, 1, :compactLength) = :compact" +
+        (c.matchUsername ? " OR INSTR(LOWER(u.username), :text) > 0" : "") +
+        ")",
+    );
+    Object.assign(replacements, { text, compact, compactLength: [...compact].length });
   }
-  const where = [`(${ranges.join(" OR ")})`];
   if (c.unitIds) {
-    where.push("t.unitId IN (:unitIds)");
+    where.push("g.unitId IN (:unitIds)");
     replacements.unitIds = c.unitIds;
   }
   if (c.departmentId) {
-    where.push("t.departmentId = :departmentId");
+    where.push("g.departmentId = :departmentId");
     replacements.departmentId = c.departmentId;
   }
-  where.push(...userConditions(c, "t.userId", replacements));
+  where.push(...userConditions(c, "g.userId", replacements));
   return {
-    from: `user_search_terms t${needsUserRow(c) ? " JOIN users u ON u.id = t.userId" : ""}`,
+    from: `user_search_grams g${long || needsUserRow(c) ? " JOIN users u ON u.id = g.userId" : ""}`,
     where: where.join(" AND "),
     replacements,
+    // One gram holds each user once; two grams may both hold one.
+    distinct: grams.length > 1,
   };
 }
 
@@ -111,11 +111,8 @@ function userSql(c: SearchConditions): Sql {
   return { from: "users u", where: where.join(" AND "), replacements };
 }
 
-/** The page's users with their unit, department and position, for the caller's select list over u, uu, ud, up. */
-const PAGE_JOINS =
-  "JOIN users u ON u.id = p.userId LEFT JOIN units uu ON uu.id = u.unitId" +
-  " LEFT JOIN departments ud ON ud.id = u.departmentId LEFT JOIN positions up ON up.id = u.positionId" +
-  " ORDER BY p.unitId, p.departmentId, p.userId";
+/** The page's users, for the caller's select list over `u`. */
+const PAGE_JOINS = "JOIN users u ON u.id = p.userId ORDER BY p.unitId, p.departmentId, p.userId";
 
 /**
  * One page of matching users in list order (unit, department, id) — the
@@ -138,12 +135,12 @@ export async function findUsers(
   let countSql: string;
   let replacements: Record<string, unknown>;
   if (text) {
-    const s = termSql(c, text);
+    const s = gramSql(c, text);
     replacements = s.replacements;
     pageSql =
-      `SELECT DISTINCT t.unitId, t.departmentId, t.userId FROM ${s.from} WHERE ${s.where}` +
-      " ORDER BY t.unitId, t.departmentId, t.userId LIMIT :limit OFFSET :offset";
-    countSql = `SELECT COUNT(DISTINCT t.userId) AS n FROM ${s.from} WHERE ${s.where}`;
+      `SELECT ${s.distinct ? "DISTINCT " : ""}g.unitId, g.departmentId, g.userId FROM ${s.from} WHERE ${s.where}` +
+      " ORDER BY g.unitId, g.departmentId, g.userId LIMIT :limit OFFSET :offset";
+    countSql = `SELECT ${s.distinct ? "COUNT(DISTINCT g.userId)" : "COUNT(*)"} AS n FROM ${s.from} WHERE ${s.where}`;
   } else {
     const s = userSql(c);
     replacements = s.replacements;

@@ -5,6 +5,7 @@ import { Department, Position, Unit, User } from "../models/index.js";
 import { generatePassword, hashPassword } from "./passwords.js";
 import { pinyinKeys } from "./pinyin.js";
 import { findUsers } from "./userSearch.js";
+import { AUTHZ_VERSION_COLUMN, snapshotAt } from "./orgSnapshot.js";
 import { grantDefaultRoles } from "./roles.js";
 
 export interface UserPlacement {
@@ -165,12 +166,7 @@ async function unitIdsFor(query: UserQuery): Promise<number[] | null> {
 export async function searchUsers(query: UserQuery): Promise<{ rows: User[]; count: number }> {
   const sequelize = User.sequelize;
   if (!sequelize) throw new Error("models are not initialised");
-  listColumns ??= [
-    ...columnsOf(User, "u", "u_", NOT_LISTED),
-    ...columnsOf(Unit, "uu", "uu_"),
-    ...columnsOf(Department, "ud", "ud_"),
-    ...columnsOf(Position, "up", "up_"),
-  ].join(", ");
+  listColumns ??= [...columnsOf(User, "u", "u_", NOT_LISTED), AUTHZ_VERSION_COLUMN].join(", ");
   const { rows, count } = await findUsers(
     sequelize,
     {
@@ -184,12 +180,15 @@ export async function searchUsers(query: UserQuery): Promise<{ rows: User[]; cou
     },
     { limit: query.pageSize, offset: (query.page - 1) * query.pageSize, columns: listColumns },
   );
+  if (rows.length === 0) return { rows: [], count };
+  // Units, departments and positions from the instance's snapshot (shared, read-only): no join, no per-row instances.
+  const snapshot = await snapshotAt(Number(rows[0]?.authzVersion ?? 0));
   const users = rows.flatMap((row) => {
     const user = instanceOf(User, row, "u_");
     if (!user) return [];
-    user.unit = instanceOf(Unit, row, "uu_") ?? undefined;
-    user.department = instanceOf(Department, row, "ud_");
-    user.position = instanceOf(Position, row, "up_");
+    user.unit = snapshot.units.get(user.unitId);
+    user.department = user.departmentId === null ? null : (snapshot.departments.get(user.departmentId) ?? null);
+    user.position = user.positionId === null ? null : (snapshot.positions.get(user.positionId) ?? null);
     return [user];
   });
   return { rows: users, count };

@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import type { AppContext, AppContextExtras, AppState } from "../../../core/context.js";
 import { actorOf, authorize } from "../../../core/policy.js";
 import { parseRequest } from "../../../core/validate.js";
-import { Department, Unit } from "../../models/index.js";
+import { Unit } from "../../models/index.js";
 import { unitPolicy } from "../../policies/unit.js";
 import { presentDepartment, presentTree, presentUnit } from "../../presenters/unit.js";
 import {
@@ -17,6 +17,7 @@ import {
   updateUnit,
   userCounts,
 } from "../../services/units.js";
+import { snapshotAt } from "../../services/orgSnapshot.js";
 import {
   DepartmentCreateSchema,
   DepartmentUpdateSchema,
@@ -31,30 +32,16 @@ export function unitsRouter(): Router<AppState, AppContextExtras> {
   router.get("/tree", async (ctx: AppContext) => {
     const actor = actorOf(ctx);
     authorize(unitPolicy.readTree(actor), "see the organisation");
-    // Plain rows: the tree needs a few fields of hundreds of units and departments, not model instances.
-    const [units, departments, counts] = await Promise.all([
-      Unit.findAll({
-        attributes: ["id", "parentId", "code", "name", "shortName", "kind", "sortOrder"],
-        order: [
-          ["sortOrder", "ASC"],
-          ["id", "ASC"],
-        ],
-        raw: true,
-      }),
-      Department.findAll({
-        attributes: ["id", "unitId", "name", "sortOrder"],
-        order: [
-          ["sortOrder", "ASC"],
-          ["id", "ASC"],
-        ],
-        raw: true,
-      }),
-      userCounts(),
-    ]);
-    ctx.body = {
-      units: presentTree(units, departments, counts.byUnit, counts.byDepartment),
+    // Units and departments from the instance's snapshot (reloaded when authz_version moves); counts are read fresh.
+    const counts = await userCounts();
+    const snapshot = await snapshotAt(counts.version);
+    const body = {
+      units: presentTree(snapshot.treeUnits, snapshot.treeDepartments, counts.byUnit, counts.byDepartment),
       abilities: { manage: unitPolicy.manage(actor) },
     };
+    // Serialized once here: compression middleware reads the length of a body before Koa would serialize it again.
+    ctx.type = "json";
+    ctx.body = JSON.stringify(body);
   });
 
   router.post("/units", async (ctx: AppContext) => {
