@@ -23,17 +23,22 @@ export async function measure(props: {
   connections: number;
   duration: number;
   warmup: number;
+  /** Called between the warm-up and the measured run, and after it. */
+  onStart?: () => void;
+  onEnd?: () => void;
 }): Promise<RouteFigures> {
   const headers: Record<string, string> = props.cookie ? { cookie: props.cookie } : {};
   if (props.warmup > 0) {
     await autocannon({ url: props.url, connections: props.connections, duration: props.warmup, headers });
   }
+  props.onStart?.();
   const result = await autocannon({
     url: props.url,
     connections: props.connections,
     duration: props.duration,
     headers,
   });
+  props.onEnd?.();
   const answered = result["2xx"] > 0;
   return {
     rps: result.requests.average,

@@ -7,7 +7,39 @@ import { createServer } from "node:net";
 
 export interface ServerProcess {
   url: string;
+  pid: number | undefined;
   stop(): Promise<void>;
+}
+
+/**
+ * CPU seconds (user + system, every thread) a process has used so far, from
+ * /proc; null where there is none. On a shared machine the CPU a request costs
+ * varies much less than the requests per second another load leaves room for.
+ */
+export function cpuSeconds(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces) start at state; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
+
+/** The MariaDB server's process id, when it runs on this machine. */
+export function mariadbPid(): number | undefined {
+  for (const file of ["/run/mysqld/mysqld.pid", "/var/run/mysqld/mysqld.pid"]) {
+    try {
+      const pid = Number(readFileSync(file, "utf8").trim());
+      if (pid > 0) return pid;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }
 
 async function freePort(): Promise<number> {
@@ -60,6 +92,7 @@ export async function startProcess(props: {
   }
   return {
     url,
+    pid: child.pid,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, "exit");
