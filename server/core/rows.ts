@@ -19,6 +19,9 @@ export function columnsOf<M extends Model>(
     .map(([name, attribute]) => `${alias}.${attribute.field ?? name} AS ${prefix}${name}`);
 }
 
+/** Read from the database as they are; `includeValidated` (not in Sequelize's types): no includes to work out. */
+const BUILD_OPTIONS = { isNewRecord: false, raw: true, includeValidated: true };
+
 type Kind = "date" | "boolean" | "plain";
 type Plan = { key: string; name: string; kind: Kind }[];
 const plans = new WeakMap<object, Map<string, Plan>>();
@@ -68,5 +71,5 @@ export function instanceOf<M extends Model>(
     else if (kind === "boolean") values[name] = Boolean(Number(value));
     else values[name] = value;
   }
-  return model.build(values as M["_creationAttributes"], { isNewRecord: false, raw: true });
+  return model.build(values as M["_creationAttributes"], BUILD_OPTIONS);
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { Op, QueryTypes } from "sequelize";
+import { Op, QueryTypes, type QueryOptions, type Sequelize, type Transaction } from "sequelize";
 import { ASSIGNMENT_COLUMNS, grantsFrom, type AssignmentRow, type Grant } from "../../core/actor.js";
 import { columnsOf, instanceOf } from "../../core/rows.js";
 import { Session, User } from "../models/index.js";
@@ -80,14 +80,90 @@ function resumeStatement(): string {
   return resumeSql;
 }
 
+/**
+ * How long an instance may answer from its own copy of a session's rows
+ * before reading them again: the bound within which a change made through
+ * another instance (or outside the application) counts here — an ended
+ * session, a disabled user, a changed assignment or role. A change this
+ * process commits itself counts at once (see `forgetSessionsOnWrite`).
+ * A page load sends several requests at once; they share one read.
+ */
+export const SESSION_CACHE_MS = 1000;
+const SESSION_CACHE_MAX = 10_000;
+
+const sessionCache = new Map<string, { rows: readonly Record<string, unknown>[]; until: number }>();
+/** Raised whenever this process commits a write authentication reads; a read that saw an older one is not kept. */
+let generation = 0;
+
+function forgetSessions(): void {
+  generation++;
+  sessionCache.clear();
+}
+
+/** The tables whose rows resumeStatement reads, directly or through the org snapshot. */
+const READ_TABLES = new Set([
+  "sessions",
+  "users",
+  "role_assignments",
+  "roles",
+  "role_permissions",
+  "units",
+  "departments",
+  "positions",
+  "settings",
+  "authz_version",
+]);
+const WRITE = /^\s*(?:INSERT(?:\s+OR\s+\w+)?(?:\s+IGNORE)?\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+[`"]?(\w+)/i;
+const watching = new WeakSet<object>();
+
+/**
+ * Drops every cached session when this process writes a table authentication
+ * reads: after the commit when inside a transaction (a read before it would
+ * only see the old rows), at once otherwise. Every statement passes here,
+ * raw SQL included, so no write path has to remember to call it.
+ */
+function forgetSessionsOnWrite(sequelize: Sequelize): void {
+  if (watching.has(sequelize)) return;
+  watching.add(sequelize);
+  const pending = new WeakSet<Transaction>();
+  sequelize.addHook("afterQuery", (options: QueryOptions, query: object) => {
+    const sql = "sql" in query ? query.sql : undefined; // set by Sequelize's Query.run, not in its types
+    const table = typeof sql === "string" ? WRITE.exec(sql)?.[1] : undefined;
+    if (!table || !READ_TABLES.has(table.toLowerCase())) return;
+    const transaction = options.transaction;
+    if (!transaction) return forgetSessions();
+    if (pending.has(transaction)) return;
+    pending.add(transaction);
+    transaction.afterCommit(forgetSessions);
+  });
+}
+
+async function sessionRows(sequelize: Sequelize, id: string): Promise<readonly Record<string, unknown>[]> {
+  const now = Date.now();
+  const cached = sessionCache.get(id);
+  if (cached && cached.until > now) return cached.rows;
+  const seen = generation;
+  const rows = await sequelize.query<Record<string, unknown>>(resumeStatement(), {
+    replacements: [id],
+    type: QueryTypes.SELECT,
+  });
+  if (seen === generation) {
+    if (sessionCache.size >= SESSION_CACHE_MAX) {
+      for (const [key, entry] of sessionCache) if (entry.until <= now) sessionCache.delete(key);
+      if (sessionCache.size >= SESSION_CACHE_MAX) sessionCache.clear();
+    }
+    sessionCache.set(id, { rows, until: now + SESSION_CACHE_MS });
+  }
+  return rows;
+}
+
 /** Finds the session for a cookie token, ending it if it idled out or the user was disabled. */
 export async function resumeSession(token: string): Promise<SessionLookup> {
   const sequelize = Session.sequelize;
   if (!sequelize) throw new Error("models are not initialised");
-  const rows = await sequelize.query<Record<string, unknown>>(resumeStatement(), {
-    replacements: [hashToken(token)],
-    type: QueryTypes.SELECT,
-  });
+  forgetSessionsOnWrite(sequelize);
+  // Instances are built afresh for every request from the (possibly shared) rows: requests never share objects.
+  const rows = await sessionRows(sequelize, hashToken(token));
   const first = rows[0];
   const session = first && instanceOf(Session, first, "s_");
   if (!first || !session) return { status: "none" };

@@ -154,12 +154,12 @@ export async function findUsers(
         (c.unitIds ? " AND c.unitId IN (:unitIds)" : "") +
         (c.departmentId ? " AND c.departmentId = :departmentId" : "");
   }
-  const [rows, counted] = await Promise.all([
-    select<Record<string, unknown>>(`SELECT ${page.columns} FROM (${pageSql}) p ${PAGE_JOINS}`, {
-      ...replacements,
-      ...paging,
-    }),
-    select<{ n: number | string }>(countSql, replacements),
-  ]);
+  // The total rides along with the page (an uncorrelated subquery, run once); a page past the end needs its own count.
+  const rows = await select<Record<string, unknown>>(
+    `SELECT ${page.columns}, (${countSql}) AS total FROM (${pageSql}) p ${PAGE_JOINS}`,
+    { ...replacements, ...paging },
+  );
+  if (rows[0]) return { rows, count: Number(rows[0].total) };
+  const counted = await select<{ n: number | string }>(countSql, replacements);
   return { rows, count: Number(counted[0]?.n ?? 0) };
 }
