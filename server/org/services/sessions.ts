@@ -55,11 +55,10 @@ const SKIPPED_SESSION_FIELDS = new Set(["ip", "userAgent", "createdAt", "updated
 let resumeSql: string | null = null;
 
 /**
- * One statement per request: the session, its user, the user's role
- * assignments (one row each), the authz_version the instance's snapshot of
- * roles and units is checked against, and the stored security policy. Nothing
- * in it is cached, so an ended session, a disabled user or a changed
- * assignment count from the next request on, on every instance.
+ * One statement: the session, its user, the user's role assignments (one row
+ * each), the authz_version the instance's snapshot of roles and units is
+ * checked against, and the stored security policy. Its rows are kept for at
+ * most SESSION_CACHE_MS (below).
  */
 function resumeStatement(): string {
   resumeSql ??= [

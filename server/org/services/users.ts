@@ -161,7 +161,7 @@ async function unitIdsFor(query: UserQuery): Promise<number[] | null> {
  * Searches by a prefix of the username, full pinyin or pinyin initials, or
  * any part of the name, within a unit (optionally with its subunits) or a
  * department, in list order (unit, department, id). The page is picked from
- * the search-term index (userSearch.ts) in the statement that reads it.
+ * the search index (userSearch.ts) in the statement that reads it.
  */
 export async function searchUsers(query: UserQuery): Promise<{ rows: User[]; count: number }> {
   const sequelize = User.sequelize;
