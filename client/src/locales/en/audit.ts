@@ -156,6 +156,7 @@ const messages: typeof zhCN = {
       sessionMaxHours: "Session lifetime (hours)",
       siteName: "Site name",
       roleCodes: "Default roles",
+      defaultRoles: "Default roles granted",
       roleId: "Role",
       role: "Role",
       scope: "Scope",

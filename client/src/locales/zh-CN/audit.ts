@@ -153,6 +153,7 @@ export default {
       sessionMaxHours: "会话最长有效期（小时）",
       siteName: "站点名称",
       roleCodes: "默认角色",
+      defaultRoles: "授予的默认角色",
       roleId: "角色",
       role: "角色",
       scope: "范围",

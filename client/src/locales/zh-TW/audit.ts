@@ -155,6 +155,7 @@ const messages: typeof zhCN = {
       sessionMaxHours: "工作階段最長有效期（小時）",
       siteName: "網站名稱",
       roleCodes: "預設角色",
+      defaultRoles: "授予的預設角色",
       roleId: "角色",
       role: "角色",
       scope: "範圍",

@@ -145,7 +145,7 @@ export function valueText(field: string, value: unknown, refs: AuditRefs): strin
       })
       .join("、");
   }
-  if (field === "roleCodes" && Array.isArray(value))
+  if ((field === "roleCodes" || field === "defaultRoles") && Array.isArray(value))
     return value.map((code) => roleLabel({ code: String(code), name: String(code) })).join("、");
   if (field === "kind" && typeof value === "string" && has(`org.units.kinds.${value}`))
     return t(`org.units.kinds.${value}`);
