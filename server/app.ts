@@ -192,6 +192,21 @@ function compressible(contentType: string): boolean {
   );
 }
 
+/**
+ * Turns a JSON answer into its text once. Left an object, it would be
+ * stringified twice: by koa-compress, which asks the body's length to compare
+ * it with its threshold, and by Koa when it sends it. The content type that
+ * Koa set for the object stays.
+ */
+async function serializeJsonOnce(ctx: Context, next: Next): Promise<void> {
+  await next();
+  const body: unknown = ctx.body;
+  // Only what Koa itself would send as JSON: plain objects and arrays (not buffers, streams or blobs).
+  if (body === null || typeof body !== "object") return;
+  if (!Array.isArray(body) && Object.getPrototypeOf(body) !== Object.prototype) return;
+  ctx.body = JSON.stringify(body);
+}
+
 /** Vite names every file under /assets/ after its content: a copy, once fetched, is never stale. */
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
@@ -255,6 +270,7 @@ export function createApp(
   app.use(requestLog);
   // Brotli or gzip as the client accepts; the build ships .br/.gz twins of its assets, served as they are.
   app.use(compress({ filter: compressible, threshold: 1024, deflate: false }));
+  app.use(serializeJsonOnce);
   app.use(securityHeaders);
   app.use(auditAdministrators);
   app.use(errorHandler(services.logger, recordDenial));

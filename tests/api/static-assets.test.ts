@@ -120,6 +120,15 @@ describe("static assets", () => {
 
     const gzip = await admin.request("GET", "/api/org/tree", { headers: { "accept-encoding": "gzip" } });
     expect(gzip.headers.get("content-encoding")).toBe("gzip");
+
+    // Serialised once before compression, the answer is still JSON, errors included.
+    const users = await admin.request("GET", "/api/org/users?pageSize=50", { headers: { "accept-encoding": "br" } });
+    expect(users.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(users.body.items.length).toBeGreaterThan(0);
+    const missing = await admin.request("GET", "/api/org/users/999999", { headers: { "accept-encoding": "br" } });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(missing.body.error.code).toBe("not_found");
   });
 
   it("leaves small answers, PDFs and images as they are", async () => {
