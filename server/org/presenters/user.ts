@@ -1,6 +1,14 @@
 import type { Actor, Grant } from "../../core/actor.js";
-import type { Department, Unit, User } from "../models/index.js";
+import type { Department, Position, Unit } from "../models/index.js";
 import { userPolicy } from "../policies/user.js";
+import type { ListedUser } from "../services/users.js";
+
+/** A user instance or a list row (plain data): what the presenters read. */
+export type PresentedUser = Omit<ListedUser, "unit" | "department" | "position"> & {
+  unit?: Unit;
+  department?: Department | null;
+  position?: Position | null;
+};
 
 const ref = (x: { id: number; name: string } | null | undefined) => (x ? { id: x.id, name: x.name } : null);
 
@@ -16,8 +24,8 @@ export function presentGrant(g: Grant) {
 }
 
 /** The fields of a user that leave the server; secrets and hashes never do. */
-export function presentUser(user: User, grants: readonly Grant[], viewer: Actor) {
-  const unit = user.unit as Unit | undefined;
+export function presentUser(user: PresentedUser, grants: readonly Grant[], viewer: Actor) {
+  const unit = user.unit;
   const target = { id: user.id, unit, grants };
   return {
     id: user.id,
@@ -26,7 +34,7 @@ export function presentUser(user: User, grants: readonly Grant[], viewer: Actor)
     email: user.email,
     phone: user.phone,
     unit: ref(unit) ?? { id: user.unitId, name: "" },
-    department: ref(user.department as Department | null | undefined),
+    department: ref(user.department),
     position: ref(user.position),
     disabled: user.disabled,
     locked: Boolean(user.lockedUntil && user.lockedUntil.getTime() > Date.now()),
@@ -49,12 +57,12 @@ export function presentUser(user: User, grants: readonly Grant[], viewer: Actor)
 export type UserPresentation = ReturnType<typeof presentUser>;
 
 /** A colleague in the staff directory: how to reach them, never the username or account state. */
-export function presentDirectoryEntry(user: User) {
+export function presentDirectoryEntry(user: PresentedUser) {
   return {
     id: user.id,
     displayName: user.displayName,
     unit: ref(user.unit),
-    department: ref(user.department as Department | null | undefined),
+    department: ref(user.department),
     position: ref(user.position),
     phone: user.phone,
     email: user.email,

@@ -1,6 +1,6 @@
 import type { CreationAttributes, Transaction } from "sequelize";
 import { conflict, notFound, badRequest } from "../../core/errors.js";
-import { columnsOf, instanceOf } from "../../core/rows.js";
+import { columnsOf } from "../../core/rows.js";
 import { Department, Position, Unit, User } from "../models/index.js";
 import { generatePassword, hashPassword } from "./passwords.js";
 import { pinyinKeys } from "./pinyin.js";
@@ -135,9 +135,58 @@ export interface UserQuery {
   pageSize: number;
 }
 
-/** Never read for a list: secrets, and search keys that only the database uses. */
-const NOT_LISTED = new Set(["passwordHash", "totpSecret", "recoveryCodes", "pinyin", "pinyinInitials"]);
+/**
+ * A user as a list shows them: the columns the presenters read, as plain data.
+ * A page is built from rows by hand because a Sequelize instance per row cost
+ * more CPU than the rest of the request (`npm run bench:api`, users routes).
+ */
+export interface ListedUser {
+  id: number;
+  username: string;
+  displayName: string;
+  email: string | null;
+  phone: string | null;
+  unitId: number;
+  departmentId: number | null;
+  positionId: number | null;
+  disabled: boolean;
+  lockedUntil: Date | null;
+  mustChangePassword: boolean;
+  totpEnabled: boolean;
+  lastLoginAt: Date | null;
+  previousLoginAt: Date | null;
+  createdAt: Date;
+  unit: Unit | undefined;
+  department: Department | null;
+  position: Position | null;
+}
+
+/** What a list reads of a user; never secrets nor the search keys only the database uses. */
+const LISTED = [
+  "id",
+  "username",
+  "displayName",
+  "email",
+  "phone",
+  "unitId",
+  "departmentId",
+  "positionId",
+  "disabled",
+  "lockedUntil",
+  "mustChangePassword",
+  "totpEnabled",
+  "lastLoginAt",
+  "previousLoginAt",
+  "createdAt",
+] as const satisfies readonly (keyof ListedUser)[];
 let listColumns: string | null = null;
+
+/** SQLite answers dates as text, MariaDB as Date; booleans as 0/1 from both (as Sequelize itself would type them). */
+const dateOf = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
+const optionalDateOf = (value: unknown): Date | null => (value === null || value === undefined ? null : dateOf(value));
+const booleanOf = (value: unknown): boolean => Boolean(Number(value));
+const idOf = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+const textOf = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
 /** The units a query may return users from, or null for every unit. */
 async function unitIdsFor(query: UserQuery): Promise<number[] | null> {
@@ -163,10 +212,15 @@ async function unitIdsFor(query: UserQuery): Promise<number[] | null> {
  * department, in list order (unit, department, id). The page is picked from
  * the search index (userSearch.ts) in the statement that reads it.
  */
-export async function searchUsers(query: UserQuery): Promise<{ rows: User[]; count: number }> {
+export async function searchUsers(query: UserQuery): Promise<{ rows: ListedUser[]; count: number }> {
   const sequelize = User.sequelize;
   if (!sequelize) throw new Error("models are not initialised");
-  listColumns ??= [...columnsOf(User, "u", "u_", NOT_LISTED), AUTHZ_VERSION_COLUMN].join(", ");
+  if (!listColumns) {
+    const skip = new Set(
+      Object.keys(User.getAttributes()).filter((name) => !(LISTED as readonly string[]).includes(name)),
+    );
+    listColumns = [...columnsOf(User, "u", "u_", skip), AUTHZ_VERSION_COLUMN].join(", ");
+  }
   const { rows, count } = await findUsers(
     sequelize,
     {
@@ -183,13 +237,30 @@ export async function searchUsers(query: UserQuery): Promise<{ rows: User[]; cou
   if (rows.length === 0) return { rows: [], count };
   // Units, departments and positions from the instance's snapshot (shared, read-only): no join, no per-row instances.
   const snapshot = await snapshotAt(Number(rows[0]?.authzVersion ?? 0));
-  const users = rows.flatMap((row) => {
-    const user = instanceOf(User, row, "u_");
-    if (!user) return [];
-    user.unit = snapshot.units.get(user.unitId);
-    user.department = user.departmentId === null ? null : (snapshot.departments.get(user.departmentId) ?? null);
-    user.position = user.positionId === null ? null : (snapshot.positions.get(user.positionId) ?? null);
-    return [user];
+  const users = rows.map((row): ListedUser => {
+    const unitId = Number(row.u_unitId);
+    const departmentId = idOf(row.u_departmentId);
+    const positionId = idOf(row.u_positionId);
+    return {
+      id: Number(row.u_id),
+      username: String(row.u_username),
+      displayName: String(row.u_displayName),
+      email: textOf(row.u_email),
+      phone: textOf(row.u_phone),
+      unitId,
+      departmentId,
+      positionId,
+      disabled: booleanOf(row.u_disabled),
+      lockedUntil: optionalDateOf(row.u_lockedUntil),
+      mustChangePassword: booleanOf(row.u_mustChangePassword),
+      totpEnabled: booleanOf(row.u_totpEnabled),
+      lastLoginAt: optionalDateOf(row.u_lastLoginAt),
+      previousLoginAt: optionalDateOf(row.u_previousLoginAt),
+      createdAt: dateOf(row.u_createdAt),
+      unit: snapshot.units.get(unitId),
+      department: departmentId === null ? null : (snapshot.departments.get(departmentId) ?? null),
+      position: positionId === null ? null : (snapshot.positions.get(positionId) ?? null),
+    };
   });
   return { rows: users, count };
 }
