@@ -159,6 +159,8 @@ async function runDialect(dialect: Dialect): Promise<Row[]> {
       cwd: root,
       script: "server/main.ts",
       env: {
+        // Measured as deployed (server/main.ts: no source-mapped stacks in production).
+        NODE_ENV: "production",
         DATABASE_URL: fixture.url,
         DATA_DIR: fixture.dataDir,
         SEED_DEMO: "false",
@@ -174,7 +176,7 @@ async function runDialect(dialect: Dialect): Promise<Row[]> {
     const baseline = await startProcess({
       cwd: root,
       script: join(benchDir, "api/baseline.ts"),
-      env: { DATABASE_URL: fixture.url },
+      env: { NODE_ENV: "production", DATABASE_URL: fixture.url },
       logFile: join(runDir, "baseline.log"),
       readyPath: "/healthz",
     });

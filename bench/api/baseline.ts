@@ -8,6 +8,8 @@ import Router from "@koa/router";
 import { QueryTypes } from "sequelize";
 import { openDatabase } from "../../server/core/db.js";
 
+// The same runtime setting as the server it is compared with (server/main.ts).
+if (process.env.NODE_ENV === "production") process.setSourceMapsEnabled(false);
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error("DATABASE_URL is required");
 const sequelize = openDatabase(url);
