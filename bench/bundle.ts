@@ -19,7 +19,8 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
-import { chromium, type BrowserContext, type Page, type Request } from "playwright-core";
+import type { BrowserContext, Page, Request } from "playwright-core";
+import { launchChromium } from "../tests/helpers/chromium.js";
 
 // Types only: the modules themselves are loaded from the checkout being measured.
 import type * as ServerModuleNs from "../server/server.js";
@@ -204,18 +205,7 @@ async function main(): Promise<void> {
       SERVE_CLIENT: "true",
     }),
   );
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const browser = await launchChromium();
   const contexts: BrowserContext[] = [];
   try {
     const account = server.demoAccounts.find((a) => a.username === args.user);

@@ -3,19 +3,14 @@
 // actions are in a menu. Drives the built SPA through Debian's Chromium like
 // admin-flow.test.ts; run `npm run build` first. Screenshots land in
 // tests/browser/artifacts/auditor-phone/ (or $SHOTS_DIR) for a person to look at.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, URL } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseEnv } from "../../server/env.js";
-import { startServer, type RunningServer } from "../../server/server.js";
+import type { RunningServer } from "../../server/server.js";
+import { byTestId, input, repoRoot, startBrowserHarness, type BrowserHarness } from "../helpers/browser.js";
 import { ApiClient } from "../helpers/apiClient.js";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/auditor-phone");
-const builtIndex = join(repoRoot, "client/dist/index.html");
 
 const UI_TIMEOUT = 15_000;
 const NEW_PASSWORD = "Yong#Office2026!";
@@ -24,55 +19,16 @@ const DESKTOP = { width: 1440, height: 900 };
 
 let server: RunningServer | undefined;
 let browser: Browser | undefined;
-let dataDir: string | undefined;
+let harness: BrowserHarness | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(builtIndex)) {
-    throw new Error(`${builtIndex} is missing: run \`npm run build\` before \`npm run test:browser\``);
-  }
-  rmSync(shots, { recursive: true, force: true });
-  mkdirSync(shots, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), "yong-browser-"));
-  server = await startServer(
-    parseEnv({
-      ...process.env,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: `sqlite:${join(dataDir, "browser.sqlite")}`,
-      DATA_DIR: dataDir,
-      LOG_LEVEL: "silent",
-      PASSWORD_HASH_COST: "10",
-      SEED_DEMO: "true",
-      SERVE_CLIENT: "true",
-    }),
-  );
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  harness = await startBrowserHarness(shots);
+  ({ server, browser } = harness);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await harness?.close();
 });
-
-function input(page: Page, testId: string): Locator {
-  return page.locator(`input[data-testid="${testId}"], [data-testid="${testId}"] input`).first();
-}
-
-function byTestId(page: Page, testId: string): Locator {
-  return page.locator(`[data-testid="${testId}"]`).first();
-}
 
 /** Signs a demo account in over the API and replaces its one-time password, so the browser can use NEW_PASSWORD. */
 async function apiSignIn(username: string): Promise<ApiClient> {
