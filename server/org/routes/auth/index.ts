@@ -7,7 +7,7 @@ import { SESSION_COOKIE } from "../../../core/auth.js";
 import { loadActor, type Actor } from "../../../core/actor.js";
 import { Session, User } from "../../models/index.js";
 import { findUserOr404 } from "../../services/users.js";
-import { attemptLogin, confirmPassword, type PasswordConfirmation } from "../../services/loginAgent.js";
+import { attemptLogin, confirmPassword } from "../../services/loginAgent.js";
 import { LoginThrottle } from "../../services/loginThrottle.js";
 import { rateLimited } from "../../../core/rateLimit.js";
 import { endOtherSessions, endSession, openSession } from "../../services/sessions.js";
@@ -34,22 +34,38 @@ async function presentMe(actor: Actor) {
 }
 
 /**
- * A wrong password on a form that asks for it: 400 while the budget lasts; once
- * the account is locked, every session of it ends, this one included.
+ * Checks the password a signed-in user confirms a sensitive change with (password
+ * change, TOTP off) against the sign-in failure budget. A wrong password is audited
+ * under `action` and refused with 400; one that locks the account also ends every
+ * session and answers 401 account_locked.
  */
-async function refusePassword(ctx: AppContext, check: PasswordConfirmation, policy: SecurityPolicy): Promise<never> {
+async function requireCurrentPassword(
+  ctx: AppContext,
+  user: User,
+  password: string,
+  action: string,
+  policy: SecurityPolicy,
+): Promise<void> {
+  const check = await confirmPassword(ctx.services.sequelize, user, password, policy);
+  if (check.outcome === "ok") return;
+  await ctx.audit({
+    action,
+    outcome: "failure",
+    targetType: "user",
+    targetId: user.id,
+    detail: { reason: check.outcome === "wrong" ? "wrong_password" : "account_locked" },
+  });
   if (check.outcome === "wrong") throw badRequest("wrong_password", "The current password is wrong");
-  const userId = actorOf(ctx).id;
   if (check.lockedNow) {
     await ctx.audit({
       action: "auth.lockout",
       outcome: "success",
       targetType: "user",
-      targetId: userId,
+      targetId: user.id,
       detail: { minutes: policy.lockoutMinutes },
     });
   }
-  await endOtherSessions(userId);
+  await endOtherSessions(user.id);
   ctx.cookies.set(SESSION_COOKIE, null);
   throw new AppError(401, "account_locked", "Too many wrong passwords: the account is locked for a while");
 }
@@ -167,17 +183,7 @@ export function authRouter(): Router<AppState, AppContextExtras> {
     const user = await User.findByPk(actor.id);
     if (!user) throw new AppError(401, "unauthenticated", "Sign in first");
     const policy = await readSecurityPolicy();
-    const check = await confirmPassword(sequelize, user, body.currentPassword, policy);
-    if (check.outcome !== "ok") {
-      await ctx.audit({
-        action: "auth.password.change",
-        outcome: "failure",
-        targetType: "user",
-        targetId: user.id,
-        detail: { reason: check.outcome === "wrong" ? "wrong_password" : "account_locked" },
-      });
-      await refusePassword(ctx, check, policy);
-    }
+    await requireCurrentPassword(ctx, user, body.currentPassword, "auth.password.change", policy);
     const broken = checkPasswordPolicy(body.newPassword, user.username, policy.minPasswordLength);
     if (body.newPassword === body.currentPassword) broken.push("reuse");
     if (broken.length) {
@@ -238,17 +244,7 @@ export function authRouter(): Router<AppState, AppContextExtras> {
     const user = await User.findByPk(actor.id);
     if (!user) throw new AppError(401, "unauthenticated", "Sign in first");
     const policy = await readSecurityPolicy();
-    const check = await confirmPassword(ctx.services.sequelize, user, body.password, policy);
-    if (check.outcome !== "ok") {
-      await ctx.audit({
-        action: "auth.totp.disable",
-        outcome: "failure",
-        targetType: "user",
-        targetId: user.id,
-        detail: { reason: check.outcome === "wrong" ? "wrong_password" : "account_locked" },
-      });
-      await refusePassword(ctx, check, policy);
-    }
+    await requireCurrentPassword(ctx, user, body.password, "auth.totp.disable", policy);
     await ctx.services.sequelize.transaction(async (transaction) => {
       await User.update(
         { totpEnabled: false, totpSecret: null, recoveryCodes: null },
