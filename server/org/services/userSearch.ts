@@ -31,6 +31,20 @@ interface Sql {
   replacements: Record<string, unknown>;
 }
 
+/** Where the user sits; `t` is the alias of the table that carries unitId and departmentId. */
+function placeConditions(c: SearchConditions, t: string, replacements: Record<string, unknown>): string[] {
+  const where: string[] = [];
+  if (c.unitIds) {
+    where.push(`${t}.unitId IN (:unitIds)`);
+    replacements.unitIds = c.unitIds;
+  }
+  if (c.departmentId) {
+    where.push(`${t}.departmentId = :departmentId`);
+    replacements.departmentId = c.departmentId;
+  }
+  return where;
+}
+
 /** Conditions that need the user's own row or roles, with `id` the expression for the user's id. */
 function userConditions(c: SearchConditions, id: string, replacements: Record<string, unknown>): string[] {
   const where: string[] = [];
@@ -77,15 +91,7 @@ function gramSql(c: SearchConditions, text: string): Sql & { distinct: boolean }
     );
     Object.assign(replacements, { text, compact, compactLength: [...compact].length });
   }
-  if (c.unitIds) {
-    where.push("g.unitId IN (:unitIds)");
-    replacements.unitIds = c.unitIds;
-  }
-  if (c.departmentId) {
-    where.push("g.departmentId = :departmentId");
-    replacements.departmentId = c.departmentId;
-  }
-  where.push(...userConditions(c, "g.userId", replacements));
+  where.push(...placeConditions(c, "g", replacements), ...userConditions(c, "g.userId", replacements));
   return {
     from: `user_search_grams g${long || needsUserRow(c) ? " JOIN users u ON u.id = g.userId" : ""}`,
     where: where.join(" AND "),
@@ -99,15 +105,7 @@ function gramSql(c: SearchConditions, text: string): Sql & { distinct: boolean }
 function userSql(c: SearchConditions): Sql {
   const replacements: Record<string, unknown> = {};
   const where = ["1 = 1"];
-  if (c.unitIds) {
-    where.push("u.unitId IN (:unitIds)");
-    replacements.unitIds = c.unitIds;
-  }
-  if (c.departmentId) {
-    where.push("u.departmentId = :departmentId");
-    replacements.departmentId = c.departmentId;
-  }
-  where.push(...userConditions(c, "u.id", replacements));
+  where.push(...placeConditions(c, "u", replacements), ...userConditions(c, "u.id", replacements));
   return { from: "users u", where: where.join(" AND "), replacements };
 }
 
