@@ -21,10 +21,10 @@ const EnvSchema = z.object({
     .string()
     .regex(/^\d+(kb|mb)$/i, "must look like 1mb or 512kb")
     .default("10mb"),
-  /** log2 of scrypt's N; 17 follows OWASP's recommendation. Tests lower it for speed. */
-  PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(20).default(17),
+  /** argon2id memory in KiB, with 2 passes; 19456 (19 MiB) is OWASP's recommendation. Tests lower it for speed. */
+  PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).max(1_048_576).default(19_456),
   /**
-   * scrypt runs in progress at once, process-wide; the rest wait. The default leaves a core for the
+   * Password hashes in progress at once, process-wide; the rest wait. The default leaves a core for the
    * event loop and at least two of libuv's 4 threads for the database: min(2, cores − 1).
    */
   PASSWORD_HASH_CONCURRENCY: z.coerce

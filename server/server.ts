@@ -61,7 +61,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
   const sequelize = await prepareDatabase(env, logger);
   let demoAccounts: DemoAccount[] = [];
   if (env.SEED_DEMO && (await Unit.count()) === 0) {
-    demoAccounts = await seedDemoOrganisation(sequelize, env.PASSWORD_HASH_COST);
+    demoAccounts = await seedDemoOrganisation(sequelize, env.PASSWORD_HASH_MEMORY_KIB);
   }
   const auditBuffer = new AuditBuffer(sequelize, logger);
   const denials = new DenialTally(auditBuffer);

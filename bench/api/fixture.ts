@@ -28,7 +28,7 @@ import type * as UsersModuleNs from "../../server/org/services/users.js";
 import type * as PasswordsModuleNs from "../../server/org/services/passwords.js";
 
 /** Bump when the accounts below change, so cached databases are rebuilt. */
-const FIXTURE_VERSION = 2;
+const FIXTURE_VERSION = 3;
 
 export const BENCH_PASSWORD = "Bench#Api2026";
 export const ADMIN_USERNAME = "bench.admin";
@@ -37,8 +37,8 @@ export const ADMIN_USERNAME = "bench.admin";
  * (LOGIN_LIMIT_PER_ACCOUNT, 10 a minute by default): every one is a full check.
  */
 export const LOGIN_ACCOUNTS = Array.from({ length: 64 }, (_, i) => `bench.login${String(i + 1).padStart(2, "0")}`);
-/** The scrypt cost the server runs with by default (README: PASSWORD_HASH_COST). */
-export const HASH_COST = 17;
+/** The argon2id memory the server runs with by default (README: PASSWORD_HASH_MEMORY_KIB). */
+export const HASH_COST = 19_456;
 
 export type Dialect = "sqlite" | "mariadb";
 

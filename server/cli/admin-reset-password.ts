@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     const { password } = await adminResetPassword(sequelize, {
       username,
       operator: operatorName(),
-      hashCost: config.PASSWORD_HASH_COST,
+      hashCost: config.PASSWORD_HASH_MEMORY_KIB,
       limits: {
         perIp: config.LOGIN_LIMIT_PER_IP,
         perAccount: config.LOGIN_LIMIT_PER_ACCOUNT,

@@ -55,7 +55,7 @@ if (command === "migrate") {
   } else if ((await Unit.count()) > 0) {
     process.stdout.write("the database already has an organisation; nothing seeded\n");
   } else {
-    const accounts = await seedDemoOrganisation(sequelize, config.PASSWORD_HASH_COST);
+    const accounts = await seedDemoOrganisation(sequelize, config.PASSWORD_HASH_MEMORY_KIB);
     for (const a of accounts) process.stdout.write(`${a.username}\t${a.password}\t${a.role}\n`);
   }
   await sequelize.close();

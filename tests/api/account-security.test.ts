@@ -28,7 +28,7 @@ async function userRow(username: string): Promise<User> {
 function runResetCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", "server/cli/admin-reset-password.ts", ...args], {
-      env: { ...process.env, DATABASE_URL: server.db.url, PASSWORD_HASH_COST: "10", LOG_LEVEL: "silent" },
+      env: { ...process.env, DATABASE_URL: server.db.url, PASSWORD_HASH_MEMORY_KIB: "1024", LOG_LEVEL: "silent" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -252,7 +252,7 @@ describe("sign-in rate limits, shared by app instances", () => {
     const env = {
       DATABASE_URL: server.db.url,
       SEED_DEMO: "false",
-      PASSWORD_HASH_COST: "10",
+      PASSWORD_HASH_MEMORY_KIB: "1024",
       TRUST_PROXY: "true",
       LOGIN_LIMIT_PER_IP: "6",
       LOGIN_LIMIT_PER_ACCOUNT: "4",

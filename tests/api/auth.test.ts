@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomBytes, scryptSync } from "node:crypto";
 import { TOTP, Secret } from "otpauth";
 import { Session, User } from "../../server/org/models/index.js";
 import { startTestServer, STRONG_PASSWORD, type TestServer } from "../helpers/testServer.js";
@@ -26,7 +27,7 @@ describe("login and sessions", () => {
     expect(setCookie).toMatch(/samesite=lax/i);
     expect(res.body.user.username).toBe(username);
     expect(res.body.mustChangePassword).toBe(true);
-    expect(res.text).not.toMatch(/passwordHash|scrypt\$|totpSecret|recoveryCodes/);
+    expect(res.text).not.toMatch(/passwordHash|scrypt\$|argon2id|totpSecret|recoveryCodes/);
   });
 
   it("forces the initial password to be changed before anything else", async () => {
@@ -51,8 +52,25 @@ describe("login and sessions", () => {
     expect(ok.status).toBe(204);
     expect((await client.get("/api/org/directory?q=wang")).status).toBe(200);
     const stored = await User.findOne({ where: { username } });
-    expect(stored?.passwordHash).toMatch(/^scrypt\$/);
+    expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
     expect(stored?.passwordHash).not.toContain(STRONG_PASSWORD);
+  });
+
+  it("replaces a scrypt hash of an earlier version with argon2id at the next sign-in, and keeps the password", async () => {
+    const { username, password } = server.account("office.leader");
+    const salt = randomBytes(16);
+    const key = scryptSync(password, salt, 64, { N: 2 ** 10, r: 8, p: 1 });
+    await User.update(
+      { passwordHash: `scrypt$10$8$1$${salt.toString("base64")}$${key.toString("base64")}` },
+      { where: { username } },
+    );
+    const wrong = await server.client().post("/api/auth/login", { username, password: "Wrong#Pass1" });
+    expect(wrong.status).toBe(401);
+    expect((await User.findOne({ where: { username } }))?.passwordHash).toMatch(/^scrypt\$/);
+    const first = await server.client().post("/api/auth/login", { username, password });
+    expect(first.status).toBe(200);
+    expect((await User.findOne({ where: { username } }))?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=1024,t=2,p=1\$/);
+    expect((await server.client().post("/api/auth/login", { username, password })).status).toBe(200);
   });
 
   it("refuses a state-changing request without the CSRF header", async () => {

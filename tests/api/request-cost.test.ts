@@ -206,7 +206,11 @@ describe("authorization caches across instances", () => {
   let other: { url: string; stop(): Promise<void> };
 
   beforeAll(async () => {
-    other = await spawnServerProcess({ DATABASE_URL: server.db.url, SEED_DEMO: "false", PASSWORD_HASH_COST: "10" });
+    other = await spawnServerProcess({
+      DATABASE_URL: server.db.url,
+      SEED_DEMO: "false",
+      PASSWORD_HASH_MEMORY_KIB: "1024",
+    });
   });
 
   afterAll(async () => {

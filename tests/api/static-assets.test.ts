@@ -192,7 +192,7 @@ describe("request log", () => {
     const env = parseEnv({
       DATABASE_URL: db.url,
       LOG_LEVEL: "debug",
-      PASSWORD_HASH_COST: "10",
+      PASSWORD_HASH_MEMORY_KIB: "1024",
       SERVE_CLIENT: "true",
       CLIENT_DIST: dist,
     });

@@ -35,7 +35,7 @@ export async function startBrowserHarness(shotsDir: string): Promise<BrowserHarn
       DATABASE_URL: `sqlite:${join(dataDir, "browser.sqlite")}`,
       DATA_DIR: dataDir,
       LOG_LEVEL: "silent",
-      PASSWORD_HASH_COST: "10",
+      PASSWORD_HASH_MEMORY_KIB: "1024",
       SEED_DEMO: "true",
       SERVE_CLIENT: "true",
     }),

@@ -32,7 +32,7 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
     HOST: "127.0.0.1",
     DATABASE_URL: db.url,
     LOG_LEVEL: "silent",
-    PASSWORD_HASH_COST: "10",
+    PASSWORD_HASH_MEMORY_KIB: "1024",
     // Test files sign in hundreds of times from 127.0.0.1; tests of the limits set their own.
     LOGIN_LIMIT_PER_IP: "100000",
     LOGIN_LIMIT_PER_ACCOUNT: "100000",

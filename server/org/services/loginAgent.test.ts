@@ -9,7 +9,7 @@ import { Unit, User } from "../models/index.js";
 import type { SecurityPolicy } from "./settings.js";
 
 /**
- * scrypt is replaced by a gate the test opens: every verification stays "in
+ * Hashing is replaced by a gate the test opens: every verification stays "in
  * flight" until released, so the test decides the interleaving. Each call is
  * recorded with the hash it was checked against.
  */
@@ -21,10 +21,13 @@ vi.mock("./passwords.js", async (importOriginal) => {
   const real = await importOriginal<typeof Passwords>();
   return {
     ...real,
-    hashPassword: async (password: string) => `scrypt$10$8$1$c2FsdA==$${Buffer.from(password).toString("base64")}`,
+    hashPassword: async (password: string) =>
+      `$argon2id$v=19$m=1024,t=2,p=1$c2FsdA$${Buffer.from(password).toString("base64").replace(/=+$/, "")}`,
     verifyPassword: (password: string, stored: string) =>
       new Promise<boolean>((resolve) => {
-        const result = real.isPasswordHash(stored) && stored.endsWith(`$${Buffer.from(password).toString("base64")}`);
+        const result =
+          real.isPasswordHash(stored) &&
+          stored.endsWith(`$${Buffer.from(password).toString("base64").replace(/=+$/, "")}`);
         const call = { password, stored, release: () => resolve(result) };
         gate.calls.push(call);
         if (!gate.hold) call.release();
@@ -42,7 +45,8 @@ const POLICY: SecurityPolicy = {
   sessionMaxHours: 12,
 };
 const RIGHT = "Right#Pass1";
-const stored = (password: string) => `scrypt$10$8$1$c2FsdA==$${Buffer.from(password).toString("base64")}`;
+const stored = (password: string) =>
+  `$argon2id$v=19$m=1024,t=2,p=1$c2FsdA$${Buffer.from(password).toString("base64").replace(/=+$/, "")}`;
 
 let db: TestDatabase;
 let sequelize: Sequelize;
@@ -154,7 +158,7 @@ describe("attemptLogin under parallel attempts", () => {
 });
 
 describe("attemptLogin does not tell accounts apart", () => {
-  it("runs one scrypt check for an unknown user, against the dummy hash at the configured cost", async () => {
+  it("runs one hash check for an unknown user, against the dummy hash at the configured cost", async () => {
     gate.hold = false;
     const result = await attemptLogin(sequelize, { username: "no-such-user", password: "Whatever#1" }, POLICY, 10);
     expect(!result.ok && result.error.code).toBe("invalid_credentials");
@@ -162,7 +166,7 @@ describe("attemptLogin does not tell accounts apart", () => {
     expect(gate.calls[0]?.stored).toBe(await dummyHash(10));
   });
 
-  it("runs one scrypt check for an account without a password and for a locked account", async () => {
+  it("runs one hash check for an account without a password and for a locked account", async () => {
     gate.hold = false;
     const none = await newAccount("!");
     await attemptLogin(sequelize, { username: none.username, password: "Whatever#1" }, POLICY, 10);

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { col, type Sequelize } from "sequelize";
 import { AppError } from "../../core/errors.js";
 import { User } from "../models/index.js";
-import { hashPassword, isPasswordHash, verifyPassword } from "./passwords.js";
+import { hashPassword, isPasswordHash, needsRehash, verifyPassword } from "./passwords.js";
 import type { SecurityPolicy } from "./settings.js";
 import { useRecoveryCode, useTotp } from "./totp.js";
 
@@ -32,7 +32,7 @@ const dummyHashes = new Map<number, Promise<string>>();
 /**
  * A hash of a random password at the configured cost. Unknown users, accounts
  * without a password and locked accounts are checked against it, so every
- * answer costs one scrypt run and response times do not tell them apart.
+ * answer costs one hash run and response times do not tell them apart.
  */
 export function dummyHash(cost: number): Promise<string> {
   let hash = dummyHashes.get(cost);
@@ -139,9 +139,11 @@ export async function confirmPassword(
 /**
  * Checks a login. The attempt is counted before the password is verified (see
  * `claimAttempt`). An unknown user, a wrong password and a locked account get
- * the same answer after the same amount of work (one scrypt run); a locked
+ * the same answer after the same amount of work (one hash run); a locked
  * account is never checked against its real password. A disabled account is
- * named only to someone who knows its password.
+ * named only to someone who knows its password. A right password stored in an
+ * older form (scrypt, or argon2id at another memory setting) is hashed afresh
+ * at the configured cost and stored with the sign-in.
  */
 export async function attemptLogin(
   sequelize: Sequelize,
@@ -174,6 +176,8 @@ export async function attemptLogin(
     await refundAttempt(sequelize, user.id, claim);
     return fail(user, "account_disabled", false, new AppError(403, "account_disabled", "This account is disabled"));
   }
+  // Hashed before the transaction, so the write lock is never held across a hash.
+  const rehashed = needsRehash(user.passwordHash, hashCost) ? await hashPassword(attempt.password, hashCost) : null;
   let nextRecoveryCodes: string | null = null;
   if (user.totpEnabled && user.totpSecret) {
     if (!attempt.totp && !attempt.recoveryCode) {
@@ -198,8 +202,8 @@ export async function attemptLogin(
       return fail(user, "invalid_totp", claim.locksIfWrong, error);
     }
   }
-  await sequelize.transaction((transaction) =>
-    User.update(
+  await sequelize.transaction(async (transaction) => {
+    await User.update(
       {
         failedLogins: 0,
         lockedUntil: null,
@@ -210,7 +214,13 @@ export async function attemptLogin(
         ...(nextRecoveryCodes !== null ? { recoveryCodes: nextRecoveryCodes } : {}),
       },
       { where: { id: user.id }, transaction },
-    ),
-  );
+    );
+    // Only over the hash just verified: a password changed meanwhile is never overwritten.
+    if (rehashed !== null)
+      await User.update(
+        { passwordHash: rehashed },
+        { where: { id: user.id, passwordHash: user.passwordHash }, transaction },
+      );
+  });
   return { ok: true, user, usedRecoveryCode: nextRecoveryCodes !== null };
 }

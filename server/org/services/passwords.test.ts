@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { checkPasswordPolicy, generatePassword, hashPassword, verifyPassword } from "./passwords.js";
+import { randomBytes, scryptSync } from "node:crypto";
+import {
+  checkPasswordPolicy,
+  generatePassword,
+  hashPassword,
+  isPasswordHash,
+  needsRehash,
+  verifyPassword,
+} from "./passwords.js";
 import { pinyinKeys } from "./pinyin.js";
 
 describe("password policy", () => {
@@ -16,14 +24,32 @@ describe("password policy", () => {
   });
 });
 
-describe("scrypt hashes", () => {
+describe("password hashes", () => {
   it("verifies the right password only, with the parameters stored in the hash", async () => {
-    const hash = await hashPassword("Yong#2026ok", 10);
-    expect(hash).toMatch(/^scrypt\$10\$8\$1\$/);
+    const hash = await hashPassword("Yong#2026ok", 1024);
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=1024,t=2,p=1\$/);
     expect(await verifyPassword("Yong#2026ok", hash)).toBe(true);
     expect(await verifyPassword("Yong#2026OK", hash)).toBe(false);
     expect(await verifyPassword("anything", "!")).toBe(false);
-    expect(await hashPassword("Yong#2026ok", 10)).not.toBe(hash);
+    expect(await verifyPassword("anything", "$argon2id$v=19$m=1024,t=2,p=1$!!$!!")).toBe(false);
+    expect(await hashPassword("Yong#2026ok", 1024)).not.toBe(hash);
+  });
+
+  it("still verifies the scrypt hashes of earlier versions, and asks for them to be replaced", async () => {
+    const salt = randomBytes(16);
+    const key = scryptSync("Yong#2026ok", salt, 64, { N: 2 ** 10, r: 8, p: 1 });
+    const legacy = `scrypt$10$8$1$${salt.toString("base64")}$${key.toString("base64")}`;
+    expect(isPasswordHash(legacy)).toBe(true);
+    expect(await verifyPassword("Yong#2026ok", legacy)).toBe(true);
+    expect(await verifyPassword("Yong#2026OK", legacy)).toBe(false);
+    expect(needsRehash(legacy, 1024)).toBe(true);
+    expect(isPasswordHash(`scrypt$10$8$1$${salt.toString("base64")}$`)).toBe(false);
+  });
+
+  it("asks for a new hash when the configured memory changed, not otherwise", async () => {
+    const hash = await hashPassword("Yong#2026ok", 1024);
+    expect(needsRehash(hash, 1024)).toBe(false);
+    expect(needsRehash(hash, 2048)).toBe(true);
   });
 });
 

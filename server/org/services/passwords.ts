@@ -1,16 +1,24 @@
-import { randomBytes, randomInt, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
+import { randomInt, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { Semaphore } from "../../core/semaphore.js";
 
-const KEY_LENGTH = 64;
 /** Stored for accounts that have no usable password yet (an admin must issue one). */
 export const NO_PASSWORD = "!";
 
 /**
- * scrypt runs on libuv's thread pool (4 threads by default), which the SQLite
+ * argon2id passes over memory. OWASP pairs 19 MiB with 2 passes; the memory is
+ * the one knob (PASSWORD_HASH_MEMORY_KIB), the passes stay as OWASP sets them.
+ */
+const PASSES = 2;
+/** `Algorithm.Argon2id`: the package's enum is a const enum, which isolated modules cannot read. */
+const ARGON2ID_ALGORITHM = 2;
+
+/**
+ * Hashing runs on libuv's thread pool (4 threads by default), which the SQLite
  * driver, file reads and compression share. Unbounded, a burst of logins queues
- * dozens of 400 ms hashes ahead of every query; bounded, the pool keeps threads
- * free and a burst only makes the logins themselves wait. Process-wide on purpose.
+ * dozens of hashes ahead of every query; bounded, the pool keeps threads free
+ * and a burst only makes the logins themselves wait. Process-wide on purpose.
  */
 export const hashSlots = new Semaphore(2);
 
@@ -22,50 +30,87 @@ export const hashSlots = new Semaphore(2);
  */
 export const bulkHashSlots = new Semaphore(Math.max(1, Math.min(2, availableParallelism())));
 
-/** Sets how many scrypt runs may be in progress at once (PASSWORD_HASH_CONCURRENCY). */
+/** Sets how many hashes may be in progress at once (PASSWORD_HASH_CONCURRENCY). */
 export function limitConcurrentHashes(limit: number): void {
   hashSlots.setLimit(limit);
 }
 
-function scrypt(password: string, salt: Buffer, options: ScryptOptions, slots = hashSlots): Promise<Buffer> {
-  return slots.run(
+/**
+ * Hashes with argon2id (RFC 9106) at `memoryKiB` of memory; the parameters
+ * travel in the PHC string, so they can be raised later (see needsRehash).
+ * `bulk` runs it in the import's own slots (see bulkHashSlots) instead of the
+ * sign-in ones.
+ */
+export async function hashPassword(
+  password: string,
+  memoryKiB: number,
+  options: { bulk?: boolean } = {},
+): Promise<string> {
+  const slots = options.bulk ? bulkHashSlots : hashSlots;
+  return slots.run(() =>
+    argon2Hash(password.normalize("NFKC"), {
+      algorithm: ARGON2ID_ALGORITHM,
+      memoryCost: memoryKiB,
+      timeCost: PASSES,
+      parallelism: 1,
+    }),
+  );
+}
+
+const ARGON2ID = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
+
+/** Hashes written before argon2id: `scrypt$logN$r$p$salt$key`, verified until their next sign-in. */
+function legacyScrypt(stored: string): { options: ScryptOptions; salt: Buffer; key: Buffer } | null {
+  const parts = stored.split("$");
+  if (parts.length !== 6 || parts[0] !== "scrypt") return null;
+  const [, logN, r, p, salt, key] = parts.map((part, i) => (i >= 1 && i <= 3 ? Number(part) : part)) as [
+    string,
+    number,
+    number,
+    number,
+    string,
+    string,
+  ];
+  if (![logN, r, p].every((n) => Number.isInteger(n) && n > 0) || logN > 20) return null;
+  const expected = Buffer.from(key, "base64");
+  if (expected.length < 16) return null;
+  const N = 2 ** logN;
+  return {
+    options: { N, r, p, maxmem: 128 * N * r * p + 16 * 1024 * 1024 },
+    salt: Buffer.from(salt, "base64"),
+    key: expected,
+  };
+}
+
+/** True for a hash this module wrote (argon2id, or the scrypt of earlier versions); false for NO_PASSWORD. */
+export function isPasswordHash(stored: string): boolean {
+  return ARGON2ID.test(stored) || legacyScrypt(stored) !== null;
+}
+
+/**
+ * True when the hash is not argon2id at the configured memory: a sign-in that
+ * has just proved the password stores a fresh hash (scrypt hashes of earlier
+ * versions, or a cost raised since).
+ */
+export function needsRehash(stored: string, memoryKiB: number): boolean {
+  const m = ARGON2ID.exec(stored);
+  return !m || Number(m[1]) !== memoryKiB || Number(m[2]) !== PASSES || Number(m[3]) !== 1;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const normalised = password.normalize("NFKC");
+  if (ARGON2ID.test(stored)) return hashSlots.run(() => argon2Verify(stored, normalised));
+  const legacy = legacyScrypt(stored);
+  if (!legacy) return false;
+  const actual = await hashSlots.run(
     () =>
-      new Promise((resolve, reject) =>
-        scryptCb(password.normalize("NFKC"), salt, KEY_LENGTH, options, (err, key) =>
+      new Promise<Buffer>((resolve, reject) =>
+        scryptCb(normalised, legacy.salt, legacy.key.length, legacy.options, (err, key) =>
           err ? reject(err) : resolve(key),
         ),
       ),
   );
-}
-
-function optionsFor(logN: number, r: number, p: number): ScryptOptions {
-  const N = 2 ** logN;
-  return { N, r, p, maxmem: 128 * N * r * p + 16 * 1024 * 1024 };
-}
-
-/**
- * Hashes with scrypt; the parameters travel in the string so they can be raised later.
- * `bulk` runs it in the import's own slots (see bulkHashSlots) instead of the sign-in ones.
- */
-export async function hashPassword(password: string, logN: number, options: { bulk?: boolean } = {}): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scrypt(password, salt, optionsFor(logN, 8, 1), options.bulk ? bulkHashSlots : hashSlots);
-  return `scrypt$${logN}$8$1$${salt.toString("base64")}$${key.toString("base64")}`;
-}
-
-/** True for a hash this module wrote; false for NO_PASSWORD and anything else. */
-export function isPasswordHash(stored: string): boolean {
-  const parts = stored.split("$");
-  return parts.length === 6 && parts[0] === "scrypt";
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  if (!isPasswordHash(stored)) return false;
-  const parts = stored.split("$");
-  const [, logN, r, p, salt, key] = parts as [string, string, string, string, string, string];
-  const expected = Buffer.from(key, "base64");
-  const actual = await scrypt(password, Buffer.from(salt, "base64"), optionsFor(Number(logN), Number(r), Number(p)));
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  return actual.length === legacy.key.length && timingSafeEqual(actual, legacy.key);
 }
 
 export type PasswordRule = "length" | "classes" | "username" | "reuse";

@@ -67,7 +67,7 @@ export async function newRecoveryCodes(hashCost: number): Promise<{ codes: strin
     const raw = randomBytes(5).toString("hex").slice(0, 8);
     return `${raw.slice(0, 4)}-${raw.slice(4)}`;
   });
-  const hashes = await Promise.all(codes.map((c) => hashPassword(c, Math.min(hashCost, 14))));
+  const hashes = await Promise.all(codes.map((c) => hashPassword(c, hashCost)));
   return { codes, stored: JSON.stringify(hashes) };
 }
 

@@ -97,7 +97,7 @@ export function authRouter(): Router<AppState, AppContextExtras> {
       throw rateLimited(waitSeconds);
     }
     const policy = await readSecurityPolicy();
-    const result = await attemptLogin(sequelize, body, policy, env.PASSWORD_HASH_COST);
+    const result = await attemptLogin(sequelize, body, policy, env.PASSWORD_HASH_MEMORY_KIB);
     const actorFields = { actorId: result.user?.id ?? null, actorName: result.user?.username ?? body.username };
     if (!result.ok) {
       metrics.loginAttempts.inc({ outcome: result.reason });
@@ -192,7 +192,7 @@ export function authRouter(): Router<AppState, AppContextExtras> {
         minLength: policy.minPasswordLength,
       });
     }
-    const passwordHash = await hashPassword(body.newPassword, env.PASSWORD_HASH_COST);
+    const passwordHash = await hashPassword(body.newPassword, env.PASSWORD_HASH_MEMORY_KIB);
     await sequelize.transaction(async (transaction) => {
       await User.update(
         { passwordHash, mustChangePassword: false, passwordChangedAt: new Date() },
@@ -225,7 +225,7 @@ export function authRouter(): Router<AppState, AppContextExtras> {
     const secret = user.totpSecret;
     const wrongCode = () => badRequest("invalid_totp", "The code is wrong or expired");
     if (matchTotp(secret, body.code) === null) throw wrongCode();
-    const recovery = await newRecoveryCodes(ctx.services.env.PASSWORD_HASH_COST);
+    const recovery = await newRecoveryCodes(ctx.services.env.PASSWORD_HASH_MEMORY_KIB);
     await ctx.services.sequelize.transaction(async (transaction) => {
       // The code that turns TOTP on is spent: it cannot sign in afterwards.
       if (!(await useTotp(user.id, secret, body.code, transaction))) throw wrongCode();

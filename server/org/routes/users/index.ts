@@ -94,7 +94,7 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(actor.can("org.user.manage"), "create user accounts");
     const { body } = parseRequest(ctx, UserCreateSchema);
-    const { initialPassword, passwordHash } = await newInitialCredential(ctx.services.env.PASSWORD_HASH_COST);
+    const { initialPassword, passwordHash } = await newInitialCredential(ctx.services.env.PASSWORD_HASH_MEMORY_KIB);
     const user = await ctx.services.sequelize.transaction(async (t) => {
       const placement = await resolvePlacement(body, t);
       authorize(userPolicy.create(actor, placement.unit), "create users in this unit");
@@ -178,7 +178,7 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(actor.can("org.user.manage"), "reset passwords");
     const { params } = parseRequest(ctx, IdParamSchema);
-    const otp = await newOneTimePassword(ctx.services.env.PASSWORD_HASH_COST);
+    const otp = await newOneTimePassword(ctx.services.env.PASSWORD_HASH_MEMORY_KIB);
     await ctx.services.sequelize.transaction(async (t) => {
       const user = await findUserOr404(params.id, t);
       const target = { id: user.id, unit: user.unit, grants: await loadGrants(user.id, t) };
@@ -215,7 +215,7 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
       commitUserImport({
         plan,
         sequelize: ctx.services.sequelize,
-        hashCost: ctx.services.env.PASSWORD_HASH_COST,
+        hashCost: ctx.services.env.PASSWORD_HASH_MEMORY_KIB,
         audit: (entry, t) => ctx.audit(entry, t),
         onProgress: channel && ((progress) => channel.send({ type: "progress", ...progress })),
         stillWanted: channel?.open,
