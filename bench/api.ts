@@ -6,7 +6,7 @@
 //
 // For each database it builds (or reuses, from --cache) the generated
 // organisation, starts the real server (server/main.ts of the checkout, its
-// own process, default configuration: scrypt cost 17, info logging) and the
+// own process, default configuration: argon2id at 19 MiB, info logging) and the
 // baseline server (bench/api/baseline.ts: a bare Koa JSON route and a bare Koa
 // route reading one session row by primary key through the same driver), signs
 // in as a system administrator and runs autocannon against one route at a time.

@@ -1,6 +1,6 @@
 /**
  * Lets at most `limit` tasks run at once; the others wait their turn in order.
- * Used to bound CPU-heavy work that runs on libuv's small thread pool (scrypt),
+ * Used to bound CPU-heavy work that runs on libuv's small thread pool (password hashing),
  * so that the pool always has threads left for the database driver and files.
  */
 export class Semaphore {

@@ -30,7 +30,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare disabled: CreationOptional<boolean>;
   declare totpSecret: string | null;
   declare totpEnabled: CreationOptional<boolean>;
-  /** JSON array of scrypt hashes of unused recovery codes. */
+  /** JSON array of password hashes of unused recovery codes. */
   declare recoveryCodes: string | null;
   declare lastLoginAt: Date | null;
   /** The sign-in before the latest one: "上次登录" for the person now signed in. */

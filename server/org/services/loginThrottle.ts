@@ -11,8 +11,8 @@ export interface LoginLimits {
 /**
  * Rate limits for sign-in, per client IP and per username (whether or not the
  * account exists, so the limit tells nothing about it). Every attempt counts,
- * right or wrong: each one costs a scrypt run. The lockout still decides about
- * guessing; this keeps anonymous floods from reaching scrypt at all.
+ * right or wrong: each one costs a password hash. The lockout still decides about
+ * guessing; this keeps anonymous floods from reaching the hash at all.
  */
 export class LoginThrottle {
   private limiters?: Promise<{ byIp: RateLimiterAbstract; byAccount: RateLimiterAbstract }>;

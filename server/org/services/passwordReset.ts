@@ -9,7 +9,7 @@ export interface OneTimePassword {
 
 /**
  * A random password that meets the policy, with its hash. Made before the
- * caller's transaction so the slow scrypt run never holds the write lock.
+ * caller's transaction so the hash never holds the write lock.
  */
 export async function newOneTimePassword(hashCost: number): Promise<OneTimePassword> {
   const password = generatePassword();
