@@ -4,6 +4,7 @@ import * as m0002 from "./0002-audit-log.js";
 import * as m0003 from "./0003-login-security.js";
 import * as m0004 from "./0004-audit-integrity.js";
 import * as m0006 from "./0006-search-indexes.js";
+import * as m0007 from "./0007-user-counts-version.js";
 
 export interface MigrationModule {
   up(params: { context: QueryInterface }): Promise<void>;
@@ -21,4 +22,5 @@ export const MIGRATIONS: [name: string, module: MigrationModule][] = [
   ["0003-login-security", m0003],
   ["0004-audit-integrity", m0004],
   ["0006-search-indexes", m0006],
+  ["0007-user-counts-version", m0007],
 ];

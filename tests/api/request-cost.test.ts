@@ -3,6 +3,7 @@ import { startTestServer, type TestServer } from "../helpers/testServer.js";
 import { spawnServerProcess } from "../helpers/serverProcess.js";
 import { ApiClient } from "../helpers/apiClient.js";
 import { SESSION_CACHE_MS } from "../../server/org/services/sessions.js";
+import { User } from "../../server/org/models/index.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -236,6 +237,33 @@ describe("authorization caches across instances", () => {
     }
     return Date.now() - started;
   }
+
+  it("serves the other instance's tree from its cache only while nothing in the organisation changed", async () => {
+    const adminThere = onOther(sysadmin);
+    const officeThere = async () => (await adminThere.get("/api/org/tree")).body.units[0].children[0] as UnitNode;
+    const before = await officeThere();
+    const [first, second] = before.departments;
+    if (!first || !second) throw new Error("the office needs two departments");
+    expect(await officeThere()).toEqual(before);
+
+    // A user created here counts there at once: no bound, the next request rebuilds.
+    const { id } = await server.newUser({ username: "tree.cache", unitId: before.id, departmentId: first.id });
+    let office = await officeThere();
+    expect(office.userCount).toBe(before.userCount + 1);
+    expect(office.departments[0]?.userCount).toBe(first.userCount + 1);
+
+    // Moved to the other department.
+    expect((await sysadmin.patch(`/api/org/users/${id}`, { departmentId: second.id })).status).toBe(200);
+    office = await officeThere();
+    expect(office.departments.slice(0, 2).map((d) => d.userCount)).toEqual([first.userCount, second.userCount + 1]);
+
+    // A department renamed, and one written by raw SQL as another tool would: both are seen.
+    expect((await sysadmin.patch(`/api/org/departments/${first.id}`, { name: "缓存测试科" })).status).toBe(200);
+    expect((await officeThere()).departments[0]?.name).toBe("缓存测试科");
+    await User.update({ departmentId: first.id }, { where: { id } });
+    office = await officeThere();
+    expect(office.departments.slice(0, 2).map((d) => d.userCount)).toEqual([first.userCount + 1, second.userCount]);
+  });
 
   it(`a changed role, a revoked role, a disabled user and an ended session count on the other instance within ${SESSION_CACHE_MS} ms`, async () => {
     const { client, id } = await server.newUser({ username: "cache.person" });

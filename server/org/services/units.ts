@@ -1,7 +1,8 @@
 import { Op, QueryTypes, type Transaction } from "sequelize";
 import { badRequest, conflict, notFound } from "../../core/errors.js";
 import { Department, Unit, User } from "../models/index.js";
-import { AUTHZ_VERSION_COLUMN } from "./orgSnapshot.js";
+import { presentTree } from "../presenters/unit.js";
+import { AUTHZ_VERSION_COLUMN, snapshotAt } from "./orgSnapshot.js";
 import type { UnitKind } from "../models/unit.js";
 
 export async function findUnitOr404(id: number, transaction?: Transaction): Promise<Unit> {
@@ -194,4 +195,40 @@ export async function userCounts(): Promise<{
     if (departmentId) byDepartment.set(departmentId, users);
   }
   return { byUnit, byDepartment, version: Number(version ?? 0) };
+}
+
+/** The tree's units as JSON, with the state it was built from (authz_version:user_counts_version). */
+let treeCache: { state: string; json: Promise<string> } | null = null;
+
+/**
+ * The organisation tree (units, their departments and user counts), as the JSON
+ * of GET /api/org/tree sends it. Built once per state of the organisation: the
+ * two counters the database raises with every change to units and departments
+ * (authz_version) and to the users in them (user_counts_version, migration
+ * 0007) are read first, so a tree is never kept under a state older than the
+ * one it shows, and every instance rebuilds with its first request after a change.
+ */
+export async function treeJson(): Promise<string> {
+  const sequelize = User.sequelize;
+  if (!sequelize) throw new Error("models are not initialised");
+  const [row] = await sequelize.query<{ authzVersion: number; countsVersion: number }>(
+    `SELECT ${AUTHZ_VERSION_COLUMN}, (SELECT version FROM user_counts_version WHERE id = 1) AS countsVersion`,
+    { type: QueryTypes.SELECT },
+  );
+  const state = `${row?.authzVersion}:${row?.countsVersion}`;
+  if (treeCache?.state !== state) {
+    const json = (async () => {
+      const counts = await userCounts();
+      const snapshot = await snapshotAt(counts.version);
+      return JSON.stringify(
+        presentTree(snapshot.treeUnits, snapshot.treeDepartments, counts.byUnit, counts.byDepartment),
+      );
+    })();
+    treeCache = { state, json };
+    // A failed build is not kept: the next request tries again.
+    json.catch(() => {
+      if (treeCache?.json === json) treeCache = null;
+    });
+  }
+  return treeCache.json;
 }

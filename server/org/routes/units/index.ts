@@ -4,7 +4,7 @@ import { actorOf, authorize } from "../../../core/policy.js";
 import { parseRequest } from "../../../core/validate.js";
 import { Unit } from "../../models/index.js";
 import { unitPolicy } from "../../policies/unit.js";
-import { presentDepartment, presentTree, presentUnit } from "../../presenters/unit.js";
+import { presentDepartment, presentUnit } from "../../presenters/unit.js";
 import {
   createDepartment,
   createUnit,
@@ -15,9 +15,8 @@ import {
   requireUnit,
   updateDepartment,
   updateUnit,
-  userCounts,
+  treeJson,
 } from "../../services/units.js";
-import { snapshotAt } from "../../services/orgSnapshot.js";
 import {
   DepartmentCreateSchema,
   DepartmentUpdateSchema,
@@ -32,16 +31,10 @@ export function unitsRouter(): Router<AppState, AppContextExtras> {
   router.get("/tree", async (ctx: AppContext) => {
     const actor = actorOf(ctx);
     authorize(unitPolicy.readTree(actor), "see the organisation");
-    // Units and departments from the instance's snapshot (reloaded when authz_version moves); counts are read fresh.
-    const counts = await userCounts();
-    const snapshot = await snapshotAt(counts.version);
-    const body = {
-      units: presentTree(snapshot.treeUnits, snapshot.treeDepartments, counts.byUnit, counts.byDepartment),
-      abilities: { manage: unitPolicy.manage(actor) },
-    };
-    // Serialized once here: compression middleware reads the length of a body before Koa would serialize it again.
+    // The tree as the instance last built it for this state of the organisation (see treeJson).
+    const units = await treeJson();
     ctx.type = "json";
-    ctx.body = JSON.stringify(body);
+    ctx.body = `{"units":${units},"abilities":${JSON.stringify({ manage: unitPolicy.manage(actor) })}}`;
   });
 
   router.post("/units", async (ctx: AppContext) => {
