@@ -78,6 +78,32 @@ export interface AssignmentRow {
 export const ASSIGNMENT_COLUMNS =
   "ra.id AS assignmentId, ra.userId AS userId, ra.roleId AS roleId, ra.unitId AS unitId";
 
+/**
+ * A column holding every assignment of the user `userId` names, as
+ * "id:roleId:unitId" joined by ",", so a list reads its people's grants in the
+ * statement that reads the people (read with `assignmentsIn`).
+ */
+export function assignmentsColumn(dialect: string, userId: string, alias: string): string {
+  const item =
+    dialect === "sqlite"
+      ? "ra.id || ':' || ra.roleId || ':' || COALESCE(ra.unitId, '')"
+      : "CONCAT(ra.id, ':', ra.roleId, ':', COALESCE(ra.unitId, ''))";
+  const joined = dialect === "sqlite" ? `GROUP_CONCAT(${item}, ',')` : `GROUP_CONCAT(${item} SEPARATOR ',')`;
+  return `(SELECT ${joined} FROM role_assignments ra WHERE ra.userId = ${userId}) AS ${alias}`;
+}
+
+/** The assignment rows of one user from an `assignmentsColumn` value, in assignment order. */
+export function assignmentsIn(userId: number, value: unknown): AssignmentRow[] {
+  if (value === null || value === undefined || value === "") return [];
+  return String(value)
+    .split(",")
+    .map((item) => {
+      const [id, roleId, unitId] = item.split(":");
+      return { assignmentId: Number(id), userId, roleId: Number(roleId), unitId: unitId ? Number(unitId) : null };
+    })
+    .sort((a, b) => a.assignmentId - b.assignmentId);
+}
+
 /** Turns assignment rows (ordered by assignment id) into grants, keyed by user id. */
 export function grantsFrom(rows: readonly AssignmentRow[], snapshot: OrgSnapshot): Map<number, Grant[]> {
   const byUser = new Map<number, Grant[]>();

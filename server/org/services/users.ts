@@ -1,6 +1,7 @@
 import type { CreationAttributes, Transaction } from "sequelize";
 import { conflict, notFound, badRequest } from "../../core/errors.js";
 import { columnsOf } from "../../core/rows.js";
+import { assignmentsColumn, assignmentsIn, grantsFrom, type Grant } from "../../core/actor.js";
 import { Department, Position, Unit, User } from "../models/index.js";
 import { generatePassword, hashPassword } from "./passwords.js";
 import { pinyinKeys } from "./pinyin.js";
@@ -133,6 +134,8 @@ export interface UserQuery {
   scope: "all" | string[];
   page: number;
   pageSize: number;
+  /** Read each listed user's role grants too, in the same statement. */
+  withGrants?: boolean;
 }
 
 /**
@@ -180,6 +183,7 @@ const LISTED = [
   "createdAt",
 ] as const satisfies readonly (keyof ListedUser)[];
 let listColumns: string | null = null;
+const GRANTS_COLUMN = "u_grants";
 
 /** SQLite answers dates as text, MariaDB as Date; booleans as 0/1 from both (as Sequelize itself would type them). */
 const dateOf = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
@@ -212,7 +216,9 @@ async function unitIdsFor(query: UserQuery): Promise<number[] | null> {
  * department, in list order (unit, department, id). The page is picked from
  * the search index (userSearch.ts) in the statement that reads it.
  */
-export async function searchUsers(query: UserQuery): Promise<{ rows: ListedUser[]; count: number }> {
+export async function searchUsers(
+  query: UserQuery,
+): Promise<{ rows: ListedUser[]; count: number; grants: Map<number, Grant[]> }> {
   const sequelize = User.sequelize;
   if (!sequelize) throw new Error("models are not initialised");
   if (!listColumns) {
@@ -232,9 +238,15 @@ export async function searchUsers(query: UserQuery): Promise<{ rows: ListedUser[
       withoutRoles: query.withoutRoles,
       excludeAdministrators: query.excludeAdministrators,
     },
-    { limit: query.pageSize, offset: (query.page - 1) * query.pageSize, columns: listColumns },
+    {
+      limit: query.pageSize,
+      offset: (query.page - 1) * query.pageSize,
+      columns: query.withGrants
+        ? `${listColumns}, ${assignmentsColumn(sequelize.getDialect(), "u.id", GRANTS_COLUMN)}`
+        : listColumns,
+    },
   );
-  if (rows.length === 0) return { rows: [], count };
+  if (rows.length === 0) return { rows: [], count, grants: new Map() };
   // Units, departments and positions from the instance's snapshot (shared, read-only): no join, no per-row instances.
   const snapshot = await snapshotAt(Number(rows[0]?.authzVersion ?? 0));
   const users = rows.map((row): ListedUser => {
@@ -262,5 +274,11 @@ export async function searchUsers(query: UserQuery): Promise<{ rows: ListedUser[
       position: positionId === null ? null : (snapshot.positions.get(positionId) ?? null),
     };
   });
-  return { rows: users, count };
+  const grants = query.withGrants
+    ? grantsFrom(
+        rows.flatMap((row) => assignmentsIn(Number(row.u_id), row[GRANTS_COLUMN])),
+        snapshot,
+      )
+    : new Map<number, Grant[]>();
+  return { rows: users, count, grants };
 }

@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import type { AppContext, AppContextExtras, AppState } from "../../../core/context.js";
 import { actorOf, authorize } from "../../../core/policy.js";
 import { parseRequest } from "../../../core/validate.js";
-import { loadGrants, loadGrantsByUser } from "../../../core/actor.js";
+import { loadGrants } from "../../../core/actor.js";
 import { Position, User } from "../../models/index.js";
 import { userPolicy } from "../../policies/user.js";
 import { presentDirectoryEntry, presentUser } from "../../presenters/user.js";
@@ -78,8 +78,11 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(userPolicy.list(actor), "list user accounts");
     const { query } = parseRequest(ctx, UserListSchema);
-    const { rows, count } = await searchUsers({ ...query, scope: userPolicy.listScope(actor) });
-    const grants = await loadGrantsByUser(rows.map((u) => u.id));
+    const { rows, count, grants } = await searchUsers({
+      ...query,
+      scope: userPolicy.listScope(actor),
+      withGrants: true,
+    });
     const items = rows.map((u) => presentUser(u, grants.get(u.id) ?? [], actor));
     ctx.body = {
       items,
