@@ -8,6 +8,7 @@ import { type Department, type Unit, User } from "../models/index.js";
 import { NO_PASSWORD } from "./passwords.js";
 import { createDepartment, createUnit, updateDepartment, userCounts } from "./units.js";
 import { newUserRow, searchUsers } from "./users.js";
+import { totals } from "./userSearch.js";
 
 let db: TestDatabase;
 let sequelize: Sequelize;
@@ -139,5 +140,42 @@ describe("the search index and user counts, kept by the database", () => {
       ]);
     }
     await before.update({ lockedUntil, lastLoginAt, disabled, totpEnabled, email });
+  });
+});
+
+describe("totals of large result sets", () => {
+  it("are exact up to the bound, and above it counted once and kept for a bounded time", async () => {
+    const saved = { ...totals };
+    Object.assign(totals, { exactUpTo: 2, largeTotalMs: 300 });
+    try {
+      const more = (n: number, from: number) =>
+        User.bulkCreate(
+          Array.from({ length: n }, (_, i) =>
+            newUserRow({
+              username: `t.total${from + i}`,
+              displayName: `计数${from + i}`,
+              unitId: south.id,
+              passwordHash: NO_PASSWORD,
+            }),
+          ),
+        );
+      const total = async () => (await searchUsers({ q: "计数", scope: "all", page: 1, pageSize: 1 })).count;
+      await more(2, 0);
+      expect(await total()).toBe(2);
+      await more(3, 2);
+      expect(await total()).toBe(5);
+      // Above the bound, a change shows in the total once the kept figure has expired.
+      await more(1, 5);
+      expect(await total()).toBe(5);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(await total()).toBe(6);
+      // Past the last page the total is counted afresh.
+      expect((await searchUsers({ q: "计数", scope: "all", page: 9, pageSize: 1 })).count).toBe(6);
+      // Exact again below the bound, at once.
+      await User.destroy({ where: { username: ["t.total0", "t.total1", "t.total2", "t.total3"] } });
+      expect(await total()).toBe(2);
+    } finally {
+      Object.assign(totals, saved);
+    }
   });
 });

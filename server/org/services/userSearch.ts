@@ -109,6 +109,27 @@ function userSql(c: SearchConditions): Sql {
   return { from: "users u", where: where.join(" AND "), replacements };
 }
 
+/**
+ * Totals are exact up to `exactUpTo` matches, counted in the statement that
+ * reads the page (a bounded scan). A larger total (伟 or zhang among 100,000
+ * people: thousands of index entries to count on every page turn) is counted
+ * once and kept by this instance for `largeTotalMs`, so it may lag changes
+ * made meanwhile by up to that long; the page itself is always current.
+ */
+export const totals = { exactUpTo: 1000, largeTotalMs: 5000 };
+const largeTotals = new Map<string, { count: number; at: number }>();
+const LARGE_TOTALS_KEPT = 1000;
+
+async function largeTotal(key: string, count: () => Promise<number>): Promise<number> {
+  const now = Date.now();
+  const kept = largeTotals.get(key);
+  if (kept && now - kept.at < totals.largeTotalMs) return kept.count;
+  const n = await count();
+  if (largeTotals.size >= LARGE_TOTALS_KEPT) largeTotals.clear();
+  largeTotals.set(key, { count: n, at: now });
+  return n;
+}
+
 /** The page's users, for the caller's select list over `u`. */
 const PAGE_JOINS = "JOIN users u ON u.id = p.userId ORDER BY p.unitId, p.departmentId, p.userId";
 
@@ -152,12 +173,19 @@ export async function findUsers(
         (c.unitIds ? " AND c.unitId IN (:unitIds)" : "") +
         (c.departmentId ? " AND c.departmentId = :departmentId" : "");
   }
-  // The total rides along with the page (an uncorrelated subquery, run once); a page past the end needs its own count.
+  const exactCount = async () => Number((await select<{ n: number | string }>(countSql, replacements))[0]?.n ?? 0);
+  // A search's total rides along with the page (an uncorrelated subquery, run once), counting at most one
+  // match past exactUpTo; without search text it is the sum of maintained counts, cheap at any size.
+  const boundedSql = text
+    ? `SELECT COUNT(*) FROM (${pageSql.replace(/ ORDER BY [^]*$/, "")} LIMIT ${totals.exactUpTo + 1}) b`
+    : countSql;
   const rows = await select<Record<string, unknown>>(
-    `SELECT ${page.columns}, (${countSql}) AS total FROM (${pageSql}) p ${PAGE_JOINS}`,
+    `SELECT ${page.columns}, (${boundedSql}) AS total FROM (${pageSql}) p ${PAGE_JOINS}`,
     { ...replacements, ...paging },
   );
-  if (rows[0]) return { rows, count: Number(rows[0].total) };
-  const counted = await select<{ n: number | string }>(countSql, replacements);
-  return { rows, count: Number(counted[0]?.n ?? 0) };
+  // A page past the end needs its own count.
+  if (!rows[0]) return { rows, count: await exactCount() };
+  const bounded = Number(rows[0].total);
+  if (!text || bounded <= totals.exactUpTo) return { rows, count: bounded };
+  return { rows, count: await largeTotal(JSON.stringify([countSql, replacements]), exactCount) };
 }
