@@ -76,14 +76,22 @@ function requireAnchor(): AuditAnchor {
   return anchor;
 }
 
-/** Appends events after `head` (locked by the caller) and moves the head. */
+/** An event as appended: its columns, hash included. */
+export type AppendedEvent = Hashable & { hash: string };
+
+/**
+ * Appends events after `head` (locked by the caller) and moves the head. The
+ * rows go in as one INSERT typed by the model's attributes, without building
+ * and validating a model instance per event: a batch of buffered 三员 page
+ * views holds hundreds of them.
+ */
 async function appendLocked(
   t: Transaction,
   head: AuditHead,
   entries: AuditEntry[],
   key: Buffer,
   chainId: string,
-): Promise<AuditEvent[]> {
+): Promise<AppendedEvent[]> {
   let seq = head.seq;
   let prevHash = head.hash;
   const rows = entries.map((entry) => {
@@ -104,9 +112,13 @@ async function appendLocked(
     prevHash = keyedEventHash(draft, key);
     return { ...draft, hash: prevHash };
   });
-  const events = await AuditEvent.bulkCreate(rows, { transaction: t });
+  const sequelize = AuditEvent.sequelize;
+  if (!sequelize) throw new Error("models are not initialised");
+  await sequelize
+    .getQueryInterface()
+    .bulkInsert(AuditEvent.getTableName(), rows, { transaction: t }, AuditEvent.getAttributes());
   await AuditHead.update({ seq, hash: prevHash, chainId }, { where: { id: 1 }, transaction: t });
-  return events;
+  return rows;
 }
 
 /**
@@ -120,7 +132,7 @@ export async function appendAuditEvents(
   sequelize: Sequelize,
   entries: AuditEntry[],
   transaction?: Transaction,
-): Promise<AuditEvent[]> {
+): Promise<AppendedEvent[]> {
   const { key } = requireAnchor();
   if (entries.length === 0) return [];
   const run = async (t: Transaction) => {
@@ -138,7 +150,7 @@ export async function appendAuditEvent(
   sequelize: Sequelize,
   entry: AuditEntry,
   transaction?: Transaction,
-): Promise<AuditEvent> {
+): Promise<AppendedEvent> {
   const [event] = await appendAuditEvents(sequelize, [entry], transaction);
   if (!event) throw new Error("no audit event was appended");
   return event;
