@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   "mail.use": "business",
   "archive.use": "business",
   "library.use": "business",
+  // Business powers over a module's content, given to its specialists (not 三员 powers).
+  "archive.record.manage": "business",
 } as const satisfies Record<string, PermissionCategory>;
 
 export type PermissionCode = keyof typeof PERMISSIONS;
@@ -42,7 +44,8 @@ export function categoryOf(code: PermissionCode): PermissionCategory {
   return PERMISSIONS[code];
 }
 
-const BUSINESS: PermissionCode[] = PERMISSION_CODES.filter((c) => PERMISSIONS[c] === "business");
+/** What every member of staff uses: the directory and the four modules. */
+const BUSINESS: PermissionCode[] = ["org.directory.read", "oa.use", "mail.use", "archive.use", "library.use"];
 
 /** Roles every installation has; created and kept in step at start-up. */
 export const BUILTIN_ROLES: {
@@ -72,4 +75,5 @@ export const BUILTIN_ROLES: {
   { code: "staff", name: "工作人员", adminKind: null, permissions: BUSINESS },
   { code: "leader", name: "单位领导", adminKind: null, permissions: BUSINESS },
   { code: "registrar", name: "文书", adminKind: null, permissions: BUSINESS },
+  { code: "archivist", name: "档案管理员", adminKind: null, permissions: [...BUSINESS, "archive.record.manage"] },
 ];

@@ -190,6 +190,7 @@ const messages: typeof zhCN = {
       staff: "Staff",
       leader: "Unit leader",
       registrar: "Registrar",
+      archivist: "Archivist",
     },
     permissions: {
       org_unit_manage: "Manage units and departments",
@@ -207,6 +208,7 @@ const messages: typeof zhCN = {
       mail_use: "Mail",
       archive_use: "Archive",
       library_use: "Library",
+      archive_record_manage: "Manage archive records",
     },
   },
 };

@@ -179,6 +179,7 @@ export default {
       staff: "工作人员",
       leader: "单位领导",
       registrar: "文书",
+      archivist: "档案管理员",
     },
     permissions: {
       org_unit_manage: "管理单位与部门",
@@ -196,6 +197,7 @@ export default {
       mail_use: "邮箱",
       archive_use: "档案",
       library_use: "图书馆",
+      archive_record_manage: "管理档案",
     },
   },
 };

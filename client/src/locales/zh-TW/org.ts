@@ -181,6 +181,7 @@ const messages: typeof zhCN = {
       staff: "工作人員",
       leader: "單位領導",
       registrar: "文書",
+      archivist: "檔案管理員",
     },
     permissions: {
       org_unit_manage: "管理單位與部門",
@@ -198,6 +199,7 @@ const messages: typeof zhCN = {
       mail_use: "郵箱",
       archive_use: "檔案",
       library_use: "圖書館",
+      archive_record_manage: "管理檔案",
     },
   },
 };

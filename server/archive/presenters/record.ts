@@ -1,0 +1,57 @@
+import type { Actor } from "../../core/actor.js";
+import type { Marked } from "../../search/types.js";
+import type { ArchiveRecord, ArchiveRecordLink } from "../models/index.js";
+import { recordPolicy } from "../policies/record.js";
+
+/** The fields of a record a list or a search result shows. */
+export function presentRecordSummary(r: ArchiveRecord) {
+  return {
+    id: r.id,
+    docNumber: r.docNumber,
+    title: r.title,
+    issuer: r.issuers.join("、"),
+    issuers: r.issuers,
+    docType: r.docType,
+    issuedOn: r.issuedOn,
+    validity: r.validity,
+    openness: r.openness,
+  };
+}
+
+export type RelatedRecord = {
+  id: number;
+  title: string;
+  docNumber: string | null;
+  kind: string;
+  direction: "newer" | "older";
+};
+
+/** A whole record for its page; related versions only as far as the viewer may see them. */
+export function presentRecord(r: ArchiveRecord, related: RelatedRecord[], viewer: Actor | undefined) {
+  return {
+    ...presentRecordSummary(r),
+    effectiveOn: r.effectiveOn,
+    subjects: r.subjects,
+    category: r.category,
+    retention: r.retention,
+    archiveCode: r.archiveCode,
+    source: r.source,
+    fileName: r.fileName,
+    fileFormat: r.fileFormat,
+    pages: r.pages,
+    needsOcr: r.needsOcr,
+    body: r.body,
+    related,
+    updatedAt: r.updatedAt.toISOString(),
+    abilities: { manage: recordPolicy.manage(viewer) },
+  };
+}
+
+/** One search hit: the record's summary with the title and a snippet marked where the query matched. */
+export function presentHit(r: ArchiveRecord, hit: { title: Marked; snippet: Marked }) {
+  return { ...presentRecordSummary(r), titleMarked: hit.title, snippet: hit.snippet };
+}
+
+export function linkDirection(link: ArchiveRecordLink, recordId: number): "newer" | "older" {
+  return link.toId === recordId ? "newer" : "older";
+}

@@ -1,0 +1,249 @@
+import { Op, type Transaction } from "sequelize";
+import { notFound } from "../../core/errors.js";
+import { enqueueIndexing, type DocumentLoader } from "../../search/outbox.js";
+import type { FacetCount, Marked, SearchBackend, SearchDocument } from "../../search/types.js";
+import {
+  ArchiveRecord,
+  ArchiveRecordLink,
+  type LinkKind,
+  type Openness,
+  type RecordSource,
+  type Retention,
+  type Validity,
+} from "../models/index.js";
+import { canonicalDocNumber } from "./docNumber.js";
+
+/** The search collection of archive records; document ids are record ids. */
+export const ARCHIVE_COLLECTION = "archive";
+/** The keyword fields the archive indexes, filters and counts. */
+export const ARCHIVE_FACETS = ["year", "issuer", "docType", "validity", "category"] as const;
+
+export function toSearchDocument(r: ArchiveRecord): SearchDocument {
+  return {
+    id: String(r.id),
+    collection: ARCHIVE_COLLECTION,
+    title: r.title,
+    body: [r.docNumber, r.body].filter(Boolean).join("\n"),
+    date: r.issuedOn,
+    keywords: {
+      issuer: r.issuers,
+      docType: r.docType,
+      validity: r.validity,
+      category: r.category,
+      openness: r.openness,
+      docNumber: r.docNumber,
+      subject: r.subjects,
+    },
+  };
+}
+
+/** For the outbox drainer: the current state of the records named. */
+export const loadArchiveDocuments: DocumentLoader = async (ids) => {
+  const records = await ArchiveRecord.findAll({ where: { id: ids.map(Number) } });
+  return records.map(toSearchDocument);
+};
+
+export async function findRecordOr404(id: number, transaction?: Transaction): Promise<ArchiveRecord> {
+  const record = await ArchiveRecord.findByPk(id, { transaction });
+  if (!record) throw notFound("Record");
+  return record;
+}
+
+export interface RecordFields {
+  title: string;
+  docNumber: string | null;
+  issuers: string[];
+  docType: string | null;
+  issuedOn: string | null;
+  effectiveOn: string | null;
+  subjects: string[];
+  category: string | null;
+  body: string;
+  validity: Validity;
+}
+
+export interface ImportedFile {
+  /** Where it came from, stable across runs: "import:<path inside the imported folder>". */
+  sourceKey: string;
+  contentHash: string;
+  fileName: string;
+  fileFormat: string;
+  pages: number | null;
+  needsOcr: boolean;
+  /** Openness for a new record; an existing record keeps what the archivist set. */
+  openness: Openness;
+  retention?: Retention;
+}
+
+export type ImportOutcome = "created" | "updated" | "unchanged";
+
+/**
+ * Creates the record a file describes, or updates the one an earlier run made
+ * from it when the file changed; an unchanged file changes nothing, so a
+ * second run adds nothing and an interrupted run can simply be started again.
+ * Openness, retention, 档号 and links are the archivist's and are kept.
+ */
+export async function importRecord(
+  fields: RecordFields,
+  file: ImportedFile,
+  source: RecordSource,
+  transaction: Transaction,
+): Promise<{ outcome: ImportOutcome; record: ArchiveRecord }> {
+  const docNumber = fields.docNumber ? (canonicalDocNumber(fields.docNumber) ?? fields.docNumber) : null;
+  const existing = await ArchiveRecord.findOne({ where: { sourceKey: file.sourceKey }, transaction });
+  if (existing && existing.contentHash === file.contentHash) return { outcome: "unchanged", record: existing };
+  const values = {
+    ...fields,
+    docNumber,
+    title: fields.title.slice(0, 500),
+    contentHash: file.contentHash,
+    fileName: file.fileName.slice(0, 255),
+    fileFormat: file.fileFormat,
+    pages: file.pages,
+    needsOcr: file.needsOcr,
+  };
+  let record: ArchiveRecord;
+  if (existing) {
+    record = await existing.update(values, { transaction });
+  } else {
+    record = await ArchiveRecord.create(
+      {
+        ...values,
+        sourceKey: file.sourceKey,
+        source,
+        openness: file.openness,
+        retention: file.retention ?? "永久",
+        archiveCode: null,
+      },
+      { transaction },
+    );
+  }
+  await enqueueIndexing(ARCHIVE_COLLECTION, [record.id], "upsert", transaction);
+  return { outcome: existing ? "updated" : "created", record };
+}
+
+export type RecordPatch = Partial<
+  RecordFields & { openness: Openness; retention: Retention; archiveCode: string | null }
+>;
+
+/** An archivist's edit; returns the values before, for the audit log. */
+export async function updateRecord(
+  record: ArchiveRecord,
+  patch: RecordPatch,
+  transaction: Transaction,
+): Promise<Record<string, unknown>> {
+  const before: Record<string, unknown> = {};
+  for (const key of Object.keys(patch) as (keyof RecordPatch)[]) before[key] = record.get(key);
+  const docNumber =
+    patch.docNumber === undefined
+      ? {}
+      : { docNumber: patch.docNumber && (canonicalDocNumber(patch.docNumber) ?? patch.docNumber) };
+  await record.update({ ...patch, ...docNumber }, { transaction });
+  await enqueueIndexing(ARCHIVE_COLLECTION, [record.id], "upsert", transaction);
+  return before;
+}
+
+/** Links a newer record to the one it revises or repeals, and marks the older one. */
+export async function linkRecords(
+  newer: ArchiveRecord,
+  older: ArchiveRecord,
+  kind: LinkKind,
+  transaction: Transaction,
+): Promise<ArchiveRecordLink> {
+  const [link] = await ArchiveRecordLink.findOrCreate({
+    where: { fromId: newer.id, toId: older.id, kind },
+    defaults: { fromId: newer.id, toId: older.id, kind },
+    transaction,
+  });
+  await older.update({ validity: kind === "废止" ? "已废止" : "已修订" }, { transaction });
+  await enqueueIndexing(ARCHIVE_COLLECTION, [older.id], "upsert", transaction);
+  return link;
+}
+
+/** The versions linked to a record, in both directions, that the viewer may see. */
+export async function relatedRecords(record: ArchiveRecord, visible: readonly Openness[]) {
+  const links = await ArchiveRecordLink.findAll({
+    where: { [Op.or]: [{ fromId: record.id }, { toId: record.id }] },
+    order: [["id", "ASC"]],
+  });
+  const otherIds = links.map((l) => (l.fromId === record.id ? l.toId : l.fromId));
+  const others = new Map(
+    (await ArchiveRecord.findAll({ where: { id: otherIds, openness: [...visible] } })).map((r) => [r.id, r]),
+  );
+  return links.flatMap((l) => {
+    const newer = l.toId === record.id;
+    const other = others.get(newer ? l.fromId : l.toId);
+    return other
+      ? [
+          {
+            id: other.id,
+            title: other.title,
+            docNumber: other.docNumber,
+            kind: l.kind,
+            direction: newer ? ("newer" as const) : ("older" as const),
+          },
+        ]
+      : [];
+  });
+}
+
+export interface ArchiveSearch {
+  q: string;
+  issuer?: string[];
+  docType?: string[];
+  validity?: string[];
+  category?: string[];
+  yearFrom?: number;
+  yearTo?: number;
+  sort?: "relevance" | "newest";
+  page: number;
+  pageSize: number;
+}
+
+export interface ArchiveSearchResult {
+  items: { record: ArchiveRecord; title: Marked; snippet: Marked }[];
+  total: number;
+  totalExact: boolean;
+  facets: Record<string, FacetCount[]>;
+  /** Set when the query was a 文号 and was looked up as one. */
+  docNumber: string | null;
+}
+
+/**
+ * Searches the records the viewer may see. A query that is a 文号 (whatever
+ * brackets were typed) is looked up exactly; anything else is full text.
+ */
+export async function searchRecords(
+  backend: SearchBackend,
+  query: ArchiveSearch,
+  visible: readonly Openness[],
+): Promise<ArchiveSearchResult> {
+  const docNumber = canonicalDocNumber(query.q);
+  const filters: Record<string, readonly string[]> = { openness: visible };
+  for (const field of ["issuer", "docType", "validity", "category"] as const) {
+    const values = query[field];
+    if (values?.length) filters[field] = values;
+  }
+  if (docNumber) filters.docNumber = [docNumber];
+  const result = await backend.search({
+    collection: ARCHIVE_COLLECTION,
+    text: docNumber ? "" : query.q,
+    filters,
+    yearFrom: query.yearFrom,
+    yearTo: query.yearTo,
+    sort: query.sort ?? (query.q.trim() && !docNumber ? "relevance" : "newest"),
+    page: query.page,
+    pageSize: query.pageSize,
+    facets: ARCHIVE_FACETS,
+  });
+  const ids = result.hits.map((h) => Number(h.id));
+  // The database decides what is shown: a record made 内部 since it was indexed stays hidden.
+  const records = new Map(
+    (await ArchiveRecord.findAll({ where: { id: ids, openness: [...visible] } })).map((r) => [r.id, r]),
+  );
+  const items = result.hits.flatMap((h) => {
+    const record = records.get(Number(h.id));
+    return record ? [{ record, title: h.title, snippet: h.snippet }] : [];
+  });
+  return { items, total: result.total, totalExact: result.totalExact, facets: result.facets, docNumber };
+}
