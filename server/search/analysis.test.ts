@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { LAWS_DIR } from "./suite.js";
 import { findMarks, normalise, normaliseWithMap, parseQuery, snippet, tokens } from "./analysis.js";
 
-const law = readFileSync("/work/shared/corpus/laws/司法解释/人民法院在线诉讼规则(2021-06-16).md", "utf8");
+const law = readFileSync(join(LAWS_DIR, "司法解释", "人民法院在线诉讼规则(2021-06-16).md"), "utf8");
 
 describe("normalise", () => {
   it("folds widths, Kangxi radicals and case, and turns Traditional into Simplified", () => {
