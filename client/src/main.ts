@@ -13,7 +13,7 @@ import "./styles/index.css";
 // Signed-in pages need every text of the language; the sign-in pages only the built-in ones.
 // Registered before the router starts, after its own guards (which may send to the sign-in page).
 router.beforeEach(async (to) => {
-  if (!to.meta.public) await loadLocaleMessages(i18n.global.locale.value);
+  if (!to.meta.public || to.meta.messages) await loadLocaleMessages(i18n.global.locale.value);
 });
 
 const app = createApp(App);

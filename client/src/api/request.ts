@@ -22,7 +22,8 @@ export class ApiError extends Error {
 }
 
 export type QueryValue = string | number | boolean | null | undefined;
-export type Query = Record<string, QueryValue>;
+/** A list is sent as the key repeated (?issuer=a&issuer=b). */
+export type Query = Record<string, QueryValue | readonly string[]>;
 
 export interface RequestOptions {
   query?: Query;
@@ -71,6 +72,10 @@ export function buildUrl(path: string, query?: Query): string {
   if (!query) return path;
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
+    if (Array.isArray(value)) {
+      for (const item of value) params.append(key, item);
+      continue;
+    }
     if (value === undefined || value === null || value === "") continue;
     params.set(key, String(value));
   }

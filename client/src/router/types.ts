@@ -11,6 +11,8 @@ declare module "vue-router" {
     permission?: string | string[];
     /** Reachable without a session. */
     public?: boolean;
+    /** A public page that needs the language's full texts (not only the sign-in ones). */
+    messages?: boolean;
     icon?: MenuIcon;
     hideInMenu?: boolean;
     /** Menu position among siblings. */

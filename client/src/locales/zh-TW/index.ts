@@ -1,3 +1,4 @@
+import archive from "./archive";
 import audit from "./audit";
 import auth from "./auth";
 import common from "./common";
@@ -7,4 +8,14 @@ import org from "./org";
 import security from "./security";
 import settings from "./settings";
 
-export default { ...common, ...auth, ...org, ...audit, ...settings, ...modules, ...security, ...directory };
+export default {
+  ...common,
+  ...archive,
+  ...auth,
+  ...org,
+  ...audit,
+  ...settings,
+  ...modules,
+  ...security,
+  ...directory,
+};

@@ -2,7 +2,7 @@ import type { RouteRecordRaw } from "vue-router";
 
 const placeholder = () => import("@/views/modules/placeholder.vue");
 
-/** The four business modules arrive in later releases; until then each shows a placeholder. */
+/** The business modules; those not built yet show a placeholder. */
 export const businessRoutes: RouteRecordRaw[] = [
   {
     path: "oa",
@@ -21,9 +21,14 @@ export const businessRoutes: RouteRecordRaw[] = [
   {
     path: "archive",
     name: "archive",
-    component: placeholder,
-    props: { module: "archive" },
-    meta: { title: "menu.archive", icon: "files", permission: "archive.use", order: 12 },
+    component: () => import("@/views/archive/search/index.vue"),
+    meta: { title: "menu.archive", icon: "files", permission: ["archive.use", "archive.record.manage"], order: 12 },
+  },
+  {
+    path: "archive/records/:id",
+    name: "archive-record",
+    component: () => import("@/views/archive/record/index.vue"),
+    meta: { title: "menu.archive", permission: ["archive.use", "archive.record.manage"], hideInMenu: true },
   },
   {
     path: "library",

@@ -14,6 +14,19 @@ export const coreRoutes: RouteRecordRaw[] = [
     component: () => import("@/views/auth/change-password/index.vue"),
     meta: { title: "menu.changePassword" },
   },
+  // 政府信息公开: the archive's public records, for everyone, without signing in.
+  {
+    path: "/open/archive",
+    name: "archive-public",
+    component: () => import("@/views/archive/search/public.vue"),
+    meta: { title: "archive.publicTitle", public: true, messages: true },
+  },
+  {
+    path: "/open/archive/records/:id",
+    name: "archive-public-record",
+    component: () => import("@/views/archive/record/public.vue"),
+    meta: { title: "archive.publicTitle", public: true, messages: true },
+  },
   {
     path: "/:pathMatch(.*)*",
     name: "not-found",

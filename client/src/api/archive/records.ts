@@ -1,0 +1,106 @@
+import { http } from "../request";
+
+export type Validity = "有效" | "已修订" | "已废止";
+export type Openness = "公开" | "内部";
+export type Retention = "永久" | "30年" | "10年";
+
+/** Text with the places ([start, end) in UTF-16 units) the query matched. */
+export interface Marked {
+  text: string;
+  marks: [number, number][];
+}
+
+export interface RecordSummary {
+  id: number;
+  docNumber: string | null;
+  title: string;
+  issuer: string;
+  issuers: string[];
+  docType: string | null;
+  issuedOn: string | null;
+  validity: Validity;
+  openness: Openness;
+}
+
+export interface SearchItem extends RecordSummary {
+  titleMarked: Marked;
+  snippet: Marked;
+}
+
+export type FacetField = "year" | "issuer" | "docType" | "validity" | "category";
+
+export interface ArchiveSearchQuery {
+  q?: string;
+  issuer?: string[];
+  docType?: string[];
+  validity?: string[];
+  category?: string[];
+  yearFrom?: number;
+  yearTo?: number;
+  sort?: "relevance" | "newest";
+  page?: number;
+  pageSize?: number;
+}
+
+export interface ArchiveSearchResult {
+  items: SearchItem[];
+  total: number;
+  totalExact: boolean;
+  facets: Partial<Record<FacetField, { value: string; count: number }[]>>;
+  /** Set when the query was read as a 文号 and looked up exactly. */
+  docNumber: string | null;
+  page: number;
+  pageSize: number;
+}
+
+export interface RelatedRecord {
+  id: number;
+  title: string;
+  docNumber: string | null;
+  kind: "修订" | "废止";
+  /** newer: this one revises or repeals the record shown; older: the record shown revises or repeals it. */
+  direction: "newer" | "older";
+}
+
+export interface RecordDetail extends RecordSummary {
+  effectiveOn: string | null;
+  subjects: string[];
+  category: string | null;
+  retention: Retention;
+  archiveCode: string | null;
+  source: "import" | "oa" | "manual";
+  fileName: string | null;
+  fileFormat: string | null;
+  pages: number | null;
+  needsOcr: boolean;
+  body: string;
+  related: RelatedRecord[];
+  updatedAt: string;
+  abilities: { manage: boolean };
+}
+
+export type RecordPatch = Partial<{
+  title: string;
+  docNumber: string | null;
+  issuers: string[];
+  docType: string | null;
+  issuedOn: string | null;
+  effectiveOn: string | null;
+  subjects: string[];
+  category: string | null;
+  validity: Validity;
+  openness: Openness;
+  retention: Retention;
+  archiveCode: string | null;
+}>;
+
+export const searchArchive = (query: ArchiveSearchQuery) =>
+  http.get<ArchiveSearchResult>("/api/archive/search", { ...query });
+
+export const getRecord = (id: number) => http.get<RecordDetail>(`/api/archive/records/${id}`);
+
+export const updateRecord = (id: number, patch: RecordPatch) =>
+  http.patch<RecordDetail>(`/api/archive/records/${id}`, patch);
+
+export const linkRecord = (id: number, olderId: number, kind: "修订" | "废止") =>
+  http.post<RecordDetail>(`/api/archive/records/${id}/links`, { olderId, kind });
