@@ -54,6 +54,7 @@ export default {
       newer: { 修订: "Amended by", 废止: "Repealed by" },
       older: { 修订: "Amends", 废止: "Repeals" },
     },
+    linkVerb: { 修订: "amends", 废止: "repeals" },
     back: "Back to results",
     edit: "Edit",
     editTitle: "Edit record",

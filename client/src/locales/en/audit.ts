@@ -85,6 +85,8 @@ const messages: typeof zhCN = {
       audit_export: "Audit log exported",
       audit_verify: "Audit log verified",
       audit_chain_sealed: "Audit chain signed with the audit key",
+      archive_record_update: "Archive record edited",
+      archive_record_link: "Archive versions linked",
     },
     sentences: {
       auth_login: "{actor} signed in",
@@ -129,6 +131,8 @@ const messages: typeof zhCN = {
       audit_export: "{actor} exported the audit log",
       audit_verify: "{actor} verified the audit chain",
       audit_chain_sealed: "The system signed the audit chain with its key, sealing the earlier records",
+      archive_record_update: "{actor} edited the archive record {target}",
+      archive_record_link: "{actor} recorded that “{newer}” {kind} the archive record {target}",
       generic: "{actor}: {action}",
     },
     fields: {

@@ -130,6 +130,7 @@ const messages: typeof zhCN = {
     internal_error: "Something went wrong on the server; please try again later",
     totp_already_enabled: "Two-factor sign-in is already on",
     totp_not_set_up: "Start the two-factor set-up first",
+    link_to_itself: "A document cannot revise or repeal itself",
     unknown_role: "The role does not exist",
     unknown_unit: "The unit does not exist",
     admin_role_not_scoped: "Administrator roles apply everywhere; leave the unit empty",

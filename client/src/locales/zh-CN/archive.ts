@@ -53,6 +53,7 @@ export default {
       newer: { 修订: "被此件修订", 废止: "被此件废止" },
       older: { 修订: "修订了", 废止: "废止了" },
     },
+    linkVerb: { 修订: "修订", 废止: "废止" },
     back: "返回搜索结果",
     edit: "编辑",
     editTitle: "编辑档案",

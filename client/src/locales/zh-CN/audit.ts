@@ -82,6 +82,8 @@ export default {
       audit_export: "导出审计日志",
       audit_verify: "校验审计日志",
       audit_chain_sealed: "审计日志链启用密钥签名",
+      archive_record_update: "修改档案",
+      archive_record_link: "关联档案版本",
     },
     sentences: {
       auth_login: "{actor} 登录系统",
@@ -126,6 +128,8 @@ export default {
       audit_export: "{actor} 导出了审计日志",
       audit_verify: "{actor} 校验了审计日志链",
       audit_chain_sealed: "系统以审计密钥签名日志链，此前的记录一并封存",
+      archive_record_update: "{actor} 修改了档案 {target}",
+      archive_record_link: "{actor} 登记档案 {target} 被“{newer}”{kind}",
       generic: "{actor}：{action}",
     },
     fields: {

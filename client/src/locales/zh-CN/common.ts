@@ -126,6 +126,7 @@ export default {
     internal_error: "服务器出错，请稍后再试",
     totp_already_enabled: "双因素认证已经启用",
     totp_not_set_up: "请先开始设置双因素认证",
+    link_to_itself: "文件不能修订或废止它自己",
     unknown_role: "角色不存在",
     unknown_unit: "单位不存在",
     admin_role_not_scoped: "三员角色不限单位，请不要选择管辖单位",

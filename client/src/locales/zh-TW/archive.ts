@@ -53,6 +53,7 @@ export default {
       newer: { 修订: "被此件修訂", 废止: "被此件廢止" },
       older: { 修订: "修訂了", 废止: "廢止了" },
     },
+    linkVerb: { 修订: "修訂", 废止: "廢止" },
     back: "返回搜尋結果",
     edit: "編輯",
     editTitle: "編輯檔案",

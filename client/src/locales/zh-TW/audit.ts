@@ -84,6 +84,8 @@ const messages: typeof zhCN = {
       audit_export: "匯出稽核日誌",
       audit_verify: "驗證稽核日誌",
       audit_chain_sealed: "稽核日誌鏈啟用金鑰簽章",
+      archive_record_update: "修改檔案",
+      archive_record_link: "關聯檔案版本",
     },
     sentences: {
       auth_login: "{actor} 登入系統",
@@ -128,6 +130,8 @@ const messages: typeof zhCN = {
       audit_export: "{actor} 匯出了稽核日誌",
       audit_verify: "{actor} 驗證了稽核日誌鏈",
       audit_chain_sealed: "系統以稽核金鑰簽署日誌鏈，此前的記錄一併封存",
+      archive_record_update: "{actor} 修改了檔案 {target}",
+      archive_record_link: "{actor} 登記檔案 {target} 被「{newer}」{kind}",
       generic: "{actor}：{action}",
     },
     fields: {

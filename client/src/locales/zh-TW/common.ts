@@ -128,6 +128,7 @@ const messages: typeof zhCN = {
     internal_error: "伺服器發生錯誤，請稍後再試",
     totp_already_enabled: "雙因素認證已經啟用",
     totp_not_set_up: "請先開始設定雙因素認證",
+    link_to_itself: "文件不能修訂或廢止它自己",
     unknown_role: "角色不存在",
     unknown_unit: "單位不存在",
     admin_role_not_scoped: "三員角色不限單位，請勿選擇管轄單位",

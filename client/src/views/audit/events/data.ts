@@ -88,6 +88,11 @@ export function targetText(e: AuditEvent, refs: AuditRefs): string {
       const key = SETTINGS_NAMES[String(id)];
       return key ? t(key) : String(id ?? EMPTY);
     }
+    case "archive_record": {
+      // The title the record had when the event was written (a link names the older record's).
+      const title = str(detail.olderTitle) ?? str(detail.title);
+      return title ? `“${title}”` : `#${id}`;
+    }
     default:
       return id === null ? (str(detail.username) ?? EMPTY) : String(id);
   }
@@ -115,6 +120,11 @@ export function sentence(e: AuditEvent, refs: AuditRefs): string {
     route: str(detail.route) ?? (e.targetType === "route" ? String(e.targetId) : EMPTY),
     status: typeof detail.status === "number" ? detail.status : EMPTY,
     action: actionLabel(e.action),
+    kind:
+      str(detail.kind) && has(`archive.linkVerb.${String(detail.kind)}`)
+        ? t(`archive.linkVerb.${String(detail.kind)}`)
+        : EMPTY,
+    newer: str(detail.newerTitle) ?? EMPTY,
   };
   const sentenceKey = `audit.sentences.${key}`;
   const text = has(sentenceKey) ? t(sentenceKey, params) : t("audit.sentences.generic", params);
