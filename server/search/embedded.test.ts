@@ -1,0 +1,127 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { normalise } from "./analysis.js";
+import { openEmbeddedSearch } from "./embedded.js";
+import { contains, describeSearchBackend, lawSample } from "./suite.js";
+import type { SearchBackend, SearchHit, SearchQuery } from "./types.js";
+
+const dir = mkdtempSync(join(tmpdir(), "yong-search-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeSearchBackend("embedded", () => openEmbeddedSearch(join(dir, "suite", "index.sqlite")));
+
+const sample = lawSample(8, "laws");
+const byId = new Map(sample.map((document) => [document.id, document]));
+
+async function everyPage(backend: SearchBackend, query: Omit<SearchQuery, "collection">, pageSize = 9) {
+  const hits: SearchHit[] = [];
+  for (let page = 1; page <= 100; page += 1) {
+    const result = await backend.search({ collection: "laws", ...query, page, pageSize });
+    hits.push(...result.hits);
+    if (result.hits.length < pageSize) break;
+  }
+  return hits;
+}
+
+describe("embedded search file", () => {
+  it("creates its folder and keeps its documents when reopened", async () => {
+    const file = join(dir, "data", "search", "index.sqlite");
+    const first = await openEmbeddedSearch(file);
+    await first.upsert(sample.slice(0, 20));
+    await first.close();
+    expect(existsSync(file)).toBe(true);
+    const second = await openEmbeddedSearch(file);
+    const result = await second.search({ collection: "laws", text: "" });
+    expect(result.total).toBe(20);
+    const title = sample[3]!.title;
+    const found = await second.search({ collection: "laws", text: `"${title}"` });
+    expect(found.hits.map((hit) => hit.id)).toContain(sample[3]!.id);
+    await second.close();
+  });
+
+  it("sees what another connection wrote, even a collection cleared and indexed again", async () => {
+    const file = join(dir, "shared", "index.sqlite");
+    const writer = await openEmbeddedSearch(file);
+    const reader = await openEmbeddedSearch(file);
+    await writer.upsert(sample.slice(0, 10));
+    expect((await reader.search({ collection: "laws", text: "" })).total).toBe(10);
+    await writer.clear("laws");
+    await writer.upsert(sample.slice(10, 15));
+    const after = await reader.search({ collection: "laws", text: "" });
+    expect(after.total).toBe(5);
+    expect(after.hits.map((hit) => hit.id).sort()).toEqual(
+      sample
+        .slice(10, 15)
+        .map((d) => d.id)
+        .sort(),
+    );
+    await Promise.all([reader.close(), writer.close()]);
+  });
+
+  it("queues concurrent writes instead of failing", async () => {
+    const backend = await openEmbeddedSearch(join(dir, "concurrent", "index.sqlite"));
+    await Promise.all([0, 1, 2, 3, 4].map((k) => backend.upsert(sample.slice(k * 10, k * 10 + 10))));
+    await Promise.all([backend.remove("laws", [sample[0]!.id]), backend.upsert([sample[1]!])]);
+    expect((await backend.search({ collection: "laws", text: "" })).total).toBe(49);
+    await backend.close();
+  });
+});
+
+describe("embedded search with bounded work (a common term)", () => {
+  let backend: SearchBackend;
+  const word = "人民";
+  const expected = sample.filter((document) => contains(document, word));
+
+  beforeAll(async () => {
+    // A limit of 20 makes 人民 (in nearly every law) a common term on a 200-document sample.
+    backend = await openEmbeddedSearch(join(dir, "bounded", "index.sqlite"), { exactLimit: 20 });
+    await backend.upsert(sample);
+  }, 120_000);
+  afterAll(() => backend.close());
+
+  it("says the total is an estimate, of the right size", async () => {
+    expect(expected.length).toBeGreaterThan(100);
+    const result = await backend.search({ collection: "laws", text: word });
+    expect(result.totalExact).toBe(false);
+    expect(result.total).toBeGreaterThan(expected.length * 0.5);
+    expect(result.total).toBeLessThanOrEqual(sample.length * 1.5);
+    const rare = await backend.search({ collection: "laws", text: "资产评估" });
+    expect(rare.totalExact).toBe(true);
+  });
+
+  it("still returns only phrase matches, each once, title matches first, across every page", async () => {
+    const hits = await everyPage(backend, { text: word, sort: "relevance" });
+    const ids = hits.map((hit) => hit.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.sort()).toEqual(expected.map((document) => document.id).sort());
+    const inTitle = (await everyPage(backend, { text: word })).map((hit) =>
+      normalise(byId.get(hit.id)!.title).includes(word),
+    );
+    expect(inTitle.indexOf(false)).toBe(inTitle.filter(Boolean).length);
+  });
+
+  it("lists newest first and applies filters on the bounded path", async () => {
+    const newest = await everyPage(backend, { text: word, sort: "newest" });
+    const dates = newest.map((hit) => byId.get(hit.id)!.date ?? "");
+    expect(dates.filter(Boolean)).toEqual(dates.filter(Boolean).sort().reverse());
+    const filtered = await everyPage(backend, { text: word, filters: { category: ["司法解释"] } });
+    expect(filtered.map((hit) => hit.id).sort()).toEqual(
+      expected
+        .filter((document) => document.keywords.category === "司法解释")
+        .map((d) => d.id)
+        .sort(),
+    );
+  });
+
+  it("estimates facets that add up to the estimated total", async () => {
+    const result = await backend.search({ collection: "laws", text: word, facets: ["openness", "year", "category"] });
+    const sum = (field: string) => result.facets[field]!.reduce((total, facet) => total + facet.count, 0);
+    expect(Math.abs(sum("openness") - result.total)).toBeLessThanOrEqual(2);
+    expect(Math.abs(sum("category") - result.total)).toBeLessThanOrEqual(result.facets.category!.length);
+    const dated = expected.filter((document) => document.date).length;
+    expect(sum("year")).toBeGreaterThan(dated * 0.5);
+    expect(sum("year")).toBeLessThan(dated * 1.5);
+  });
+});

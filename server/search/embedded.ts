@@ -1,0 +1,646 @@
+/**
+ * The embedded search backend: SQLite FTS5 in a file of its own (under
+ * DATA_DIR), whatever database holds the records.
+ *
+ * Layout
+ * - documents: the original title, body, date and keywords, for snippets and
+ *   marks. Its rowid is the document's date (YYYYMMDD, 0 when undated) times
+ *   2^24 plus a sequence number, so that rowid order is date order: "newest"
+ *   is FTS5's own descending rowid scan (it stops after a page), and a year
+ *   range is a rowid range that FTS5 seeks to instead of filtering rows.
+ * - fts_<n>, one contentless FTS5 table per collection (a search in one
+ *   collection never walks the other's matches): the pre-tokenised title and
+ *   body (analysis.ts), unicode61 only splitting on the spaces between tokens,
+ *   detail=full for phrases. Contentless, because the text is in documents
+ *   already; contentless_delete so that rows can be replaced.
+ * - keywords (collection, field, value, doc): filters and facets.
+ * - months (collection, month, n): documents per month, for estimated totals.
+ *
+ * Cost bound. FTS5's cost grows with the number of matches (issue 9 measured
+ * ~1.5 µs per match for bm25, 0.45 µs for a year facet, 0.23 µs for a count at
+ * 1M documents). Each search first walks at most EXACT_LIMIT matches, newest
+ * first. When that exhausts the matches, everything is exact: the total, the
+ * facets, and relevance (bm25, title weight TITLE_WEIGHT, title matches first).
+ * When it does not, the term is common and the work is bounded:
+ * - order: documents matching every term in the title first (by bm25 when they
+ *   are at most EXACT_LIMIT, else newest first), then the rest newest first;
+ * - total: the share of matches among the newest documents walked, times the
+ *   documents in range (from the monthly counts), flagged totalExact=false;
+ * - facets: counted over the walked matches and scaled the same way (years
+ *   before the walked stretch get the same share of their documents).
+ * The answer is always made of real phrase matches; only the order of a common
+ * term and the counts are approximate.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import sqlite3 from "sqlite3";
+import { markAll, parseQuery, snippet, tokensOfNormalised, normalise, type QueryTerm } from "./analysis.js";
+import type { FacetCount, SearchBackend, SearchDocument, SearchHit, SearchQuery, SearchResult } from "./types.js";
+
+/** Matches walked before the search switches to bounded work (see above); ~3 ms to walk. */
+export const EXACT_LIMIT = 10_000;
+/** bm25 weight of a title match over a body match. */
+const TITLE_WEIGHT = 10;
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
+/** Pages deeper than this are not served: each costs a walk over everything before it. */
+export const MAX_OFFSET = 10_000;
+const SEQUENCE = 2 ** 24;
+const MAX_DATE_KEY = 99_991_231;
+
+type Param = string | number | null;
+
+/** A connection with promises; rows come back typed by the caller's query. */
+class Connection {
+  constructor(private readonly db: sqlite3.Database) {}
+
+  static open(file: string): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const db = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(new Connection(db))));
+      db.configure("busyTimeout", 10_000);
+    });
+  }
+
+  all<T>(sql: string, params: readonly Param[] = []): Promise<T[]> {
+    return new Promise((resolve, reject) => {
+      this.db.all(sql, params, (error: Error | null, rows: T[]) => (error ? reject(error) : resolve(rows)));
+    });
+  }
+
+  async get<T>(sql: string, params: readonly Param[] = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  run(sql: string, params: readonly Param[] = []): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.db.run(sql, params, (error: Error | null) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  exec(sql: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.db.exec(sql, (error: Error | null) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => this.db.close((error) => (error ? reject(error) : resolve())));
+  }
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS collections (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS documents (
+  rowid INTEGER PRIMARY KEY,
+  collection INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  date TEXT,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS documents_by_id ON documents (collection, id);
+CREATE INDEX IF NOT EXISTS documents_by_collection ON documents (collection);
+CREATE TABLE IF NOT EXISTS keywords (
+  collection INTEGER NOT NULL,
+  field TEXT NOT NULL,
+  value TEXT NOT NULL,
+  doc INTEGER NOT NULL,
+  PRIMARY KEY (collection, field, value, doc)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS keywords_by_doc ON keywords (doc, field, value);
+CREATE TABLE IF NOT EXISTS months (
+  collection INTEGER NOT NULL,
+  month INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (collection, month)
+) WITHOUT ROWID;
+`;
+
+const FTS_OPTIONS =
+  "title, body, content='', contentless_delete=1, detail=full, " +
+  "tokenize=\"unicode61 remove_diacritics 0 categories 'L* N* Co M*'\"";
+
+/** YYYYMMDD of a YYYY-MM-DD date; 0 when there is none (undated documents sort last). */
+function dateKey(date: string | null): number {
+  const match = date ? /^(\d{4})-(\d{2})-(\d{2})/.exec(date) : null;
+  if (!match) return 0;
+  const key = Number(match[1]) * 10_000 + Number(match[2]) * 100 + Number(match[3]);
+  return key > 0 && key <= MAX_DATE_KEY ? key : 0;
+}
+
+const keyOf = (rowid: number) => Math.floor(rowid / SEQUENCE);
+const monthOf = (key: number) => Math.floor(key / 100);
+
+function keywordPairs(document: SearchDocument): [string, string][] {
+  const pairs = new Set<string>();
+  const result: [string, string][] = [];
+  for (const [field, value] of Object.entries(document.keywords)) {
+    if (value === null || value === undefined) continue;
+    for (const item of typeof value === "string" ? [value] : value) {
+      const key = `${field}\u0000${item}`;
+      if (pairs.has(key)) continue;
+      pairs.add(key);
+      result.push([field, item]);
+    }
+  }
+  return result;
+}
+
+/** The FTS5 query of parsed terms: every term a quoted phrase, its last token a prefix when it must be. */
+function matchExpression(terms: readonly QueryTerm[]): string {
+  return terms
+    .map((term) => {
+      const last = term.tokens[term.tokens.length - 1];
+      // Tokens hold only letters, digits and marks (analysis.ts), so nothing in them needs quoting.
+      return `"${term.tokens.map((token) => token.text).join(" ")}"${last?.prefix ? " *" : ""}`;
+    })
+    .join(" AND ");
+}
+
+interface Plan {
+  fts: string;
+  collection: number;
+  match: string | null;
+  lo: number;
+  hi: number;
+  filterSql: string;
+  filterParams: Param[];
+}
+
+/** Rowid bounds of a year range; any bound leaves undated documents out. */
+function rowidRange(yearFrom?: number, yearTo?: number): [number, number] {
+  const from = yearFrom !== undefined && Number.isFinite(yearFrom) ? Math.max(1, Math.floor(yearFrom)) : undefined;
+  const to = yearTo !== undefined && Number.isFinite(yearTo) ? Math.min(9999, Math.floor(yearTo)) : undefined;
+  const lo = from !== undefined ? from * 10_000 + 101 : to !== undefined ? 1 : 0;
+  const hi = to !== undefined ? to * 10_000 + 1231 : MAX_DATE_KEY;
+  return [lo * SEQUENCE, hi * SEQUENCE + SEQUENCE - 1];
+}
+
+/**
+ * The candidates of a plan as `SELECT <alias>.rowid AS doc …` with its
+ * parameters: FTS matches (optionally of another expression), or every
+ * document of the collection for an empty query; filters included or not.
+ */
+function source(plan: Plan, options: { match?: string | null; filters: boolean; select?: string }): [string, Param[]] {
+  const match = options.match === undefined ? plan.match : options.match;
+  const select = options.select ?? "";
+  const filter = options.filters && plan.filterSql ? ` AND ${plan.filterSql}` : "";
+  const filterParams = options.filters ? plan.filterParams : [];
+  if (match) {
+    return [
+      `SELECT f.rowid AS doc${select} FROM ${plan.fts} f WHERE f.${plan.fts} MATCH ? AND f.rowid BETWEEN ? AND ?${filter.replaceAll("@doc", "f.rowid")}`,
+      [match, plan.lo, plan.hi, ...filterParams],
+    ];
+  }
+  return [
+    `SELECT f.rowid AS doc${select} FROM documents f WHERE f.collection = ? AND f.rowid BETWEEN ? AND ?${filter.replaceAll("@doc", "f.rowid")}`,
+    [plan.collection, plan.lo, plan.hi, ...filterParams],
+  ];
+}
+
+export interface EmbeddedOptions {
+  /** Matches walked before bounding the work; lowered only by tests, to reach the bounded path on a small corpus. */
+  exactLimit?: number;
+}
+
+interface Ranked {
+  doc: number;
+  score: number;
+}
+
+export class EmbeddedSearch implements SearchBackend {
+  readonly name = "embedded" as const;
+  private writes: Promise<unknown> = Promise.resolve();
+  private collectionIds = new Map<string, number>();
+  private monthCounts = new Map<number, Map<number, number>>();
+  private dataVersion = -1;
+
+  private constructor(
+    private readonly writer: Connection,
+    private readonly reader: Connection,
+    private readonly exactLimit: number,
+  ) {}
+
+  static async open(file: string, options: EmbeddedOptions = {}): Promise<EmbeddedSearch> {
+    mkdirSync(dirname(file), { recursive: true });
+    const writer = await Connection.open(file);
+    await writer.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+    await writer.exec(SCHEMA);
+    // Searches read through a second connection: they see committed data only, and never wait for a write.
+    const reader = await Connection.open(file);
+    return new EmbeddedSearch(writer, reader, options.exactLimit ?? EXACT_LIMIT);
+  }
+
+  /** Writes one after another on the writer connection, each in its own transaction. */
+  private write<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(async () => {
+      await this.writer.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await work();
+        await this.writer.exec("COMMIT");
+        return result;
+      } catch (error) {
+        await this.writer.exec("ROLLBACK");
+        throw error;
+      }
+    });
+    this.writes = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Another process (a reindex) may have written: caches hold only while the file is unchanged. */
+  private async refreshCaches(): Promise<void> {
+    const row = await this.reader.get<{ data_version: number }>("PRAGMA data_version");
+    const version = row?.data_version ?? 0;
+    if (version === this.dataVersion) return;
+    this.dataVersion = version;
+    this.collectionIds.clear();
+    this.monthCounts.clear();
+  }
+
+  private async collectionId(name: string, create: boolean): Promise<number | undefined> {
+    const connection = create ? this.writer : this.reader;
+    const known = create ? undefined : this.collectionIds.get(name);
+    if (known !== undefined) return known;
+    const row = await connection.get<{ id: number }>("SELECT id FROM collections WHERE name = ?", [name]);
+    if (row) {
+      if (!create) this.collectionIds.set(name, row.id);
+      return row.id;
+    }
+    if (!create) return undefined;
+    await this.writer.run("INSERT INTO collections (name) VALUES (?)", [name]);
+    const created = await this.writer.get<{ id: number }>("SELECT id FROM collections WHERE name = ?", [name]);
+    await this.writer.exec(`CREATE VIRTUAL TABLE fts_${created!.id} USING fts5(${FTS_OPTIONS})`);
+    return created!.id;
+  }
+
+  upsert(documents: readonly SearchDocument[]): Promise<void> {
+    if (documents.length === 0) return Promise.resolve();
+    return this.write(async () => {
+      const months = new Map<string, number>();
+      const nextSequence = new Map<number, number>();
+      for (const document of documents) {
+        const collection = (await this.collectionId(document.collection, true))!;
+        const old = await this.writer.get<{ rowid: number }>(
+          "SELECT rowid FROM documents WHERE collection = ? AND id = ?",
+          [collection, document.id],
+        );
+        const key = dateKey(document.date);
+        let rowid: number;
+        if (old) await this.deleteRow(collection, old.rowid, months);
+        if (old && keyOf(old.rowid) === key) {
+          rowid = old.rowid;
+        } else {
+          let next = nextSequence.get(key);
+          if (next === undefined) {
+            const last = await this.writer.get<{ last: number | null }>(
+              "SELECT max(rowid) AS last FROM documents WHERE rowid BETWEEN ? AND ?",
+              [key * SEQUENCE, key * SEQUENCE + SEQUENCE - 1],
+            );
+            next = last?.last != null ? last.last + 1 : key * SEQUENCE;
+          }
+          if (next >= key * SEQUENCE + SEQUENCE) throw new Error(`more than ${SEQUENCE} documents dated ${key}`);
+          rowid = next;
+          nextSequence.set(key, next + 1);
+        }
+        await this.writer.run(
+          "INSERT INTO documents (rowid, collection, id, date, title, body) VALUES (?, ?, ?, ?, ?, ?)",
+          [rowid, collection, document.id, document.date, document.title, document.body],
+        );
+        await this.writer.run(`INSERT INTO fts_${collection} (rowid, title, body) VALUES (?, ?, ?)`, [
+          rowid,
+          tokensOfNormalised(normalise(document.title)).join(" "),
+          tokensOfNormalised(normalise(document.body)).join(" "),
+        ]);
+        for (const [field, value] of keywordPairs(document)) {
+          await this.writer.run("INSERT INTO keywords (collection, field, value, doc) VALUES (?, ?, ?, ?)", [
+            collection,
+            field,
+            value,
+            rowid,
+          ]);
+        }
+        const month = `${collection}:${monthOf(key)}`;
+        months.set(month, (months.get(month) ?? 0) + 1);
+      }
+      await this.applyMonths(months);
+    });
+  }
+
+  private async deleteRow(collection: number, rowid: number, months: Map<string, number>): Promise<void> {
+    await this.writer.run(`DELETE FROM fts_${collection} WHERE rowid = ?`, [rowid]);
+    await this.writer.run("DELETE FROM keywords WHERE doc = ?", [rowid]);
+    await this.writer.run("DELETE FROM documents WHERE rowid = ?", [rowid]);
+    const month = `${collection}:${monthOf(keyOf(rowid))}`;
+    months.set(month, (months.get(month) ?? 0) - 1);
+  }
+
+  private async applyMonths(months: Map<string, number>): Promise<void> {
+    for (const [key, delta] of months) {
+      if (delta === 0) continue;
+      const [collection, month] = key.split(":").map(Number);
+      await this.writer.run(
+        "INSERT INTO months (collection, month, n) VALUES (?, ?, ?) ON CONFLICT (collection, month) DO UPDATE SET n = n + excluded.n",
+        [collection!, month!, delta],
+      );
+    }
+    await this.writer.run("DELETE FROM months WHERE n <= 0");
+  }
+
+  remove(collectionName: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
+    return this.write(async () => {
+      const collection = await this.writer.get<{ id: number }>("SELECT id FROM collections WHERE name = ?", [
+        collectionName,
+      ]);
+      if (!collection) return;
+      const months = new Map<string, number>();
+      for (const id of ids) {
+        const row = await this.writer.get<{ rowid: number }>(
+          "SELECT rowid FROM documents WHERE collection = ? AND id = ?",
+          [collection.id, id],
+        );
+        if (row) await this.deleteRow(collection.id, row.rowid, months);
+      }
+      await this.applyMonths(months);
+    });
+  }
+
+  clear(collectionName: string): Promise<void> {
+    return this.write(async () => {
+      const collection = await this.writer.get<{ id: number }>("SELECT id FROM collections WHERE name = ?", [
+        collectionName,
+      ]);
+      if (!collection) return;
+      // Dropping the FTS table is far cheaper than deleting its rows one by one.
+      await this.writer.exec(`DROP TABLE IF EXISTS fts_${collection.id}`);
+      for (const table of ["documents", "keywords", "months"]) {
+        await this.writer.run(`DELETE FROM ${table} WHERE collection = ?`, [collection.id]);
+      }
+      await this.writer.run("DELETE FROM collections WHERE id = ?", [collection.id]);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.writes;
+    await this.reader.close();
+    await this.writer.close();
+  }
+
+  private async months(collection: number): Promise<Map<number, number>> {
+    let counts = this.monthCounts.get(collection);
+    if (!counts) {
+      const rows = await this.reader.all<{ month: number; n: number }>(
+        "SELECT month, n FROM months WHERE collection = ?",
+        [collection],
+      );
+      counts = new Map(rows.map((row) => [row.month, row.n]));
+      this.monthCounts.set(collection, counts);
+    }
+    return counts;
+  }
+
+  async search(query: SearchQuery): Promise<SearchResult> {
+    await this.refreshCaches();
+    const empty: SearchResult = { total: 0, totalExact: true, hits: [], facets: {} };
+    for (const field of query.facets ?? []) empty.facets[field] = [];
+    const collection = await this.collectionId(query.collection, false);
+    if (collection === undefined) return empty;
+
+    const terms = parseQuery(query.text);
+    const [lo, hi] = rowidRange(query.yearFrom, query.yearTo);
+    if (lo > hi) return empty;
+    const filters = Object.entries(query.filters ?? {});
+    if (filters.some(([, values]) => values.length === 0)) return empty;
+    const plan: Plan = {
+      fts: `fts_${collection}`,
+      collection,
+      match: terms.length > 0 ? matchExpression(terms) : null,
+      lo,
+      hi,
+      filterSql: filters
+        .map(
+          ([, values]) =>
+            `EXISTS (SELECT 1 FROM keywords k WHERE k.doc = @doc AND k.field = ? AND k.value IN (${values.map(() => "?").join(", ")}))`,
+        )
+        .join(" AND "),
+      filterParams: filters.flatMap(([field, values]) => [field, ...values]),
+    };
+    const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(query.pageSize ?? DEFAULT_PAGE_SIZE)));
+    const offset = (Math.max(1, Math.floor(query.page ?? 1)) - 1) * pageSize;
+
+    // Walk at most exactLimit + 1 candidates, newest first, counting those that pass the filters.
+    const [walkSql, walkParams] = source(plan, {
+      filters: false,
+      select: plan.filterSql ? `, (${plan.filterSql.replaceAll("@doc", "f.rowid")}) AS ok` : ", 1 AS ok",
+    });
+    const walk = (await this.reader.get<{ walked: number; passed: number | null; last: number | null }>(
+      `SELECT count(*) AS walked, sum(ok) AS passed, min(doc) AS last FROM (${walkSql} ORDER BY f.rowid DESC LIMIT ?)`,
+      [...plan.filterParams, ...walkParams, this.exactLimit + 1],
+    ))!;
+    const exact = walk.walked <= this.exactLimit;
+    const passed = walk.passed ?? 0;
+
+    let total = passed;
+    let scale = 1;
+    let density = 0;
+    let walkedMonths: { above: Map<number, number>; last: number } | null = null;
+    if (!exact) {
+      const counts = await this.months(collection);
+      const estimate = estimateAbove(counts, walk.last!, plan.lo, plan.hi);
+      density = estimate.above > 0 ? passed / estimate.above : 0;
+      total = Math.max(passed, Math.round(density * estimate.inRange));
+      scale = passed > 0 ? total / passed : 0;
+      walkedMonths = { above: estimate.aboveByMonth, last: walk.last! };
+    }
+
+    const facets = await this.facets(plan, query.facets ?? [], exact, scale, density, walkedMonths);
+    const ranked =
+      offset >= MAX_OFFSET ? [] : await this.rank(plan, terms, query.sort ?? "relevance", exact, offset, pageSize);
+    const hits = await this.present(ranked, terms);
+    return { total, totalExact: exact, hits, facets };
+  }
+
+  /**
+   * Facet counts: over every match when the walk was exact; else over the
+   * walked matches, scaled to the estimated total (years older than the walk
+   * get the walk's share of their documents).
+   */
+  private async facets(
+    plan: Plan,
+    fields: readonly string[],
+    exact: boolean,
+    scale: number,
+    density: number,
+    walked: { above: Map<number, number>; last: number } | null,
+  ): Promise<Record<string, FacetCount[]>> {
+    const result: Record<string, FacetCount[]> = {};
+    if (fields.length === 0) return result;
+    const [matchedSql, matchedParams] = source(plan, { filters: true });
+    const matched = exact
+      ? `${matchedSql}`
+      : `SELECT doc FROM (${source(plan, { filters: false })[0]} ORDER BY f.rowid DESC LIMIT ${this.exactLimit + 1}) m WHERE ${plan.filterSql ? plan.filterSql.replaceAll("@doc", "m.doc") : "1"}`;
+    const params = exact ? matchedParams : [...source(plan, { filters: false })[1], ...plan.filterParams];
+    const keywordFields = fields.filter((field) => field !== "year");
+    const counts = new Map<string, Map<string, number>>();
+    for (const field of fields) counts.set(field, new Map());
+    if (keywordFields.length > 0) {
+      const rows = await this.reader.all<{ field: string; value: string; n: number }>(
+        `SELECT k.field AS field, k.value AS value, count(*) AS n FROM (${matched}) m JOIN keywords k ON k.doc = m.doc
+         WHERE k.field IN (${keywordFields.map(() => "?").join(", ")}) GROUP BY k.field, k.value`,
+        [...params, ...keywordFields],
+      );
+      for (const row of rows) counts.get(row.field)!.set(row.value, Math.round(row.n * scale));
+    }
+    if (fields.includes("year")) {
+      const rows = await this.reader.all<{ year: number; n: number }>(
+        `SELECT (m.doc / ${SEQUENCE}) / 10000 AS year, count(*) AS n FROM (${matched}) m GROUP BY year`,
+        params,
+      );
+      const years = counts.get("year")!;
+      for (const row of rows) if (row.year > 0) years.set(String(row.year), row.n);
+      if (!exact && walked) {
+        // Documents of each year not walked (older than the walk) get the walk's share of matches.
+        const all = await this.months(plan.collection);
+        const lastKey = keyOf(walked.last);
+        for (const [month, n] of all) {
+          const year = Math.floor(month / 100);
+          const monthLo = month * 100 * SEQUENCE;
+          if (year === 0 || monthLo > plan.hi || (month + 1) * 100 * SEQUENCE <= plan.lo) continue;
+          const above = walked.above.get(month) ?? 0;
+          const rest = month > monthOf(lastKey) ? 0 : n - above;
+          if (rest <= 0) continue;
+          years.set(String(year), (years.get(String(year)) ?? 0) + rest * density);
+        }
+        for (const [year, n] of years) years.set(year, Math.round(n));
+        for (const [year, n] of years) if (n <= 0) years.delete(year);
+      }
+    }
+    for (const [field, values] of counts) {
+      result[field] = [...values]
+        .filter(([, count]) => count > 0)
+        .map(([value, count]) => ({ value, count }))
+        .sort(
+          (a, b) =>
+            b.count - a.count ||
+            (field === "year" ? Number(b.value) - Number(a.value) : a.value.localeCompare(b.value)),
+        );
+    }
+    return result;
+  }
+
+  /** The page's documents in order, with their scores. */
+  private async rank(
+    plan: Plan,
+    terms: readonly QueryTerm[],
+    sort: "relevance" | "newest",
+    exact: boolean,
+    offset: number,
+    limit: number,
+  ): Promise<Ranked[]> {
+    if (!plan.match || sort === "newest") {
+      const [sql, params] = source(plan, { filters: true });
+      return (
+        await this.reader.all<{ doc: number }>(`${sql} ORDER BY f.rowid DESC LIMIT ? OFFSET ?`, [
+          ...params,
+          limit,
+          offset,
+        ])
+      ).map(({ doc }) => ({ doc, score: 0 }));
+    }
+    const titleMatch = `{title} : (${plan.match})`;
+    if (exact) {
+      const [sql, params] = source(plan, {
+        filters: true,
+        select: `, bm25(f.${plan.fts}, ${TITLE_WEIGHT}, 1.0) AS score, f.rowid IN (SELECT rowid FROM ${plan.fts} WHERE ${plan.fts} MATCH ?) AS inTitle`,
+      });
+      const rows = await this.reader.all<{ doc: number; score: number }>(
+        `${sql} ORDER BY inTitle DESC, score, f.rowid DESC LIMIT ? OFFSET ?`,
+        [titleMatch, ...params, limit, offset],
+      );
+      return rows.map(({ doc, score }) => ({ doc, score: -score }));
+    }
+    // A common term: title matches first, then the rest newest first (see the top of the file).
+    const titleWalk = (await this.reader.get<{ n: number }>(
+      `SELECT count(*) AS n FROM (SELECT rowid FROM ${plan.fts} WHERE ${plan.fts} MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?)`,
+      [titleMatch, plan.lo, plan.hi, this.exactLimit + 1],
+    ))!;
+    const titleRanked = titleWalk.n <= this.exactLimit;
+    const [titleSql, titleParams] = source(plan, {
+      match: titleMatch,
+      filters: true,
+      select: titleRanked ? `, bm25(f.${plan.fts}, ${TITLE_WEIGHT}, 1.0) AS score` : ", 0 AS score",
+    });
+    const titleRows = await this.reader.all<{ doc: number; score: number }>(
+      `${titleSql} ORDER BY ${titleRanked ? "score, " : ""}f.rowid DESC LIMIT ? OFFSET ?`,
+      [...titleParams, limit, offset],
+    );
+    const result = titleRows.map(({ doc, score }) => ({ doc, score: -score }));
+    if (result.length === limit) return result;
+    let titleTotal = offset + result.length;
+    if (result.length === 0 && offset > 0) {
+      const [countSql, countParams] = source(plan, { match: titleMatch, filters: true });
+      titleTotal = (await this.reader.get<{ n: number }>(`SELECT count(*) AS n FROM (${countSql})`, countParams))!.n;
+    }
+    const [restSql, restParams] = source(plan, { match: `(${plan.match}) NOT ${titleMatch}`, filters: true });
+    const rest = await this.reader.all<{ doc: number }>(`${restSql} ORDER BY f.rowid DESC LIMIT ? OFFSET ?`, [
+      ...restParams,
+      limit - result.length,
+      Math.max(0, offset - titleTotal),
+    ]);
+    return [...result, ...rest.map(({ doc }) => ({ doc, score: 0 }))];
+  }
+
+  private async present(ranked: Ranked[], terms: readonly QueryTerm[]): Promise<SearchHit[]> {
+    if (ranked.length === 0) return [];
+    const rows = await this.reader.all<{ rowid: number; id: string; title: string; body: string }>(
+      `SELECT rowid, id, title, body FROM documents WHERE rowid IN (${ranked.map(() => "?").join(", ")})`,
+      ranked.map(({ doc }) => doc),
+    );
+    const byRowid = new Map(rows.map((row) => [row.rowid, row]));
+    return ranked.flatMap(({ doc, score }) => {
+      const row = byRowid.get(doc);
+      if (!row) return [];
+      return [{ id: row.id, score, title: markAll(row.title, terms), snippet: snippet(row.body, terms) }];
+    });
+  }
+}
+
+/**
+ * Documents in [last, hi] (what a newest-first walk that stopped at `last` has
+ * passed over) and in [lo, hi], from the monthly counts; the month of `last`
+ * counts by the share of its days that were walked.
+ */
+function estimateAbove(
+  counts: Map<number, number>,
+  last: number,
+  lo: number,
+  hi: number,
+): { above: number; inRange: number; aboveByMonth: Map<number, number> } {
+  const lastKey = keyOf(last);
+  const lastMonth = monthOf(lastKey);
+  let above = 0;
+  let inRange = 0;
+  const aboveByMonth = new Map<number, number>();
+  for (const [month, n] of counts) {
+    const monthLo = month === 0 ? 0 : month * 100 * SEQUENCE;
+    const monthHi = month === 0 ? SEQUENCE - 1 : (month * 100 + 99) * SEQUENCE + SEQUENCE - 1;
+    if (monthHi < lo || monthLo > hi) continue;
+    inRange += n;
+    let share = 0;
+    if (month > lastMonth) share = n;
+    else if (month === lastMonth) {
+      // Undated documents have no days: count half of them as walked.
+      share = month === 0 ? n / 2 : (n * (31 - (lastKey % 100) + 1)) / 31;
+    }
+    if (share > 0) {
+      above += share;
+      aboveByMonth.set(month, share);
+    }
+  }
+  return { above, inRange, aboveByMonth: aboveByMonth };
+}
+
+export async function openEmbeddedSearch(file: string, options?: EmbeddedOptions): Promise<SearchBackend> {
+  return EmbeddedSearch.open(file, options);
+}
