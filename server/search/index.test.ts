@@ -1,0 +1,23 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { embeddedSearchFile, openSearch } from "./index.js";
+import { lawSample } from "./suite.js";
+
+const dir = mkdtempSync(join(tmpdir(), "yong-search-index-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("openSearch", () => {
+  it("opens the embedded index in DATA_DIR/search when no Elasticsearch is configured", async () => {
+    const dataDir = join(dir, "data");
+    const backend = await openSearch({ DATA_DIR: dataDir });
+    expect(backend.name).toBe("embedded");
+    const documents = lawSample(100, "archive");
+    await backend.upsert(documents);
+    expect(existsSync(embeddedSearchFile(dataDir))).toBe(true);
+    expect(embeddedSearchFile(dataDir)).toBe(join(dataDir, "search", "index.sqlite"));
+    expect((await backend.search({ collection: "archive", text: "" })).total).toBe(documents.length);
+    await backend.close();
+  });
+});
