@@ -371,18 +371,26 @@ export function markAll(text: string, terms: readonly QueryTerm[]): Marked {
   return { text, marks: findMarks(text, terms) };
 }
 
-/** Normalising a whole book for one snippet would be slow: the body is searched a window at a time. */
+/**
+ * Finding the first match means normalising the body up to it. Most text is
+ * already in the normalised form (Simplified, half-width), so the terms are
+ * first looked for in the raw text, which costs a regex scan; a match there is
+ * a match of the normalised text too (it may not be the first one, when an
+ * earlier one is written in Traditional or full-width characters). Only when
+ * that finds nothing is the body normalised, a window at a time, up to
+ * SCAN_LIMIT characters (~20 ms of a whole book); a match further on gives the
+ * body's beginning.
+ */
 const SCAN_WINDOW = 8_192;
 /** A match longer than this may be missed where two windows meet (a query is at most MAX_QUERY_LENGTH long). */
 const SCAN_OVERLAP = MAX_QUERY_LENGTH * 2;
-
-/**
- * Where a match is looked for, at most: ~20 ms of a whole book for a document
- * found by its title only. A match further on gives the body's beginning.
- */
 const SCAN_LIMIT = 262_144;
 
 function firstMatch(body: string, terms: readonly QueryTerm[]): [number, number] | null {
+  const pattern = termPattern(terms);
+  if (!pattern) return null;
+  const literal = new RegExp(pattern.source, "iu").exec(body);
+  if (literal) return [literal.index, literal.index + literal[0].length];
   for (let from = 0; from < Math.min(body.length, SCAN_LIMIT); from += SCAN_WINDOW) {
     const start = from;
     const end = Math.min(body.length, from + SCAN_WINDOW + SCAN_OVERLAP);
@@ -401,9 +409,11 @@ function isLowSurrogate(text: string, index: number): boolean {
 /**
  * About `size` characters of the body around its first match (the beginning
  * when no term is found in the body), with every match in that stretch marked.
+ * A backend that knows the body has no match (the document matched by its
+ * title) says so with `inBody: false`, and the body is not searched.
  */
-export function snippet(body: string, terms: readonly QueryTerm[], size = 120): Marked {
-  const first = terms.length > 0 ? firstMatch(body, terms) : null;
+export function snippet(body: string, terms: readonly QueryTerm[], size = 120, inBody = true): Marked {
+  const first = terms.length > 0 && inBody ? firstMatch(body, terms) : null;
   let start = 0;
   if (first) start = Math.max(0, first[0] - Math.floor((size - (first[1] - first[0])) / 3));
   let end = Math.min(body.length, start + size);

@@ -117,7 +117,7 @@ CREATE TABLE IF NOT EXISTS months (
 `;
 
 const FTS_OPTIONS =
-  "title, body, content='', contentless_delete=1, detail=full, " +
+  "title, body, content='', contentless_delete=1, detail=full, prefix='1', " +
   "tokenize=\"unicode61 remove_diacritics 0 categories 'L* N* Co M*'\"";
 
 /** YYYYMMDD of a YYYY-MM-DD date; 0 when there is none (undated documents sort last). */
@@ -146,15 +146,16 @@ function keywordPairs(document: SearchDocument): [string, string][] {
   return result;
 }
 
-/** The FTS5 query of parsed terms: every term a quoted phrase, its last token a prefix when it must be. */
+/** A term as an FTS5 phrase: its tokens quoted, the last one a prefix when it must be. */
+function phrase(term: QueryTerm): string {
+  const last = term.tokens[term.tokens.length - 1];
+  // Tokens hold only letters, digits and marks (analysis.ts), so nothing in them needs quoting.
+  return `"${term.tokens.map((token) => token.text).join(" ")}"${last?.prefix ? " *" : ""}`;
+}
+
+/** The FTS5 query of parsed terms: every term must match, each as a phrase. */
 function matchExpression(terms: readonly QueryTerm[]): string {
-  return terms
-    .map((term) => {
-      const last = term.tokens[term.tokens.length - 1];
-      // Tokens hold only letters, digits and marks (analysis.ts), so nothing in them needs quoting.
-      return `"${term.tokens.map((token) => token.text).join(" ")}"${last?.prefix ? " *" : ""}`;
-    })
-    .join(" AND ");
+  return terms.map(phrase).join(" AND ");
 }
 
 interface Plan {
@@ -457,7 +458,7 @@ export class EmbeddedSearch implements SearchBackend {
     const facets = await this.facets(plan, query.facets ?? [], exact, scale, density, walkedMonths);
     const ranked =
       offset >= MAX_OFFSET ? [] : await this.rank(plan, terms, query.sort ?? "relevance", exact, offset, pageSize);
-    const hits = await this.present(ranked, terms);
+    const hits = await this.present(plan, ranked, terms);
     return { total, totalExact: exact, hits, facets };
   }
 
@@ -591,17 +592,35 @@ export class EmbeddedSearch implements SearchBackend {
     return [...result, ...rest.map(({ doc }) => ({ doc, score: 0 }))];
   }
 
-  private async present(ranked: Ranked[], terms: readonly QueryTerm[]): Promise<SearchHit[]> {
+  private async present(plan: Plan, ranked: Ranked[], terms: readonly QueryTerm[]): Promise<SearchHit[]> {
     if (ranked.length === 0) return [];
+    const places = ranked.map(() => "?").join(", ");
+    const docs = ranked.map(({ doc }) => doc);
     const rows = await this.reader.all<{ rowid: number; id: string; title: string; body: string }>(
-      `SELECT rowid, id, title, body FROM documents WHERE rowid IN (${ranked.map(() => "?").join(", ")})`,
-      ranked.map(({ doc }) => doc),
+      `SELECT rowid, id, title, body FROM documents WHERE rowid IN (${places})`,
+      docs,
     );
     const byRowid = new Map(rows.map((row) => [row.rowid, row]));
+    // Documents found by their title alone: their bodies (a whole book, perhaps) need not be searched for a snippet.
+    const inBody = new Set<number>();
+    if (terms.length > 0) {
+      const bodyRows = await this.reader.all<{ doc: number }>(
+        `SELECT rowid AS doc FROM ${plan.fts} WHERE ${plan.fts} MATCH ? AND rowid IN (${places})`,
+        [`{body} : (${terms.map(phrase).join(" OR ")})`, ...docs],
+      );
+      for (const { doc } of bodyRows) inBody.add(doc);
+    }
     return ranked.flatMap(({ doc, score }) => {
       const row = byRowid.get(doc);
       if (!row) return [];
-      return [{ id: row.id, score, title: markAll(row.title, terms), snippet: snippet(row.body, terms) }];
+      return [
+        {
+          id: row.id,
+          score,
+          title: markAll(row.title, terms),
+          snippet: snippet(row.body, terms, 120, inBody.has(doc)),
+        },
+      ];
     });
   }
 }
