@@ -124,4 +124,18 @@ describe("embedded search with bounded work (a common term)", () => {
     expect(sum("year")).toBeGreaterThan(dated * 0.5);
     expect(sum("year")).toBeLessThan(dated * 1.5);
   });
+
+  it("counts every document and every year exactly when nothing narrows the list", async () => {
+    const result = await backend.search({ collection: "laws", text: "", facets: ["year"] });
+    expect(result.totalExact).toBe(true);
+    expect(result.total).toBe(sample.length);
+    const years: Record<string, number> = {};
+    for (const document of sample) {
+      if (document.date) years[document.date.slice(0, 4)] = (years[document.date.slice(0, 4)] ?? 0) + 1;
+    }
+    expect(Object.fromEntries(result.facets.year!.map(({ value, count }) => [value, count]))).toEqual(years);
+    const ranged = await backend.search({ collection: "laws", text: "", yearFrom: 2000, yearTo: 2009 });
+    expect(ranged.totalExact).toBe(true);
+    expect(ranged.total).toBe(sample.filter((d) => d.date && d.date >= "2000" && d.date < "2010").length);
+  });
 });

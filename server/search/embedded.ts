@@ -443,6 +443,7 @@ export class EmbeddedSearch implements SearchBackend {
     const passed = walk.passed ?? 0;
 
     let total = passed;
+    let totalExact = exact;
     let scale = 1;
     let density = 0;
     let walkedMonths: { above: Map<number, number>; last: number } | null = null;
@@ -451,15 +452,22 @@ export class EmbeddedSearch implements SearchBackend {
       const estimate = estimateAbove(counts, walk.last!, plan.lo, plan.hi);
       density = estimate.above > 0 ? passed / estimate.above : 0;
       total = Math.max(passed, Math.round(density * estimate.inRange));
+      if (!plan.match && filters.length === 0) {
+        // Every document in range: the monthly counts are exact.
+        total = estimate.inRange;
+        totalExact = true;
+      }
       scale = passed > 0 ? total / passed : 0;
       walkedMonths = { above: estimate.aboveByMonth, last: walk.last! };
     }
 
     const facets = await this.facets(plan, query.facets ?? [], exact, scale, density, walkedMonths);
+    if (facets.year && !exact && !plan.match && filters.length === 0)
+      facets.year = yearsInRange(await this.months(collection), plan);
     const ranked =
       offset >= MAX_OFFSET ? [] : await this.rank(plan, terms, query.sort ?? "relevance", exact, offset, pageSize);
     const hits = await this.present(plan, ranked, terms);
-    return { total, totalExact: exact, hits, facets };
+    return { total, totalExact, hits, facets };
   }
 
   /**
@@ -485,21 +493,29 @@ export class EmbeddedSearch implements SearchBackend {
     const keywordFields = fields.filter((field) => field !== "year");
     const counts = new Map<string, Map<string, number>>();
     for (const field of fields) counts.set(field, new Map());
+    // One statement walks the matches once (MATERIALIZED) for the keyword facets and the year facet.
+    const parts: string[] = [];
     if (keywordFields.length > 0) {
-      const rows = await this.reader.all<{ field: string; value: string; n: number }>(
-        `SELECT k.field AS field, k.value AS value, count(*) AS n FROM (${matched}) m JOIN keywords k ON k.doc = m.doc
+      parts.push(
+        `SELECT k.field AS field, k.value AS value, count(*) AS n FROM m JOIN keywords k ON k.doc = m.doc
          WHERE k.field IN (${keywordFields.map(() => "?").join(", ")}) GROUP BY k.field, k.value`,
-        [...params, ...keywordFields],
       );
-      for (const row of rows) counts.get(row.field)!.set(row.value, Math.round(row.n * scale));
     }
     if (fields.includes("year")) {
-      const rows = await this.reader.all<{ year: number; n: number }>(
-        `SELECT (m.doc / ${SEQUENCE}) / 10000 AS year, count(*) AS n FROM (${matched}) m GROUP BY year`,
-        params,
+      parts.push(
+        `SELECT NULL AS field, (m.doc / ${SEQUENCE}) / 10000 AS value, count(*) AS n FROM m GROUP BY (m.doc / ${SEQUENCE}) / 10000`,
       );
+    }
+    const rows = await this.reader.all<{ field: string | null; value: string | number; n: number }>(
+      `WITH m AS MATERIALIZED (${matched}) ${parts.join(" UNION ALL ")}`,
+      [...params, ...keywordFields],
+    );
+    for (const row of rows) {
+      if (row.field !== null) counts.get(row.field)!.set(String(row.value), Math.round(row.n * scale));
+      else if (Number(row.value) > 0) counts.get("year")!.set(String(row.value), row.n);
+    }
+    if (fields.includes("year")) {
       const years = counts.get("year")!;
-      for (const row of rows) if (row.year > 0) years.set(String(row.year), row.n);
       if (!exact && walked) {
         // Documents of each year not walked (older than the walk) get the walk's share of matches.
         const all = await this.months(plan.collection);
@@ -623,6 +639,20 @@ export class EmbeddedSearch implements SearchBackend {
       ];
     });
   }
+}
+
+/** Documents per year in the plan's range, from the monthly counts (exact). */
+function yearsInRange(counts: Map<number, number>, plan: Plan): FacetCount[] {
+  const years = new Map<string, number>();
+  for (const [month, n] of counts) {
+    const key = month * 100;
+    if (month === 0 || (key + 99) * SEQUENCE + SEQUENCE - 1 < plan.lo || key * SEQUENCE > plan.hi) continue;
+    const year = String(Math.floor(month / 100));
+    years.set(year, (years.get(year) ?? 0) + n);
+  }
+  return [...years]
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => b.count - a.count || Number(b.value) - Number(a.value));
 }
 
 /**
