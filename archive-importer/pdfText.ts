@@ -1,0 +1,390 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFile, stat } from "node:fs/promises";
+import { Socket } from "node:net";
+import { availableParallelism } from "node:os";
+import { Semaphore } from "../server/core/semaphore.js";
+import { ImportFileError, type ImportFileErrorCode } from "./types.js";
+
+/** One text item of a page as pdf.js's getTextContent returns it (the fields the layout uses). */
+export interface PdfTextItem {
+  str: string;
+  /** [a, b, c, d, e, f]: the glyph's text matrix in page space; e, f is where it starts. */
+  transform: readonly number[];
+  /** Advance along the baseline, in page space units. */
+  width: number;
+  hasEOL: boolean;
+}
+
+interface Placed {
+  str: string;
+  x: number;
+  y: number;
+  /** Unit vector of the baseline. */
+  ux: number;
+  uy: number;
+  size: number;
+  width: number;
+  hasEOL: boolean;
+}
+
+function place(item: PdfTextItem): Placed {
+  const [a = 1, b = 0, c = 0, d = 1, e = 0, f = 0] = item.transform;
+  const scaleX = Math.hypot(a, b);
+  const size = Math.hypot(c, d) || scaleX || 1;
+  return {
+    str: item.str,
+    x: e,
+    y: f,
+    ux: scaleX ? a / scaleX : 1,
+    uy: scaleX ? b / scaleX : 0,
+    size,
+    width: item.width,
+    hasEOL: item.hasEOL,
+  };
+}
+
+/** Where b starts seen from a: along a's baseline and across it (up is positive). */
+function offset(a: Placed, b: Placed): { along: number; across: number } {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  return { along: dx * a.ux + dy * a.uy, across: -dx * a.uy + dy * a.ux };
+}
+
+/**
+ * b is the next glyph down the same column as a: vertical writing as pdf.js
+ * returns it when a page places each glyph itself (the books' text layers):
+ * one single-glyph item per character, same x, each one em or so lower.
+ */
+function isColumnStep(a: Placed, b: Placed): boolean {
+  if ([...a.str].length > 1 || [...b.str].length > 1) return false;
+  const { along, across } = offset(a, b);
+  const size = Math.max(a.size, b.size);
+  return Math.abs(along) <= 0.5 * size && across < 0;
+}
+
+/**
+ * In vertical writing a full stop sits beside the last glyph it follows, in a
+ * smaller size (紅樓夢評論 sets 。 at the glyph's height, half an em to its right):
+ * it belongs to the column, and the column goes on below that glyph.
+ */
+function isSideMark(a: Placed, b: Placed): boolean {
+  if ([...b.str].length !== 1) return false;
+  const { along, across } = offset(a, b);
+  const beside = Math.abs(across) <= 0.5 * a.size && along > 0 && along <= 1.5 * a.size;
+  return beside && (b.size < a.size || /\p{P}/u.test(b.str));
+}
+
+/** Same baseline (within half an em, so sub- and superscripts stay on the line). */
+function isSameLine(a: Placed, b: Placed): boolean {
+  return Math.abs(offset(a, b).across) <= 0.5 * Math.max(a.size, b.size);
+}
+
+const CJK =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u2E80-\u2FDF\u3000-\u303F\uFF00-\uFFEF]/u;
+
+function needsSpace(left: string, right: string): boolean {
+  const l = left.at(-1) ?? "";
+  const r = right[0] ?? "";
+  if (!l || !r || /\s/.test(l) || /\s/.test(r)) return false;
+  // Chinese has no spaces between words; one here would split a phrase for search.
+  return !(CJK.test(l) || CJK.test(r));
+}
+
+/**
+ * A page reads as vertical when most steps between consecutive single-glyph
+ * items go down a column rather than along a line. Deciding per page keeps a
+ * horizontal table's column of one-digit cells on separate lines.
+ */
+function isVerticalPage(placed: readonly Placed[]): boolean {
+  let column = 0;
+  let line = 0;
+  for (let i = 1; i < placed.length; i++) {
+    const a = placed[i - 1]!;
+    const b = placed[i]!;
+    if (!a.str.trim() || !b.str.trim()) continue;
+    if (isColumnStep(a, b)) column++;
+    else if (isSameLine(a, b)) line++;
+  }
+  return column >= 3 && column > line;
+}
+
+/**
+ * Joins a page's text items into lines the way a reader reads them. Items come
+ * in content-stream order, which is reading order for the files we meet; what
+ * needs deciding is where one line (or column) ends. On horizontal pages pdf.js
+ * marks that itself (hasEOL); on vertical pages it marks every glyph, so the
+ * glyphs of one column are joined by position and a line break goes where the
+ * column changes.
+ */
+export function joinTextItems(items: readonly PdfTextItem[]): string {
+  const placed = items.map(place);
+  const vertical = isVerticalPage(placed);
+  const lines: string[] = [];
+  let line = "";
+  let prev: Placed | null = null;
+  let eolPending = false;
+  for (const item of placed) {
+    // Empty items are pdf.js's line-break markers (or font changes); they carry hasEOL only.
+    if (item.str === "") {
+      eolPending ||= item.hasEOL;
+      continue;
+    }
+    if (prev && vertical && isSideMark(prev, item)) {
+      // Keep prev: the next glyph of the column is placed below prev, not below the mark.
+      line += item.str;
+      continue;
+    }
+    if (prev) {
+      const sameColumn = vertical && isColumnStep(prev, item);
+      const sameLine = !sameColumn && !eolPending && isSameLine(prev, item);
+      if (sameColumn) {
+        // A skipped slot in a column is a space the typesetter left (between title and author).
+        const gap = -offset(prev, item).across - prev.size;
+        if (gap > 0.8 * prev.size && needsSpace(line, item.str)) line += " ";
+      } else if (sameLine) {
+        const gap = offset(prev, item).along - prev.width;
+        if (gap > 0.25 * prev.size && needsSpace(line, item.str)) line += " ";
+      } else {
+        lines.push(line);
+        line = "";
+      }
+    }
+    line += item.str;
+    prev = item;
+    eolPending = item.hasEOL;
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => l.replace(/[ \t]+/g, " ").trim()).join("\n");
+}
+
+export interface PdfTextOptions {
+  /** The file's reader process is killed after this long. */
+  timeoutMs?: number;
+  /** Memory (resident set) the file's reader process may use; a file that needs more is too_large. */
+  maxMemoryMb?: number;
+}
+
+export interface PdfText {
+  text: string;
+  pages: number;
+}
+
+/** What the reader process sends back for one file. */
+export type PdfReaderReply =
+  | { id: number; ok: true; text: string; pages: number }
+  | { id: number; ok: false; code: ImportFileErrorCode; message: string };
+
+export interface PdfReaderRequest {
+  id: number;
+  path: string;
+}
+
+const readerUrl = new URL(import.meta.url.endsWith(".ts") ? "./pdfWorker.ts" : "./pdfWorker.js", import.meta.url).href;
+const pdfjsUrl = import.meta.resolve("pdfjs-dist/legacy/build/pdf.mjs");
+const pdfjsWorkerUrl = new URL("pdf.worker.mjs", pdfjsUrl).href;
+
+/**
+ * Each PDF is read in a child process, not a worker thread: a worker's
+ * resourceLimits bound only its JavaScript heap, and what pdf.js inflates lives
+ * outside it (a 2 MB PDF that inflates to 2 GB took the process to 6.7 GB with
+ * a 512 MB heap limit). A process has its own resident set, which the parent
+ * watches and kills at the limit, and its own heap limit besides.
+ *
+ * The child loads pdf.js before the TypeScript loader (when we run from
+ * source): through tsx's hooks pdf.js's 3 MB of JavaScript cost a reader
+ * ~250 MB more memory. Its worker half is handed over as globalThis.pdfjsWorker,
+ * which pdf.js uses instead of importing it on the first document.
+ */
+function spawnReader(maxMemoryMb: number): ChildProcess {
+  const boot = [
+    `globalThis.pdfjsWorker = await import(${JSON.stringify(pdfjsWorkerUrl)});`,
+    `await import(${JSON.stringify(pdfjsUrl)});`,
+    readerUrl.endsWith(".ts")
+      ? `(await import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})).register();`
+      : "",
+    `await import(${JSON.stringify(readerUrl)});`,
+  ].join("\n");
+  return spawn(process.execPath, [`--max-old-space-size=${maxMemoryMb}`, "--input-type=module", "--eval", boot], {
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+    serialization: "advanced",
+  });
+}
+
+/** The last few KB a reader wrote to stderr: what a crash says about itself. */
+const stderrTail = new WeakMap<ChildProcess, string>();
+
+/** Whether an idle reader's process, IPC channel and stderr pipe keep the importer running. */
+function holdProcess(child: ChildProcess, hold: boolean): void {
+  const handles = [child, child.channel, child.stderr instanceof Socket ? child.stderr : null];
+  for (const handle of handles) {
+    if (hold) handle?.ref();
+    else handle?.unref();
+  }
+}
+
+/**
+ * Idle readers by memory limit. Starting one costs ~0.3 s (Node, pdf.js and,
+ * from source, the TypeScript loader), more than most files take, so a reader
+ * that finished a file cleanly takes the next one; one that was killed or
+ * crashed is gone. Idle readers do not keep the importer alive.
+ */
+const idle = new Map<number, ChildProcess[]>();
+let maxIdle = availableParallelism();
+let nextId = 1;
+/** Readers at work at once: one per core unless the importer says otherwise. */
+const readerSlots = new Semaphore(maxIdle);
+
+/** Sets how many PDFs are read at once (and how many idle readers are kept). */
+export function setPdfReaderLimit(limit: number): void {
+  readerSlots.setLimit(limit);
+  maxIdle = limit;
+}
+
+function takeReader(maxMemoryMb: number): ChildProcess {
+  const list = idle.get(maxMemoryMb) ?? [];
+  let child = list.pop();
+  while (child && child.exitCode !== null) child = list.pop();
+  if (!child) {
+    child = spawnReader(maxMemoryMb);
+    const spawned = child;
+    stderrTail.set(spawned, "");
+    spawned.stderr?.setEncoding("utf8");
+    spawned.stderr?.on("data", (chunk: string) =>
+      stderrTail.set(spawned, ((stderrTail.get(spawned) ?? "") + chunk).slice(-4096)),
+    );
+    // A reader that dies while idle leaves the pool.
+    spawned.once("exit", () => {
+      const rest = idle.get(maxMemoryMb)?.filter((c) => c !== spawned);
+      if (rest) idle.set(maxMemoryMb, rest);
+    });
+  }
+  holdProcess(child, true);
+  return child;
+}
+
+/**
+ * Back to the pool, unless the reader kept much of what its last file made it
+ * take (V8 and malloc seldom give memory back): the next file gets the headroom.
+ */
+async function returnReader(maxMemoryMb: number, child: ChildProcess): Promise<void> {
+  const list = idle.get(maxMemoryMb) ?? [];
+  const resident = child.pid === undefined ? null : await residentBytes(child.pid);
+  const bloated = resident !== null && resident > (maxMemoryMb * 1024 * 1024) / 2;
+  if (list.length >= maxIdle || bloated || child.exitCode !== null) {
+    child.kill("SIGKILL");
+    return;
+  }
+  holdProcess(child, false);
+  list.push(child);
+  idle.set(maxMemoryMb, list);
+}
+
+/** Ends the idle PDF readers (a CLI calls this before it exits; tests after their files). */
+export async function closePdfReaders(): Promise<void> {
+  const all = [...idle.values()].flat();
+  idle.clear();
+  await Promise.all(
+    all.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once("exit", () => resolve());
+          child.kill("SIGKILL");
+        }),
+    ),
+  );
+}
+
+/** Resident set of a process in bytes, from /proc; null where there is no /proc (not Linux). */
+async function residentBytes(pid: number): Promise<number | null> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+    return kb ? Number(kb) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+const MEMORY_POLL_MS = 50;
+
+/**
+ * Extracts a PDF's text in a reader process with a memory limit and a
+ * deadline, so that no file (a decompression bomb, a content stream that never
+ * ends) can stall or exhaust the importer. Resolves with empty text for a PDF
+ * that has pages but no text layer; rejects only with ImportFileError.
+ */
+export async function extractPdfText(path: string, options: PdfTextOptions = {}): Promise<PdfText> {
+  const { timeoutMs = 60_000, maxMemoryMb = 512 } = options;
+  const limitBytes = maxMemoryMb * 1024 * 1024;
+  const { size } = await stat(path);
+  // The whole file is held in memory while it is parsed.
+  if (size > limitBytes) {
+    throw new ImportFileError("too_large", `${size} bytes is more than the ${maxMemoryMb} MB a PDF may use`);
+  }
+  return readerSlots.run(() => readInReader(path, timeoutMs, maxMemoryMb));
+}
+
+function readInReader(path: string, timeoutMs: number, maxMemoryMb: number): Promise<PdfText> {
+  const limitBytes = maxMemoryMb * 1024 * 1024;
+  const child = takeReader(maxMemoryMb);
+  const pid = child.pid;
+  const id = nextId++;
+  return new Promise<PdfText>((resolve, reject) => {
+    let settled = false;
+    const finish = (outcome: PdfText | ImportFileError, reusable: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearInterval(memoryWatch);
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      child.off("error", onError);
+      const settle = () => (outcome instanceof ImportFileError ? reject(outcome) : resolve(outcome));
+      // The reader is back in the pool before the caller hears, so a caller going file by file reuses it.
+      if (reusable) void returnReader(maxMemoryMb, child).then(settle, settle);
+      else {
+        child.kill("SIGKILL");
+        settle();
+      }
+    };
+    const onMessage = (reply: PdfReaderReply) => {
+      if (reply.id !== id) return;
+      if (reply.ok) finish({ text: reply.text, pages: reply.pages }, true);
+      else finish(new ImportFileError(reply.code, reply.message), true);
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      const said = stderrTail.get(child) ?? "";
+      const outOfHeap = /heap out of memory|Allocation failed/i.test(said);
+      finish(
+        outOfHeap
+          ? new ImportFileError("too_large", `reading the PDF needed more than ${maxMemoryMb} MB`)
+          : new ImportFileError(
+              "corrupt",
+              `the PDF reader stopped (${signal ?? `exit code ${code}`}): ${said.trim().slice(-300)}`,
+            ),
+        false,
+      );
+    };
+    const onError = (error: Error) =>
+      finish(new ImportFileError("corrupt", `the PDF reader failed: ${error.message}`, { cause: error }), false);
+    const timer = setTimeout(
+      () => finish(new ImportFileError("timeout", `reading the PDF took longer than ${timeoutMs} ms`), false),
+      timeoutMs,
+    );
+    let watching = pid !== undefined;
+    const memoryWatch = setInterval(() => {
+      if (!watching || pid === undefined) return;
+      void residentBytes(pid).then((bytes) => {
+        if (bytes === null) watching = false;
+        else if (bytes > limitBytes) {
+          finish(new ImportFileError("too_large", `reading the PDF needed more than ${maxMemoryMb} MB`), false);
+        }
+      });
+    }, MEMORY_POLL_MS);
+    child.on("message", onMessage);
+    child.on("exit", onExit);
+    child.on("error", onError);
+    child.send({ id, path } satisfies PdfReaderRequest);
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * Reader process for extractPdfText: reads one PDF at a time, as its parent
+ * asks over IPC. It runs with a heap limit and its parent kills it at the
+ * deadline or the memory limit, so whatever pdf.js does with a hostile file
+ * stays inside this process.
+ */
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
+import { joinTextItems, type PdfReaderReply, type PdfReaderRequest, type PdfTextItem } from "./pdfText.js";
+import type { ImportFileErrorCode } from "./types.js";
+
+const pdfjsRoot = dirname(createRequire(import.meta.url).resolve("pdfjs-dist/package.json"));
+// pdf.js reads these from the file system in Node; the trailing slash is required.
+const cMapUrl = join(pdfjsRoot, "cmaps") + "/";
+const standardFontDataUrl = join(pdfjsRoot, "standard_fonts") + "/";
+
+/** Text items, not the marked-content markers pdf.js can put among them. */
+function textItems(items: readonly object[]): PdfTextItem[] {
+  const out: PdfTextItem[] = [];
+  for (const item of items) {
+    if ("str" in item && "transform" in item && typeof item.str === "string" && Array.isArray(item.transform)) {
+      const width = "width" in item && typeof item.width === "number" ? item.width : 0;
+      const hasEOL = "hasEOL" in item && item.hasEOL === true;
+      out.push({ str: item.str, transform: item.transform.map(Number), width, hasEOL });
+    }
+  }
+  return out;
+}
+
+/** pdf.js's exceptions as the import report's codes. */
+function errorCode(error: unknown): ImportFileErrorCode {
+  const name = error instanceof Error ? error.name : "";
+  if (name === "PasswordException") return "encrypted";
+  // An ArrayBuffer larger than the engine allows: a stream that inflates without end.
+  if (error instanceof RangeError) return "too_large";
+  return "corrupt";
+}
+
+async function extract(path: string): Promise<{ text: string; pages: number }> {
+  const data = new Uint8Array(await readFile(path));
+  const task = getDocument({
+    data,
+    cMapUrl,
+    cMapPacked: true,
+    standardFontDataUrl,
+    // Text only: no fonts for rendering, no eval'd glyph programs, no warnings on stdout.
+    disableFontFace: true,
+    isEvalSupported: false,
+    useSystemFonts: false,
+    verbosity: 0,
+  });
+  const doc = await task.promise;
+  try {
+    const pages: string[] = [];
+    for (let n = 1; n <= doc.numPages; n++) {
+      const page = await doc.getPage(n);
+      const content = await page.getTextContent();
+      pages.push(joinTextItems(textItems(content.items)));
+      page.cleanup();
+    }
+    return { text: pages.join("\n\n"), pages: doc.numPages };
+  } finally {
+    await task.destroy();
+  }
+}
+
+function reply(message: PdfReaderReply): void {
+  process.send?.(message);
+}
+
+process.on("message", (request: PdfReaderRequest) => {
+  extract(request.path).then(
+    ({ text, pages }) => reply({ id: request.id, ok: true, text, pages }),
+    (error: unknown) =>
+      reply({
+        id: request.id,
+        ok: false,
+        code: errorCode(error),
+        message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      }),
+  );
+});
+// The importer went away: nothing is left to read for.
+process.on("disconnect", () => process.exit(0));
