@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { archiveRouter } from "./archive/routes/records/index.js";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -29,7 +30,7 @@ const clientDist = join(dirname(fileURLToPath(import.meta.url)), "..", "client",
 
 /** Every domain router, in one place, so tests can walk all routes. */
 export function apiRouters(): Router<AppState, AppContextExtras>[] {
-  return [authRouter(), unitsRouter(), usersRouter(), rolesRouter(), settingsRouter(), auditRouter()];
+  return [authRouter(), unitsRouter(), usersRouter(), rolesRouter(), settingsRouter(), auditRouter(), archiveRouter()];
 }
 
 async function recordAudit(

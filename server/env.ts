@@ -52,6 +52,11 @@ const EnvSchema = z.object({
   AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** Bearer token for GET /metrics on the main port; unset, /metrics is not served there. */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /**
+   * Full-text search on Elasticsearch 8 (http://host:9200); unset: the embedded index, a SQLite FTS5 file
+   * under DATA_DIR/search. Either is rebuilt from the database by `npm run search:reindex`.
+   */
+  ELASTICSEARCH_URL: z.string().url().optional(),
   /** Serve /metrics on its own listener on 127.0.0.1:METRICS_PORT (0: any free port), without a token. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });

@@ -10,7 +10,6 @@ import { createMigrator } from "./core/migrator.js";
 import { createApp, createMetricsApp } from "./app.js";
 import { initOrgModels, Unit } from "./org/models/index.js";
 import { initAuditModels } from "./audit/models/auditEvent.js";
-import { loadAuditAnchor } from "./audit/services/auditAnchor.js";
 import { checkpointAuditChain, sealAuditChain, useAuditAnchor } from "./audit/services/auditChain.js";
 import { AuditBuffer } from "./audit/services/auditBuffer.js";
 import { DenialTally } from "./audit/services/denialTally.js";
@@ -19,10 +18,50 @@ import { seedDemoOrganisation, type DemoAccount } from "./org/services/demoOrgan
 import { purgeExpiredSessions } from "./org/services/sessions.js";
 import { limitConcurrentHashes } from "./org/services/passwords.js";
 import { purgeExpiredRateLimits } from "./core/rateLimit.js";
+import { initArchiveModels } from "./archive/models/index.js";
+import { ARCHIVE_COLLECTION, loadArchiveDocuments } from "./archive/services/records.js";
+import { OutboxDrainer, SearchOutbox } from "./search/outbox.js";
+import { openEmbeddedSearch } from "./search/embedded.js";
+import { databaseId, loadAuditAnchor } from "./audit/services/auditAnchor.js";
+import { join } from "node:path";
+import type { SearchBackend } from "./search/types.js";
 
 export function initModels(sequelize: Sequelize): void {
   initOrgModels(sequelize);
   initAuditModels(sequelize);
+  initArchiveModels(sequelize);
+  SearchOutbox.initModel(sequelize);
+}
+
+/** Every collection's documents, by id, for the search outbox and reindexing. */
+export const SEARCH_LOADERS = { [ARCHIVE_COLLECTION]: loadArchiveDocuments };
+
+/**
+ * The search backend the configuration names: Elasticsearch when ELASTICSEARCH_URL is set, else the
+ * embedded index in DATA_DIR/search. Both are named after the database (as the audit checkpoints
+ * are), so two databases never share an index, whether two deployments or two test runs.
+ */
+export async function openSearchBackend(env: Env): Promise<SearchBackend> {
+  const namespace = databaseId(env.DATABASE_URL);
+  if (env.ELASTICSEARCH_URL) {
+    // The client library is loaded only by deployments that use it.
+    const { openElasticsearchSearch } = await import("./search/elasticsearch.js");
+    return openElasticsearchSearch(env.ELASTICSEARCH_URL, { indexPrefix: `yong-${namespace}-` });
+  }
+  return openEmbeddedSearch(searchIndexFile(env));
+}
+
+/** Where the embedded index of this database lives. */
+export const searchIndexFile = (env: Pick<Env, "DATA_DIR" | "DATABASE_URL">) =>
+  join(env.DATA_DIR, "search", `${databaseId(env.DATABASE_URL)}.sqlite`);
+
+/** The search backend and the drainer that feeds it from the outbox. */
+export async function openSearchServices(
+  env: Env,
+  logger: Logger,
+): Promise<{ search: SearchBackend; searchOutbox: OutboxDrainer }> {
+  const search = await openSearchBackend(env);
+  return { search, searchOutbox: new OutboxDrainer(search, SEARCH_LOADERS, logger) };
 }
 
 /**
@@ -52,6 +91,8 @@ export interface RunningServer {
   metricsUrl: string | null;
   /** Writes the audit events still waiting in this instance (buffered page views, anonymous denial counts). */
   flushAudit(): Promise<void>;
+  /** Applies the search outbox now (tests and the importer wait for the index this way). */
+  drainSearch(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,7 +107,10 @@ export async function startServer(env: Env): Promise<RunningServer> {
   const auditBuffer = new AuditBuffer(sequelize, logger);
   const denials = new DenialTally(auditBuffer);
   const metrics = createMetrics();
-  const app = createApp({ env, sequelize, logger, metrics, auditBuffer, denials });
+  const { search, searchOutbox } = await openSearchServices(env, logger);
+  searchOutbox.start();
+  void searchOutbox.kick();
+  const app = createApp({ env, sequelize, logger, metrics, auditBuffer, denials, search, searchOutbox });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(env.PORT, env.HOST, () => resolve(s));
   });
@@ -95,6 +139,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
     sequelize,
     demoAccounts,
     metricsUrl: metricsServer ? `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics` : null,
+    drainSearch: () => searchOutbox.kick(),
     flushAudit: () => {
       denials.flush();
       return auditBuffer.flush();
@@ -108,6 +153,8 @@ export async function startServer(env: Env): Promise<RunningServer> {
       denials.flush();
       await auditBuffer.close();
       await checkpoint();
+      await searchOutbox.stop();
+      await search.close();
       await sequelize.close();
     },
   };

@@ -1,4 +1,6 @@
 import type { RouterContext } from "@koa/router";
+import type { SearchBackend } from "../search/types.js";
+import type { OutboxDrainer } from "../search/outbox.js";
 import type { Sequelize, Transaction } from "sequelize";
 import type { Logger } from "pino";
 import type { Env } from "../env.js";
@@ -19,6 +21,10 @@ export interface Services {
   auditBuffer: AuditBuffer;
   /** Refusals of callers who are not signed in, counted rather than written one by one. */
   denials: DenialTally;
+  /** The full-text index (embedded FTS5 or Elasticsearch), fed from the search outbox. */
+  search: SearchBackend;
+  /** Drains the search outbox into `search`; kick it after a change commits. */
+  searchOutbox: OutboxDrainer;
 }
 
 export interface AppState {

@@ -144,8 +144,8 @@ describe("granting roles as the security administrator", () => {
 
     // A custom role carrying no business permission yet: the grant is what changes the menu.
     const role = await secadmin.post("/api/org/roles", {
-      code: "archivist",
-      name: "档案员",
+      code: "archive_reader",
+      name: "档案查阅员",
       permissions: ["archive.use"],
     });
     expect(role.status).toBe(201);
@@ -156,7 +156,7 @@ describe("granting roles as the security administrator", () => {
 
     const granted = await secadmin.post(`/api/org/users/${bare}/roles`, { roleId: role.body.id, unitId: office.id });
     expect(granted.status, granted.text).toBe(200);
-    const grant = granted.body.roles.find((r: Grant) => r.code === "archivist");
+    const grant = granted.body.roles.find((r: Grant) => r.code === "archive_reader");
     expect(grant.unit.id).toBe(office.id);
     expect((await user.get("/api/auth/me")).body.permissions).toEqual(["archive.use"]);
 

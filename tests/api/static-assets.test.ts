@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../server/app.js";
 import { createMetrics } from "../../server/core/metrics.js";
 import { parseEnv } from "../../server/env.js";
-import { prepareDatabase } from "../../server/server.js";
+import { openSearchServices, prepareDatabase } from "../../server/server.js";
+import type { SearchBackend } from "../../server/search/types.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/testDatabase.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
 
@@ -177,6 +178,8 @@ describe("request log", () => {
   let sequelize: Sequelize;
   let http: Server;
   let baseUrl = "";
+  let dataDir = "";
+  let search: SearchBackend | undefined;
   const lines: { level: number; msg: string; path?: string; status?: number }[] = [];
 
   beforeAll(async () => {
@@ -189,15 +192,19 @@ describe("request log", () => {
       },
     });
     const logger = pino({ level: "debug" }, sink);
+    dataDir = mkdtempSync(join(tmpdir(), "yong-static-"));
     const env = parseEnv({
       DATABASE_URL: db.url,
+      DATA_DIR: dataDir,
       LOG_LEVEL: "debug",
       PASSWORD_HASH_MEMORY_KIB: "1024",
       SERVE_CLIENT: "true",
       CLIENT_DIST: dist,
     });
     sequelize = await prepareDatabase(env, logger);
-    const app = createApp({ env, sequelize, logger, metrics: createMetrics() });
+    const searchServices = await openSearchServices(env, logger);
+    search = searchServices.search;
+    const app = createApp({ env, sequelize, logger, metrics: createMetrics(), ...searchServices });
     http = await new Promise<Server>((resolve) => {
       const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
     });
@@ -207,9 +214,11 @@ describe("request log", () => {
   afterAll(async () => {
     http?.closeAllConnections();
     await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
+    await search?.close();
     await sequelize?.close();
     await db?.drop();
     rmSync(dist, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("logs files of the SPA at debug and API calls and failures at info", async () => {

@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { nameText, plainText } from "../../../core/validate.js";
+import { LINK_KINDS, OPENNESS, RETENTIONS, VALIDITIES } from "../../models/index.js";
+
+const id = z.coerce.number().int().positive();
+/** A filter given once (?issuer=国务院) or repeated (?issuer=a&issuer=b). */
+const many = (item: z.ZodString) =>
+  z
+    .union([item, z.array(item).max(20)])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]));
+const keyword = nameText().trim().min(1).max(64);
+const year = z.coerce.number().int().min(1900).max(2100).optional();
+
+export const ArchiveSearchSchema = z.object({
+  query: z.object({
+    q: plainText().trim().max(200).default(""),
+    issuer: many(keyword),
+    docType: many(keyword),
+    validity: many(keyword),
+    category: many(keyword),
+    yearFrom: year,
+    yearTo: year,
+    sort: z.enum(["relevance", "newest"]).optional(),
+    page: z.coerce.number().int().min(1).max(500).default(1),
+    pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  }),
+});
+
+export const IdParamSchema = z.object({ params: z.object({ id }) });
+
+const line = (max: number) => nameText().trim().min(1).max(max);
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD")
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "a real date");
+
+export const RecordUpdateSchema = IdParamSchema.extend({
+  body: z
+    .object({
+      title: line(500),
+      docNumber: line(64).nullable(),
+      issuers: z.array(line(64)).max(20),
+      docType: line(32).nullable(),
+      issuedOn: date.nullable(),
+      effectiveOn: date.nullable(),
+      subjects: z.array(line(32)).max(50),
+      category: line(64).nullable(),
+      validity: z.enum(VALIDITIES),
+      openness: z.enum(OPENNESS),
+      retention: z.enum(RETENTIONS),
+      archiveCode: line(64).nullable(),
+    })
+    .partial()
+    .refine((b) => Object.keys(b).length > 0, "nothing to change"),
+});
+
+export const RecordLinkSchema = IdParamSchema.extend({
+  body: z.object({ olderId: id, kind: z.enum(LINK_KINDS) }),
+});

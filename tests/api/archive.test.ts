@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ArchiveRecord } from "../../server/archive/models/index.js";
+import { importRecord, type RecordFields } from "../../server/archive/services/records.js";
+import { startTestServer, type TestServer } from "../helpers/testServer.js";
+import type { ApiClient } from "../helpers/apiClient.js";
+
+let server: TestServer;
+let staff: ApiClient;
+let archivist: ApiClient;
+const ids: Record<string, number> = {};
+
+const fields = (over: Partial<RecordFields> & Pick<RecordFields, "title" | "body">): RecordFields => ({
+  docNumber: null,
+  issuers: ["南宁市人民政府"],
+  docType: "通知",
+  issuedOn: "2006-03-07",
+  effectiveOn: null,
+  subjects: [],
+  category: "教育",
+  validity: "有效",
+  ...over,
+});
+
+async function seed(key: string, f: RecordFields, openness: "公开" | "内部") {
+  const { record } = await server.sequelize.transaction((t) =>
+    importRecord(
+      f,
+      {
+        sourceKey: `import:${key}.md`,
+        contentHash: key,
+        fileName: `${key}.md`,
+        fileFormat: "markdown",
+        pages: null,
+        needsOcr: false,
+        openness,
+      },
+      "import",
+      t,
+    ),
+  );
+  ids[key] = record.id;
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  await seed(
+    "school",
+    fields({
+      title: "关于加强义务教育学校管理的通知",
+      docNumber: "南府发[2006]12号",
+      body: "各县区人民政府：为了保障适龄儿童接受义务教育的权利，现就加强学校管理通知如下。",
+    }),
+    "公开",
+  );
+  await seed(
+    "tax",
+    fields({
+      title: "南宁市税务征收管理办法",
+      docNumber: "南府发〔1985〕3号",
+      issuers: ["南宁市人民政府", "南宁市税务局"],
+      docType: "办法",
+      issuedOn: "1985-05-10",
+      category: "财税",
+      body: "第一条 为加强税收征收管理，规范税务机关的征收行为，制定本办法。",
+    }),
+    "公开",
+  );
+  await seed(
+    "internal",
+    fields({
+      title: "关于教育经费内部核算的意见",
+      docNumber: "南府办〔2006〕40号",
+      docType: "意见",
+      body: "本意见仅限内部使用：教育经费的核算口径与拨付流程。",
+    }),
+    "内部",
+  );
+  await server.drainSearch();
+  staff = await server.signIn("office.staff1");
+  // An archivist: a new member of staff given the built-in 档案管理员 role by the security administrator.
+  const keeper = await server.newUser({ username: "archive.keeper" });
+  const secadmin = await server.signIn("secadmin");
+  const roles = await secadmin.get("/api/org/roles");
+  const role = roles.body.items.find((r: { code: string }) => r.code === "archivist");
+  const granted = await secadmin.post(`/api/org/users/${keeper.id}/roles`, { roleId: role.id, unitId: null });
+  expect(granted.status, granted.text).toBe(200);
+  archivist = keeper.client;
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+const titles = (res: { body: { items: { title: string }[] } }) => res.body.items.map((i) => i.title).sort();
+
+describe("archive search for the public (政府信息公开)", () => {
+  it("answers without a session, with 公开 records only, in items, totals and facets", async () => {
+    const res = await server.client().get(`/api/archive/search?q=${encodeURIComponent("教育")}`);
+    expect(res.status).toBe(200);
+    expect(titles(res)).toEqual(["关于加强义务教育学校管理的通知"]);
+    expect(res.body.total).toBe(1);
+    const docTypes = res.body.facets.docType.map((f: { value: string }) => f.value);
+    expect(docTypes).not.toContain("意见");
+    const item = res.body.items[0];
+    expect(Object.keys(item)).toEqual(
+      expect.arrayContaining(["id", "docNumber", "title", "issuer", "issuedOn", "validity", "openness", "snippet"]),
+    );
+    expect(item.docNumber).toBe("南府发〔2006〕12号");
+    const [start, end] = item.snippet.marks[0];
+    expect(item.snippet.text.slice(start, end)).toBe("教育");
+  });
+
+  it("finds a record by its 文号 whatever brackets are typed", async () => {
+    for (const typed of ["南府发[1985]3号", "南府发（1985）3号", "南府发〔1985〕3号"]) {
+      const res = await server.client().get(`/api/archive/search?q=${encodeURIComponent(typed)}`);
+      expect(titles(res), typed).toEqual(["南宁市税务征收管理办法"]);
+      expect(res.body.docNumber).toBe("南府发〔1985〕3号");
+    }
+    // An 内部 record's 文号 finds nothing for the public.
+    const hidden = await server.client().get(`/api/archive/search?q=${encodeURIComponent("南府办[2006]40号")}`);
+    expect(hidden.body.total).toBe(0);
+  });
+
+  it("filters by facets and years, and counts them", async () => {
+    const all = await server.client().get("/api/archive/search");
+    expect(all.body.total).toBe(2);
+    const years = Object.fromEntries(
+      all.body.facets.year.map((f: { value: string; count: number }) => [f.value, f.count]),
+    );
+    expect(years).toEqual({ "2006": 1, "1985": 1 });
+    const old = await server.client().get("/api/archive/search?yearTo=1990");
+    expect(titles(old)).toEqual(["南宁市税务征收管理办法"]);
+    const byIssuer = await server.client().get(`/api/archive/search?issuer=${encodeURIComponent("南宁市税务局")}`);
+    expect(titles(byIssuer)).toEqual(["南宁市税务征收管理办法"]);
+  });
+
+  it("shows a 公开 record, and answers 404 for an 内部 one as for one that does not exist", async () => {
+    const open = await server.client().get(`/api/archive/records/${ids.school}`);
+    expect(open.status).toBe(200);
+    expect(open.body.body).toContain("义务教育");
+    expect(open.body.abilities.manage).toBe(false);
+    expect((await server.client().get(`/api/archive/records/${ids.internal}`)).status).toBe(404);
+    expect((await server.client().get("/api/archive/records/999999")).status).toBe(404);
+  });
+
+  it("refuses bad input with 400", async () => {
+    expect((await server.client().get("/api/archive/search?page=0")).status).toBe(400);
+    expect((await server.client().get("/api/archive/search?yearFrom=abc")).status).toBe(400);
+    expect((await server.client().get(`/api/archive/search?q=${"长".repeat(201)}`)).status).toBe(400);
+    expect((await server.client().get("/api/archive/records/abc")).status).toBe(400);
+  });
+
+  it("takes any query text without breaking: search syntax is only text", async () => {
+    for (const q of ['"', "教育 OR 税务", "NEAR(教育", "*", "-教育", "教育)", "\\", "'; DROP TABLE x; --"]) {
+      const res = await server.client().get(`/api/archive/search?q=${encodeURIComponent(q)}`);
+      expect(res.status, q).toBe(200);
+    }
+  });
+});
+
+describe("archive for staff", () => {
+  it("shows 内部 records to staff with the archive", async () => {
+    const res = await staff.get(`/api/archive/search?q=${encodeURIComponent("教育")}`);
+    expect(titles(res)).toEqual(["关于加强义务教育学校管理的通知", "关于教育经费内部核算的意见"]);
+    expect((await staff.get(`/api/archive/records/${ids.internal}`)).status).toBe(200);
+  });
+
+  it("lets only archivists edit; the change is audited and reaches the public search", async () => {
+    expect((await staff.patch(`/api/archive/records/${ids.internal}`, { openness: "公开" })).status).toBe(403);
+    expect((await server.client().patch(`/api/archive/records/${ids.internal}`, { openness: "公开" })).status).toBe(
+      401,
+    );
+    const res = await archivist.patch(`/api/archive/records/${ids.internal}`, {
+      openness: "公开",
+      docNumber: "南府办[2006]41号",
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.docNumber).toBe("南府办〔2006〕41号");
+    expect(res.body.abilities.manage).toBe(true);
+    await server.drainSearch();
+    const open = await server.client().get(`/api/archive/search?q=${encodeURIComponent("核算")}`);
+    expect(titles(open)).toEqual(["关于教育经费内部核算的意见"]);
+    const auditor = await server.signIn("auditor");
+    const events = await auditor.get("/api/audit/events?action=archive.record.update");
+    expect(events.body.items[0].changes).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: "openness", before: "内部", after: "公开" })]),
+    );
+    // Back to 内部: gone from the public search at once, even before the index catches up.
+    await server.sequelize.transaction((t) =>
+      ArchiveRecord.update({ openness: "内部" }, { where: { id: ids.internal }, transaction: t }),
+    );
+    const hidden = await server.client().get(`/api/archive/search?q=${encodeURIComponent("核算")}`);
+    expect(hidden.body.items).toEqual([]);
+  });
+
+  it("links a newer version to the one it repeals and marks the older one", async () => {
+    const res = await archivist.post(`/api/archive/records/${ids.school}/links`, { olderId: ids.tax, kind: "废止" });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.related).toEqual([expect.objectContaining({ id: ids.tax, kind: "废止", direction: "older" })]);
+    const older = await server.client().get(`/api/archive/records/${ids.tax}`);
+    expect(older.body.validity).toBe("已废止");
+    expect(older.body.related).toEqual([expect.objectContaining({ id: ids.school, direction: "newer" })]);
+    const self = await archivist.post(`/api/archive/records/${ids.school}/links`, {
+      olderId: ids.school,
+      kind: "修订",
+    });
+    expect(self.status).toBe(400);
+  });
+});
