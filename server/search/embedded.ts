@@ -430,40 +430,44 @@ export class EmbeddedSearch implements SearchBackend {
     const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(query.pageSize ?? DEFAULT_PAGE_SIZE)));
     const offset = (Math.max(1, Math.floor(query.page ?? 1)) - 1) * pageSize;
 
-    // Walk at most exactLimit + 1 candidates, newest first, counting those that pass the filters.
-    const [walkSql, walkParams] = source(plan, {
-      filters: false,
-      select: plan.filterSql ? `, (${plan.filterSql.replaceAll("@doc", "f.rowid")}) AS ok` : ", 1 AS ok",
-    });
-    const walk = (await this.reader.get<{ walked: number; passed: number | null; last: number | null }>(
-      `SELECT count(*) AS walked, sum(ok) AS passed, min(doc) AS last FROM (${walkSql} ORDER BY f.rowid DESC LIMIT ?)`,
-      [...plan.filterParams, ...walkParams, this.exactLimit + 1],
-    ))!;
+    const fields = query.facets ?? [];
+    const walk = await this.walk(plan, fields);
     const exact = walk.walked <= this.exactLimit;
-    const passed = walk.passed ?? 0;
+    const passed = walk.passed;
 
     let total = passed;
     let totalExact = exact;
     let scale = 1;
-    let density = 0;
-    let walkedMonths: { above: Map<number, number>; last: number } | null = null;
+    const facetCounts = walk.facets;
     if (!exact) {
       const counts = await this.months(collection);
-      const estimate = estimateAbove(counts, walk.last!, plan.lo, plan.hi);
-      density = estimate.above > 0 ? passed / estimate.above : 0;
+      const estimate = estimateAbove(counts, walk.last, plan.lo, plan.hi);
+      const density = estimate.above > 0 ? passed / estimate.above : 0;
       total = Math.max(passed, Math.round(density * estimate.inRange));
-      if (!plan.match && filters.length === 0) {
+      const everything = !plan.match && filters.length === 0;
+      if (everything) {
         // Every document in range: the monthly counts are exact.
         total = estimate.inRange;
         totalExact = true;
       }
       scale = passed > 0 ? total / passed : 0;
-      walkedMonths = { above: estimate.aboveByMonth, last: walk.last! };
+      const years = facetCounts.get("year");
+      if (years) {
+        if (everything) facetCounts.set("year", yearsInRange(counts, plan));
+        else addUnwalkedYears(years, counts, plan, walk.last, estimate.aboveByMonth, density);
+      }
     }
-
-    const facets = await this.facets(plan, query.facets ?? [], exact, scale, density, walkedMonths);
-    if (facets.year && !exact && !plan.match && filters.length === 0)
-      facets.year = yearsInRange(await this.months(collection), plan);
+    const facets: Record<string, FacetCount[]> = {};
+    for (const [field, values] of facetCounts) {
+      facets[field] = [...values]
+        .map(([value, count]) => ({ value, count: Math.round(field === "year" ? count : count * scale) }))
+        .filter(({ count }) => count > 0)
+        .sort(
+          (a, b) =>
+            b.count - a.count ||
+            (field === "year" ? Number(b.value) - Number(a.value) : a.value.localeCompare(b.value)),
+        );
+    }
     const ranked =
       offset >= MAX_OFFSET ? [] : await this.rank(plan, terms, query.sort ?? "relevance", exact, offset, pageSize);
     const hits = await this.present(plan, ranked, terms);
@@ -471,79 +475,58 @@ export class EmbeddedSearch implements SearchBackend {
   }
 
   /**
-   * Facet counts: over every match when the walk was exact; else over the
-   * walked matches, scaled to the estimated total (years older than the walk
-   * get the walk's share of their documents).
+   * One statement walks at most exactLimit + 1 candidates, newest first, once
+   * (MATERIALIZED): how many there were, how many passed the filters, the
+   * oldest walked, and the facet counts of those that passed. When the walk
+   * ends before the limit, those are every match and the counts are exact;
+   * otherwise they are counts of the newest matches, scaled by the caller.
    */
-  private async facets(
+  private async walk(
     plan: Plan,
     fields: readonly string[],
-    exact: boolean,
-    scale: number,
-    density: number,
-    walked: { above: Map<number, number>; last: number } | null,
-  ): Promise<Record<string, FacetCount[]>> {
-    const result: Record<string, FacetCount[]> = {};
-    if (fields.length === 0) return result;
-    const [matchedSql, matchedParams] = source(plan, { filters: true });
-    const matched = exact
-      ? `${matchedSql}`
-      : `SELECT doc FROM (${source(plan, { filters: false })[0]} ORDER BY f.rowid DESC LIMIT ${this.exactLimit + 1}) m WHERE ${plan.filterSql ? plan.filterSql.replaceAll("@doc", "m.doc") : "1"}`;
-    const params = exact ? matchedParams : [...source(plan, { filters: false })[1], ...plan.filterParams];
+  ): Promise<{ walked: number; passed: number; last: number; facets: Map<string, Map<string, number>> }> {
+    const [walkSql, walkParams] = source(plan, {
+      filters: false,
+      select: plan.filterSql ? `, (${plan.filterSql.replaceAll("@doc", "f.rowid")}) AS ok` : ", 1 AS ok",
+    });
     const keywordFields = fields.filter((field) => field !== "year");
-    const counts = new Map<string, Map<string, number>>();
-    for (const field of fields) counts.set(field, new Map());
-    // One statement walks the matches once (MATERIALIZED) for the keyword facets and the year facet.
-    const parts: string[] = [];
+    const parts = ["SELECT 0 AS kind, NULL AS field, min(doc) AS value, count(*) AS n, sum(ok) AS passed FROM w"];
     if (keywordFields.length > 0) {
       parts.push(
-        `SELECT k.field AS field, k.value AS value, count(*) AS n FROM m JOIN keywords k ON k.doc = m.doc
-         WHERE k.field IN (${keywordFields.map(() => "?").join(", ")}) GROUP BY k.field, k.value`,
+        `SELECT 1, k.field, k.value, count(*), NULL FROM w JOIN keywords k ON k.doc = w.doc
+         WHERE w.ok AND k.field IN (${keywordFields.map(() => "?").join(", ")}) GROUP BY k.field, k.value`,
       );
     }
     if (fields.includes("year")) {
       parts.push(
-        `SELECT NULL AS field, (m.doc / ${SEQUENCE}) / 10000 AS value, count(*) AS n FROM m GROUP BY (m.doc / ${SEQUENCE}) / 10000`,
+        `SELECT 2, NULL, (doc / ${SEQUENCE}) / 10000 AS year, count(*), NULL FROM w WHERE ok AND doc >= ${SEQUENCE} GROUP BY year`,
       );
     }
-    const rows = await this.reader.all<{ field: string | null; value: string | number; n: number }>(
-      `WITH m AS MATERIALIZED (${matched}) ${parts.join(" UNION ALL ")}`,
-      [...params, ...keywordFields],
-    );
+    const rows = await this.reader.all<{
+      kind: number;
+      field: string | null;
+      value: string | number | null;
+      n: number;
+      passed: number | null;
+    }>(`WITH w AS MATERIALIZED (${walkSql} ORDER BY f.rowid DESC LIMIT ?) ${parts.join(" UNION ALL ")}`, [
+      ...plan.filterParams,
+      ...walkParams,
+      this.exactLimit + 1,
+      ...keywordFields,
+    ]);
+    const facets = new Map<string, Map<string, number>>(fields.map((field) => [field, new Map()]));
+    let walked = 0;
+    let passed = 0;
+    let last = 0;
     for (const row of rows) {
-      if (row.field !== null) counts.get(row.field)!.set(String(row.value), Math.round(row.n * scale));
-      else if (Number(row.value) > 0) counts.get("year")!.set(String(row.value), row.n);
+      if (row.kind === 0) {
+        walked = row.n;
+        passed = row.passed ?? 0;
+        last = Number(row.value ?? 0);
+      } else if (row.kind === 1) facets.get(row.field!)!.set(String(row.value), row.n);
+      else facets.get("year")!.set(String(row.value), row.n);
     }
-    if (fields.includes("year")) {
-      const years = counts.get("year")!;
-      if (!exact && walked) {
-        // Documents of each year not walked (older than the walk) get the walk's share of matches.
-        const all = await this.months(plan.collection);
-        const lastKey = keyOf(walked.last);
-        for (const [month, n] of all) {
-          const year = Math.floor(month / 100);
-          const monthLo = month * 100 * SEQUENCE;
-          if (year === 0 || monthLo > plan.hi || (month + 1) * 100 * SEQUENCE <= plan.lo) continue;
-          const above = walked.above.get(month) ?? 0;
-          const rest = month > monthOf(lastKey) ? 0 : n - above;
-          if (rest <= 0) continue;
-          years.set(String(year), (years.get(String(year)) ?? 0) + rest * density);
-        }
-        for (const [year, n] of years) years.set(year, Math.round(n));
-        for (const [year, n] of years) if (n <= 0) years.delete(year);
-      }
-    }
-    for (const [field, values] of counts) {
-      result[field] = [...values]
-        .filter(([, count]) => count > 0)
-        .map(([value, count]) => ({ value, count }))
-        .sort(
-          (a, b) =>
-            b.count - a.count ||
-            (field === "year" ? Number(b.value) - Number(a.value) : a.value.localeCompare(b.value)),
-        );
-    }
-    return result;
+    return { walked, passed, last, facets };
   }
 
   /** The page's documents in order, with their scores. */
@@ -642,17 +625,42 @@ export class EmbeddedSearch implements SearchBackend {
 }
 
 /** Documents per year in the plan's range, from the monthly counts (exact). */
-function yearsInRange(counts: Map<number, number>, plan: Plan): FacetCount[] {
+function yearsInRange(counts: Map<number, number>, plan: Plan): Map<string, number> {
   const years = new Map<string, number>();
   for (const [month, n] of counts) {
-    const key = month * 100;
-    if (month === 0 || (key + 99) * SEQUENCE + SEQUENCE - 1 < plan.lo || key * SEQUENCE > plan.hi) continue;
+    if (month === 0 || !monthInRange(month, plan)) continue;
     const year = String(Math.floor(month / 100));
     years.set(year, (years.get(year) ?? 0) + n);
   }
-  return [...years]
-    .map(([value, count]) => ({ value, count }))
-    .sort((a, b) => b.count - a.count || Number(b.value) - Number(a.value));
+  return years;
+}
+
+function monthInRange(month: number, plan: Plan): boolean {
+  const key = month * 100;
+  return (key + 99) * SEQUENCE + SEQUENCE - 1 >= plan.lo && key * SEQUENCE <= plan.hi;
+}
+
+/**
+ * The year counts of a bounded walk cover the walked (newest) stretch only:
+ * each month older than the walk adds its documents times the share of
+ * matches among the documents walked.
+ */
+function addUnwalkedYears(
+  years: Map<string, number>,
+  counts: Map<number, number>,
+  plan: Plan,
+  last: number,
+  aboveByMonth: Map<number, number>,
+  density: number,
+): void {
+  const lastMonth = monthOf(keyOf(last));
+  for (const [month, n] of counts) {
+    if (month === 0 || month > lastMonth || !monthInRange(month, plan)) continue;
+    const rest = n - (aboveByMonth.get(month) ?? 0);
+    if (rest <= 0) continue;
+    const year = String(Math.floor(month / 100));
+    years.set(year, (years.get(year) ?? 0) + rest * density);
+  }
 }
 
 /**
