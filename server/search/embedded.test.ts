@@ -60,6 +60,23 @@ describe("embedded search file", () => {
     await Promise.all([reader.close(), writer.close()]);
   });
 
+  it("clamps paging values it cannot use instead of failing", async () => {
+    const backend = await openEmbeddedSearch(join(dir, "paging", "index.sqlite"));
+    await backend.upsert(sample.slice(0, 30));
+    for (const [page, pageSize, expected] of [
+      [Number.NaN, Number.NaN, 20],
+      [0, 0, 1],
+      [-3, 1e9, 30],
+      [1e12, 10, 0],
+      [2.7, 10.5, 10],
+    ] as const) {
+      const result = await backend.search({ collection: "laws", text: "", page, pageSize });
+      expect(result.hits).toHaveLength(expected);
+      expect(result.total).toBe(30);
+    }
+    await backend.close();
+  });
+
   it("queues concurrent writes instead of failing", async () => {
     const backend = await openEmbeddedSearch(join(dir, "concurrent", "index.sqlite"));
     await Promise.all([0, 1, 2, 3, 4].map((k) => backend.upsert(sample.slice(k * 10, k * 10 + 10))));

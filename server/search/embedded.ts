@@ -120,6 +120,11 @@ const FTS_OPTIONS =
   "title, body, content='', contentless_delete=1, detail=full, prefix='1', " +
   "tokenize=\"unicode61 remove_diacritics 0 categories 'L* N* Co M*'\"";
 
+/** A whole number from the caller, or the default when it is missing or not a number. */
+function whole(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) ? Math.floor(value) : fallback;
+}
+
 /** YYYYMMDD of a YYYY-MM-DD date; 0 when there is none (undated documents sort last). */
 function dateKey(date: string | null): number {
   const match = date ? /^(\d{4})-(\d{2})-(\d{2})/.exec(date) : null;
@@ -427,8 +432,8 @@ export class EmbeddedSearch implements SearchBackend {
         .join(" AND "),
       filterParams: filters.flatMap(([field, values]) => [field, ...values]),
     };
-    const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(query.pageSize ?? DEFAULT_PAGE_SIZE)));
-    const offset = (Math.max(1, Math.floor(query.page ?? 1)) - 1) * pageSize;
+    const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, whole(query.pageSize, DEFAULT_PAGE_SIZE)));
+    const offset = (Math.min(MAX_OFFSET, Math.max(1, whole(query.page, 1))) - 1) * pageSize;
 
     const fields = query.facets ?? [];
     const walk = await this.walk(plan, fields);
