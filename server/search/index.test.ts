@@ -15,9 +15,19 @@ describe("openSearch", () => {
     expect(backend.name).toBe("embedded");
     const documents = lawSample(100, "archive");
     await backend.upsert(documents);
-    expect(existsSync(embeddedSearchFile(dataDir))).toBe(true);
-    expect(embeddedSearchFile(dataDir)).toBe(join(dataDir, "search", "index.sqlite"));
+    expect(existsSync(join(dataDir, "search", "index.sqlite"))).toBe(true);
     expect((await backend.search({ collection: "archive", text: "" })).total).toBe(documents.length);
     await backend.close();
+  });
+
+  it("keeps one file per namespace, so two databases never share an index", async () => {
+    const dataDir = join(dir, "shared-data");
+    const first = await openSearch({ DATA_DIR: dataDir, namespace: "first" });
+    const second = await openSearch({ DATA_DIR: dataDir, namespace: "second" });
+    await first.upsert(lawSample(100, "archive"));
+    expect((await second.search({ collection: "archive", text: "" })).total).toBe(0);
+    expect(embeddedSearchFile({ DATA_DIR: dataDir, namespace: "first" })).toBe(join(dataDir, "search", "first.sqlite"));
+    expect(existsSync(join(dataDir, "search", "first.sqlite"))).toBe(true);
+    await Promise.all([first.close(), second.close()]);
   });
 });
