@@ -126,6 +126,15 @@ if (!url) {
       expect(result.total).toBe(sample.length);
     });
 
+    it("takes a page or page size that is not a number as the default", async () => {
+      const first = await backend.search({ collection: "laws", text: "" });
+      for (const odd of [Number.NaN, Number.POSITIVE_INFINITY]) {
+        const result = await backend.search({ collection: "laws", text: "", page: odd, pageSize: odd });
+        expect(result.hits.map((hit) => hit.id)).toEqual(first.hits.map((hit) => hit.id));
+        expect(result.hits).toHaveLength(20);
+      }
+    });
+
     it("sees a collection another process cleared and wrote to again", async () => {
       const other = await ElasticsearchSearch.open(url, { indexPrefix: prefix });
       await other.upsert(sample.slice(0, 3));

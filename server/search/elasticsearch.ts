@@ -118,6 +118,11 @@ const MAPPINGS: estypes.MappingTypeMapping = {
   },
 };
 
+/** A whole number from the caller, or the default when it is missing or not a number (as embedded.ts). */
+function whole(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) ? Math.floor(value) : fallback;
+}
+
 /** The date as YYYY-MM-DD when it is a real calendar date, else null (undated, as the embedded backend treats it). */
 function validDate(date: string | null): string | null {
   const match = date ? /^(\d{4})-(\d{2})-(\d{2})/.exec(date) : null;
@@ -154,14 +159,22 @@ function documentSource(document: SearchDocument): Record<string, unknown> {
   };
 }
 
+/**
+ * Named clauses of the body: a hit lists them in matched_queries when some
+ * term is in its body, so that the body of a document found by its title
+ * alone (a whole book, perhaps) is not searched for a snippet.
+ */
+const IN_BODY = "in-body";
+
 /** The clause that matches one term exactly in one field. */
 function termInField(term: QueryTerm, field: "title" | "body", boost = 1): estypes.QueryDslQueryContainer {
   const tokens = term.tokens;
   const last = tokens[tokens.length - 1]!;
+  const name = field === "body" ? { _name: IN_BODY } : {};
   if (!last.prefix) {
-    return { match_phrase: { [field]: { query: tokens.map((token) => token.text).join(" "), boost } } };
+    return { match_phrase: { [field]: { query: tokens.map((token) => token.text).join(" "), boost, ...name } } };
   }
-  if (tokens.length === 1) return { prefix: { [field]: { value: last.text, boost } } };
+  if (tokens.length === 1) return { prefix: { [field]: { value: last.text, boost, ...name } } };
   return {
     span_near: {
       clauses: [
@@ -171,6 +184,7 @@ function termInField(term: QueryTerm, field: "title" | "body", boost = 1): estyp
       slop: 0,
       in_order: true,
       boost,
+      ...name,
     },
   };
 }
@@ -461,8 +475,8 @@ export class ElasticsearchSearch implements SearchBackend {
     if (from !== undefined && to !== undefined && from > to) return empty;
     if (from !== undefined || to !== undefined) filter.push({ range: { year: { gte: from, lte: to } } });
 
-    const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(query.pageSize ?? DEFAULT_PAGE_SIZE)));
-    const offset = (Math.max(1, Math.floor(query.page ?? 1)) - 1) * pageSize;
+    const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, whole(query.pageSize, DEFAULT_PAGE_SIZE)));
+    const offset = (Math.min(MAX_OFFSET, Math.max(1, whole(query.page, 1))) - 1) * pageSize;
     const size = Math.max(0, Math.min(pageSize, MAX_OFFSET - offset));
 
     const relevance = terms.length > 0 && (query.sort ?? "relevance") === "relevance";
@@ -516,11 +530,13 @@ export class ElasticsearchSearch implements SearchBackend {
       const title = source?.original?.title ?? "";
       const body = source?.original?.body ?? "";
       const raw = hit._score ?? 0;
+      const matched = hit.matched_queries;
+      const inBody = Array.isArray(matched) ? matched.includes(IN_BODY) : matched !== undefined && IN_BODY in matched;
       return {
         id: source?.id ?? hit._id ?? "",
         score: raw >= tier && tier > 0 ? raw - tier : raw,
         title: markAll(title, terms),
-        snippet: snippet(body, terms),
+        snippet: snippet(body, terms, 120, inBody),
       };
     });
     return { total, totalExact, hits, facets };
