@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { Actor } from "../../core/actor.js";
 import { AppError } from "../../core/errors.js";
 import { csvSafeOptions } from "../../core/csv.js";
+import { decodeTextBytes, type TextEncoding } from "../../core/textEncoding.js";
 import { nameText } from "../../core/validate.js";
 import type { AuditEntry } from "../../audit/services/auditChain.js";
 import { Department, Position, Unit, User } from "../models/index.js";
@@ -72,7 +73,7 @@ export interface ImportError {
   message: string;
 }
 
-export type CsvEncoding = "utf-8" | "gb18030" | "utf-16le" | "utf-16be";
+export type CsvEncoding = TextEncoding;
 
 export interface ImportReport {
   rows: number;
@@ -104,38 +105,11 @@ export type ImportInput = { text: string } | { bytes: Buffer };
 
 export type ImportProgress = { phase: "hash" | "save"; done: number; total: number };
 
-const BOMS: [CsvEncoding, number[]][] = [
-  ["utf-8", [0xef, 0xbb, 0xbf]],
-  ["utf-16le", [0xff, 0xfe]],
-  ["utf-16be", [0xfe, 0xff]],
-];
-
-/**
- * Reads an uploaded file's bytes as text. Excel saves "CSV UTF-8" with a BOM,
- * plain "CSV" in the system code page (GBK on Chinese Windows) and "Unicode
- * text" as UTF-16 with a BOM. Without a BOM, strict UTF-8 is tried first (GBK
- * text with Chinese in it is practically never valid UTF-8), then GB18030, a
- * superset of GBK and GB2312. Bytes that are neither are refused rather than
- * imported as mojibake.
- */
+/** Reads an uploaded file's bytes as text (see decodeTextBytes); bytes in no known encoding are refused. */
 export function decodeCsvBytes(bytes: Uint8Array): { text: string; encoding: CsvEncoding } {
-  for (const [encoding, bom] of BOMS) {
-    if (bom.every((b, i) => bytes[i] === b)) {
-      try {
-        return { text: new TextDecoder(encoding, { fatal: true }).decode(bytes.subarray(bom.length)), encoding };
-      } catch {
-        throw csvEncodingError();
-      }
-    }
-  }
-  for (const encoding of ["utf-8", "gb18030"] as const) {
-    try {
-      return { text: new TextDecoder(encoding, { fatal: true }).decode(bytes), encoding };
-    } catch {
-      // Not this encoding; try the next.
-    }
-  }
-  throw csvEncodingError();
+  const decoded = decodeTextBytes(bytes);
+  if (!decoded) throw csvEncodingError();
+  return decoded;
 }
 
 const csvEncodingError = () =>
