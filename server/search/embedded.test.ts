@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import sqlite3 from "sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normalise } from "./analysis.js";
 import { openEmbeddedSearch } from "./embedded.js";
@@ -38,6 +39,23 @@ describe("embedded search file", () => {
     const title = sample[3]!.title;
     const found = await second.search({ collection: "laws", text: `"${title}"` });
     expect(found.hits.map((hit) => hit.id)).toContain(sample[3]!.id);
+    await second.close();
+  });
+
+  it("drops an index of another layout version, to be rebuilt, instead of misreading it", async () => {
+    const file = join(dir, "old", "index.sqlite");
+    const first = await openEmbeddedSearch(file);
+    await first.upsert(sample.slice(0, 5));
+    await first.close();
+    const raw = new sqlite3.Database(file);
+    await new Promise<void>((resolve, reject) =>
+      raw.exec("PRAGMA user_version = 1", (e) => (e ? reject(e) : resolve())),
+    );
+    await new Promise<void>((resolve) => raw.close(() => resolve()));
+    const second = await openEmbeddedSearch(file);
+    expect((await second.search({ collection: "laws", text: "" })).total).toBe(0);
+    await second.upsert(sample.slice(0, 3));
+    expect((await second.search({ collection: "laws", text: "", facets: ["category"] })).total).toBe(3);
     await second.close();
   });
 

@@ -11,9 +11,15 @@
  * - fts_<n>, one contentless FTS5 table per collection (a search in one
  *   collection never walks the other's matches): the pre-tokenised title and
  *   body (analysis.ts), unicode61 only splitting on the spaces between tokens,
- *   detail=full for phrases. Contentless, because the text is in documents
- *   already; contentless_delete so that rows can be replaced.
- * - keywords (collection, field, value, doc): filters and facets.
+ *   detail=full for phrases, and a one-character prefix index for queries of
+ *   one character (see below). Contentless, because the text is in documents
+ *   already; contentless_delete so that rows can be replaced. A third column,
+ *   tags, holds one token per keyword value (a hash of field and value), so
+ *   that filters are part of the MATCH: FTS5 intersects them with the text's
+ *   matches itself, instead of SQLite checking each match against a table (a
+ *   rare filter on a common term would walk every match of the term).
+ * - keyword_values (id, collection, field, value) and doc_keywords (doc,
+ *   field, value) as ids: facets are counted by grouping integers.
  * - months (collection, month, n): documents per month, for estimated totals.
  *
  * Cost bound. FTS5's cost grows with the number of matches (issue 9 measured
@@ -31,6 +37,7 @@
  * The answer is always made of real phrase matches; only the order of a common
  * term and the counts are approximate.
  */
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import sqlite3 from "sqlite3";
@@ -88,6 +95,9 @@ class Connection {
   }
 }
 
+/** Bumped when the layout changes: an index of another version is dropped and must be rebuilt (search:reindex). */
+const SCHEMA_VERSION = 2;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS collections (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS documents (
@@ -100,14 +110,20 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS documents_by_id ON documents (collection, id);
 CREATE INDEX IF NOT EXISTS documents_by_collection ON documents (collection);
-CREATE TABLE IF NOT EXISTS keywords (
+CREATE TABLE IF NOT EXISTS keyword_fields (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS keyword_values (
+  id INTEGER PRIMARY KEY,
   collection INTEGER NOT NULL,
   field TEXT NOT NULL,
   value TEXT NOT NULL,
+  UNIQUE (collection, field, value)
+);
+CREATE TABLE IF NOT EXISTS doc_keywords (
   doc INTEGER NOT NULL,
-  PRIMARY KEY (collection, field, value, doc)
+  field INTEGER NOT NULL,
+  value INTEGER NOT NULL,
+  PRIMARY KEY (doc, field, value)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS keywords_by_doc ON keywords (doc, field, value);
 CREATE TABLE IF NOT EXISTS months (
   collection INTEGER NOT NULL,
   month INTEGER NOT NULL,
@@ -116,9 +132,28 @@ CREATE TABLE IF NOT EXISTS months (
 ) WITHOUT ROWID;
 `;
 
+const TABLES = ["collections", "documents", "keyword_fields", "keyword_values", "doc_keywords", "months"];
+
 const FTS_OPTIONS =
-  "title, body, content='', contentless_delete=1, detail=full, prefix='1', " +
+  "title, body, tags, content='', contentless_delete=1, detail=full, prefix='1', " +
   "tokenize=\"unicode61 remove_diacritics 0 categories 'L* N* Co M*'\"";
+
+/**
+ * Creates the layout, or replaces one of another version: the index is
+ * derived data, rebuilt from the records by a reindex.
+ */
+async function migrate(connection: Connection): Promise<void> {
+  const version = (await connection.get<{ user_version: number }>("PRAGMA user_version"))?.user_version ?? 0;
+  if (version !== SCHEMA_VERSION) {
+    const tables = await connection.all<{ name: string }>(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name GLOB 'fts_*' AND sql LIKE 'CREATE VIRTUAL TABLE%'",
+    );
+    for (const { name } of tables) await connection.exec(`DROP TABLE IF EXISTS "${name}"`);
+    for (const name of [...TABLES, "keywords"]) await connection.exec(`DROP TABLE IF EXISTS ${name}`);
+  }
+  await connection.exec(SCHEMA);
+  if (version !== SCHEMA_VERSION) await connection.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+}
 
 /** A whole number from the caller, or the default when it is missing or not a number. */
 function whole(value: number | undefined, fallback: number): number {
@@ -158,19 +193,27 @@ function phrase(term: QueryTerm): string {
   return `"${term.tokens.map((token) => token.text).join(" ")}"${last?.prefix ? " *" : ""}`;
 }
 
-/** The FTS5 query of parsed terms: every term must match, each as a phrase. */
-function matchExpression(terms: readonly QueryTerm[]): string {
-  return terms.map(phrase).join(" AND ");
+/** The token of a keyword value in the tags column: letters and digits only, whatever the value. */
+function tagToken(field: string, value: string): string {
+  return `k${createHash("sha256").update(`${field}\u0000${value}`).digest("hex").slice(0, 20)}`;
 }
 
 interface Plan {
   fts: string;
   collection: number;
+  /** Every term as a phrase, ANDed, without a column filter; null for an empty query. */
+  terms: string | null;
+  /** The filters as tags ({tags} : (a OR b) AND …); null without filters. */
+  filter: string | null;
+  /** FTS5 query of the whole search; null when it is every document in range. */
   match: string | null;
   lo: number;
   hi: number;
-  filterSql: string;
-  filterParams: Param[];
+}
+
+function both(...parts: (string | null)[]): string | null {
+  const present = parts.filter((part): part is string => part !== null);
+  return present.length > 0 ? present.map((part) => `(${part})`).join(" AND ") : null;
 }
 
 /** Rowid bounds of a year range; any bound leaves undated documents out. */
@@ -183,24 +226,25 @@ function rowidRange(yearFrom?: number, yearTo?: number): [number, number] {
 }
 
 /**
- * The candidates of a plan as `SELECT <alias>.rowid AS doc …` with its
- * parameters: FTS matches (optionally of another expression), or every
- * document of the collection for an empty query; filters included or not.
+ * The candidates of a plan, or of another FTS5 query over the same range, as
+ * `SELECT f.rowid AS doc …` with its parameters: FTS matches, or every
+ * document of the collection when there is nothing to match.
  */
-function source(plan: Plan, options: { match?: string | null; filters: boolean; select?: string }): [string, Param[]] {
-  const match = options.match === undefined ? plan.match : options.match;
-  const select = options.select ?? "";
-  const filter = options.filters && plan.filterSql ? ` AND ${plan.filterSql}` : "";
-  const filterParams = options.filters ? plan.filterParams : [];
+function source(
+  plan: Plan,
+  match: string | null = plan.match,
+  select = "",
+  selectParams: Param[] = [],
+): [string, Param[]] {
   if (match) {
     return [
-      `SELECT f.rowid AS doc${select} FROM ${plan.fts} f WHERE f.${plan.fts} MATCH ? AND f.rowid BETWEEN ? AND ?${filter.replaceAll("@doc", "f.rowid")}`,
-      [match, plan.lo, plan.hi, ...filterParams],
+      `SELECT f.rowid AS doc${select} FROM ${plan.fts} f WHERE f.${plan.fts} MATCH ? AND f.rowid BETWEEN ? AND ?`,
+      [...selectParams, match, plan.lo, plan.hi],
     ];
   }
   return [
-    `SELECT f.rowid AS doc${select} FROM documents f WHERE f.collection = ? AND f.rowid BETWEEN ? AND ?${filter.replaceAll("@doc", "f.rowid")}`,
-    [plan.collection, plan.lo, plan.hi, ...filterParams],
+    `SELECT f.rowid AS doc${select} FROM documents f WHERE f.collection = ? AND f.rowid BETWEEN ? AND ?`,
+    [...selectParams, plan.collection, plan.lo, plan.hi],
   ];
 }
 
@@ -231,7 +275,7 @@ export class EmbeddedSearch implements SearchBackend {
     mkdirSync(dirname(file), { recursive: true });
     const writer = await Connection.open(file);
     await writer.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-    await writer.exec(SCHEMA);
+    await migrate(writer);
     // Searches read through a second connection: they see committed data only, and never wait for a write.
     const reader = await Connection.open(file);
     return new EmbeddedSearch(writer, reader, options.exactLimit ?? EXACT_LIMIT);
@@ -285,6 +329,7 @@ export class EmbeddedSearch implements SearchBackend {
     return this.write(async () => {
       const months = new Map<string, number>();
       const nextSequence = new Map<number, number>();
+      const ids = new Map<string, number>();
       for (const document of documents) {
         const collection = (await this.collectionId(document.collection, true))!;
         const old = await this.writer.get<{ rowid: number }>(
@@ -309,21 +354,35 @@ export class EmbeddedSearch implements SearchBackend {
           rowid = next;
           nextSequence.set(key, next + 1);
         }
+        const pairs = keywordPairs(document);
         await this.writer.run(
           "INSERT INTO documents (rowid, collection, id, date, title, body) VALUES (?, ?, ?, ?, ?, ?)",
           [rowid, collection, document.id, document.date, document.title, document.body],
         );
-        await this.writer.run(`INSERT INTO fts_${collection} (rowid, title, body) VALUES (?, ?, ?)`, [
+        await this.writer.run(`INSERT INTO fts_${collection} (rowid, title, body, tags) VALUES (?, ?, ?, ?)`, [
           rowid,
           tokensOfNormalised(normalise(document.title)).join(" "),
           tokensOfNormalised(normalise(document.body)).join(" "),
+          pairs.map(([field, value]) => tagToken(field, value)).join(" "),
         ]);
-        for (const [field, value] of keywordPairs(document)) {
-          await this.writer.run("INSERT INTO keywords (collection, field, value, doc) VALUES (?, ?, ?, ?)", [
-            collection,
-            field,
-            value,
+        for (const [field, value] of pairs) {
+          const fieldId = await this.interned(
+            ids,
+            `f\u0000${field}`,
+            "INSERT INTO keyword_fields (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
+            [field],
+          );
+          const valueId = await this.interned(
+            ids,
+            `v\u0000${collection}\u0000${field}\u0000${value}`,
+            "INSERT INTO keyword_values (collection, field, value) VALUES (?, ?, ?) " +
+              "ON CONFLICT (collection, field, value) DO UPDATE SET value = excluded.value RETURNING id",
+            [collection, field, value],
+          );
+          await this.writer.run("INSERT INTO doc_keywords (doc, field, value) VALUES (?, ?, ?)", [
             rowid,
+            fieldId,
+            valueId,
           ]);
         }
         const month = `${collection}:${monthOf(key)}`;
@@ -333,9 +392,18 @@ export class EmbeddedSearch implements SearchBackend {
     });
   }
 
+  /** The id of a keyword field or value, created if new; remembered for one write only (a clear may drop it). */
+  private async interned(cache: Map<string, number>, key: string, sql: string, params: Param[]): Promise<number> {
+    const known = cache.get(key);
+    if (known !== undefined) return known;
+    const row = await this.writer.get<{ id: number }>(sql, params);
+    cache.set(key, row!.id);
+    return row!.id;
+  }
+
   private async deleteRow(collection: number, rowid: number, months: Map<string, number>): Promise<void> {
     await this.writer.run(`DELETE FROM fts_${collection} WHERE rowid = ?`, [rowid]);
-    await this.writer.run("DELETE FROM keywords WHERE doc = ?", [rowid]);
+    await this.writer.run("DELETE FROM doc_keywords WHERE doc = ?", [rowid]);
     await this.writer.run("DELETE FROM documents WHERE rowid = ?", [rowid]);
     const month = `${collection}:${monthOf(keyOf(rowid))}`;
     months.set(month, (months.get(month) ?? 0) - 1);
@@ -380,7 +448,11 @@ export class EmbeddedSearch implements SearchBackend {
       if (!collection) return;
       // Dropping the FTS table is far cheaper than deleting its rows one by one.
       await this.writer.exec(`DROP TABLE IF EXISTS fts_${collection.id}`);
-      for (const table of ["documents", "keywords", "months"]) {
+      await this.writer.run(
+        "DELETE FROM doc_keywords WHERE doc IN (SELECT rowid FROM documents WHERE collection = ?)",
+        [collection.id],
+      );
+      for (const table of ["documents", "keyword_values", "months"]) {
         await this.writer.run(`DELETE FROM ${table} WHERE collection = ?`, [collection.id]);
       }
       await this.writer.run("DELETE FROM collections WHERE id = ?", [collection.id]);
@@ -418,19 +490,22 @@ export class EmbeddedSearch implements SearchBackend {
     if (lo > hi) return empty;
     const filters = Object.entries(query.filters ?? {});
     if (filters.some(([, values]) => values.length === 0)) return empty;
+    const termsMatch = terms.length > 0 ? terms.map(phrase).join(" AND ") : null;
+    const filter =
+      filters.length > 0
+        ? filters
+            .map(([field, values]) => `{tags} : (${values.map((value) => `"${tagToken(field, value)}"`).join(" OR ")})`)
+            .join(" AND ")
+        : null;
     const plan: Plan = {
       fts: `fts_${collection}`,
       collection,
-      match: terms.length > 0 ? matchExpression(terms) : null,
+      terms: termsMatch,
+      filter,
+      // The terms never match the tags column.
+      match: both(termsMatch && `{title body} : (${termsMatch})`, filter),
       lo,
       hi,
-      filterSql: filters
-        .map(
-          ([, values]) =>
-            `EXISTS (SELECT 1 FROM keywords k WHERE k.doc = @doc AND k.field = ? AND k.value IN (${values.map(() => "?").join(", ")}))`,
-        )
-        .join(" AND "),
-      filterParams: filters.flatMap(([field, values]) => [field, ...values]),
     };
     const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, whole(query.pageSize, DEFAULT_PAGE_SIZE)));
     const offset = (Math.min(MAX_OFFSET, Math.max(1, whole(query.page, 1))) - 1) * pageSize;
@@ -438,7 +513,7 @@ export class EmbeddedSearch implements SearchBackend {
     const fields = query.facets ?? [];
     const walk = await this.walk(plan, fields);
     const exact = walk.walked <= this.exactLimit;
-    const passed = walk.passed;
+    const passed = walk.walked;
 
     let total = passed;
     let totalExact = exact;
@@ -474,37 +549,37 @@ export class EmbeddedSearch implements SearchBackend {
         );
     }
     const ranked =
-      offset >= MAX_OFFSET ? [] : await this.rank(plan, terms, query.sort ?? "relevance", exact, offset, pageSize);
+      offset >= MAX_OFFSET ? [] : await this.rank(plan, query.sort ?? "relevance", exact, offset, pageSize);
     const hits = await this.present(plan, ranked, terms);
     return { total, totalExact, hits, facets };
   }
 
   /**
-   * One statement walks at most exactLimit + 1 candidates, newest first, once
-   * (MATERIALIZED): how many there were, how many passed the filters, the
-   * oldest walked, and the facet counts of those that passed. When the walk
-   * ends before the limit, those are every match and the counts are exact;
-   * otherwise they are counts of the newest matches, scaled by the caller.
+   * One statement walks at most exactLimit + 1 matches, newest first, once
+   * (MATERIALIZED): how many there were, the oldest walked, and the facet
+   * counts among them. When the walk ends before the limit, those are every
+   * match and the counts are exact; otherwise they are counts of the newest
+   * matches, scaled by the caller.
    */
   private async walk(
     plan: Plan,
     fields: readonly string[],
-  ): Promise<{ walked: number; passed: number; last: number; facets: Map<string, Map<string, number>> }> {
-    const [walkSql, walkParams] = source(plan, {
-      filters: false,
-      select: plan.filterSql ? `, (${plan.filterSql.replaceAll("@doc", "f.rowid")}) AS ok` : ", 1 AS ok",
-    });
+  ): Promise<{ walked: number; last: number; facets: Map<string, Map<string, number>> }> {
+    const [walkSql, walkParams] = source(plan);
     const keywordFields = fields.filter((field) => field !== "year");
-    const parts = ["SELECT 0 AS kind, NULL AS field, min(doc) AS value, count(*) AS n, sum(ok) AS passed FROM w"];
+    const parts = ["SELECT 0 AS kind, NULL AS field, min(doc) AS value, count(*) AS n FROM w"];
     if (keywordFields.length > 0) {
       parts.push(
-        `SELECT 1, k.field, k.value, count(*), NULL FROM w JOIN keywords k ON k.doc = w.doc
-         WHERE w.ok AND k.field IN (${keywordFields.map(() => "?").join(", ")}) GROUP BY k.field, k.value`,
+        `SELECT 1, v.field, v.value, c.n FROM (
+           SELECT dk.value AS id, count(*) AS n FROM w JOIN doc_keywords dk ON dk.doc = w.doc
+           WHERE dk.field IN (SELECT id FROM keyword_fields WHERE name IN (${keywordFields.map(() => "?").join(", ")}))
+           GROUP BY dk.value
+         ) c JOIN keyword_values v ON v.id = c.id`,
       );
     }
     if (fields.includes("year")) {
       parts.push(
-        `SELECT 2, NULL, (doc / ${SEQUENCE}) / 10000 AS year, count(*), NULL FROM w WHERE ok AND doc >= ${SEQUENCE} GROUP BY year`,
+        `SELECT 2, NULL, (doc / ${SEQUENCE}) / 10000 AS year, count(*) FROM w WHERE doc >= ${SEQUENCE} GROUP BY year`,
       );
     }
     const rows = await this.reader.all<{
@@ -512,88 +587,89 @@ export class EmbeddedSearch implements SearchBackend {
       field: string | null;
       value: string | number | null;
       n: number;
-      passed: number | null;
     }>(`WITH w AS MATERIALIZED (${walkSql} ORDER BY f.rowid DESC LIMIT ?) ${parts.join(" UNION ALL ")}`, [
-      ...plan.filterParams,
       ...walkParams,
       this.exactLimit + 1,
       ...keywordFields,
     ]);
     const facets = new Map<string, Map<string, number>>(fields.map((field) => [field, new Map()]));
     let walked = 0;
-    let passed = 0;
     let last = 0;
     for (const row of rows) {
       if (row.kind === 0) {
         walked = row.n;
-        passed = row.passed ?? 0;
         last = Number(row.value ?? 0);
-      } else if (row.kind === 1) facets.get(row.field!)!.set(String(row.value), row.n);
+      } else if (row.kind === 1) facets.get(row.field!)?.set(String(row.value), row.n);
       else facets.get("year")!.set(String(row.value), row.n);
     }
-    return { walked, passed, last, facets };
+    return { walked, last, facets };
   }
 
   /** The page's documents in order, with their scores. */
   private async rank(
     plan: Plan,
-    terms: readonly QueryTerm[],
     sort: "relevance" | "newest",
     exact: boolean,
     offset: number,
     limit: number,
   ): Promise<Ranked[]> {
-    if (!plan.match || sort === "newest") {
-      const [sql, params] = source(plan, { filters: true });
-      return (
-        await this.reader.all<{ doc: number }>(`${sql} ORDER BY f.rowid DESC LIMIT ? OFFSET ?`, [
-          ...params,
-          limit,
-          offset,
-        ])
-      ).map(({ doc }) => ({ doc, score: 0 }));
-    }
-    const titleMatch = `{title} : (${plan.match})`;
+    const newest = async (match: string | null, take: number, skip: number) => {
+      const [sql, params] = source(plan, match);
+      const rows = await this.reader.all<{ doc: number }>(`${sql} ORDER BY f.rowid DESC LIMIT ? OFFSET ?`, [
+        ...params,
+        take,
+        skip,
+      ]);
+      return rows.map(({ doc }) => ({ doc, score: 0 }));
+    };
+    if (!plan.terms || sort === "newest") return newest(plan.match, limit, offset);
+    const score = `, bm25(f.${plan.fts}, ${TITLE_WEIGHT}, 1.0, 0.0) AS score`;
+    const inTitle = `{title} : (${plan.terms})`;
     if (exact) {
-      const [sql, params] = source(plan, {
-        filters: true,
-        select: `, bm25(f.${plan.fts}, ${TITLE_WEIGHT}, 1.0) AS score, f.rowid IN (SELECT rowid FROM ${plan.fts} WHERE ${plan.fts} MATCH ?) AS inTitle`,
-      });
+      const [sql, params] = source(
+        plan,
+        plan.match,
+        `${score}, f.rowid IN (SELECT rowid FROM ${plan.fts} WHERE ${plan.fts} MATCH ?) AS inTitle`,
+        [inTitle],
+      );
       const rows = await this.reader.all<{ doc: number; score: number }>(
         `${sql} ORDER BY inTitle DESC, score, f.rowid DESC LIMIT ? OFFSET ?`,
-        [titleMatch, ...params, limit, offset],
+        [...params, limit, offset],
       );
       return rows.map(({ doc, score }) => ({ doc, score: -score }));
     }
     // A common term: title matches first, then the rest newest first (see the top of the file).
-    const titleWalk = (await this.reader.get<{ n: number }>(
-      `SELECT count(*) AS n FROM (SELECT rowid FROM ${plan.fts} WHERE ${plan.fts} MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?)`,
-      [titleMatch, plan.lo, plan.hi, this.exactLimit + 1],
-    ))!;
-    const titleRanked = titleWalk.n <= this.exactLimit;
-    const [titleSql, titleParams] = source(plan, {
-      match: titleMatch,
-      filters: true,
-      select: titleRanked ? `, bm25(f.${plan.fts}, ${TITLE_WEIGHT}, 1.0) AS score` : ", 0 AS score",
-    });
-    const titleRows = await this.reader.all<{ doc: number; score: number }>(
-      `${titleSql} ORDER BY ${titleRanked ? "score, " : ""}f.rowid DESC LIMIT ? OFFSET ?`,
-      [...titleParams, limit, offset],
-    );
-    const result = titleRows.map(({ doc, score }) => ({ doc, score: -score }));
+    const titleMatch = both(inTitle, plan.filter)!;
+    const [titleWalkSql, titleWalkParams] = source(plan, titleMatch);
+    const titleWalk = (await this.reader.get<{ n: number }>(`SELECT count(*) AS n FROM (${titleWalkSql} LIMIT ?)`, [
+      ...titleWalkParams,
+      this.exactLimit + 1,
+    ]))!;
+    let result: Ranked[];
+    if (titleWalk.n <= this.exactLimit) {
+      const [sql, params] = source(plan, titleMatch, score);
+      const rows = await this.reader.all<{ doc: number; score: number }>(
+        `${sql} ORDER BY score, f.rowid DESC LIMIT ? OFFSET ?`,
+        [...params, limit, offset],
+      );
+      result = rows.map(({ doc, score }) => ({ doc, score: -score }));
+    } else {
+      result = await newest(titleMatch, limit, offset);
+    }
     if (result.length === limit) return result;
     let titleTotal = offset + result.length;
     if (result.length === 0 && offset > 0) {
-      const [countSql, countParams] = source(plan, { match: titleMatch, filters: true });
-      titleTotal = (await this.reader.get<{ n: number }>(`SELECT count(*) AS n FROM (${countSql})`, countParams))!.n;
+      titleTotal =
+        titleWalk.n <= this.exactLimit
+          ? titleWalk.n
+          : (await this.reader.get<{ n: number }>(`SELECT count(*) AS n FROM (${titleWalkSql})`, titleWalkParams))!.n;
     }
-    const [restSql, restParams] = source(plan, { match: `(${plan.match}) NOT ${titleMatch}`, filters: true });
-    const rest = await this.reader.all<{ doc: number }>(`${restSql} ORDER BY f.rowid DESC LIMIT ? OFFSET ?`, [
-      ...restParams,
+    const rest = await newest(
+      `(${plan.match}) NOT ${inTitle}`,
       limit - result.length,
       Math.max(0, offset - titleTotal),
-    ]);
-    return [...result, ...rest.map(({ doc }) => ({ doc, score: 0 }))];
+    );
+    return [...result, ...rest];
   }
 
   private async present(plan: Plan, ranked: Ranked[], terms: readonly QueryTerm[]): Promise<SearchHit[]> {
