@@ -21,9 +21,8 @@ import { purgeExpiredRateLimits } from "./core/rateLimit.js";
 import { initArchiveModels } from "./archive/models/index.js";
 import { ARCHIVE_COLLECTION, loadArchiveDocuments } from "./archive/services/records.js";
 import { OutboxDrainer, SearchOutbox } from "./search/outbox.js";
-import { openEmbeddedSearch } from "./search/embedded.js";
+import { openSearch } from "./search/index.js";
 import { databaseId, loadAuditAnchor } from "./audit/services/auditAnchor.js";
-import { join } from "node:path";
 import type { SearchBackend } from "./search/types.js";
 
 export function initModels(sequelize: Sequelize): void {
@@ -37,30 +36,17 @@ export function initModels(sequelize: Sequelize): void {
 export const SEARCH_LOADERS = { [ARCHIVE_COLLECTION]: loadArchiveDocuments };
 
 /**
- * The search backend the configuration names: Elasticsearch when ELASTICSEARCH_URL is set, else the
- * embedded index in DATA_DIR/search. Both are named after the database (as the audit checkpoints
- * are), so two databases never share an index, whether two deployments or two test runs.
+ * The search backend the configuration names (server/search/index.ts), named after the database as
+ * the audit checkpoints are, so two databases never share an index: two deployments, two test runs.
  */
-export async function openSearchBackend(env: Env): Promise<SearchBackend> {
-  const namespace = databaseId(env.DATABASE_URL);
-  if (env.ELASTICSEARCH_URL) {
-    // The client library is loaded only by deployments that use it.
-    const { openElasticsearchSearch } = await import("./search/elasticsearch.js");
-    return openElasticsearchSearch(env.ELASTICSEARCH_URL, { indexPrefix: `yong-${namespace}-` });
-  }
-  return openEmbeddedSearch(searchIndexFile(env));
-}
-
-/** Where the embedded index of this database lives. */
-export const searchIndexFile = (env: Pick<Env, "DATA_DIR" | "DATABASE_URL">) =>
-  join(env.DATA_DIR, "search", `${databaseId(env.DATABASE_URL)}.sqlite`);
+export const searchConfig = (env: Env) => ({ ...env, namespace: databaseId(env.DATABASE_URL) });
 
 /** The search backend and the drainer that feeds it from the outbox. */
 export async function openSearchServices(
   env: Env,
   logger: Logger,
 ): Promise<{ search: SearchBackend; searchOutbox: OutboxDrainer }> {
-  const search = await openSearchBackend(env);
+  const search = await openSearch(searchConfig(env));
   return { search, searchOutbox: new OutboxDrainer(search, SEARCH_LOADERS, logger) };
 }
 

@@ -2,7 +2,8 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseEnv } from "../../server/env.js";
 import { databaseId } from "../../server/audit/services/auditAnchor.js";
-import { searchIndexFile, startServer, type RunningServer } from "../../server/server.js";
+import { searchConfig, startServer, type RunningServer } from "../../server/server.js";
+import { embeddedSearchFile } from "../../server/search/index.js";
 import type { DemoAccount } from "../../server/org/services/demoOrganisation.js";
 import { ApiClient } from "./apiClient.js";
 import { createTestDatabase, type TestDatabase } from "./testDatabase.js";
@@ -88,7 +89,8 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
       // The audit checkpoints of this throwaway database (server/audit/services/auditAnchor.ts).
       const checkpoints = join(env.AUDIT_CHECKPOINT_DIR ?? join(env.DATA_DIR, "audit-checkpoints"), databaseId(db.url));
       rmSync(checkpoints, { recursive: true, force: true });
-      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${searchIndexFile(env)}${suffix}`, { force: true });
+      for (const suffix of ["", "-wal", "-shm"])
+        rmSync(`${embeddedSearchFile(searchConfig(env))}${suffix}`, { force: true });
     },
   };
   return self;
