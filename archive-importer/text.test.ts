@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normaliseText } from "./text.js";
+import { htmlToText, markdownToText, normaliseText } from "./text.js";
 
 describe("normaliseText", () => {
   it("folds Kangxi radicals and full-width forms into the characters people type", () => {
@@ -18,5 +18,49 @@ describe("normaliseText", () => {
 
   it("leaves indentation inside a line alone", () => {
     expect(normaliseText("　　第一条　为了")).toBe("  第一条 为了");
+  });
+});
+
+describe("markdownToText", () => {
+  it("keeps the words and drops the syntax", () => {
+    const markdown = [
+      "# 中华人民共和国检察官法 #",
+      "<!-- INFO END -->",
+      "## 第一章 总 则",
+      '> 第一条 为了**全面推进**高素质检察官队伍建设,见[《宪法》](https://flk.npc.gov.cn/ "国家法律法规数据库")和![图](a.png)。',
+      "- 第一项 _依法_ 履行 `职责`",
+      "1. 第二项 ~~删除~~ \\*不是强调\\*",
+      "",
+      "| 文号 | 机关 |",
+      "| --- | :---: |",
+      "| 法释〔2024〕3号 | 最高人民法院 |",
+      "***",
+      "[1]: https://example.org/",
+      "```",
+      "# 代码里的井号",
+      "```",
+    ].join("\n");
+    expect(markdownToText(markdown).split("\n")).toEqual([
+      "中华人民共和国检察官法",
+      "",
+      "第一章 总 则",
+      "第一条 为了全面推进高素质检察官队伍建设,见《宪法》和图。",
+      "第一项 依法 履行 职责",
+      "第二项 删除 *不是强调*",
+      "",
+      "文号\t机关",
+      "法释〔2024〕3号\t最高人民法院",
+      "# 代码里的井号",
+    ]);
+  });
+
+  it("removes a comment that spans lines", () => {
+    expect(markdownToText("甲<!-- 注释\n第二行 -->乙")).toBe("甲乙");
+  });
+});
+
+describe("htmlToText", () => {
+  it("decodes numeric and named references and leaves unknown ones as written", () => {
+    expect(htmlToText("<p>&#20154;&#x6C11; &amp;&nbsp;&copy; &bogus; &#0;</p>")).toBe("人民 &\u00A0© &bogus; \uFFFD");
   });
 });
