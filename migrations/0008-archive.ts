@@ -30,7 +30,8 @@ export async function up({ context: q }: Migration): Promise<void> {
     effectiveOn: { type: DataTypes.DATEONLY, allowNull: true },
     subjects: { type: DataTypes.TEXT, allowNull: false },
     category: { type: DataTypes.STRING(64), allowNull: true },
-    body: { type: DataTypes.TEXT("long"), allowNull: false },
+    // A whole law or book: LONGTEXT on MariaDB (TEXT stops at 64 KB); SQLite has one TEXT.
+    body: { type: q.sequelize.getDialect() === "sqlite" ? DataTypes.TEXT : DataTypes.TEXT("long"), allowNull: false },
     validity: { type: DataTypes.STRING(8), allowNull: false },
     openness: { type: DataTypes.STRING(8), allowNull: false },
     retention: { type: DataTypes.STRING(8), allowNull: false },

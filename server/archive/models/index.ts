@@ -83,7 +83,8 @@ export class ArchiveRecord extends Model<InferAttributes<ArchiveRecord>, InferCr
         effectiveOn: { type: DataTypes.DATEONLY, allowNull: true },
         subjects: stringList("subjects"),
         category: { type: DataTypes.STRING(64), allowNull: true },
-        body: { type: DataTypes.TEXT("long"), allowNull: false },
+        // LONGTEXT on MariaDB (migration 0008); the model only needs to know it is text.
+        body: { type: DataTypes.TEXT, allowNull: false },
         validity: { type: DataTypes.STRING(8), allowNull: false },
         openness: { type: DataTypes.STRING(8), allowNull: false },
         retention: { type: DataTypes.STRING(8), allowNull: false },
