@@ -174,6 +174,18 @@ describe("metadataFromText on a 公文 laid out as GB/T 9704 prescribes", () => 
     expect(metadataFromText(withoutNumber, "x.pdf").docNumber).toBeNull();
   });
 
+  it("reads a short notice with its 文号 under the title and its date at the end, claiming no validity", () => {
+    const short =
+      "南宁市人民政府关于做好2006年防汛工作的通知\n南府发[2006]12号\n各县、区人民政府:现就做好防汛工作通知如下。\n二〇〇六年三月七日";
+    expect(metadataFromText(short, "通知.txt")).toMatchObject({
+      title: "南宁市人民政府关于做好2006年防汛工作的通知",
+      docNumber: "南府发〔2006〕12号",
+      issuer: ["南宁市人民政府"],
+      issuedOn: "2006-03-07",
+      validity: null,
+    });
+  });
+
   it("takes the title from a file named 标题(YYYY-MM-DD) when the text does not start with it", () => {
     const meta = metadataFromText(
       "各县、区人民政府:\n现将有关事项通知如下。",

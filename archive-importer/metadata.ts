@@ -345,8 +345,9 @@ function headEvents(lines: readonly string[], start: number): { date: string; wh
       since = 0;
       continue;
     }
-    // Up to two lines before the first event (a subtitle) or between events (one that wrapped).
-    if (++since > 2 || isBodyLine(line)) break;
+    // Up to two lines before the first event (a subtitle) or between events (one that wrapped);
+    // a 公文's salutation (各县、区人民政府:) means its dates are not a law's history.
+    if (++since > 2 || isBodyLine(line) || /[:：]/u.test(line)) break;
   }
   return events;
 }
@@ -463,7 +464,8 @@ export function metadataFromText(text: string, fileName: string): DocumentMetada
   ];
 
   const repealed = REPEAL_TITLE.test(title ?? "") || events.some((e) => REPEAL_EVENT.test(e.what));
-  const validity: Validity | null = repealed ? "已废止" : events.length ? "有效" : null;
+  // A law's head records what made it (通过, 修正…); a bare date says nothing about validity.
+  const validity: Validity | null = repealed ? "已废止" : events.some((e) => e.what) ? "有效" : null;
 
   return {
     title,
