@@ -178,6 +178,17 @@ describe("extractPdfText on awkward PDFs", () => {
     expect(process.memoryUsage.rss() - rssBefore).toBeLessThan(100 * 1024 * 1024);
   });
 
+  it("fails with a plain Error, not a file's error, when the reader cannot start", async () => {
+    // 8 MB of heap is too little for pdf.js itself to load: the setting is wrong, not the file.
+    const error = await extractPdfText(join(SAMPLES, "001-trivial_minimal-document.pdf"), { maxMemoryMb: 8 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(ImportFileError);
+    expect(String(error)).toMatch(/did not start/u);
+  });
+
   it("reads past a stream that inflates to 32 MB when the limit allows it", async () => {
     const path = join(tmp, "small-bomb.pdf");
     await writeFile(path, await decompressionBomb(32));

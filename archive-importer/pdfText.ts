@@ -172,7 +172,9 @@ export interface PdfText {
 /** What the reader process sends back for one file. */
 export type PdfReaderReply =
   | { id: number; ok: true; text: string; pages: number }
-  | { id: number; ok: false; code: ImportFileErrorCode; message: string };
+  | { id: number; ok: false; code: ImportFileErrorCode; message: string }
+  /** Sent once, when pdf.js has loaded: a reader that dies before it is broken, not the file. */
+  | { ready: true };
 
 export interface PdfReaderRequest {
   id: number;
@@ -212,6 +214,8 @@ function spawnReader(maxMemoryMb: number): ChildProcess {
 
 /** The last few KB a reader wrote to stderr: what a crash says about itself. */
 const stderrTail = new WeakMap<ChildProcess, string>();
+/** Readers that have loaded pdf.js and said so. */
+const ready = new WeakSet<ChildProcess>();
 
 /** Whether an idle reader's process, IPC channel and stderr pipe keep the importer running. */
 function holdProcess(child: ChildProcess, hold: boolean): void {
@@ -248,6 +252,9 @@ function takeReader(maxMemoryMb: number): ChildProcess {
     child = spawnReader(maxMemoryMb);
     const spawned = child;
     stderrTail.set(spawned, "");
+    spawned.on("message", (message: PdfReaderReply) => {
+      if ("ready" in message) ready.add(spawned);
+    });
     spawned.stderr?.setEncoding("utf8");
     spawned.stderr?.on("data", (chunk: string) =>
       stderrTail.set(spawned, ((stderrTail.get(spawned) ?? "") + chunk).slice(-4096)),
@@ -312,7 +319,8 @@ const MEMORY_POLL_MS = 50;
  * Extracts a PDF's text in a reader process with a memory limit and a
  * deadline, so that no file (a decompression bomb, a content stream that never
  * ends) can stall or exhaust the importer. Resolves with empty text for a PDF
- * that has pages but no text layer; rejects only with ImportFileError.
+ * that has pages but no text layer. Rejects with ImportFileError for what is wrong
+ * with the file, and with a plain Error only when the reader itself cannot start.
  */
 export async function extractPdfText(path: string, options: PdfTextOptions = {}): Promise<PdfText> {
   const { timeoutMs = 60_000, maxMemoryMb = 512 } = options;
@@ -332,7 +340,7 @@ function readInReader(path: string, timeoutMs: number, maxMemoryMb: number): Pro
   const id = nextId++;
   return new Promise<PdfText>((resolve, reject) => {
     let settled = false;
-    const finish = (outcome: PdfText | ImportFileError, reusable: boolean) => {
+    const finish = (outcome: PdfText | Error, reusable: boolean) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -340,7 +348,7 @@ function readInReader(path: string, timeoutMs: number, maxMemoryMb: number): Pro
       child.off("message", onMessage);
       child.off("exit", onExit);
       child.off("error", onError);
-      const settle = () => (outcome instanceof ImportFileError ? reject(outcome) : resolve(outcome));
+      const settle = () => (outcome instanceof Error ? reject(outcome) : resolve(outcome));
       // The reader is back in the pool before the caller hears, so a caller going file by file reuses it.
       if (reusable) void returnReader(maxMemoryMb, child).then(settle, settle);
       else {
@@ -349,12 +357,15 @@ function readInReader(path: string, timeoutMs: number, maxMemoryMb: number): Pro
       }
     };
     const onMessage = (reply: PdfReaderReply) => {
-      if (reply.id !== id) return;
+      if ("ready" in reply || reply.id !== id) return;
       if (reply.ok) finish({ text: reply.text, pages: reply.pages }, true);
       else finish(new ImportFileError(reply.code, reply.message), true);
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       const said = stderrTail.get(child) ?? "";
+      // Not the file's fault: the reader could not start (a missing module, a bad install).
+      if (!ready.has(child))
+        return finish(new Error(`the PDF reader did not start: ${said.trim().slice(-500)}`), false);
       const outOfHeap = /heap out of memory|Allocation failed/i.test(said);
       finish(
         outOfHeap
@@ -374,7 +385,8 @@ function readInReader(path: string, timeoutMs: number, maxMemoryMb: number): Pro
     );
     let watching = pid !== undefined;
     const memoryWatch = setInterval(() => {
-      if (!watching || pid === undefined) return;
+      // Until pdf.js has loaded, the memory is Node's and pdf.js's own, not the file's.
+      if (!watching || pid === undefined || !ready.has(child)) return;
       void residentBytes(pid).then((bytes) => {
         if (bytes === null) watching = false;
         else if (bytes > limitBytes) {

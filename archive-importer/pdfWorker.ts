@@ -84,3 +84,4 @@ process.on("message", (request: PdfReaderRequest) => {
 });
 // The importer went away: nothing is left to read for.
 process.on("disconnect", () => process.exit(0));
+reply({ ready: true });
