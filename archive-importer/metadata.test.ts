@@ -196,3 +196,10 @@ describe("metadataFromText on a 公文 laid out as GB/T 9704 prescribes", () => 
     expect(meta.docType).toBe("通知");
   });
 });
+
+describe("dates after a head has been read", () => {
+  it("are read from the start of the text, whatever was parsed before", () => {
+    metadataFromText("1985年3月7日 国务院批准\n<!-- INFO END -->\n正文", "某条例.md");
+    expect(parseChineseDate("2021年04月29日")).toBe("2021-04-29");
+  });
+});

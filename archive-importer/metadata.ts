@@ -109,6 +109,8 @@ function dateOf(m: RegExpMatchArray): string | null {
 
 /** A date written 1985年3月7日 or 一九八三年五月十日 (二〇〇六年, 二○○六年, 十二月二十一日) as YYYY-MM-DD; null if none. */
 export function parseChineseDate(text: string): string | null {
+  // matchAll starts where the pattern's lastIndex is, which the exec calls below leave behind.
+  DATE.lastIndex = 0;
   for (const m of text.normalize("NFKC").matchAll(DATE)) {
     const date = dateOf(m);
     if (date) return date;
