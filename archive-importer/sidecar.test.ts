@@ -48,11 +48,12 @@ beforeAll(async () => {
       const stem = basename(path, ".md").replace(/\(\d{4}-\d{2}-\d{2}\)$/u, "");
       const date = /\((\d{4}-\d{2}-\d{2})\)\.md$/u.exec(path)?.[1];
       const candidates = rows.filter((r) => r.folder === folder && [r.filename, r.name, r.subtitle].includes(stem));
+      // An undated file is the row without a date when the law also has a dated one.
       const row = date
         ? candidates.find((r) => r.publish === date)
         : candidates.length === 1
           ? candidates[0]
-          : undefined;
+          : candidates.find((r) => !r.publish);
       return { path, text, fromText: metadataFromText(text, basename(path)), row };
     }),
   );
