@@ -1,0 +1,164 @@
+// The archive as its users meet it: a folder of laws is imported (half 公开, one 内部
+// with a 文号 from a CSV sidecar); a member of the public, without signing in, finds a
+// 公开 law by a two-character word and by its 文号 typed with square brackets, opens
+// it, and cannot find the 内部 one, whose page answers "not found"; a staff member
+// who signs in finds the 内部 one. Desktop and phone (390×844). Run `npm run build`
+// first; screenshots land in tests/browser/artifacts/archive/ (or $SHOTS_DIR).
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runImport } from "../../archive-importer/run.js";
+import { readSidecar } from "../../archive-importer/sidecar.js";
+import {
+  apiSignInReplacing,
+  byTestId,
+  input,
+  openBrowserSession,
+  repoRoot,
+  signInInBrowser,
+  startBrowserHarness,
+  withBrowserSession,
+  type BrowserHarness,
+} from "../helpers/browser.js";
+
+const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/archive");
+const LAWS = join(repoRoot, "../shared/corpus/laws");
+const NEW_PASSWORD = "Yong#Office2026!";
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1440, height: 900 };
+const OPEN = [
+  "行政法/义务教育法(2018-12-29).md",
+  "行政法/教育法(2021-04-29).md",
+  "经济法/税收征收管理法(2015-04-24).md",
+];
+const INTERNAL = {
+  file: "行政法/高等教育法(2018-12-29).md",
+  docNumber: "南府发〔2006〕12号",
+  typed: "南府发[2006]12号",
+};
+
+let harness: BrowserHarness | undefined;
+const folders: string[] = [];
+
+/** Copies corpus files into a fresh folder, keeping their category folders. */
+function folderOf(files: string[]): string {
+  const folder = mkdtempSync(join(tmpdir(), "yong-archive-"));
+  folders.push(folder);
+  for (const file of files) {
+    const [category = "", name = ""] = file.split("/");
+    mkdirSync(join(folder, category), { recursive: true });
+    copyFileSync(join(LAWS, file), join(folder, category, name));
+  }
+  return folder;
+}
+
+beforeAll(async () => {
+  harness = await startBrowserHarness(shots);
+  const sequelize = harness.server.sequelize;
+  const open = await runImport(sequelize, {
+    folder: folderOf(OPEN),
+    sidecar: await readSidecar(join(LAWS, "metadata.json")),
+    openness: "公开",
+    dryRun: false,
+  });
+  expect(open).toMatchObject({ created: OPEN.length, failed: 0 });
+  const internalFolder = folderOf([INTERNAL.file]);
+  const csv = join(internalFolder, "..", `${internalFolder.split("/").pop()}.csv`);
+  writeFileSync(csv, `fileName,docNumber,openness\n${INTERNAL.file.split("/")[1]},${INTERNAL.docNumber},内部\n`);
+  folders.push(csv);
+  const internal = await runImport(sequelize, {
+    folder: internalFolder,
+    sidecar: await readSidecar(csv),
+    openness: "公开",
+    dryRun: false,
+  });
+  expect(internal).toMatchObject({ created: 1, failed: 0 });
+  await harness.server.drainSearch();
+});
+
+afterAll(async () => {
+  await harness?.close();
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+async function search(page: Page, text: string): Promise<void> {
+  await input(page, "archive-q").fill(text);
+  await byTestId(page, "archive-search").click();
+  await page.waitForURL((url) => url.searchParams.get("q") === text);
+  await page.waitForLoadState("networkidle");
+}
+
+describe("the public archive (政府信息公开)", () => {
+  for (const [label, viewport] of [
+    ["desktop", DESKTOP],
+    ["phone", PHONE],
+  ] as const) {
+    it(`finds 公开 documents by a two-character word and by 文号, never an 内部 one (${label})`, async () => {
+      if (!harness) throw new Error("no harness");
+      const { server, browser } = harness;
+      const session = await openBrowserSession(browser, { shotsDir: shots, prefix: `public-${label}`, viewport });
+      const { page } = session;
+      await withBrowserSession(session, shots, async () => {
+        await page.goto(`${server.url}/open/archive`);
+        await byTestId(page, "archive-hit").waitFor();
+        await session.shot("home");
+
+        await search(page, "教育");
+        const titles = await page.locator('[data-testid="archive-hit"] a').allInnerTexts();
+        expect(titles.join("|")).toContain("义务教育法");
+        expect(titles.join("|")).not.toContain("高等教育法");
+        await expect.poll(() => page.locator('[data-testid="archive-hit"] mark').first().innerText()).toBe("教育");
+        await session.shot("search-word");
+
+        // The 内部 document's 文号 finds nothing without signing in.
+        await search(page, INTERNAL.typed);
+        await expect.poll(() => page.locator('[data-testid="archive-hit"]').count()).toBe(0);
+        await session.shot("docnumber-internal-hidden");
+
+        await search(page, "义务教育");
+        await page.locator('[data-testid="archive-hit"] a', { hasText: "义务教育法" }).first().click();
+        await expect.poll(() => byTestId(page, "archive-record-title").innerText()).toContain("义务教育法");
+        expect(await byTestId(page, "archive-body").innerText()).toContain("国家实行九年义务教育制度");
+        await session.shot("record");
+        // Nothing failed but the sign-in check a visitor's page makes (401 from /api/auth/me).
+        const problems = session
+          .report()
+          .split("\n")
+          .filter((line) => line && !/^401 GET \S+\/api\/auth\/me$/.test(line));
+        expect(problems).toEqual([]);
+      });
+    });
+  }
+
+  it("shows staff who sign in the 内部 document, found by its 文号", async () => {
+    if (!harness) throw new Error("no harness");
+    const { server, browser } = harness;
+    const staff = server.demoAccounts.find((a) => a.username === "office.staff1");
+    if (!staff) throw new Error("no demo staff account");
+    await apiSignInReplacing(server.url, staff.username, staff.password, NEW_PASSWORD);
+    const session = await openBrowserSession(browser, { shotsDir: shots, prefix: "staff", viewport: DESKTOP });
+    const { page } = session;
+    await withBrowserSession(session, shots, async () => {
+      await signInInBrowser(page, server.url, staff.username, NEW_PASSWORD);
+      await page.goto(`${server.url}/archive`);
+      await search(page, INTERNAL.typed);
+      await expect.poll(() => page.locator('[data-testid="archive-hit"]').count()).toBe(1);
+      await expect.poll(() => byTestId(page, "archive-total").innerText()).toContain(INTERNAL.docNumber);
+      await session.shot("docnumber-internal");
+      await page.locator('[data-testid="archive-hit"] a').first().click();
+      await expect.poll(() => byTestId(page, "archive-record-title").innerText()).toContain("高等教育法");
+      const recordUrl = page.url();
+      await session.shot("record-internal");
+
+      // The same page, without the session: not found.
+      const visitor = await openBrowserSession(browser, { shotsDir: shots, prefix: "visitor", viewport: DESKTOP });
+      await withBrowserSession(visitor, shots, async () => {
+        await visitor.page.goto(recordUrl.replace("/archive/records/", "/open/archive/records/"));
+        await byTestId(visitor.page, "archive-missing").waitFor();
+        await visitor.shot("internal-not-found");
+      });
+    });
+  });
+});
