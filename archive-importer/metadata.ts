@@ -1,38 +1,10 @@
 import { basename, extname } from "node:path";
+import { agencyCode, canonicalDocNumber, docNumberPattern } from "../server/archive/services/docNumber.js";
 import type { DocumentMetadata, Validity } from "./types.js";
 
 /* ---------- 文号 ---------- */
 
-const OPEN = "〔\\[(【";
-const CLOSE = "〕\\])】";
-/** 机关代字, year in any of the brackets people type, number, 号. Input is NFKC: （）［］ are already ()[]. */
-const DOC_NUMBER = new RegExp(
-  `(\\p{Script=Han}{1,8})\\s*[${OPEN}]\\s*((?:19|20)\\d{2})\\s*[${CLOSE}]\\s*第?\\s*(\\d{1,5})\\s*号`,
-  "gu",
-);
-/** Words that end the sentence before a 文号 rather than belong to its 机关代字 (…以法发〔1993〕15号…). */
-const BEFORE_CODE = /.*[以据按照依见的与和及将对即、，。；：“”《》〈〉]/u;
-
-/** The 机关代字 of a match: the tail of the Han characters before the bracket, without the sentence before it. */
-function agencyCode(run: string): string {
-  const code = run.replace(BEFORE_CODE, "");
-  return code.length > 6 ? code.slice(-6) : code;
-}
-
-/**
- * A 文号 in its canonical form, 机关代字〔year〕number号, whatever brackets or
- * widths were typed: 南府发[2006]12号, 国发（1985）12号, 法释【2024】3号 →
- * 南府发〔2006〕12号 … Null when the input is not a 文号.
- */
-export function canonicalDocNumber(input: string): string | null {
-  const text = input.normalize("NFKC").trim();
-  DOC_NUMBER.lastIndex = 0;
-  const m = DOC_NUMBER.exec(text);
-  if (!m || m.index !== 0 || m[0].length !== text.length) return null;
-  const [, run = "", year, number] = m;
-  if (agencyCode(run) !== run) return null;
-  return `${run}〔${year}〕${Number(number)}号`;
-}
+export { canonicalDocNumber };
 
 interface FoundDocNumber {
   value: string;
@@ -42,7 +14,7 @@ interface FoundDocNumber {
 
 function docNumbersIn(line: string): FoundDocNumber[] {
   const found: FoundDocNumber[] = [];
-  for (const m of line.matchAll(DOC_NUMBER)) {
+  for (const m of line.matchAll(docNumberPattern())) {
     const [whole, run = "", year, number] = m;
     const code = agencyCode(run);
     if (!code) continue;

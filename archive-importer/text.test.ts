@@ -64,3 +64,11 @@ describe("htmlToText", () => {
     expect(htmlToText("<p>&#20154;&#x6C11; &amp;&nbsp;&copy; &bogus; &#0;</p>")).toBe("人民 &\u00A0© &bogus; \uFFFD");
   });
 });
+
+describe("Chinese punctuation", () => {
+  it("keeps the full-width marks Chinese prose is written with, folding everything else", () => {
+    expect(normaliseText("第一条，为了规范（试行）：是否？是！；ＡＢ１２")).toBe(
+      "第一条，为了规范（试行）：是否？是！；AB12",
+    );
+  });
+});

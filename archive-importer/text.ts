@@ -7,6 +7,21 @@
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B\uFEFF]/g;
 
 /**
+ * Chinese prose is punctuated with these full-width forms (，：；！？（）); NFKC would
+ * turn them into ASCII, which reads wrongly on the record page. They stay; the
+ * search analysis folds them anyway (server/search/analysis.ts).
+ */
+const CJK_PUNCTUATION = /([，：；！？（）])/u;
+
+/** NFKC (Kangxi radicals, full-width letters and digits, ideographic space) except Chinese punctuation. */
+function foldCompatibility(text: string): string {
+  return text
+    .split(CJK_PUNCTUATION)
+    .map((part, i) => (i % 2 === 1 ? part : part.normalize("NFKC")))
+    .join("");
+}
+
+/**
  * Text as people search it. NFKC folds what looks the same to a reader into one
  * code point: Kangxi radicals (⼈ U+2F08, which the books' text layers use for 人)
  * become the ideographs, full-width Latin and digits become ASCII. Line endings
@@ -14,10 +29,7 @@ const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B\uF
  * kept to one between paragraphs.
  */
 export function normaliseText(text: string): string {
-  return text
-    .replace(/\r\n?|[\u2028\u2029\u0085]/g, "\n")
-    .replace(INVISIBLE, "")
-    .normalize("NFKC")
+  return foldCompatibility(text.replace(/\r\n?|[\u2028\u2029\u0085]/g, "\n").replace(INVISIBLE, ""))
     .split("\n")
     .map((line) => line.trimEnd())
     .join("\n")
