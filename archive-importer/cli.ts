@@ -18,6 +18,7 @@ import { env } from "../server/env.js";
 import { createLogger } from "../server/core/logger.js";
 import { openSearchServices, prepareDatabase } from "../server/server.js";
 import { OPENNESS, type Openness } from "../server/archive/models/index.js";
+import { closePdfReaders } from "./pdfText.js";
 import { readSidecar } from "./sidecar.js";
 import { runImport, type ImportReport } from "./run.js";
 
@@ -75,6 +76,7 @@ const report: ImportReport = await runImport(sequelize, {
   },
 });
 if (barStarted) bar.stop();
+await closePdfReaders();
 
 if (!report.dryRun) {
   // The outbox holds every change of this run; a running server would drain it too, harmlessly.
