@@ -15,7 +15,7 @@
  * 税收, 税 at the end of a run) without a second, unigram index, and lets a
  * query that ends in the middle of a document's run (2006年 in 2006年度) match
  * with its last character as a prefix. It costs one token per run over plain
- * bigrams (measured on the laws corpus: see embedded.ts). Runs of other
+ * bigrams: 9% more tokens on the laws corpus (674,710 of 7.5M). Runs of other
  * letters, digits and marks are words; everything else separates. Digits next
  * to CJK are their own word: 2006年 → 2006 年, GB/T 9704 → gb t 9704.
  *

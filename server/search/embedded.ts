@@ -3,8 +3,7 @@
  * DATA_DIR), whatever database holds the records.
  *
  * Layout
- * - documents: the original title, body, date and keywords, for snippets and
- *   marks. Its rowid is the document's date (YYYYMMDD, 0 when undated) times
+ * - documents: the original title, body and date, for snippets and marks. Its rowid is the document's date (YYYYMMDD, 0 when undated) times
  *   2^24 plus a sequence number, so that rowid order is date order: "newest"
  *   is FTS5's own descending rowid scan (it stops after a page), and a year
  *   range is a rowid range that FTS5 seeks to instead of filtering rows.
@@ -348,8 +347,13 @@ export class EmbeddedSearch implements SearchBackend {
       const months = new Map<string, number>();
       const nextSequence = new Map<number, number>();
       const ids = new Map<string, number>();
+      const collections = new Map<string, number>();
       for (const document of documents) {
-        const collection = (await this.collectionId(document.collection, true))!;
+        let collection = collections.get(document.collection);
+        if (collection === undefined) {
+          collection = (await this.collectionId(document.collection, true))!;
+          collections.set(document.collection, collection);
+        }
         const old = await this.writer.get<{ rowid: number }>(
           "SELECT rowid FROM documents WHERE collection = ? AND id = ?",
           [collection, document.id],
