@@ -19,7 +19,8 @@ import { purgeExpiredSessions } from "./org/services/sessions.js";
 import { limitConcurrentHashes } from "./org/services/passwords.js";
 import { purgeExpiredRateLimits } from "./core/rateLimit.js";
 import { initArchiveModels } from "./archive/models/index.js";
-import { ARCHIVE_COLLECTION, loadArchiveDocuments } from "./archive/services/records.js";
+import { ARCHIVE_COLLECTION, archiveIdsAfter, loadArchiveDocuments } from "./archive/services/records.js";
+import type { ReindexSource } from "./search/reindex.js";
 import { OutboxDrainer, SearchOutbox } from "./search/outbox.js";
 import { openSearch } from "./search/index.js";
 import { databaseId, loadAuditAnchor } from "./audit/services/auditAnchor.js";
@@ -34,6 +35,11 @@ export function initModels(sequelize: Sequelize): void {
 
 /** Every collection's documents, by id, for the search outbox and reindexing. */
 export const SEARCH_LOADERS = { [ARCHIVE_COLLECTION]: loadArchiveDocuments };
+
+/** Every collection, as `npm run search:reindex` rebuilds it from the database. */
+export const REINDEX_SOURCES: ReindexSource[] = [
+  { collection: ARCHIVE_COLLECTION, idsAfter: archiveIdsAfter, load: loadArchiveDocuments },
+];
 
 /**
  * The search backend the configuration names (server/search/index.ts), named after the database as
@@ -79,6 +85,8 @@ export interface RunningServer {
   flushAudit(): Promise<void>;
   /** Applies the search outbox now (tests and the importer wait for the index this way). */
   drainSearch(): Promise<void>;
+  /** The search backend this instance answers from. */
+  search: SearchBackend;
   close(): Promise<void>;
 }
 
@@ -126,6 +134,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
     demoAccounts,
     metricsUrl: metricsServer ? `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics` : null,
     drainSearch: () => searchOutbox.kick(),
+    search,
     flushAudit: () => {
       denials.flush();
       return auditBuffer.flush();

@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArchiveRecord } from "../../server/archive/models/index.js";
 import { importRecord, type RecordFields } from "../../server/archive/services/records.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
+import { ARCHIVE_COLLECTION } from "../../server/archive/services/records.js";
+import { REINDEX_SOURCES } from "../../server/server.js";
+import { reindex, type ReindexSource } from "../../server/search/reindex.js";
+import { enqueueIndexing, SearchOutbox } from "../../server/search/outbox.js";
 import type { ApiClient } from "../helpers/apiClient.js";
 
 let server: TestServer;
@@ -205,5 +209,20 @@ describe("archive for staff", () => {
       kind: "修订",
     });
     expect(self.status).toBe(400);
+  });
+});
+
+describe("rebuilding the index", () => {
+  it("brings back every record from the database after the index was lost, and empties the outbox", async () => {
+    const count = async () => (await staff.get("/api/archive/search")).body.total as number;
+    const before = await count();
+    expect(before).toBe(3);
+    await server.search.clear(ARCHIVE_COLLECTION);
+    expect(await count()).toBe(0);
+    // A change waiting in the outbox is covered by the rebuild.
+    await server.sequelize.transaction((t) => enqueueIndexing(ARCHIVE_COLLECTION, [ids.tax as number], "upsert", t));
+    expect(await reindex(server.search, REINDEX_SOURCES[0] as ReindexSource)).toBe(3);
+    expect(await count()).toBe(before);
+    expect(await SearchOutbox.count()).toBe(0);
   });
 });

@@ -43,6 +43,17 @@ export const loadArchiveDocuments: DocumentLoader = async (ids) => {
   return records.map(toSearchDocument);
 };
 
+/** Record ids after `afterId`, in order: what a reindex walks. */
+export async function archiveIdsAfter(afterId: number, limit: number): Promise<number[]> {
+  const rows = await ArchiveRecord.findAll({
+    attributes: ["id"],
+    where: { id: { [Op.gt]: afterId } },
+    order: [["id", "ASC"]],
+    limit,
+  });
+  return rows.map((r) => r.id);
+}
+
 export async function findRecordOr404(id: number, transaction?: Transaction): Promise<ArchiveRecord> {
   const record = await ArchiveRecord.findByPk(id, { transaction });
   if (!record) throw notFound("Record");
