@@ -19,6 +19,8 @@ export default {
       clear: "Clear filters",
       more: "More",
     },
+    chartTitle: "By year (click a bar to see that year)",
+    chartTip: "{year}: {n} documents",
     yearRange: "Years",
     yearFrom: "From",
     yearTo: "To",

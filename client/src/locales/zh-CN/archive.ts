@@ -18,6 +18,8 @@ export default {
       clear: "清除筛选",
       more: "更多",
     },
+    chartTitle: "按年份分布（点击柱形只看该年）",
+    chartTip: "{year} 年：{n} 件",
     yearRange: "年份范围",
     yearFrom: "起",
     yearTo: "止",

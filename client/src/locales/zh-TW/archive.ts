@@ -18,6 +18,8 @@ export default {
       clear: "清除篩選",
       more: "更多",
     },
+    chartTitle: "按年份分佈（點擊柱形只看該年）",
+    chartTip: "{year} 年：{n} 件",
     yearRange: "年份範圍",
     yearFrom: "起",
     yearTo: "止",
