@@ -6,6 +6,7 @@ import * as m0004 from "./0004-audit-integrity.js";
 import * as m0006 from "./0006-search-indexes.js";
 import * as m0007 from "./0007-user-counts-version.js";
 import * as m0008 from "./0008-archive.js";
+import * as m0009 from "./0009-archive-imports.js";
 
 export interface MigrationModule {
   up(params: { context: QueryInterface }): Promise<void>;
@@ -25,4 +26,5 @@ export const MIGRATIONS: [name: string, module: MigrationModule][] = [
   ["0006-search-indexes", m0006],
   ["0007-user-counts-version", m0007],
   ["0008-archive", m0008],
+  ["0009-archive-imports", m0009],
 ];
