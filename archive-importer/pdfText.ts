@@ -296,6 +296,9 @@ export async function closePdfReaders(): Promise<void> {
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
           child.once("exit", () => resolve());
+          // An idle reader is unreferenced; waiting for its exit must keep the process alive, or a
+          // command's top-level await ends unsettled (exit code 13).
+          holdProcess(child, true);
           child.kill("SIGKILL");
         }),
     ),
