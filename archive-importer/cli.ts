@@ -20,7 +20,8 @@ import { openSearchServices, prepareDatabase } from "../server/server.js";
 import { OPENNESS, type Openness } from "../server/archive/models/index.js";
 import { closePdfReaders } from "./pdfText.js";
 import { readSidecar } from "./sidecar.js";
-import { runImport, type ImportReport } from "./run.js";
+import { operatorName } from "../server/cli/operator.js";
+import { recordedImport } from "./run.js";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -59,22 +60,27 @@ const bar = new SingleBar({
 });
 const started = Date.now();
 let barStarted = false;
-const report: ImportReport = await runImport(sequelize, {
-  folder,
-  sidecar,
-  openness: values.openness as Openness,
-  dryRun: values["dry-run"],
-  concurrency,
-  timeoutMs: timeoutSeconds * 1000,
-  onProgress: ({ done, total, file }) => {
-    if (!barStarted) {
-      bar.start(total, 0, { speed: "0", file: "" });
-      barStarted = true;
-    }
-    const speed = (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1);
-    bar.update(done, { speed, file: file.length > 40 ? `…${file.slice(-39)}` : file });
+// Archivists follow the run on their screen (档案导入) while it goes, and read its report after.
+const { report } = await recordedImport(
+  sequelize,
+  {
+    folder,
+    sidecar,
+    openness: values.openness as Openness,
+    dryRun: values["dry-run"],
+    concurrency,
+    timeoutMs: timeoutSeconds * 1000,
+    onProgress: ({ done, total, file }) => {
+      if (!barStarted) {
+        bar.start(total, 0, { speed: "0", file: "" });
+        barStarted = true;
+      }
+      const speed = (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1);
+      bar.update(done, { speed, file: file.length > 40 ? `…${file.slice(-39)}` : file });
+    },
   },
-});
+  { source: "cli", operator: operatorName() },
+);
 if (barStarted) bar.stop();
 await closePdfReaders();
 

@@ -6,6 +6,12 @@ import { basename, extname, join, relative, sep } from "node:path";
 import type { Sequelize } from "sequelize";
 import { ArchiveRecord, type Openness } from "../server/archive/models/index.js";
 import { importRecord, type ImportOutcome, type RecordFields } from "../server/archive/services/records.js";
+import {
+  failImportRun,
+  finishImportRun,
+  reportImportProgress,
+  startImportRun,
+} from "../server/archive/services/imports.js";
 import { extractText } from "./extract.js";
 import { metadataFromText } from "./metadata.js";
 import type { Sidecar } from "./sidecar.js";
@@ -193,4 +199,35 @@ export async function runImport(sequelize: Sequelize, options: ImportOptions): P
     skipped,
     problems: results.filter((r) => r.outcome === "failed" || r.needsOcr).sort((a, b) => a.file.localeCompare(b.file)),
   };
+}
+
+/**
+ * runImport with a record of the run (archive_imports) that archivists follow
+ * on their screen: opened before the first file, its progress saved every two
+ * seconds, closed with the report (and put on the audit log), or marked failed
+ * if the run itself stops on an error.
+ */
+export async function recordedImport(
+  sequelize: Sequelize,
+  options: ImportOptions,
+  run: { source: "cli" | "upload"; operator: string },
+): Promise<{ report: ImportReport; runId: number }> {
+  const record = await startImportRun({ ...run, folder: options.folder, dryRun: options.dryRun });
+  let saved = 0;
+  try {
+    const report = await runImport(sequelize, {
+      ...options,
+      onProgress: (progress) => {
+        options.onProgress?.(progress);
+        if (Date.now() - saved < 2000) return;
+        saved = Date.now();
+        void reportImportProgress(record, progress.done, progress.total);
+      },
+    });
+    await finishImportRun(sequelize, record, report);
+    return { report, runId: record.id };
+  } catch (err) {
+    await failImportRun(record, err);
+    throw err;
+  }
 }

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { archiveRouter } from "./archive/routes/records/index.js";
+import { archiveImportsRouter } from "./archive/routes/imports/index.js";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -30,7 +31,16 @@ const clientDist = join(dirname(fileURLToPath(import.meta.url)), "..", "client",
 
 /** Every domain router, in one place, so tests can walk all routes. */
 export function apiRouters(): Router<AppState, AppContextExtras>[] {
-  return [authRouter(), unitsRouter(), usersRouter(), rolesRouter(), settingsRouter(), auditRouter(), archiveRouter()];
+  return [
+    authRouter(),
+    unitsRouter(),
+    usersRouter(),
+    rolesRouter(),
+    settingsRouter(),
+    auditRouter(),
+    archiveRouter(),
+    archiveImportsRouter(),
+  ];
 }
 
 async function recordAudit(

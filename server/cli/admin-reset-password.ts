@@ -9,7 +9,8 @@
  * only way to reset a 三员 account: the web routes refuse to touch them (see
  * isProtectedAccount). `--enable` also re-enables a disabled account.
  */
-import { hostname, userInfo } from "node:os";
+import { hostname } from "node:os";
+import { operatorName } from "./operator.js";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -25,16 +26,7 @@ import { LoginThrottle, type LoginLimits } from "../org/services/loginThrottle.j
 
 export class UnknownUserError extends Error {}
 
-/** The operating-system account running the command, as the audit log's actor. */
-export function operatorName(): string {
-  let name: string;
-  try {
-    name = userInfo().username;
-  } catch {
-    name = process.env.USER ?? process.env.USERNAME ?? "unknown";
-  }
-  return `cli:${name}`.slice(0, 64);
-}
+export { operatorName };
 
 export async function adminResetPassword(
   sequelize: Sequelize,

@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArchiveRecord } from "../../server/archive/models/index.js";
 import { importRecord, type RecordFields } from "../../server/archive/services/records.js";
@@ -224,5 +228,43 @@ describe("rebuilding the index", () => {
     expect(await reindex(server.search, REINDEX_SOURCES[0] as ReindexSource)).toBe(3);
     expect(await count()).toBe(before);
     expect(await SearchOutbox.count()).toBe(0);
+  });
+});
+
+describe("import runs for archivists", () => {
+  it("lists a run of npm run import with its counts, and its report names every file that failed", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "yong-import-run-"));
+    writeFileSync(
+      join(folder, "通知.txt"),
+      "南宁市人民政府关于做好防汛工作的通知\n南府发[2006]15号\n各县、区人民政府：……\n",
+    );
+    writeFileSync(join(folder, "broken.pdf"), "%PDF-1.7\nnot a PDF\n");
+    const cli = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "archive-importer/cli.ts", folder, "--openness", "公开"],
+      {
+        env: { ...process.env, DATABASE_URL: server.db.url, DATA_DIR: folder, LOG_LEVEL: "silent", SEED_DEMO: "false" },
+        encoding: "utf8",
+        timeout: 120_000,
+      },
+    );
+    rmSync(folder, { recursive: true, force: true });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/created 1, updated 0, unchanged 0, failed 1/);
+
+    expect((await staff.get("/api/archive/imports")).status).toBe(403);
+    const list = await archivist.get("/api/archive/imports");
+    expect(list.status).toBe(200);
+    const run = list.body.items[0];
+    expect(run).toMatchObject({ source: "cli", status: "done", total: 2, done: 2, created: 1, failed: 1 });
+    expect(run.operator).toMatch(/^cli:/);
+    const report = await archivist.get(`/api/archive/imports/${run.id}`);
+    expect(report.body.problems).toEqual([
+      expect.objectContaining({ file: "broken.pdf", failed: true, code: "corrupt" }),
+    ]);
+    expect((await archivist.get("/api/archive/imports/999999")).status).toBe(404);
+    const auditor = await server.signIn("auditor");
+    const events = await auditor.get("/api/audit/events?action=archive.import");
+    expect(events.body.items[0]).toMatchObject({ actorName: run.operator, targetId: String(run.id) });
   });
 });

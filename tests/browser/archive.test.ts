@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runImport } from "../../archive-importer/run.js";
+import { recordedImport } from "../../archive-importer/run.js";
 import { readSidecar } from "../../archive-importer/sidecar.js";
 import {
   apiSignInReplacing,
@@ -57,23 +57,23 @@ function folderOf(files: string[]): string {
 beforeAll(async () => {
   harness = await startBrowserHarness(shots);
   const sequelize = harness.server.sequelize;
-  const open = await runImport(sequelize, {
-    folder: folderOf(OPEN),
-    sidecar: await readSidecar(join(LAWS, "metadata.json")),
-    openness: "公开",
-    dryRun: false,
-  });
-  expect(open).toMatchObject({ created: OPEN.length, failed: 0 });
+  const openFolder = folderOf(OPEN);
+  writeFileSync(join(openFolder, "damaged.pdf"), "%PDF-1.7\nnot a PDF\n");
+  const { report: open } = await recordedImport(
+    sequelize,
+    { folder: openFolder, sidecar: await readSidecar(join(LAWS, "metadata.json")), openness: "公开", dryRun: false },
+    { source: "cli", operator: "cli:archivist" },
+  );
+  expect(open).toMatchObject({ created: OPEN.length, failed: 1 });
   const internalFolder = folderOf([INTERNAL.file]);
   const csv = join(internalFolder, "..", `${internalFolder.split("/").pop()}.csv`);
   writeFileSync(csv, `fileName,docNumber,openness\n${INTERNAL.file.split("/")[1]},${INTERNAL.docNumber},内部\n`);
   folders.push(csv);
-  const internal = await runImport(sequelize, {
-    folder: internalFolder,
-    sidecar: await readSidecar(csv),
-    openness: "公开",
-    dryRun: false,
-  });
+  const { report: internal } = await recordedImport(
+    sequelize,
+    { folder: internalFolder, sidecar: await readSidecar(csv), openness: "公开", dryRun: false },
+    { source: "cli", operator: "cli:archivist" },
+  );
   expect(internal).toMatchObject({ created: 1, failed: 0 });
   await harness.server.drainSearch();
 });
@@ -160,5 +160,45 @@ describe("the public archive (政府信息公开)", () => {
         await visitor.shot("internal-not-found");
       });
     });
+  });
+
+  it("lets an archivist follow the imports and read which file failed and why", async () => {
+    if (!harness) throw new Error("no harness");
+    const { server, browser } = harness;
+    const account = (name: string) => server.demoAccounts.find((a) => a.username === name);
+    const sys = account("sysadmin");
+    const sec = account("secadmin");
+    if (!sys || !sec) throw new Error("no demo administrators");
+    const sysadmin = await apiSignInReplacing(server.url, sys.username, sys.password, NEW_PASSWORD);
+    const secadmin = await apiSignInReplacing(server.url, sec.username, sec.password, NEW_PASSWORD);
+    const created = await sysadmin.post("/api/org/users", { username: "dang.an", displayName: "档案员甲", unitId: 1 });
+    expect(created.status, created.text).toBe(201);
+    const roles = (await secadmin.get("/api/org/roles")).body.items as { id: number; code: string }[];
+    const archivistRole = roles.find((r) => r.code === "archivist");
+    const grant = await secadmin.post(`/api/org/users/${created.body.user.id}/roles`, {
+      roleId: archivistRole?.id,
+      unitId: null,
+    });
+    expect(grant.status, grant.text).toBe(200);
+    await apiSignInReplacing(server.url, "dang.an", created.body.initialPassword, NEW_PASSWORD);
+
+    for (const [label, viewport] of [
+      ["desktop", DESKTOP],
+      ["phone", PHONE],
+    ] as const) {
+      const session = await openBrowserSession(browser, { shotsDir: shots, prefix: `archivist-${label}`, viewport });
+      const { page } = session;
+      await withBrowserSession(session, shots, async () => {
+        await signInInBrowser(page, server.url, "dang.an", NEW_PASSWORD);
+        await page.goto(`${server.url}/archive/imports`);
+        await expect.poll(() => page.locator('[data-testid="archive-import-run"]').count()).toBe(2);
+        await session.shot("imports");
+        await page.locator('[data-testid="archive-import-report"]').nth(1).click();
+        const problems = byTestId(page, "archive-import-problems");
+        await expect.poll(() => problems.innerText()).toContain("damaged.pdf");
+        expect(await problems.innerText()).toContain("文件损坏");
+        await session.shot("report");
+      });
+    }
   });
 });

@@ -63,6 +63,10 @@ export class ArchiveRecord extends Model<InferAttributes<ArchiveRecord>, InferCr
   declare fileName: string | null;
   declare fileFormat: string | null;
   declare pages: number | null;
+  /** The original file in the blob store (migration 0010): its sha256, bytes and MIME type; null without one. */
+  declare fileSha256: CreationOptional<string | null>;
+  declare fileSize: CreationOptional<number | null>;
+  declare fileType: CreationOptional<string | null>;
   /** The file had no text layer: listed for OCR. */
   declare needsOcr: CreationOptional<boolean>;
   declare createdAt: CreationOptional<Date>;
@@ -92,6 +96,10 @@ export class ArchiveRecord extends Model<InferAttributes<ArchiveRecord>, InferCr
         fileName: { type: DataTypes.STRING(255), allowNull: true },
         fileFormat: { type: DataTypes.STRING(16), allowNull: true },
         pages: { type: DataTypes.INTEGER, allowNull: true },
+        fileSha256: { type: DataTypes.STRING(64), allowNull: true },
+        // BIGINT: mysql2 returns it as a number while it fits (supportBigNumbers off), as a file's size does.
+        fileSize: { type: DataTypes.BIGINT, allowNull: true },
+        fileType: { type: DataTypes.STRING(127), allowNull: true },
         needsOcr: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
@@ -126,6 +134,81 @@ export class ArchiveRecordLink extends Model<
   }
 }
 
+export const IMPORT_STATUSES = ["running", "done", "failed"] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+
+/** One file the run could not import, or imported without text (for OCR). */
+export interface ImportProblem {
+  file: string;
+  outcome: "failed" | "created" | "updated" | "unchanged";
+  code?: string;
+  message?: string;
+  needsOcr?: boolean;
+}
+
+/** One run of the importer: its progress while it runs, its report when it ends (migration 0009). */
+export class ArchiveImport extends Model<InferAttributes<ArchiveImport>, InferCreationAttributes<ArchiveImport>> {
+  declare id: CreationOptional<number>;
+  declare source: "cli" | "upload";
+  /** Who ran it: cli:<operating-system user>, or the archivist's username. */
+  declare operator: string;
+  declare folder: string;
+  declare status: ImportStatus;
+  declare dryRun: boolean;
+  declare total: CreationOptional<number>;
+  declare done: CreationOptional<number>;
+  declare created: CreationOptional<number>;
+  declare updated: CreationOptional<number>;
+  declare unchanged: CreationOptional<number>;
+  declare failed: CreationOptional<number>;
+  declare needsOcr: CreationOptional<number>;
+  declare skipped: CreationOptional<number>;
+  declare problems: ImportProblem[];
+  declare startedAt: Date;
+  declare finishedAt: Date | null;
+
+  static initModel(sequelize: Sequelize): void {
+    // A new object for each column: Sequelize writes the column name into the definition it is given.
+    const count = () => ({ type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 });
+    ArchiveImport.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+        source: { type: DataTypes.STRING(16), allowNull: false },
+        operator: { type: DataTypes.STRING(128), allowNull: false },
+        folder: { type: DataTypes.STRING(1024), allowNull: false },
+        status: { type: DataTypes.STRING(16), allowNull: false },
+        dryRun: { type: DataTypes.BOOLEAN, allowNull: false },
+        total: count(),
+        done: count(),
+        created: count(),
+        updated: count(),
+        unchanged: count(),
+        failed: count(),
+        needsOcr: count(),
+        skipped: count(),
+        problems: {
+          type: DataTypes.TEXT,
+          allowNull: false,
+          get(this: ArchiveImport): ImportProblem[] {
+            try {
+              const parsed: unknown = JSON.parse(String(this.getDataValue("problems") ?? "[]"));
+              return Array.isArray(parsed) ? (parsed as ImportProblem[]) : [];
+            } catch {
+              return [];
+            }
+          },
+          set(this: ArchiveImport, value: ImportProblem[]) {
+            this.setDataValue("problems", JSON.stringify(value) as unknown as ImportProblem[]);
+          },
+        },
+        startedAt: { type: DataTypes.DATE, allowNull: false },
+        finishedAt: { type: DataTypes.DATE, allowNull: true },
+      },
+      { sequelize, tableName: "archive_imports", timestamps: false },
+    );
+  }
+}
+
 export function initArchiveModels(sequelize: Sequelize): void {
-  for (const model of [ArchiveRecord, ArchiveRecordLink]) model.initModel(sequelize);
+  for (const model of [ArchiveRecord, ArchiveRecordLink, ArchiveImport]) model.initModel(sequelize);
 }

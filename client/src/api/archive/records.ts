@@ -104,3 +104,35 @@ export const updateRecord = (id: number, patch: RecordPatch) =>
 
 export const linkRecord = (id: number, olderId: number, kind: "修订" | "废止") =>
   http.post<RecordDetail>(`/api/archive/records/${id}/links`, { olderId, kind });
+
+export interface ImportRun {
+  id: number;
+  source: "cli" | "upload";
+  operator: string;
+  folder: string;
+  status: "running" | "done" | "failed";
+  dryRun: boolean;
+  total: number;
+  done: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  needsOcr: number;
+  skipped: number;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface ImportReport extends ImportRun {
+  /** Files that failed (code: encrypted, corrupt, timeout, too_large, unsupported, no_text, error) or await OCR (needs_ocr). */
+  problems: { file: string; failed: boolean; code: string | null; message: string | null }[];
+}
+
+export const listImports = (page: number, pageSize: number) =>
+  http.get<{ items: ImportRun[]; total: number; page: number; pageSize: number }>("/api/archive/imports", {
+    page,
+    pageSize,
+  });
+
+export const getImport = (id: number) => http.get<ImportReport>(`/api/archive/imports/${id}`);

@@ -87,6 +87,7 @@ const messages: typeof zhCN = {
       audit_chain_sealed: "Audit chain signed with the audit key",
       archive_record_update: "Archive record edited",
       archive_record_link: "Archive versions linked",
+      archive_import: "Archive import",
     },
     sentences: {
       auth_login: "{actor} signed in",
@@ -133,6 +134,8 @@ const messages: typeof zhCN = {
       audit_chain_sealed: "The system signed the audit chain with its key, sealing the earlier records",
       archive_record_update: "{actor} edited the archive record {target}",
       archive_record_link: "{actor} recorded that “{newer}” {kind} the archive record {target}",
+      archive_import:
+        "{actor} imported into the archive: {files} files, {created} new, {updatedCount} updated, {failed} unreadable",
       generic: "{actor}: {action}",
     },
     fields: {

@@ -84,6 +84,7 @@ export default {
       audit_chain_sealed: "审计日志链启用密钥签名",
       archive_record_update: "修改档案",
       archive_record_link: "关联档案版本",
+      archive_import: "导入档案",
     },
     sentences: {
       auth_login: "{actor} 登录系统",
@@ -130,6 +131,8 @@ export default {
       audit_chain_sealed: "系统以审计密钥签名日志链，此前的记录一并封存",
       archive_record_update: "{actor} 修改了档案 {target}",
       archive_record_link: "{actor} 登记档案 {target} 被“{newer}”{kind}",
+      archive_import:
+        "{actor} 导入档案：{files} 个文件，新增 {created} 件，更新 {updatedCount} 件，{failed} 个文件无法读取",
       generic: "{actor}：{action}",
     },
     fields: {

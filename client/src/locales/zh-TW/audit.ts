@@ -86,6 +86,7 @@ const messages: typeof zhCN = {
       audit_chain_sealed: "稽核日誌鏈啟用金鑰簽章",
       archive_record_update: "修改檔案",
       archive_record_link: "關聯檔案版本",
+      archive_import: "匯入檔案",
     },
     sentences: {
       auth_login: "{actor} 登入系統",
@@ -132,6 +133,8 @@ const messages: typeof zhCN = {
       audit_chain_sealed: "系統以稽核金鑰簽署日誌鏈，此前的記錄一併封存",
       archive_record_update: "{actor} 修改了檔案 {target}",
       archive_record_link: "{actor} 登記檔案 {target} 被「{newer}」{kind}",
+      archive_import:
+        "{actor} 匯入檔案：{files} 個檔案，新增 {created} 件，更新 {updatedCount} 件，{failed} 個檔案無法讀取",
       generic: "{actor}：{action}",
     },
     fields: {

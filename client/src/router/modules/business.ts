@@ -25,6 +25,12 @@ export const businessRoutes: RouteRecordRaw[] = [
     meta: { title: "menu.archive", icon: "files", permission: ["archive.use", "archive.record.manage"], order: 12 },
   },
   {
+    path: "archive/imports",
+    name: "archive-imports",
+    component: () => import("@/views/archive/imports/list.vue"),
+    meta: { title: "archive.imports.title", icon: "files", permission: "archive.record.manage", order: 14 },
+  },
+  {
     path: "archive/records/:id",
     name: "archive-record",
     component: () => import("@/views/archive/record/index.vue"),

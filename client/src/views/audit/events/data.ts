@@ -125,6 +125,10 @@ export function sentence(e: AuditEvent, refs: AuditRefs): string {
         ? t(`archive.linkVerb.${String(detail.kind)}`)
         : EMPTY,
     newer: str(detail.newerTitle) ?? EMPTY,
+    files: typeof detail.files === "number" ? detail.files : EMPTY,
+    created: typeof detail.created === "number" ? detail.created : EMPTY,
+    updatedCount: typeof detail.updated === "number" ? detail.updated : EMPTY,
+    failed: typeof detail.failed === "number" ? detail.failed : EMPTY,
   };
   const sentenceKey = `audit.sentences.${key}`;
   const text = has(sentenceKey) ? t(sentenceKey, params) : t("audit.sentences.generic", params);
