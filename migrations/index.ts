@@ -7,6 +7,7 @@ import * as m0006 from "./0006-search-indexes.js";
 import * as m0007 from "./0007-user-counts-version.js";
 import * as m0008 from "./0008-archive.js";
 import * as m0009 from "./0009-archive-imports.js";
+import * as m0010 from "./0010-archive-originals.js";
 
 export interface MigrationModule {
   up(params: { context: QueryInterface }): Promise<void>;
@@ -27,4 +28,5 @@ export const MIGRATIONS: [name: string, module: MigrationModule][] = [
   ["0007-user-counts-version", m0007],
   ["0008-archive", m0008],
   ["0009-archive-imports", m0009],
+  ["0010-archive-originals", m0010],
 ];
