@@ -7,7 +7,8 @@
  * PDF (pdfjs-dist, in worker threads), DOCX, HTML, Markdown and text. Metadata
  * from the sidecar file when given, otherwise read from the text. Idempotent
  * and resumable (a file already imported and unchanged is skipped without
- * being read). Ends with a report — also written as JSON under
+ * being read); each file is kept as the record's original in the blob store
+ * (DATA_DIR/blobs). Ends with a report — also written as JSON under
  * DATA_DIR/import-reports — and brings the search index up to date.
  */
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
@@ -16,6 +17,7 @@ import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { env } from "../server/env.js";
 import { createLogger } from "../server/core/logger.js";
+import { createBlobStore } from "../server/core/blobStore.js";
 import { openSearchServices, prepareDatabase } from "../server/server.js";
 import { OPENNESS, type Openness } from "../server/archive/models/index.js";
 import { closePdfReaders } from "./pdfText.js";
@@ -68,6 +70,8 @@ const { report } = await recordedImport(
     sidecar,
     openness: values.openness as Openness,
     dryRun: values["dry-run"],
+    // The originals go where the server reads them: DATA_DIR/blobs.
+    blobs: createBlobStore(config),
     concurrency,
     timeoutMs: timeoutSeconds * 1000,
     onProgress: ({ done, total, file }) => {

@@ -1,4 +1,14 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  appendFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +19,8 @@ import { parseEnv } from "../server/env.js";
 import { prepareDatabase } from "../server/server.js";
 import { ArchiveRecord } from "../server/archive/models/index.js";
 import { SearchOutbox } from "../server/search/outbox.js";
+import { LocalBlobStore } from "../server/core/blobStore.js";
+import { archiveBlobReferences } from "../server/archive/services/originals.js";
 import { createTestDatabase, type TestDatabase } from "../tests/helpers/testDatabase.js";
 import { readSidecar } from "./sidecar.js";
 import { runImport, type ImportOptions } from "./run.js";
@@ -20,6 +32,15 @@ const corpus = (path: string) => join(CORPUS, path);
 let db: TestDatabase;
 let sequelize: Sequelize;
 let folder: string;
+let blobs: LocalBlobStore;
+
+/** The blobs in the store, by name. */
+const storedBlobs = () =>
+  readdirSync(blobs.root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /^[0-9a-f]{64}$/.test(e.name))
+    .map((e) => e.name)
+    .sort();
+const sha256Of = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -28,6 +49,7 @@ beforeAll(async () => {
     createLogger("silent"),
   );
   folder = mkdtempSync(join(tmpdir(), "yong-import-"));
+  blobs = new LocalBlobStore(mkdtempSync(join(tmpdir(), "yong-import-blobs-")));
   mkdirSync(join(folder, "行政法"));
   for (const name of ["义务教育法(2018-12-29).md", "教育法(2021-04-29).md"]) {
     copyFileSync(corpus(`laws/行政法/${name}`), join(folder, "行政法", name));
@@ -51,6 +73,7 @@ afterAll(async () => {
   await sequelize?.close();
   await db?.drop();
   rmSync(folder, { recursive: true, force: true });
+  rmSync(blobs.root, { recursive: true, force: true });
 });
 
 const options = (over: Partial<ImportOptions> = {}): ImportOptions => ({
@@ -58,6 +81,7 @@ const options = (over: Partial<ImportOptions> = {}): ImportOptions => ({
   sidecar: null,
   openness: "内部",
   dryRun: false,
+  blobs,
   concurrency: 2,
   timeoutMs: 30_000,
   ...over,
@@ -68,6 +92,7 @@ describe("runImport", () => {
     const report = await runImport(sequelize, options({ dryRun: true }));
     expect(report).toMatchObject({ files: 7, created: 5, failed: 2, skipped: 1 });
     expect(await ArchiveRecord.count()).toBe(0);
+    expect(storedBlobs()).toEqual([]);
   });
 
   it("imports each file as a record, reports the files it cannot read, and never stops for them", async () => {
@@ -94,13 +119,56 @@ describe("runImport", () => {
     expect(await SearchOutbox.count()).toBe(5);
   });
 
+  it("keeps each imported file as its record's original in the blob store, and no file it could not import", async () => {
+    const pdf = await ArchiveRecord.findOne({ where: { fileName: "minimal.pdf" } });
+    const hash = sha256Of(join(folder, "minimal.pdf"));
+    expect(pdf).toMatchObject({ fileSha256: hash, fileType: "application/pdf", contentHash: hash });
+    expect(Number(pdf?.fileSize)).toBe(readFileSync(join(folder, "minimal.pdf")).length);
+    expect(readFileSync(blobs.pathOf(hash)).equals(readFileSync(join(folder, "minimal.pdf")))).toBe(true);
+    // The scan without text is kept too: its original is all there is to read.
+    const scan = await ArchiveRecord.findOne({ where: { fileName: "scan.pdf" } });
+    expect(scan?.fileSha256).toBe(sha256Of(join(folder, "scan.pdf")));
+    const notice = await ArchiveRecord.findOne({ where: { fileName: "通知.txt" } });
+    expect(notice?.fileType).toBe("text/plain");
+    const records = await ArchiveRecord.findAll();
+    expect(storedBlobs()).toEqual(records.map((r) => r.fileSha256).sort());
+    expect(storedBlobs()).not.toContain(sha256Of(join(folder, "broken.pdf")));
+  });
+
   it("adds nothing on a second run, and updates only a file that changed", async () => {
     expect(await runImport(sequelize, options())).toMatchObject({ created: 0, updated: 0, unchanged: 5, failed: 2 });
+    const before = sha256Of(join(folder, "通知.txt"));
     appendFileSync(join(folder, "通知.txt"), "此页无正文。\n");
     const report = await runImport(sequelize, options());
     expect(report).toMatchObject({ created: 0, updated: 1, unchanged: 4 });
-    expect((await ArchiveRecord.findOne({ where: { fileName: "通知.txt" } }))?.body).toContain("此页无正文");
+    const notice = await ArchiveRecord.findOne({ where: { fileName: "通知.txt" } });
+    expect(notice?.body).toContain("此页无正文");
+    expect(notice?.fileSha256).toBe(sha256Of(join(folder, "通知.txt")));
     expect(await ArchiveRecord.count()).toBe(5);
+    // The earlier version's blob is referenced by nothing now: the sweep takes it, once past its grace period.
+    expect(storedBlobs()).toContain(before);
+    const tomorrow = Date.now() + 86_400_000;
+    const sweep = await blobs.sweep({ referenced: archiveBlobReferences, graceMs: 3_600_000, now: tomorrow });
+    expect(sweep.removed).toBe(1);
+    expect(storedBlobs()).not.toContain(before);
+    expect(storedBlobs()).toEqual((await ArchiveRecord.findAll()).map((r) => r.fileSha256).sort());
+  });
+
+  it("stores the originals of records imported before originals were kept, without reading their text again", async () => {
+    const law = await ArchiveRecord.findOne({ where: { fileName: "义务教育法(2018-12-29).md" } });
+    const hash = law?.fileSha256 ?? "";
+    await ArchiveRecord.update(
+      { fileSha256: null, fileSize: null, fileType: null, body: "旧的正文" },
+      { where: { id: law?.id } },
+    );
+    rmSync(blobs.pathOf(hash));
+    const dry = await runImport(sequelize, options({ dryRun: true }));
+    expect(dry).toMatchObject({ updated: 1, unchanged: 4 });
+    expect(await blobs.has(hash)).toBe(false);
+    expect(await runImport(sequelize, options())).toMatchObject({ created: 0, updated: 1, unchanged: 4 });
+    const after = await ArchiveRecord.findByPk(law?.id);
+    expect(after).toMatchObject({ fileSha256: hash, fileType: "text/markdown", body: "旧的正文" });
+    expect(await blobs.has(hash)).toBe(true);
   });
 
   it("takes metadata from a CSV sidecar over what the text says, openness included", async () => {

@@ -6,11 +6,14 @@ import { basename, extname, join, relative, sep } from "node:path";
 import type { Sequelize } from "sequelize";
 import { ArchiveRecord, type Openness } from "../server/archive/models/index.js";
 import { importRecord, type ImportOutcome, type RecordFields } from "../server/archive/services/records.js";
+import { attachOriginal, storeOriginal } from "../server/archive/services/originals.js";
+import type { BlobStore } from "../server/core/blobStore.js";
 import {
   failImportRun,
   finishImportRun,
   reportImportProgress,
   startImportRun,
+  type ImportRunReport,
 } from "../server/archive/services/imports.js";
 import { extractText } from "./extract.js";
 import { metadataFromText } from "./metadata.js";
@@ -26,6 +29,8 @@ export interface ImportOptions {
   /** For new records without an openness in the sidecar. */
   openness: Openness;
   dryRun: boolean;
+  /** Where the imported files themselves are kept (a dry run stores nothing). */
+  blobs: BlobStore;
   /** Files worked on at once (PDFs are read in worker threads); default: the machine's cores. */
   concurrency?: number;
   /** Per-file bounds for PDF reading. */
@@ -51,18 +56,11 @@ export interface FileResult {
   recordId?: number;
 }
 
-export interface ImportReport {
+/** A run's counts and problems (what archive_imports keeps), with where and when it ran. */
+export interface ImportReport extends ImportRunReport {
   folder: string;
   startedAt: string;
   finishedAt: string;
-  dryRun: boolean;
-  files: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  failed: number;
-  needsOcr: number;
-  skipped: number;
   /** Files that failed, and files imported without text (listed for OCR). */
   problems: FileResult[];
 }
@@ -106,8 +104,22 @@ async function importOne(sequelize: Sequelize, options: ImportOptions, file: str
   const sourceKey = sourceKeyOf(options.folder, file);
   const contentHash = await sha256(file);
   // Unchanged since the last run: nothing to read, which is what makes a second run fast and an interrupted one resumable.
-  const existing = await ArchiveRecord.findOne({ where: { sourceKey }, attributes: ["id", "contentHash"] });
-  if (existing?.contentHash === contentHash) return { file: name, outcome: "unchanged", recordId: existing.id };
+  const existing = await ArchiveRecord.findOne({
+    where: { sourceKey },
+    attributes: ["id", "contentHash", "fileSha256", "fileFormat"],
+  });
+  if (existing?.contentHash === contentHash) {
+    if (existing.fileSha256 === contentHash) return { file: name, outcome: "unchanged", recordId: existing.id };
+    // Imported before originals were kept: the file goes into the blob store, its text is not read again.
+    if (!options.dryRun) {
+      const original = await storeOriginal(options.blobs, file, {
+        sha256: contentHash,
+        format: existing.fileFormat ?? "",
+      });
+      await sequelize.transaction((t) => attachOriginal(existing, original, t));
+    }
+    return { file: name, outcome: "updated", recordId: existing.id };
+  }
 
   const extracted = await extractText(file, { timeoutMs: options.timeoutMs });
   const fromText = metadataFromText(extracted.text, basename(file));
@@ -132,6 +144,9 @@ async function importOne(sequelize: Sequelize, options: ImportOptions, file: str
   if (options.dryRun) {
     return { file: name, outcome: existing ? "updated" : "created", needsOcr: extracted.needsOcr };
   }
+  // Stored before the row that refers to it commits (the blob sweep's grace period covers the gap);
+  // with the hash known, the copy is checked against it, so a file changed since is refused.
+  const original = await storeOriginal(options.blobs, file, { sha256: contentHash, format: extracted.format });
   const { outcome, record } = await sequelize.transaction((t) =>
     importRecord(
       fields,
@@ -143,6 +158,7 @@ async function importOne(sequelize: Sequelize, options: ImportOptions, file: str
         pages: extracted.pages,
         needsOcr: extracted.needsOcr,
         openness: side?.openness ?? options.openness,
+        original,
       },
       "import",
       t,

@@ -15,6 +15,7 @@ import type { AppContext, AppContextExtras, AppState, Services } from "./core/co
 import { DENIED_CONFLICTS, errorHandler, notFound, unauthenticated, type AppError } from "./core/errors.js";
 import { authenticate, csrfProtection, requirePasswordChange } from "./core/auth.js";
 import { databaseProbe } from "./core/health.js";
+import { createBlobStore } from "./core/blobStore.js";
 import { canonicalApiPath, isApiPath } from "./core/apiPath.js";
 import { refuseNulBytes } from "./core/validate.js";
 import { appendAuditEvent, type AuditEntry } from "./audit/services/auditChain.js";
@@ -241,12 +242,18 @@ function clientFiles(dist: string): Middleware<AppState, AppContextExtras> {
   };
 }
 
-/** `auditBuffer` and `denials` may be left out (tests of other concerns); the app then makes its own. */
+/** `auditBuffer`, `denials` and `blobs` may be left out (tests of other concerns); the app then makes its own. */
 export function createApp(
-  base: Omit<Services, "auditBuffer" | "denials"> & Partial<Pick<Services, "auditBuffer" | "denials">>,
+  base: Omit<Services, "auditBuffer" | "denials" | "blobs"> &
+    Partial<Pick<Services, "auditBuffer" | "denials" | "blobs">>,
 ): Koa<AppState, AppContextExtras> {
   const auditBuffer = base.auditBuffer ?? new AuditBuffer(base.sequelize, base.logger);
-  const services: Services = { ...base, auditBuffer, denials: base.denials ?? new DenialTally(auditBuffer) };
+  const services: Services = {
+    ...base,
+    auditBuffer,
+    denials: base.denials ?? new DenialTally(auditBuffer),
+    blobs: base.blobs ?? createBlobStore(base.env),
+  };
   const app = new Koa<AppState, AppContextExtras>({ proxy: services.env.TRUST_PROXY });
   app.context.services = services;
   app.context.audit = function audit(this: AppContext, entry, transaction) {

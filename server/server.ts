@@ -7,6 +7,7 @@ import { openDatabase, prepareSqlite } from "./core/db.js";
 import { createLogger } from "./core/logger.js";
 import { createMetrics } from "./core/metrics.js";
 import { createMigrator } from "./core/migrator.js";
+import { createBlobStore, type BlobStore } from "./core/blobStore.js";
 import { createApp, createMetricsApp } from "./app.js";
 import { initOrgModels, Unit } from "./org/models/index.js";
 import { initAuditModels } from "./audit/models/auditEvent.js";
@@ -78,6 +79,8 @@ export interface RunningServer {
   url: string;
   port: number;
   sequelize: Sequelize;
+  /** The blob store the server reads files from (the importer in tests writes to the same). */
+  blobs: BlobStore;
   demoAccounts: DemoAccount[];
   /** Where /metrics is served when METRICS_PORT is set (always on 127.0.0.1). */
   metricsUrl: string | null;
@@ -104,7 +107,8 @@ export async function startServer(env: Env): Promise<RunningServer> {
   const { search, searchOutbox } = await openSearchServices(env, logger);
   searchOutbox.start();
   void searchOutbox.kick();
-  const app = createApp({ env, sequelize, logger, metrics, auditBuffer, denials, search, searchOutbox });
+  const blobs = createBlobStore(env);
+  const app = createApp({ env, sequelize, logger, metrics, auditBuffer, denials, search, searchOutbox, blobs });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(env.PORT, env.HOST, () => resolve(s));
   });
@@ -131,6 +135,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
     url: `http://127.0.0.1:${port}`,
     port,
     sequelize,
+    blobs,
     demoAccounts,
     metricsUrl: metricsServer ? `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics` : null,
     drainSearch: () => searchOutbox.kick(),

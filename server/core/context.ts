@@ -5,6 +5,7 @@ import type { Sequelize, Transaction } from "sequelize";
 import type { Logger } from "pino";
 import type { Env } from "../env.js";
 import type { Metrics } from "./metrics.js";
+import type { BlobStore } from "./blobStore.js";
 import type { Actor } from "./actor.js";
 import type { Session } from "../org/models/index.js";
 import type { AuditEntry } from "../audit/services/auditChain.js";
@@ -25,6 +26,8 @@ export interface Services {
   search: SearchBackend;
   /** Drains the search outbox into `search`; kick it after a change commits. */
   searchOutbox: OutboxDrainer;
+  /** Files (archive originals, later library books and mail), content-addressed under DATA_DIR/blobs. */
+  blobs: BlobStore;
 }
 
 export interface AppState {

@@ -61,7 +61,13 @@ beforeAll(async () => {
   writeFileSync(join(openFolder, "damaged.pdf"), "%PDF-1.7\nnot a PDF\n");
   const { report: open } = await recordedImport(
     sequelize,
-    { folder: openFolder, sidecar: await readSidecar(join(LAWS, "metadata.json")), openness: "公开", dryRun: false },
+    {
+      folder: openFolder,
+      sidecar: await readSidecar(join(LAWS, "metadata.json")),
+      openness: "公开",
+      dryRun: false,
+      blobs: harness.server.blobs,
+    },
     { source: "cli", operator: "cli:archivist" },
   );
   expect(open).toMatchObject({ created: OPEN.length, failed: 1 });
@@ -71,7 +77,13 @@ beforeAll(async () => {
   folders.push(csv);
   const { report: internal } = await recordedImport(
     sequelize,
-    { folder: internalFolder, sidecar: await readSidecar(csv), openness: "公开", dryRun: false },
+    {
+      folder: internalFolder,
+      sidecar: await readSidecar(csv),
+      openness: "公开",
+      dryRun: false,
+      blobs: harness.server.blobs,
+    },
     { source: "cli", operator: "cli:archivist" },
   );
   expect(internal).toMatchObject({ created: 1, failed: 0 });

@@ -12,6 +12,7 @@ import {
   type Validity,
 } from "../models/index.js";
 import { canonicalDocNumber } from "./docNumber.js";
+import { attachOriginal, originalColumns, type StoredOriginal } from "./originals.js";
 
 /** The search collection of archive records; document ids are record ids. */
 export const ARCHIVE_COLLECTION = "archive";
@@ -84,6 +85,8 @@ export interface ImportedFile {
   /** Openness for a new record; an existing record keeps what the archivist set. */
   openness: Openness;
   retention?: Retention;
+  /** The file as kept in the blob store (storeOriginal); absent: the record has no original. */
+  original?: StoredOriginal | null;
 }
 
 export type ImportOutcome = "created" | "updated" | "unchanged";
@@ -102,7 +105,12 @@ export async function importRecord(
 ): Promise<{ outcome: ImportOutcome; record: ArchiveRecord }> {
   const docNumber = fields.docNumber ? (canonicalDocNumber(fields.docNumber) ?? fields.docNumber) : null;
   const existing = await ArchiveRecord.findOne({ where: { sourceKey: file.sourceKey }, transaction });
-  if (existing && existing.contentHash === file.contentHash) return { outcome: "unchanged", record: existing };
+  if (existing && existing.contentHash === file.contentHash) {
+    if (!file.original || existing.fileSha256 === file.original.sha256)
+      return { outcome: "unchanged", record: existing };
+    // The same file, imported before originals were kept: only the original is new.
+    return { outcome: "updated", record: await attachOriginal(existing, file.original, transaction) };
+  }
   const values = {
     ...fields,
     docNumber,
@@ -112,6 +120,7 @@ export async function importRecord(
     fileFormat: file.fileFormat,
     pages: file.pages,
     needsOcr: file.needsOcr,
+    ...originalColumns(file.original ?? null),
   };
   let record: ArchiveRecord;
   if (existing) {
