@@ -4,11 +4,20 @@
 // admin-flow.test.ts; run `npm run build` first. Screenshots land in
 // tests/browser/artifacts/auditor-phone/ (or $SHOTS_DIR) for a person to look at.
 import { join } from "node:path";
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../server/server.js";
-import { byTestId, input, repoRoot, startBrowserHarness, type BrowserHarness } from "../helpers/browser.js";
-import { ApiClient } from "../helpers/apiClient.js";
+import {
+  apiSignInReplacing,
+  byTestId,
+  openBrowserSession,
+  repoRoot,
+  signInInBrowser,
+  startBrowserHarness,
+  type BrowserHarness,
+  type BrowserSession,
+} from "../helpers/browser.js";
+import type { ApiClient } from "../helpers/apiClient.js";
 
 const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/auditor-phone");
 
@@ -34,53 +43,15 @@ afterAll(async () => {
 async function apiSignIn(username: string): Promise<ApiClient> {
   const account = server?.demoAccounts.find((a) => a.username === username);
   if (!server || !account) throw new Error(`no demo account ${username}`);
-  const client = new ApiClient(server.url);
-  const login = await client.post("/api/auth/login", { username, password: account.password });
-  if (login.status !== 200) throw new Error(`login ${username}: ${login.text}`);
-  const change = await client.post("/api/auth/password", {
-    currentPassword: account.password,
-    newPassword: NEW_PASSWORD,
-  });
-  if (change.status !== 204) throw new Error(`password change ${username}: ${change.text}`);
-  return client;
+  return apiSignInReplacing(server.url, username, account.password, NEW_PASSWORD);
 }
 
-interface Session {
-  context: BrowserContext;
-  page: Page;
-  shot(name: string): Promise<void>;
-  report(): string;
-}
-
-async function openSession(viewport: { width: number; height: number }, prefix: string): Promise<Session> {
+function openSession(viewport: { width: number; height: number }, prefix: string): Promise<BrowserSession> {
   if (!browser) throw new Error("no browser");
-  const context = await browser.newContext({ viewport, locale: "zh-CN", isMobile: viewport.width < 500 });
-  const page = await context.newPage();
-  page.setDefaultTimeout(UI_TIMEOUT);
-  const problems: string[] = [];
-  page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
-  page.on("response", (res) => {
-    if (res.status() >= 400) problems.push(`${res.status()} ${res.request().method()} ${res.url()}`);
-  });
-  let step = 0;
-  return {
-    context,
-    page,
-    shot: async (name) => {
-      step += 1;
-      await page.screenshot({ path: join(shots, `${prefix}-${String(step).padStart(2, "0")}-${name}.png`) });
-    },
-    report: () => problems.join("\n"),
-  };
+  return openBrowserSession(browser, { shotsDir: shots, prefix, viewport, timeoutMs: UI_TIMEOUT });
 }
 
-async function signInInBrowser(page: Page, username: string): Promise<void> {
-  await page.goto(`${server?.url}/login`);
-  await input(page, "login-username").fill(username);
-  await input(page, "login-password").fill(NEW_PASSWORD);
-  await byTestId(page, "login-submit").click();
-  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
-}
+const signIn = (page: Page, username: string) => signInInBrowser(page, server?.url ?? "", username, NEW_PASSWORD);
 
 describe("the auditor reads changes as sentences", () => {
   it("shows a role grant as '安全管理员 为 张三 授予角色 …' with before → after, on a desktop and on a phone", async () => {
@@ -116,7 +87,7 @@ describe("the auditor reads changes as sentences", () => {
       const session = await openSession(viewport, `auditor-${prefix}`);
       const { page } = session;
       try {
-        await signInInBrowser(page, "auditor");
+        await signIn(page, "auditor");
         await page.goto(`${server?.url}/audit`);
         const table = byTestId(page, "audit-table");
         const grant = table.locator('[data-testid="audit-event"]', { hasText: "授予角色" }).first();
@@ -161,7 +132,7 @@ describe("the users page on a phone", () => {
     const session = await openSession(PHONE, "users-phone");
     const { page } = session;
     try {
-      await signInInBrowser(page, "sysadmin");
+      await signIn(page, "sysadmin");
       const aside = byTestId(page, "layout-aside");
       const onScreen = async () => {
         const box = await aside.boundingBox();

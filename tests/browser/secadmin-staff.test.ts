@@ -6,11 +6,22 @@
 // tests/browser/artifacts/secadmin-staff/ (or $SHOTS_DIR) for a person to look at.
 import { join } from "node:path";
 import { TOTP } from "otpauth";
-import { type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../server/server.js";
-import { byTestId, input, repoRoot, startBrowserHarness, type BrowserHarness } from "../helpers/browser.js";
-import { ApiClient } from "../helpers/apiClient.js";
+import {
+  apiSignInReplacing,
+  byTestId,
+  input,
+  openBrowserSession,
+  repoRoot,
+  signInInBrowser as signInAt,
+  startBrowserHarness,
+  withBrowserSession,
+  type BrowserHarness,
+  type BrowserSession,
+} from "../helpers/browser.js";
+import type { ApiClient } from "../helpers/apiClient.js";
 
 const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/secadmin-staff");
 
@@ -42,14 +53,9 @@ function visibleOption(page: Page, selector: string, text: RegExp): Locator {
 }
 
 /** Signs in over the API with a one-time password and replaces it, so the browser can use NEW_PASSWORD. */
-async function apiSignIn(username: string, password: string): Promise<ApiClient> {
+function apiSignIn(username: string, password: string): Promise<ApiClient> {
   if (!server) throw new Error("no server");
-  const client = new ApiClient(server.url);
-  const login = await client.post("/api/auth/login", { username, password });
-  if (login.status !== 200) throw new Error(`login ${username}: ${login.text}`);
-  const change = await client.post("/api/auth/password", { currentPassword: password, newPassword: NEW_PASSWORD });
-  if (change.status !== 204) throw new Error(`password change ${username}: ${change.text}`);
-  return client;
+  return apiSignInReplacing(server.url, username, password, NEW_PASSWORD);
 }
 
 function demoPassword(username: string): string {
@@ -58,54 +64,14 @@ function demoPassword(username: string): string {
   return account.password;
 }
 
-interface Session {
-  context: BrowserContext;
-  page: Page;
-  shot(name: string): Promise<void>;
-  report(): string;
-}
-
-async function openSession(viewport: { width: number; height: number }, prefix: string): Promise<Session> {
+function openSession(viewport: { width: number; height: number }, prefix: string): Promise<BrowserSession> {
   if (!browser) throw new Error("no browser");
-  const context = await browser.newContext({ viewport, locale: "zh-CN", isMobile: viewport.width < 500 });
-  const page = await context.newPage();
-  page.setDefaultTimeout(UI_TIMEOUT);
-  const problems: string[] = [];
-  page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
-  page.on("response", (res) => {
-    if (res.status() >= 400) problems.push(`${res.status()} ${res.request().method()} ${res.url()}`);
-  });
-  let step = 0;
-  return {
-    context,
-    page,
-    shot: async (name) => {
-      step += 1;
-      await page.screenshot({ path: join(shots, `${prefix}-${String(step).padStart(2, "0")}-${name}.png`) });
-    },
-    report: () => problems.join("\n"),
-  };
+  return openBrowserSession(browser, { shotsDir: shots, prefix, viewport, timeoutMs: UI_TIMEOUT });
 }
 
-async function signInInBrowser(page: Page, username: string): Promise<void> {
-  await page.goto(`${server?.url}/login`);
-  await input(page, "login-username").fill(username);
-  await input(page, "login-password").fill(NEW_PASSWORD);
-  await byTestId(page, "login-submit").click();
-  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
-}
+const signInInBrowser = (page: Page, username: string) => signInAt(page, server?.url ?? "", username, NEW_PASSWORD);
 
-async function withSession(session: Session, run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (error) {
-    await session.page.screenshot({ path: join(shots, "failure.png"), fullPage: true }).catch(() => undefined);
-    console.error(`browser failed at ${session.page.url()}\n${session.report()}`);
-    throw error;
-  } finally {
-    await session.context.close();
-  }
-}
+const withSession = (session: BrowserSession, run: () => Promise<void>) => withBrowserSession(session, shots, run);
 
 /** The people this file works with: the newcomer has no role, the colleague is ordinary staff. */
 async function prepareOrganisation(): Promise<{ colleaguePassword: string }> {
