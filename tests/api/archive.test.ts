@@ -1,10 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArchiveRecord } from "../../server/archive/models/index.js";
 import { importRecord, type RecordFields } from "../../server/archive/services/records.js";
+import { storeOriginal } from "../../server/archive/services/originals.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
 import { ARCHIVE_COLLECTION } from "../../server/archive/services/records.js";
 import { REINDEX_SOURCES } from "../../server/server.js";
@@ -49,8 +51,11 @@ async function seed(key: string, f: RecordFields, openness: "公开" | "内部")
   ids[key] = record.id;
 }
 
+// Originals go to DATA_DIR/blobs: a folder of this file's own, not the checkout's data/.
+const dataDir = mkdtempSync(join(tmpdir(), "yong-archive-data-"));
+
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ DATA_DIR: dataDir });
   await seed(
     "school",
     fields({
@@ -97,6 +102,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const titles = (res: { body: { items: { title: string }[] } }) => res.body.items.map((i) => i.title).sort();
@@ -266,5 +272,126 @@ describe("import runs for archivists", () => {
     const auditor = await server.signIn("auditor");
     const events = await auditor.get("/api/audit/events?action=archive.import");
     expect(events.body.items[0]).toMatchObject({ actorName: run.operator, targetId: String(run.id) });
+  });
+});
+
+describe("original files", () => {
+  const PDF = join(import.meta.dirname, "../../../shared/corpus/pdf-samples/004-pdflatex-4-pages_pdflatex-4-pages.pdf");
+  const INTERNAL_PDF = join(
+    import.meta.dirname,
+    "../../../shared/corpus/pdf-samples/011-google-doc-document_google-doc-document.pdf",
+  );
+  const LAW = join(import.meta.dirname, "../../../shared/corpus/laws/行政法/义务教育法(2018-12-29).md");
+  const pdf = readFileSync(PDF);
+  const sha256 = createHash("sha256").update(pdf).digest("hex");
+  const files: Record<string, number> = {};
+  const fileUrl = (key: string) => `${server.url}/api/archive/records/${files[key]}/file`;
+
+  /** A record imported with its original put in the server's blob store, as the importer does. */
+  async function seedWithFile(key: string, path: string, format: string, fileName: string, openness: "公开" | "内部") {
+    const hash = createHash("sha256").update(readFileSync(path)).digest("hex");
+    const original = await storeOriginal(server.blobs, path, { sha256: hash, format });
+    const { record } = await server.sequelize.transaction((t) =>
+      importRecord(
+        fields({ title: `${key}的原件`, body: "原件测试" }),
+        {
+          sourceKey: `import:${fileName}`,
+          contentHash: hash,
+          fileName,
+          fileFormat: format,
+          pages: null,
+          needsOcr: false,
+          openness,
+          original,
+        },
+        "import",
+        t,
+      ),
+    );
+    files[key] = record.id;
+  }
+
+  beforeAll(async () => {
+    await seedWithFile("public", PDF, "pdf", "南宁市义务教育实施办法（2006年修订）.pdf", "公开");
+    await seedWithFile("internal", INTERNAL_PDF, "pdf", "内部文件.pdf", "内部");
+    await seedWithFile("markdown", LAW, "markdown", "义务教育法.md", "公开");
+  });
+
+  it("sends a 公开 record's PDF to anyone, whole, inline, with its type, name, ETag and nothing compressed", async () => {
+    const detail = await server.client().get(`/api/archive/records/${files.public}`);
+    expect(detail.body.original).toEqual({
+      url: `/api/archive/records/${files.public}/file`,
+      type: "application/pdf",
+      size: pdf.length,
+    });
+    const res = await fetch(fileUrl("public"), { headers: { "accept-encoding": "br, gzip" } });
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(pdf)).toBe(true);
+    expect(res.headers.get("content-type")).toBe("application/pdf");
+    expect(res.headers.get("content-length")).toBe(String(pdf.length));
+    expect(res.headers.get("content-encoding")).toBeNull();
+    expect(res.headers.get("accept-ranges")).toBe("bytes");
+    expect(res.headers.get("etag")).toBe(`"${sha256}"`);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    const name = "南宁市义务教育实施办法（2006年修订）.pdf";
+    // An ASCII stand-in for old clients, then the real name RFC 5987-encoded.
+    expect(res.headers.get("content-disposition")).toBe(
+      `inline; filename="${name.replace(/[^\x20-\x7e]/g, "?")}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    );
+  });
+
+  it("answers a byte range with 206, the last bytes too, and a range past the end with 416", async () => {
+    const first = await fetch(fileUrl("public"), { headers: { range: "bytes=0-1023" } });
+    expect(first.status).toBe(206);
+    expect(first.headers.get("content-range")).toBe(`bytes 0-1023/${pdf.length}`);
+    expect(first.headers.get("content-length")).toBe("1024");
+    expect(Buffer.from(await first.arrayBuffer()).equals(pdf.subarray(0, 1024))).toBe(true);
+    const tail = await fetch(fileUrl("public"), { headers: { range: "bytes=-100" } });
+    expect(tail.status).toBe(206);
+    expect(Buffer.from(await tail.arrayBuffer()).equals(pdf.subarray(-100))).toBe(true);
+    const beyond = await fetch(fileUrl("public"), { headers: { range: `bytes=${pdf.length}-` } });
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers.get("content-range")).toBe(`bytes */${pdf.length}`);
+    expect(((await beyond.json()) as { error: { code: string } }).error.code).toBe("range_not_satisfiable");
+    // A range for another version of the file (If-Range) gets the whole current one.
+    const stale = await fetch(fileUrl("public"), { headers: { range: "bytes=0-9", "if-range": '"0000"' } });
+    expect(stale.status).toBe(200);
+    expect((await stale.arrayBuffer()).byteLength).toBe(pdf.length);
+  });
+
+  it("answers 304 to a client whose copy is current, and HEAD with the headers only", async () => {
+    const cached = await fetch(fileUrl("public"), { headers: { "if-none-match": `"${sha256}"` } });
+    expect(cached.status).toBe(304);
+    expect(cached.headers.get("etag")).toBe(`"${sha256}"`);
+    expect(await cached.text()).toBe("");
+    const other = await fetch(fileUrl("public"), { headers: { "if-none-match": '"another"' } });
+    expect(other.status).toBe(200);
+    await other.arrayBuffer();
+    const head = await fetch(fileUrl("public"), { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-length")).toBe(String(pdf.length));
+  });
+
+  it("keeps an 内部 record's file from the public (404) and gives it to staff", async () => {
+    const anonymous = await fetch(fileUrl("internal"));
+    expect(anonymous.status).toBe(404);
+    expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe("not_found");
+    const res = await staff.get(`/api/archive/records/${files.internal}/file`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-length")).toBe(String(readFileSync(INTERNAL_PDF).length));
+    expect(res.headers.get("content-disposition")).toMatch(/^inline; /);
+  });
+
+  it("answers 404 for a record without a stored original, and sends other originals as downloads", async () => {
+    const none = await server.client().get(`/api/archive/records/${ids.tax}/file`);
+    expect(none.status).toBe(404);
+    expect((await server.client().get(`/api/archive/records/${ids.tax}`)).body.original).toBeNull();
+    const md = await fetch(fileUrl("markdown"));
+    expect(md.status).toBe(200);
+    expect(md.headers.get("content-type")).toBe("text/markdown");
+    expect(md.headers.get("content-disposition")).toMatch(/^attachment; /);
+    expect(md.headers.get("content-security-policy")).toContain("sandbox");
+    expect(Buffer.from(await md.arrayBuffer()).equals(readFileSync(LAW))).toBe(true);
+    expect((await fetch(`${server.url}/api/archive/records/999999/file`)).status).toBe(404);
   });
 });

@@ -2,6 +2,7 @@ import type { Actor } from "../../core/actor.js";
 import type { Marked } from "../../search/types.js";
 import type { ArchiveRecord, ArchiveRecordLink } from "../models/index.js";
 import { recordPolicy } from "../policies/record.js";
+import { originalOf } from "../services/originals.js";
 
 /** The fields of a record a list or a search result shows. */
 export function presentRecordSummary(r: ArchiveRecord) {
@@ -39,12 +40,19 @@ export function presentRecord(r: ArchiveRecord, related: RelatedRecord[], viewer
     fileName: r.fileName,
     fileFormat: r.fileFormat,
     pages: r.pages,
+    original: presentOriginal(r),
     needsOcr: r.needsOcr,
     body: r.body,
     related,
     updatedAt: r.updatedAt.toISOString(),
     abilities: { manage: recordPolicy.manage(viewer) },
   };
+}
+
+/** Where the original file is read, its type and size; null when the record has none. */
+function presentOriginal(r: ArchiveRecord) {
+  const original = originalOf(r);
+  return original ? { url: `/api/archive/records/${r.id}/file`, type: original.type, size: original.size } : null;
 }
 
 /** One search hit: the record's summary with the title and a snippet marked where the query matched. */

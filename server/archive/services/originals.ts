@@ -1,5 +1,6 @@
 import type { Transaction } from "sequelize";
 import type { BlobStore } from "../../core/blobStore.js";
+import { notFound } from "../../core/errors.js";
 import { ArchiveRecord } from "../models/index.js";
 
 /** An original file kept in the blob store, as a record refers to it. */
@@ -57,6 +58,18 @@ export async function attachOriginal(record: ArchiveRecord, original: StoredOrig
 export function originalOf(record: ArchiveRecord): StoredOriginal | null {
   if (!record.fileSha256 || record.fileSize === null || !record.fileType) return null;
   return { sha256: record.fileSha256, size: Number(record.fileSize), type: record.fileType };
+}
+
+/**
+ * A record with only what serving its file needs: a PDF viewer asks for dozens
+ * of byte ranges, and none of them needs the record's full text.
+ */
+export async function findRecordFileOr404(id: number): Promise<ArchiveRecord> {
+  const record = await ArchiveRecord.findByPk(id, {
+    attributes: ["id", "openness", "fileName", "fileSha256", "fileSize", "fileType"],
+  });
+  if (!record) throw notFound("Record");
+  return record;
 }
 
 /** For the blob sweep: which of `hashes` are the originals of archive records. */

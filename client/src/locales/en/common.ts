@@ -97,6 +97,8 @@ const messages: typeof zhCN = {
     metrics_token_required: "The metrics need a token",
     malformed_json: "Malformed request",
     payload_too_large: "The submitted content is too large",
+    blob_too_large: "The file is larger than allowed",
+    range_not_satisfiable: "The requested range lies beyond the end of the file",
     conflict: "The operation conflicts with the current data",
     csrf_failed: "The page has expired; please reload and try again",
     invalid_credentials: "Wrong username or password (after repeated failures the account is locked for a while)",

@@ -95,6 +95,8 @@ export default {
     metrics_token_required: "访问监控指标需要令牌",
     malformed_json: "请求格式错误",
     payload_too_large: "提交的内容过大",
+    blob_too_large: "文件超过允许的大小",
+    range_not_satisfiable: "请求的文件范围超出文件长度",
     conflict: "操作与当前数据冲突",
     csrf_failed: "页面已过期，请刷新后重试",
     invalid_credentials: "用户名或密码错误（连续多次错误后账号将被暂时锁定）",

@@ -97,6 +97,8 @@ const messages: typeof zhCN = {
     metrics_token_required: "存取監控指標需要權杖",
     malformed_json: "請求格式錯誤",
     payload_too_large: "送出的內容過大",
+    blob_too_large: "檔案超過允許的大小",
+    range_not_satisfiable: "請求的檔案範圍超出檔案長度",
     conflict: "操作與目前資料衝突",
     csrf_failed: "頁面已過期，請重新整理後再試",
     invalid_credentials: "使用者名稱或密碼錯誤（連續多次錯誤後帳號將暫時鎖定）",

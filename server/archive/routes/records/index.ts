@@ -6,6 +6,8 @@ import { parseRequest } from "../../../core/validate.js";
 import { recordPolicy } from "../../policies/record.js";
 import { presentHit, presentRecord } from "../../presenters/record.js";
 import { findRecordOr404, linkRecords, relatedRecords, searchRecords, updateRecord } from "../../services/records.js";
+import { findRecordFileOr404, originalOf } from "../../services/originals.js";
+import { sendBlob } from "../../../core/blobResponse.js";
 import { ArchiveSearchSchema, IdParamSchema, RecordLinkSchema, RecordUpdateSchema } from "./schema.js";
 
 export function archiveRouter(): Router<AppState, AppContextExtras> {
@@ -34,6 +36,21 @@ export function archiveRouter(): Router<AppState, AppContextExtras> {
     if (!recordPolicy.read(ctx.state.actor, record)) throw notFound("Record");
     const related = await relatedRecords(record, recordPolicy.visibleOpenness(ctx.state.actor));
     ctx.body = presentRecord(record, related, ctx.state.actor);
+  });
+
+  // The original file, with the record's visibility: byte ranges (pdf.js reads a PDF page by page), ETag, 304.
+  router.get("/records/:id/file", async (ctx: AppContext) => {
+    const { params } = parseRequest(ctx, IdParamSchema);
+    const record = await findRecordFileOr404(params.id);
+    if (!recordPolicy.read(ctx.state.actor, record)) throw notFound("Record");
+    const original = originalOf(record);
+    if (!original) throw notFound("File");
+    await sendBlob(ctx, ctx.services.blobs, {
+      sha256: original.sha256,
+      type: original.type,
+      fileName: record.fileName ?? `${record.id}`,
+      inline: original.type === "application/pdf",
+    });
   });
 
   router.patch("/records/:id", async (ctx: AppContext) => {
