@@ -7,6 +7,7 @@ import vue from "@vitejs/plugin-vue";
 import Components from "unplugin-vue-components/vite";
 import { ElementPlusResolver } from "unplugin-vue-components/resolvers";
 import { defineConfig, type Plugin } from "vite";
+import { pdfjsAssets } from "./vite-pdfjs-assets";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
@@ -23,7 +24,7 @@ function precompress(): Plugin {
     async writeBundle(options, bundle) {
       const dir = options.dir;
       if (!dir) return;
-      const files = Object.keys(bundle).filter((file) => /\.(js|css|html|svg|json)$/.test(file));
+      const files = Object.keys(bundle).filter((file) => /\.(m?js|css|html|svg|json)$/.test(file));
       await Promise.all(
         files.map(async (file) => {
           const data = await readFile(join(dir, file));
@@ -46,6 +47,7 @@ export default defineConfig({
     // their CSS where they are used, so the login page does not carry the whole kit. Functions
     // (ElMessage, ElMessageBox) are imported explicitly, with their styles, by the files that call them.
     Components({ dirs: [], dts: false, resolvers: [ElementPlusResolver({ importStyle: "css" })] }),
+    pdfjsAssets(),
     precompress(),
   ],
   define: {

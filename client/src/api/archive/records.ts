@@ -72,6 +72,8 @@ export interface RecordDetail extends RecordSummary {
   fileName: string | null;
   fileFormat: string | null;
   pages: number | null;
+  /** The original file (GET url: byte ranges, ETag), its MIME type and bytes; null without one. */
+  original: { url: string; type: string; size: number } | null;
   needsOcr: boolean;
   body: string;
   related: RelatedRecord[];
