@@ -21,6 +21,7 @@ import { limitConcurrentHashes } from "./org/services/passwords.js";
 import { purgeExpiredRateLimits } from "./core/rateLimit.js";
 import { initArchiveModels } from "./archive/models/index.js";
 import { ARCHIVE_COLLECTION, archiveIdsAfter, loadArchiveDocuments } from "./archive/services/records.js";
+import { archiveBlobReferences } from "./archive/services/originals.js";
 import type { ReindexSource } from "./search/reindex.js";
 import { OutboxDrainer, SearchOutbox } from "./search/outbox.js";
 import { openSearch } from "./search/index.js";
@@ -41,6 +42,15 @@ export const SEARCH_LOADERS = { [ARCHIVE_COLLECTION]: loadArchiveDocuments };
 export const REINDEX_SOURCES: ReindexSource[] = [
   { collection: ARCHIVE_COLLECTION, idsAfter: archiveIdsAfter, load: loadArchiveDocuments },
 ];
+
+/** Each module's lookup of the blobs it refers to; a module that keeps files in the blob store adds its own. */
+export const BLOB_REFERENCES: ((hashes: readonly string[]) => Promise<ReadonlySet<string>>)[] = [archiveBlobReferences];
+
+/** Which of `hashes` anything refers to: what the blob sweep must keep. */
+export async function referencedBlobs(hashes: readonly string[]): Promise<Set<string>> {
+  const found = await Promise.all(BLOB_REFERENCES.map((lookup) => lookup(hashes)));
+  return new Set(found.flatMap((set) => [...set]));
+}
 
 /**
  * The search backend the configuration names (server/search/index.ts), named after the database as

@@ -1,5 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { Readable } from "node:stream";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Sequelize } from "sequelize";
@@ -21,6 +23,7 @@ const PDF = fileURLToPath(
 let db: TestDatabase;
 let sequelize: Sequelize;
 let blobs: LocalBlobStore;
+let dataDir: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -28,13 +31,15 @@ beforeAll(async () => {
     parseEnv({ DATABASE_URL: db.url, LOG_LEVEL: "silent", SEED_DEMO: "false" }),
     createLogger("silent"),
   );
-  blobs = new LocalBlobStore(mkdtempSync(join(tmpdir(), "yong-originals-")));
+  dataDir = mkdtempSync(join(tmpdir(), "yong-originals-"));
+  // Where the server and the CLIs keep blobs: DATA_DIR/blobs.
+  blobs = new LocalBlobStore(join(dataDir, "blobs"));
 });
 
 afterAll(async () => {
   await sequelize?.close();
   await db?.drop();
-  rmSync(blobs.root, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const fields = (title: string): RecordFields => ({
@@ -91,6 +96,32 @@ describe("archive originals", () => {
     const other = "0".repeat(64);
     expect(await archiveBlobReferences([referenced!, other])).toEqual(new Set([referenced]));
     expect(await archiveBlobReferences([])).toEqual(new Set());
+  });
+
+  it("npm run blobs:sweep removes blobs nothing refers to past the grace period, and keeps the archive's", async () => {
+    const kept = (await ArchiveRecord.findOne({ where: { sourceKey: "import:a.pdf" } }))?.fileSha256 ?? "";
+    const orphan = await blobs.put(Readable.from([Buffer.from("一份被替换的旧文件")]));
+    const fresh = await blobs.put(Readable.from([Buffer.from("一份刚上传、记录尚未提交的文件")]));
+    const twoDaysAgo = new Date(Date.now() - 48 * 3_600_000);
+    for (const sha256 of [kept, orphan.sha256]) utimesSync(blobs.pathOf(sha256), twoDaysAgo, twoDaysAgo);
+    const cli = spawnSync(process.execPath, ["--import", "tsx", "server/cli/blobs-sweep.ts", "--grace-hours", "24"], {
+      env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, LOG_LEVEL: "silent", SEED_DEMO: "false" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/^3 blobs examined, 1 removed/);
+    expect(await blobs.has(kept)).toBe(true);
+    expect(await blobs.has(orphan.sha256)).toBe(false);
+    expect(await blobs.has(fresh.sha256)).toBe(true);
+    const tooShort = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "server/cli/blobs-sweep.ts", "--grace-hours", "0"],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(tooShort.status).toBe(2);
   });
 
   it("migration 0010 goes down without touching the records or their version links, and up again", async () => {
