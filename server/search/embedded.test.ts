@@ -174,3 +174,22 @@ describe("embedded search with bounded work (a common term)", () => {
     expect(ranged.total).toBe(sample.filter((d) => d.date && d.date >= "2000" && d.date < "2010").length);
   });
 });
+
+describe("embedded search with exact counts but too many matches for bm25", () => {
+  it("counts exactly and still puts title matches first, every match once", async () => {
+    const backend = await openEmbeddedSearch(join(dir, "ranked", "index.sqlite"), { exactLimit: 1_000, rankLimit: 10 });
+    await backend.upsert(sample);
+    const word = "法院";
+    const expected = sample.filter((document) => contains(document, word)).map((document) => document.id);
+    expect(expected.length).toBeGreaterThan(10);
+    const first = await backend.search({ collection: "laws", text: word });
+    expect(first.totalExact).toBe(true);
+    expect(first.total).toBe(expected.length);
+    const hits = await everyPage(backend, { text: word });
+    expect(hits.map((hit) => hit.id).sort()).toEqual(expected.sort());
+    const inTitle = hits.map((hit) => normalise(byId.get(hit.id)!.title).includes(word));
+    expect(inTitle.some(Boolean)).toBe(true);
+    expect(inTitle.indexOf(false)).toBe(inTitle.filter(Boolean).length);
+    await backend.close();
+  });
+});
