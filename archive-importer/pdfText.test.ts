@@ -1,10 +1,11 @@
+import { readFileSync, readdirSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDeflate } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closePdfReaders, extractPdfText, joinTextItems, type PdfTextItem } from "./pdfText.js";
+import { closePdfReaders, extractPdfText, joinTextItems, setPdfReaderLimit, type PdfTextItem } from "./pdfText.js";
 import { normaliseText } from "./text.js";
 import { ImportFileError } from "./types.js";
 
@@ -194,6 +195,58 @@ describe("extractPdfText on awkward PDFs", () => {
     await writeFile(path, await decompressionBomb(32));
     const { text } = await extractPdfText(path);
     expect(text).toBe("after the bomb");
+  });
+});
+
+/** Reader processes of this process that are running now (Linux: from /proc). */
+function runningReaders(): number {
+  let count = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const [state, parent] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(parent) === process.pid && state !== "Z") count++;
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return count;
+}
+
+describe("extractPdfText with two readers", () => {
+  const geoTopo = join(SAMPLES, "009-pdflatex-geotopo_GeoTopo-komprimiert.pdf");
+
+  afterAll(async () => {
+    await closePdfReaders();
+    setPdfReaderLimit(availableParallelism());
+  });
+
+  it("reads a long PDF with both when nothing else waits, into the same text as one reader", async () => {
+    await closePdfReaders();
+    setPdfReaderLimit(1);
+    const alone = await extractPdfText(geoTopo);
+    expect(runningReaders()).toBe(1);
+
+    await closePdfReaders();
+    setPdfReaderLimit(2);
+    const shared = await extractPdfText(geoTopo);
+    // The second reader was started for this file and read part of it; both are kept for the next files.
+    expect(runningReaders()).toBe(2);
+    expect(shared.pages).toBe(117);
+    expect(shared.text).toBe(alone.text);
+  });
+
+  it("gives a file that arrives meanwhile the second reader after its part, not after the long PDF", async () => {
+    await closePdfReaders();
+    setPdfReaderLimit(2);
+    const order: string[] = [];
+    const long = extractPdfText(geoTopo).then(() => order.push("GeoTopo"));
+    // Both readers on GeoTopo: the first, and the one started to help.
+    while (runningReaders() < 2 && !order.length) await new Promise((resolve) => setTimeout(resolve, 5));
+    const short = extractPdfText(join(SAMPLES, "001-trivial_minimal-document.pdf")).then(() => order.push("trivial"));
+    await Promise.all([long, short]);
+    expect(order).toEqual(["trivial", "GeoTopo"]);
   });
 });
 

@@ -1,13 +1,14 @@
 /**
- * Reader process for extractPdfText: reads one PDF at a time, as its parent
- * asks over IPC. It runs with a heap limit and its parent kills it at the
- * deadline or the memory limit, so whatever pdf.js does with a hostile file
- * stays inside this process.
+ * Reader process for extractPdfText: reads pages of one PDF at a time, as its
+ * parent asks over IPC, and keeps that PDF open for the next pages asked for.
+ * It runs with a heap limit and its parent kills it at the deadline or the
+ * memory limit, so whatever pdf.js does with a hostile file stays inside this
+ * process.
  */
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
+import { getDocument, type PDFDocumentLoadingTask, type PDFDocumentProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { joinTextItems, type PdfReaderReply, type PdfReaderRequest, type PdfTextItem } from "./pdfText.js";
 import type { ImportFileErrorCode } from "./types.js";
 
@@ -38,7 +39,18 @@ function errorCode(error: unknown): ImportFileErrorCode {
   return "corrupt";
 }
 
-async function extract(path: string): Promise<{ text: string; pages: number }> {
+/** The file this reader has open, kept between the parts of it that it is asked for. */
+let open: { file: number; task: PDFDocumentLoadingTask; doc: PDFDocumentProxy } | null = null;
+
+async function closeFile(): Promise<void> {
+  const task = open?.task;
+  open = null;
+  await task?.destroy();
+}
+
+async function openFile(file: number, path: string): Promise<PDFDocumentProxy> {
+  if (open?.file === file) return open.doc;
+  await closeFile();
   const data = new Uint8Array(await readFile(path));
   const task = getDocument({
     data,
@@ -51,19 +63,32 @@ async function extract(path: string): Promise<{ text: string; pages: number }> {
     useSystemFonts: false,
     verbosity: 0,
   });
-  const doc = await task.promise;
   try {
-    const pages: string[] = [];
-    for (let n = 1; n <= doc.numPages; n++) {
-      const page = await doc.getPage(n);
-      const content = await page.getTextContent();
-      pages.push(joinTextItems(textItems(content.items)));
-      page.cleanup();
-    }
-    return { text: pages.join("\n\n"), pages: doc.numPages };
-  } finally {
+    open = { file, task, doc: await task.promise };
+    return open.doc;
+  } catch (error) {
     await task.destroy();
+    throw error;
   }
+}
+
+async function extract(
+  file: number,
+  path: string,
+  first: number,
+  last: number,
+): Promise<{ text: string; pages: number }> {
+  const doc = await openFile(file, path);
+  const end = Math.min(last, doc.numPages);
+  const pages: string[] = [];
+  for (let n = first; n <= end; n++) {
+    const page = await doc.getPage(n);
+    const content = await page.getTextContent();
+    pages.push(joinTextItems(textItems(content.items)));
+    page.cleanup();
+  }
+  if (end >= doc.numPages) await closeFile();
+  return { text: pages.join("\n\n"), pages: doc.numPages };
 }
 
 function reply(message: PdfReaderReply): void {
@@ -71,15 +96,22 @@ function reply(message: PdfReaderReply): void {
 }
 
 process.on("message", (request: PdfReaderRequest) => {
-  extract(request.path).then(
+  if ("close" in request) {
+    void closeFile();
+    return;
+  }
+  extract(request.file, request.path, request.first, request.last).then(
     ({ text, pages }) => reply({ id: request.id, ok: true, text, pages }),
-    (error: unknown) =>
+    async (error: unknown) => {
+      // What pdf.js holds of a file it failed on is no use for another part.
+      await closeFile().catch(() => {});
       reply({
         id: request.id,
         ok: false,
         code: errorCode(error),
         message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      }),
+      });
+    },
   );
 });
 // The importer went away: nothing is left to read for.
