@@ -3,8 +3,9 @@
  * DATA_DIR), whatever database holds the records.
  *
  * Layout
- * - documents: the original title, body and date, for snippets and marks. Its rowid is the document's date (YYYYMMDD, 0 when undated) times
- *   2^24 plus a sequence number, so that rowid order is date order: "newest"
+ * - documents: the original title, body and date, for snippets and marks. Its
+ *   rowid is the document's date (YYYYMMDD, 0 when undated) times 2^24 plus a
+ *   sequence number, so that rowid order is date order: "newest"
  *   is FTS5's own descending rowid scan (it stops after a page), and a year
  *   range is a rowid range. FTS5 does not seek to a rowid bound, though: it
  *   passes over the matches outside it, ~40 ns each, so a common term in an
@@ -46,7 +47,6 @@
  *   of the terms' tokens (37 ms for 人民政府 at 1M documents);
  * - total: the share of matches among the newest documents walked, times the
  *   documents in range (from the monthly counts), flagged totalExact=false;
- *   within ±5% of the true count on 200k documents built from the laws;
  * - facets: counted over the walked matches and scaled the same way (years
  *   before the walked stretch get the same share of their documents).
  * The answer is always made of real phrase matches; only the order of a common
