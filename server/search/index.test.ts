@@ -30,4 +30,16 @@ describe("openSearch", () => {
     expect(existsSync(join(dataDir, "search", "first.sqlite"))).toBe(true);
     await Promise.all([first.close(), second.close()]);
   });
+
+  it.skipIf(!process.env.ELASTICSEARCH_URL)("opens Elasticsearch when ELASTICSEARCH_URL is set", async () => {
+    const namespace = `opensearch-${process.pid}`;
+    const backend = await openSearch({ DATA_DIR: dir, ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL, namespace });
+    expect(backend.name).toBe("elasticsearch");
+    const documents = lawSample(100, "archive");
+    await backend.upsert(documents);
+    expect((await backend.search({ collection: "archive", text: "" })).total).toBe(documents.length);
+    await backend.clear("archive");
+    await backend.close();
+    expect(existsSync(embeddedSearchFile({ DATA_DIR: dir, namespace }))).toBe(false);
+  });
 });
