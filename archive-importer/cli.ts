@@ -4,7 +4,7 @@
  *   npm run import -- <folder> [--metadata <file.csv|json>] [--openness 公开|内部] [--dry-run]
  *                              [--concurrency N] [--timeout <seconds per PDF>]
  *
- * PDF (pdfjs-dist, in worker threads), DOCX, HTML, Markdown and text. Metadata
+ * PDF (pdfjs-dist, in reader processes bounded in time and memory), DOCX, HTML, Markdown and text. Metadata
  * from the sidecar file when given, otherwise read from the text. Idempotent
  * and resumable (a file already imported and unchanged is skipped without
  * being read); each file is kept as the record's original in the blob store
