@@ -35,13 +35,13 @@ export function initModels(sequelize: Sequelize): void {
   SearchOutbox.initModel(sequelize);
 }
 
-/** Every collection's documents, by id, for the search outbox and reindexing. */
-export const SEARCH_LOADERS = { [ARCHIVE_COLLECTION]: loadArchiveDocuments };
-
 /** Every collection, as `npm run search:reindex` rebuilds it from the database. */
 export const REINDEX_SOURCES: ReindexSource[] = [
   { collection: ARCHIVE_COLLECTION, idsAfter: archiveIdsAfter, load: loadArchiveDocuments },
 ];
+
+/** Every collection's documents by id, for the search outbox: the same loaders the reindex uses. */
+const SEARCH_LOADERS = Object.fromEntries(REINDEX_SOURCES.map((s) => [s.collection, s.load]));
 
 /** Each module's lookup of the blobs it refers to; a module that keeps files in the blob store adds its own. */
 export const BLOB_REFERENCES: ((hashes: readonly string[]) => Promise<ReadonlySet<string>>)[] = [archiveBlobReferences];

@@ -1,6 +1,6 @@
 import type { Actor } from "../../core/actor.js";
 import type { Marked } from "../../search/types.js";
-import type { ArchiveRecord, ArchiveRecordLink } from "../models/index.js";
+import type { ArchiveRecord } from "../models/index.js";
 import { recordPolicy } from "../policies/record.js";
 import { originalOf } from "../services/originals.js";
 
@@ -58,8 +58,4 @@ function presentOriginal(r: ArchiveRecord) {
 /** One search hit: the record's summary with the title and a snippet marked where the query matched. */
 export function presentHit(r: ArchiveRecord, hit: { title: Marked; snippet: Marked }) {
   return { ...presentRecordSummary(r), titleMarked: hit.title, snippet: hit.snippet };
-}
-
-export function linkDirection(link: ArchiveRecordLink, recordId: number): "newer" | "older" {
-  return link.toId === recordId ? "newer" : "older";
 }

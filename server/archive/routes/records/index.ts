@@ -3,12 +3,19 @@ import type { AppContext, AppContextExtras, AppState } from "../../../core/conte
 import { actorOf, authorize } from "../../../core/policy.js";
 import { badRequest, notFound } from "../../../core/errors.js";
 import { parseRequest } from "../../../core/validate.js";
+import type { Actor } from "../../../core/actor.js";
+import type { ArchiveRecord } from "../../models/index.js";
 import { recordPolicy } from "../../policies/record.js";
 import { presentHit, presentRecord } from "../../presenters/record.js";
 import { findRecordOr404, linkRecords, relatedRecords, searchRecords, updateRecord } from "../../services/records.js";
 import { findRecordFileOr404, originalOf } from "../../services/originals.js";
 import { sendBlob } from "../../../core/blobResponse.js";
 import { ArchiveSearchSchema, IdParamSchema, RecordLinkSchema, RecordUpdateSchema } from "./schema.js";
+
+/** A record as its page shows it, with the related versions the viewer may see. */
+async function recordAnswer(record: ArchiveRecord, viewer: Actor | undefined) {
+  return presentRecord(record, await relatedRecords(record, recordPolicy.visibleOpenness(viewer)), viewer);
+}
 
 export function archiveRouter(): Router<AppState, AppContextExtras> {
   const router = new Router<AppState, AppContextExtras>({ prefix: "/api/archive", sensitive: true, strict: true });
@@ -34,8 +41,7 @@ export function archiveRouter(): Router<AppState, AppContextExtras> {
     const record = await findRecordOr404(params.id);
     // 404, not 403: an 内部 record's existence is not told to those who may not see it.
     if (!recordPolicy.read(ctx.state.actor, record)) throw notFound("Record");
-    const related = await relatedRecords(record, recordPolicy.visibleOpenness(ctx.state.actor));
-    ctx.body = presentRecord(record, related, ctx.state.actor);
+    ctx.body = await recordAnswer(record, ctx.state.actor);
   });
 
   // The original file, with the record's visibility: byte ranges (pdf.js reads a PDF page by page), ETag, 304.
@@ -73,8 +79,7 @@ export function archiveRouter(): Router<AppState, AppContextExtras> {
       return found;
     });
     void ctx.services.searchOutbox.kick();
-    const related = await relatedRecords(record, recordPolicy.visibleOpenness(actor));
-    ctx.body = presentRecord(record, related, actor);
+    ctx.body = await recordAnswer(record, actor);
   });
 
   // The record in the path is the newer one: it revises (修订) or repeals (废止) olderId.
@@ -100,8 +105,7 @@ export function archiveRouter(): Router<AppState, AppContextExtras> {
       return newer;
     });
     void ctx.services.searchOutbox.kick();
-    const related = await relatedRecords(record, recordPolicy.visibleOpenness(actor));
-    ctx.body = presentRecord(record, related, actor);
+    ctx.body = await recordAnswer(record, actor);
   });
 
   return router;
