@@ -176,8 +176,6 @@ export async function attemptLogin(
     await refundAttempt(sequelize, user.id, claim);
     return fail(user, "account_disabled", false, new AppError(403, "account_disabled", "This account is disabled"));
   }
-  // Hashed before the transaction, so the write lock is never held across a hash.
-  const rehashed = needsRehash(user.passwordHash, hashCost) ? await hashPassword(attempt.password, hashCost) : null;
   let nextRecoveryCodes: string | null = null;
   if (user.totpEnabled && user.totpSecret) {
     if (!attempt.totp && !attempt.recoveryCode) {
@@ -202,6 +200,9 @@ export async function attemptLogin(
       return fail(user, "invalid_totp", claim.locksIfWrong, error);
     }
   }
+  // Once every factor is proved (a sign-in that fails its second factor costs no extra hash), and before
+  // the transaction, so the write lock is never held across a hash.
+  const rehashed = needsRehash(user.passwordHash, hashCost) ? await hashPassword(attempt.password, hashCost) : null;
   await sequelize.transaction(async (transaction) => {
     await User.update(
       {

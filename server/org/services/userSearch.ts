@@ -150,22 +150,22 @@ export async function findUsers(
     sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
   const paging = { limit: page.limit, offset: page.offset };
 
-  let pageSql: string;
+  /** The matches, unordered: the page orders and pages them, the bounded total counts a few of them. */
+  let matchSql: string;
+  let order: string;
   let countSql: string;
   let replacements: Record<string, unknown>;
   if (text) {
     const s = gramSql(c, text);
     replacements = s.replacements;
-    pageSql =
-      `SELECT ${s.distinct ? "DISTINCT " : ""}g.unitId, g.departmentId, g.userId FROM ${s.from} WHERE ${s.where}` +
-      " ORDER BY g.unitId, g.departmentId, g.userId LIMIT :limit OFFSET :offset";
+    matchSql = `SELECT ${s.distinct ? "DISTINCT " : ""}g.unitId, g.departmentId, g.userId FROM ${s.from} WHERE ${s.where}`;
+    order = "g.unitId, g.departmentId, g.userId";
     countSql = `SELECT ${s.distinct ? "COUNT(DISTINCT g.userId)" : "COUNT(*)"} AS n FROM ${s.from} WHERE ${s.where}`;
   } else {
     const s = userSql(c);
     replacements = s.replacements;
-    pageSql =
-      `SELECT u.unitId, u.departmentId, u.id AS userId FROM ${s.from} WHERE ${s.where}` +
-      " ORDER BY u.unitId, u.departmentId, u.id LIMIT :limit OFFSET :offset";
+    matchSql = `SELECT u.unitId, u.departmentId, u.id AS userId FROM ${s.from} WHERE ${s.where}`;
+    order = "u.unitId, u.departmentId, u.id";
     const userFilters = needsUserRow(c) || c.withoutRoles || c.excludeAdministrators;
     countSql = userFilters
       ? `SELECT COUNT(*) AS n FROM ${s.from} WHERE ${s.where}`
@@ -173,12 +173,11 @@ export async function findUsers(
         (c.unitIds ? " AND c.unitId IN (:unitIds)" : "") +
         (c.departmentId ? " AND c.departmentId = :departmentId" : "");
   }
+  const pageSql = `${matchSql} ORDER BY ${order} LIMIT :limit OFFSET :offset`;
   const exactCount = async () => Number((await select<{ n: number | string }>(countSql, replacements))[0]?.n ?? 0);
   // A search's total rides along with the page (an uncorrelated subquery, run once), counting at most one
   // match past exactUpTo; without search text it is the sum of maintained counts, cheap at any size.
-  const boundedSql = text
-    ? `SELECT COUNT(*) FROM (${pageSql.replace(/ ORDER BY [^]*$/, "")} LIMIT ${totals.exactUpTo + 1}) b`
-    : countSql;
+  const boundedSql = text ? `SELECT COUNT(*) FROM (${matchSql} LIMIT ${totals.exactUpTo + 1}) b` : countSql;
   const rows = await select<Record<string, unknown>>(
     `SELECT ${page.columns}, (${boundedSql}) AS total FROM (${pageSql}) p ${PAGE_JOINS}`,
     { ...replacements, ...paging },
