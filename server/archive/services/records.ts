@@ -55,6 +55,9 @@ export async function archiveIdsAfter(afterId: number, limit: number): Promise<n
   return rows.map((r) => r.id);
 }
 
+/** A 文号 as the record keeps it: canonical when it reads as one, else as written (null for none). */
+const storedDocNumber = (value: string | null) => (value ? (canonicalDocNumber(value) ?? value) : null);
+
 export async function findRecordOr404(id: number, transaction?: Transaction): Promise<ArchiveRecord> {
   const record = await ArchiveRecord.findByPk(id, { transaction });
   if (!record) throw notFound("Record");
@@ -103,7 +106,7 @@ export async function importRecord(
   source: RecordSource,
   transaction: Transaction,
 ): Promise<{ outcome: ImportOutcome; record: ArchiveRecord }> {
-  const docNumber = fields.docNumber ? (canonicalDocNumber(fields.docNumber) ?? fields.docNumber) : null;
+  const docNumber = storedDocNumber(fields.docNumber);
   const existing = await ArchiveRecord.findOne({ where: { sourceKey: file.sourceKey }, transaction });
   if (existing && existing.contentHash === file.contentHash) {
     if (!file.original || existing.fileSha256 === file.original.sha256)
@@ -154,10 +157,7 @@ export async function updateRecord(
 ): Promise<Record<string, unknown>> {
   const before: Record<string, unknown> = {};
   for (const key of Object.keys(patch) as (keyof RecordPatch)[]) before[key] = record.get(key);
-  const docNumber =
-    patch.docNumber === undefined
-      ? {}
-      : { docNumber: patch.docNumber && (canonicalDocNumber(patch.docNumber) ?? patch.docNumber) };
+  const docNumber = patch.docNumber === undefined ? {} : { docNumber: storedDocNumber(patch.docNumber) };
   await record.update({ ...patch, ...docNumber }, { transaction });
   await enqueueIndexing(ARCHIVE_COLLECTION, [record.id], "upsert", transaction);
   return before;
