@@ -1,7 +1,7 @@
 import { Op, type Transaction } from "sequelize";
 import { notFound } from "../../core/errors.js";
 import { enqueueIndexing, type DocumentLoader } from "../../search/outbox.js";
-import type { FacetCount, Marked, SearchBackend, SearchDocument } from "../../search/types.js";
+import type { FacetCount, Marked, SearchBackend, SearchDocument, SearchQuery } from "../../search/types.js";
 import {
   ArchiveRecord,
   ArchiveRecordLink,
@@ -19,7 +19,23 @@ export const ARCHIVE_COLLECTION = "archive";
 /** The keyword fields the archive indexes, filters and counts. */
 export const ARCHIVE_FACETS = ["year", "issuer", "docType", "validity", "category"] as const;
 
-export function toSearchDocument(r: ArchiveRecord): SearchDocument {
+/** The fields of a record that its search document is made of (bench/search.ts builds them without a database). */
+export type IndexedRecord = Pick<
+  ArchiveRecord,
+  | "id"
+  | "title"
+  | "docNumber"
+  | "body"
+  | "issuedOn"
+  | "issuers"
+  | "docType"
+  | "validity"
+  | "category"
+  | "openness"
+  | "subjects"
+>;
+
+export function toSearchDocument(r: IndexedRecord): SearchDocument {
   return {
     id: String(r.id),
     collection: ARCHIVE_COLLECTION,
@@ -230,14 +246,14 @@ export interface ArchiveSearchResult {
 }
 
 /**
- * Searches the records the viewer may see. A query that is a 文号 (whatever
- * brackets were typed) is looked up exactly; anything else is full text.
+ * What the backend is asked for a search of the records the viewer may see
+ * (bench/search.ts times these). A query that is a 文号 (whatever brackets
+ * were typed) is looked up exactly; anything else is full text.
  */
-export async function searchRecords(
-  backend: SearchBackend,
+export function archiveSearchQuery(
   query: ArchiveSearch,
   visible: readonly Openness[],
-): Promise<ArchiveSearchResult> {
+): { search: SearchQuery; docNumber: string | null } {
   const docNumber = canonicalDocNumber(query.q);
   const filters: Record<string, readonly string[]> = { openness: visible };
   for (const field of ["issuer", "docType", "validity", "category"] as const) {
@@ -245,7 +261,7 @@ export async function searchRecords(
     if (values?.length) filters[field] = values;
   }
   if (docNumber) filters.docNumber = [docNumber];
-  const result = await backend.search({
+  const search: SearchQuery = {
     collection: ARCHIVE_COLLECTION,
     text: docNumber ? "" : query.q,
     filters,
@@ -255,7 +271,18 @@ export async function searchRecords(
     page: query.page,
     pageSize: query.pageSize,
     facets: ARCHIVE_FACETS,
-  });
+  };
+  return { search, docNumber };
+}
+
+/** Searches the records the viewer may see (see archiveSearchQuery). */
+export async function searchRecords(
+  backend: SearchBackend,
+  query: ArchiveSearch,
+  visible: readonly Openness[],
+): Promise<ArchiveSearchResult> {
+  const { search, docNumber } = archiveSearchQuery(query, visible);
+  const result = await backend.search(search);
   const ids = result.hits.map((h) => Number(h.id));
   // The database decides what is shown: a record made 内部 since it was indexed stays hidden.
   const records = new Map(
