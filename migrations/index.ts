@@ -8,6 +8,7 @@ import * as m0007 from "./0007-user-counts-version.js";
 import * as m0008 from "./0008-archive.js";
 import * as m0009 from "./0009-archive-imports.js";
 import * as m0010 from "./0010-archive-originals.js";
+import * as m0011 from "./0011-jobs.js";
 
 export interface MigrationModule {
   up(params: { context: QueryInterface }): Promise<void>;
@@ -29,4 +30,5 @@ export const MIGRATIONS: [name: string, module: MigrationModule][] = [
   ["0008-archive", m0008],
   ["0009-archive-imports", m0009],
   ["0010-archive-originals", m0010],
+  ["0011-jobs", m0011],
 ];
