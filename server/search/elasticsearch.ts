@@ -29,6 +29,8 @@
  * Queries: every term of parseQuery must match in the title or the body; a
  * term is a match_phrase over its tokens, or, when it ends in a prefix token, a
  * span_near whose last clause is a prefix (a one-token term: a prefix query).
+ * A title-only search (fields: "title") looks for the terms in the title
+ * alone; excluded terms (exclude) are a must_not over the same fields.
  * Nothing the person typed reaches a query parser. Ranking is the embedded
  * backend's: documents with every term in the title first, then BM25 with the
  * title weighted TITLE_WEIGHT, then newest. The title tier is a constant added
@@ -40,6 +42,7 @@
  */
 import { Client, errors, type estypes } from "@elastic/elasticsearch";
 import { markAll, normalise, parseQuery, snippet, tokensOfNormalised, type QueryTerm } from "./analysis.js";
+import { calendarDate } from "./dates.js";
 import type { FacetCount, SearchBackend, SearchDocument, SearchHit, SearchQuery, SearchResult } from "./types.js";
 
 /** BM25 weight of a title match over a body match (as in embedded.ts). */
@@ -123,17 +126,6 @@ function whole(value: number | undefined, fallback: number): number {
   return value !== undefined && Number.isFinite(value) ? Math.floor(value) : fallback;
 }
 
-/** The date as YYYY-MM-DD when it is a real calendar date, else null (undated, as the embedded backend treats it). */
-function validDate(date: string | null): string | null {
-  const match = date ? /^(\d{4})-(\d{2})-(\d{2})/.exec(date) : null;
-  if (!match) return null;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const parsed = new Date(Date.UTC(year, month - 1, day));
-  if (year < 1 || parsed.getUTCFullYear() !== year || parsed.getUTCMonth() !== month - 1 || parsed.getUTCDate() !== day)
-    return null;
-  return `${match[1]}-${match[2]}-${match[3]}`;
-}
-
 function keywordSource(document: SearchDocument): Record<string, string[]> {
   const result: Record<string, string[]> = {};
   for (const [field, value] of Object.entries(document.keywords)) {
@@ -147,7 +139,7 @@ function keywordSource(document: SearchDocument): Record<string, string[]> {
 }
 
 function documentSource(document: SearchDocument): Record<string, unknown> {
-  const date = validDate(document.date);
+  const date = calendarDate(document.date);
   return {
     id: document.id,
     title: tokensOfNormalised(normalise(document.title)).join(" "),
@@ -189,23 +181,34 @@ function termInField(term: QueryTerm, field: "title" | "body", boost = 1): estyp
   };
 }
 
+/** The term in the title, or in the title or the body: a clause that only matches (no score). */
+function termAnywhere(term: QueryTerm, titleOnly: boolean): estypes.QueryDslQueryContainer {
+  if (titleOnly) return termInField(term, "title");
+  return { bool: { should: [termInField(term, "title"), termInField(term, "body")], minimum_should_match: 1 } };
+}
+
 /**
- * One term: it must match in the title or the body; the score is BM25 with the
- * title weighted. A term that ends in a prefix token matches through span or
- * prefix queries, whose scores would sum the statistics of every expanded
- * term; it is scored by the phrase of its other tokens instead, which keeps
- * every score within tierBoost's bound.
+ * One term: it must match in the title or the body (or in the title, for a
+ * title-only search); the score is BM25 with the title weighted. A term that
+ * ends in a prefix token matches through span or prefix queries, whose scores
+ * would sum the statistics of every expanded term; it is scored by the phrase
+ * of its other tokens instead, which keeps every score within tierBoost's
+ * bound.
  */
-function termClause(term: QueryTerm): estypes.QueryDslQueryContainer {
+function termClause(term: QueryTerm, titleOnly = false): estypes.QueryDslQueryContainer {
   const last = term.tokens[term.tokens.length - 1]!;
+  if (titleOnly) {
+    if (!last.prefix) return termInField(term, "title");
+    const rest = term.tokens.slice(0, -1).map((token) => token.text);
+    if (rest.length === 0) return { constant_score: { filter: termInField(term, "title"), boost: 1 } };
+    return { bool: { filter: [termInField(term, "title")], should: [{ match_phrase: { title: rest.join(" ") } }] } };
+  }
   if (!last.prefix) {
     return {
       bool: { should: [termInField(term, "title", TITLE_WEIGHT), termInField(term, "body")], minimum_should_match: 1 },
     };
   }
-  const either: estypes.QueryDslQueryContainer = {
-    bool: { should: [termInField(term, "title"), termInField(term, "body")], minimum_should_match: 1 },
-  };
+  const either = termAnywhere(term, false);
   const rest = term.tokens.slice(0, -1).map((token) => token.text);
   if (rest.length === 0) return { constant_score: { filter: either, boost: 1 } };
   const phrase = rest.join(" ");
@@ -474,25 +477,54 @@ export class ElasticsearchSearch implements SearchBackend {
         : undefined;
     if (from !== undefined && to !== undefined && from > to) return empty;
     if (from !== undefined || to !== undefined) filter.push({ range: { year: { gte: from, lte: to } } });
+    const dateFrom = calendarDate(query.dateFrom) ?? undefined;
+    const dateTo = calendarDate(query.dateTo) ?? undefined;
+    if (dateFrom && dateTo && dateFrom > dateTo) return empty;
+    if (dateFrom || dateTo) filter.push({ range: { date: { gte: dateFrom, lte: dateTo } } });
 
     const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, whole(query.pageSize, DEFAULT_PAGE_SIZE)));
     const offset = (Math.min(MAX_OFFSET, Math.max(1, whole(query.page, 1))) - 1) * pageSize;
     const size = Math.max(0, Math.min(pageSize, MAX_OFFSET - offset));
 
+    const titleOnly = query.fields === "title";
+    const excluded = parseQuery(query.exclude ?? "");
+    // A document with any excluded term where the terms are looked for is left out.
+    const mustNot = excluded.map((term) => termAnywhere(term, titleOnly));
     const relevance = terms.length > 0 && (query.sort ?? "relevance") === "relevance";
-    const tier = relevance ? tierBoost(terms) : 0;
+    // Title-only: every match is in the title, so there is no tier to put first.
+    const tier = relevance && !titleOnly ? tierBoost(terms) : 0;
+    // Title-only, the body is not searched; this clause (no score) only names the hits with a term in the body
+    // too, for their snippets, as the embedded backend looks for one.
+    const bodyProbe: estypes.QueryDslQueryContainer[] =
+      titleOnly && terms.length > 0
+        ? [
+            {
+              constant_score: {
+                filter: { bool: { should: terms.map((term) => termInField(term, "body")) } },
+                boost: 0,
+              },
+            },
+          ]
+        : [];
     let esQuery: estypes.QueryDslQueryContainer;
     if (relevance) {
       esQuery = {
         bool: {
-          must: terms.map(termClause),
+          must: terms.map((term) => termClause(term, titleOnly)),
           filter,
-          should: [{ constant_score: { filter: titleAll(terms), boost: tier } }],
+          must_not: mustNot,
+          should: tier > 0 ? [{ constant_score: { filter: titleAll(terms), boost: tier } }] : bodyProbe,
         },
       };
     } else {
       // Newest first needs no scores: everything is a filter.
-      esQuery = { bool: { filter: [...terms.map(termClause), ...filter] } };
+      esQuery = {
+        bool: {
+          filter: [...terms.map((term) => termAnywhere(term, titleOnly)), ...filter],
+          must_not: mustNot,
+          should: bodyProbe,
+        },
+      };
     }
 
     const aggregations: Record<string, estypes.AggregationsAggregationContainer> = {};

@@ -5,7 +5,7 @@ import sqlite3 from "sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normalise } from "./analysis.js";
 import { openEmbeddedSearch } from "./embedded.js";
-import { contains, describeSearchBackend, lawSample } from "./suite.js";
+import { contains, containsAny, describeSearchBackend, lawSample } from "./suite.js";
 import type { SearchBackend, SearchHit, SearchQuery } from "./types.js";
 
 const dir = mkdtempSync(join(tmpdir(), "yong-search-"));
@@ -160,6 +160,75 @@ describe("embedded search with bounded work (a common term)", () => {
     expect(sum("year")).toBeLessThan(dated * 1.5);
   });
 
+  const ids = (documents: { id: string }[]) => documents.map((document) => document.id).sort();
+  const titleFirst = (hits: SearchHit[], text: string) => {
+    const inTitle = hits.map((hit) => contains(byId.get(hit.id)!, text, "title"));
+    expect(inTitle.some(Boolean)).toBe(true);
+    expect(inTitle.indexOf(false)).toBe(inTitle.filter(Boolean).length);
+  };
+
+  it("leaves excluded documents out on the bounded path, title matches first when the exclusion is rare", async () => {
+    // 税务 is in fewer documents than the limit (a rare exclusion); 法院 in more (a common one).
+    expect(sample.filter((document) => contains(document, "税务")).length).toBeLessThanOrEqual(20);
+    expect(sample.filter((document) => contains(document, "法院")).length).toBeGreaterThan(20);
+    for (const exclude of ["税务", "法院"]) {
+      const kept = expected.filter((document) => !containsAny(document, exclude));
+      const first = await backend.search({ collection: "laws", text: word, exclude });
+      expect(first.totalExact).toBe(false);
+      expect(first.total).toBeGreaterThan(kept.length * 0.5);
+      expect(first.total).toBeLessThanOrEqual(sample.length);
+      const hits = await everyPage(backend, { text: word, exclude });
+      expect(new Set(hits.map((hit) => hit.id)).size).toBe(hits.length);
+      expect(hits.map((hit) => hit.id).sort()).toEqual(ids(kept));
+      if (exclude === "税务") titleFirst(hits, word);
+      const newest = await everyPage(backend, { text: word, exclude, sort: "newest" });
+      expect(newest.map((hit) => hit.id).sort()).toEqual(ids(kept));
+      const dates = newest.map((hit) => byId.get(hit.id)!.date ?? "");
+      expect(dates.filter(Boolean)).toEqual(dates.filter(Boolean).sort().reverse());
+      const filtered = await everyPage(backend, { text: word, exclude, filters: { category: ["司法解释"] } });
+      expect(filtered.map((hit) => hit.id).sort()).toEqual(
+        ids(kept.filter((document) => document.keywords.category === "司法解释")),
+      );
+    }
+  });
+
+  it("searches titles only on the bounded path, with and without an exclusion", async () => {
+    for (const exclude of [undefined, "法院", "最高"]) {
+      const kept = sample.filter(
+        (document) => contains(document, word, "title") && !(exclude && containsAny(document, exclude, "title")),
+      );
+      expect(kept.length).toBeGreaterThan(20);
+      for (const sort of ["relevance", "newest"] as const) {
+        const hits = await everyPage(backend, { text: word, fields: "title", exclude, sort });
+        expect(new Set(hits.map((hit) => hit.id)).size).toBe(hits.length);
+        expect(hits.map((hit) => hit.id).sort()).toEqual(ids(kept));
+      }
+      const result = await backend.search({ collection: "laws", text: word, fields: "title", exclude });
+      expect(result.totalExact).toBe(false);
+      expect(result.total).toBeGreaterThan(kept.length * 0.5);
+      expect(result.total).toBeLessThanOrEqual(sample.length);
+    }
+  });
+
+  it("counts a date range exactly when nothing else narrows the list, months cut by the range too", async () => {
+    const inRange = sample.filter((d) => d.date !== null && d.date >= "1999-10-09" && d.date <= "2012-06-15");
+    expect(inRange.length).toBeGreaterThan(20);
+    const result = await backend.search({
+      collection: "laws",
+      text: "",
+      dateFrom: "1999-10-09",
+      dateTo: "2012-06-15",
+      facets: ["year"],
+    });
+    expect(result.totalExact).toBe(true);
+    expect(result.total).toBe(inRange.length);
+    const years: Record<string, number> = {};
+    for (const document of inRange) years[document.date!.slice(0, 4)] = (years[document.date!.slice(0, 4)] ?? 0) + 1;
+    expect(Object.fromEntries(result.facets.year!.map(({ value, count }) => [value, count]))).toEqual(years);
+    const hits = await everyPage(backend, { text: "", dateFrom: "1999-10-09", dateTo: "2012-06-15" });
+    expect(hits.map((hit) => hit.id).sort()).toEqual(ids(inRange));
+  });
+
   it("counts every document and every year exactly when nothing narrows the list", async () => {
     const result = await backend.search({ collection: "laws", text: "", facets: ["year"] });
     expect(result.totalExact).toBe(true);
@@ -190,6 +259,20 @@ describe("embedded search with exact counts but too many matches for bm25", () =
     const inTitle = hits.map((hit) => normalise(byId.get(hit.id)!.title).includes(word));
     expect(inTitle.some(Boolean)).toBe(true);
     expect(inTitle.indexOf(false)).toBe(inTitle.filter(Boolean).length);
+
+    // A rare exclusion keeps the title tier; titles only, there is nothing but title matches.
+    const kept = expected.filter((id) => !containsAny(byId.get(id)!, "税务"));
+    const excluding = await backend.search({ collection: "laws", text: word, exclude: "税务" });
+    expect(excluding.totalExact).toBe(true);
+    expect(excluding.total).toBe(kept.length);
+    const excluded = await everyPage(backend, { text: word, exclude: "税务" });
+    expect(excluded.map((hit) => hit.id).sort()).toEqual(kept.sort());
+    const keptInTitle = excluded.map((hit) => normalise(byId.get(hit.id)!.title).includes(word));
+    expect(keptInTitle.indexOf(false)).toBe(keptInTitle.filter(Boolean).length);
+    const titleOnly = sample.filter((document) => contains(document, word, "title")).map((document) => document.id);
+    expect(titleOnly.length).toBeGreaterThan(10);
+    const titles = await everyPage(backend, { text: word, fields: "title" });
+    expect(titles.map((hit) => hit.id).sort()).toEqual(titleOnly.sort());
     await backend.close();
   });
 });

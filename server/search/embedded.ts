@@ -57,6 +57,15 @@
  * frequency varies over time in that data. Sampling older stretches as well
  * would cost a pass over the newer matches (above).
  *
+ * Title-only searches (fields: "title") match in titles_<n> throughout, for
+ * the reason above. Exclusions (不包含) are FTS5's NOT in the MATCH, which seeks
+ * the excluded phrases' doclists to each match instead of reading them; bm25
+ * statements check them in SQL instead, because bm25 would count every
+ * excluded phrase's documents for its IDF. A common term's title tier reads the
+ * excluded documents' ids (the titles table has no body to check them
+ * against), so when those are more than EXACT_LIMIT too, the order is newest
+ * first without the tier. Date ranges are rowid ranges like years.
+ *
  * Measured on this kind of machine (2 cores shared with other work), 20
  * queries with four keyword facets and years, relevance and newest, with and
  * without a filter:
@@ -70,6 +79,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import sqlite3 from "sqlite3";
 import { markAll, parseQuery, snippet, tokensOfNormalised, normalise, type QueryTerm } from "./analysis.js";
+import { calendarDate } from "./dates.js";
 import type { FacetCount, SearchBackend, SearchDocument, SearchHit, SearchQuery, SearchResult } from "./types.js";
 
 /** Matches walked before the search switches to bounded work (see above); ~8 ms with five facets. */
@@ -234,15 +244,25 @@ function tagToken(field: string, value: string): string {
   return `k${createHash("sha256").update(`${field}\u0000${value}`).digest("hex").slice(0, 20)}`;
 }
 
+/** An SQL condition on f.rowid (" AND …") with its parameters. */
+type Condition = [string, Param[]];
+
+const NO_CONDITION: Condition = ["", []];
+
 interface Plan {
   fts: string;
   titles: string;
+  /** The table the search matches in: titles for a title-only search (fields: "title"), else fts. */
+  table: string;
+  titleOnly: boolean;
   collection: number;
   /** Every term as a phrase, ANDed, without a column filter; null for an empty query. */
   terms: string | null;
   /** The filters as tags ({tags} : (a OR b) AND …); null without filters. */
   filter: string | null;
-  /** FTS5 query of the whole search; null when it is every document in range. */
+  /** The excluded terms as phrases, ORed, in the search's columns ({title body} or {title}); null without any. */
+  exclude: string | null;
+  /** FTS5 query of the whole search in `table`; null when it is every document in range (but the excluded). */
   match: string | null;
   /** The filters as an SQL condition on f.rowid (doc_keywords), for statements that keep tags out of the MATCH. */
   filterSql: string | null;
@@ -256,7 +276,7 @@ function both(...parts: (string | null)[]): string | null {
   return present.length > 0 ? present.map((part) => `(${part})`).join(" AND ") : null;
 }
 
-/** Rowid bounds of a year range; any bound leaves undated documents out. */
+/** Rowid bounds of a year range; any bound leaves undated documents out (as a date bound does). */
 function rowidRange(yearFrom?: number, yearTo?: number): [number, number] {
   const from = yearFrom !== undefined && Number.isFinite(yearFrom) ? Math.max(1, Math.floor(yearFrom)) : undefined;
   const to = yearTo !== undefined && Number.isFinite(yearTo) ? Math.min(9999, Math.floor(yearTo)) : undefined;
@@ -265,27 +285,59 @@ function rowidRange(yearFrom?: number, yearTo?: number): [number, number] {
   return [lo * SEQUENCE, hi * SEQUENCE + SEQUENCE - 1];
 }
 
+/** Rowid bounds of a date (YYYY-MM-DD) range; an impossible date is no bound; any bound leaves undated documents out. */
+function dateRange(dateFrom?: string, dateTo?: string): [number, number] {
+  const from = calendarDate(dateFrom);
+  const to = calendarDate(dateTo);
+  return [
+    (from ? dateKey(from) : to ? 1 : 0) * SEQUENCE,
+    to ? dateKey(to) * SEQUENCE + SEQUENCE - 1 : MAX_DATE_KEY * SEQUENCE + SEQUENCE - 1,
+  ];
+}
+
+/** The rows of `table` that match an FTS5 query in the plan's range, as an SQL subquery. */
+function matching(table: string, match: string, plan: Plan): Condition {
+  return [`SELECT rowid FROM ${table} WHERE ${table} MATCH ? AND rowid BETWEEN ? AND ?`, [match, plan.lo, plan.hi]];
+}
+
+interface SourceOptions {
+  /** FTS5 query; the plan's by default. */
+  match?: string | null;
+  /** More columns after `doc` (", bm25(…) AS score"), with their parameters. */
+  select?: string;
+  selectParams?: Param[];
+  /** The table matched; the plan's by default. */
+  table?: string;
+  where?: Condition;
+}
+
 /**
  * The candidates of a plan, or of another FTS5 query over the same range, as
  * `SELECT f.rowid AS doc …` with its parameters: FTS matches, or every
- * document of the collection when there is nothing to match.
+ * document of the collection when there is nothing to match. An exclusion
+ * with nothing to match (no terms, no filters: FTS5's NOT needs something to
+ * take from) leaves out the excluded documents' rowids, which costs a pass
+ * over all of them; the archive always filters (by openness), so it never
+ * takes that way.
  */
-function source(
-  plan: Plan,
-  match: string | null = plan.match,
-  select = "",
-  selectParams: Param[] = [],
-  table = plan.fts,
-): [string, Param[]] {
+function source(plan: Plan, options: SourceOptions = {}): [string, Param[]] {
+  const { select = "", selectParams = [], table = plan.table } = options;
+  const match = options.match === undefined ? plan.match : options.match;
+  let [where, whereParams] = options.where ?? NO_CONDITION;
   if (match) {
     return [
-      `SELECT f.rowid AS doc${select} FROM ${table} f WHERE f.${table} MATCH ? AND f.rowid BETWEEN ? AND ?`,
-      [...selectParams, match, plan.lo, plan.hi],
+      `SELECT f.rowid AS doc${select} FROM ${table} f WHERE f.${table} MATCH ? AND f.rowid BETWEEN ? AND ?${where}`,
+      [...selectParams, match, plan.lo, plan.hi, ...whereParams],
     ];
   }
+  if (plan.exclude) {
+    const [excluded, excludedParams] = matching(plan.table, plan.exclude, plan);
+    where = ` AND f.rowid NOT IN (${excluded})${where}`;
+    whereParams = [...excludedParams, ...whereParams];
+  }
   return [
-    `SELECT f.rowid AS doc${select} FROM documents f WHERE f.collection = ? AND f.rowid BETWEEN ? AND ?`,
-    [...selectParams, plan.collection, plan.lo, plan.hi],
+    `SELECT f.rowid AS doc${select} FROM documents f WHERE f.collection = ? AND f.rowid BETWEEN ? AND ?${where}`,
+    [...selectParams, plan.collection, plan.lo, plan.hi, ...whereParams],
   ];
 }
 
@@ -542,6 +594,34 @@ export class EmbeddedSearch implements SearchBackend {
     return counts;
   }
 
+  /**
+   * The monthly counts for a plan's range: a month the range only partly
+   * covers (a date range that starts or ends inside it) counts the documents
+   * of the covered days, counted exactly — a month's documents at most, where
+   * prorating would make the total of an unnarrowed list wrong.
+   */
+  private async monthsInRange(collection: number, plan: Plan): Promise<Map<number, number>> {
+    const counts = await this.months(collection);
+    const edges = new Set<number>();
+    const loKey = keyOf(plan.lo);
+    const hiKey = keyOf(plan.hi);
+    if (loKey > 0 && loKey % 100 > 1) edges.add(monthOf(loKey));
+    if (hiKey < MAX_DATE_KEY && hiKey % 100 < 31) edges.add(monthOf(hiKey));
+    if (edges.size === 0) return counts;
+    const adjusted = new Map(counts);
+    for (const month of edges) {
+      if (!counts.has(month)) continue;
+      const from = Math.max(plan.lo, month * 100 * SEQUENCE);
+      const to = Math.min(plan.hi, (month * 100 + 99) * SEQUENCE + SEQUENCE - 1);
+      const row = await this.reader.get<{ n: number }>(
+        "SELECT count(*) AS n FROM documents WHERE collection = ? AND rowid BETWEEN ? AND ?",
+        [collection, from, to],
+      );
+      adjusted.set(month, row?.n ?? 0);
+    }
+    return adjusted;
+  }
+
   async search(query: SearchQuery): Promise<SearchResult> {
     await this.refreshCaches();
     const empty: SearchResult = { total: 0, totalExact: true, hits: [], facets: {} };
@@ -550,7 +630,10 @@ export class EmbeddedSearch implements SearchBackend {
     if (collection === undefined) return empty;
 
     const terms = parseQuery(query.text);
-    const [lo, hi] = rowidRange(query.yearFrom, query.yearTo);
+    const excluded = parseQuery(query.exclude ?? "");
+    const [yearLo, yearHi] = rowidRange(query.yearFrom, query.yearTo);
+    const [dateLo, dateHi] = dateRange(query.dateFrom, query.dateTo);
+    const [lo, hi] = [Math.max(yearLo, dateLo), Math.min(yearHi, dateHi)];
     if (lo > hi) return empty;
     const filters = Object.entries(query.filters ?? {});
     if (filters.some(([, values]) => values.length === 0)) return empty;
@@ -561,14 +644,23 @@ export class EmbeddedSearch implements SearchBackend {
             .map(([field, values]) => `{tags} : (${values.map((value) => `"${tagToken(field, value)}"`).join(" OR ")})`)
             .join(" AND ")
         : null;
+    const titleOnly = query.fields === "title";
+    // The terms never match the tags column. A title-only search matches in the titles table, whose
+    // title column is the main table's: {title} on the main table would walk every body match too.
+    const columns = titleOnly ? "{title}" : "{title body}";
+    const exclude = excluded.length > 0 ? `${columns} : (${excluded.map(phrase).join(" OR ")})` : null;
+    const positive = both(termsMatch && `${columns} : (${termsMatch})`, filter);
     const plan: Plan = {
       fts: `fts_${collection}`,
       titles: `titles_${collection}`,
+      table: titleOnly ? `titles_${collection}` : `fts_${collection}`,
+      titleOnly,
       collection,
       terms: termsMatch,
       filter,
-      // The terms never match the tags column.
-      match: both(termsMatch && `{title body} : (${termsMatch})`, filter),
+      exclude,
+      // FTS5's NOT walks the excluded phrases' doclists alongside the matches, seeking, never counting them.
+      match: positive && exclude ? `(${positive}) NOT (${exclude})` : positive,
       filterSql:
         filters.length > 0
           ? filters
@@ -597,11 +689,11 @@ export class EmbeddedSearch implements SearchBackend {
     let scale = 1;
     const facetCounts = walk.facets;
     if (!exact) {
-      const counts = await this.months(collection);
+      const counts = await this.monthsInRange(collection, plan);
       const estimate = estimateAbove(counts, walk.last, plan.lo, plan.hi);
       const density = estimate.above > 0 ? passed / estimate.above : 0;
       total = Math.min(estimate.inRange, Math.max(passed, Math.round(density * estimate.inRange)));
-      const everything = !plan.match && filters.length === 0;
+      const everything = !plan.match && !plan.exclude;
       if (everything) {
         // Every document in range: the monthly counts are exact.
         total = estimate.inRange;
@@ -692,8 +784,8 @@ export class EmbeddedSearch implements SearchBackend {
     offset: number,
     limit: number,
   ): Promise<Ranked[]> {
-    const newest = async (match: string | null, take: number, skip: number, table = plan.fts) => {
-      const [sql, params] = source(plan, match, "", [], table);
+    const newest = async (options: SourceOptions, take: number, skip: number) => {
+      const [sql, params] = source(plan, options);
       const rows = await this.reader.all<{ doc: number }>(`${sql} ORDER BY f.rowid DESC LIMIT ? OFFSET ?`, [
         ...params,
         take,
@@ -701,75 +793,104 @@ export class EmbeddedSearch implements SearchBackend {
       ]);
       return rows.map(({ doc }) => ({ doc, score: 0 }));
     };
-    if (!plan.terms || sort === "newest") return newest(plan.match, limit, offset);
+    /** Matches of an FTS5 query, up to exactLimit + 1: whether there are few enough to rank or to list. */
+    const countUpTo = async (options: SourceOptions) => {
+      const [sql, params] = source(plan, options);
+      const row = await this.reader.get<{ n: number }>(`SELECT count(*) AS n FROM (${sql} LIMIT ?)`, [
+        ...params,
+        this.exactLimit + 1,
+      ]);
+      return row!.n;
+    };
+    if (!plan.terms || sort === "newest") return newest({}, limit, offset);
     /**
      * bm25 over the matches of `terms` in `table`. bm25 counts the documents of every phrase in its MATCH
      * once per statement (the IDF), and a tag such as 公开 is in most documents (~20 ms at 1M). So when the
-     * terms alone match few enough rows, the filters are checked in SQL instead of in the MATCH.
+     * terms alone match few enough rows, the filters are checked in SQL instead of in the MATCH; an
+     * exclusion is checked in SQL always, for the same reason (`keep`: the rows to keep).
      */
     const scored = async (
       table: string,
       terms: string,
       weights: string,
       order: string,
+      keep: Condition,
       more = "",
       moreParams: Param[] = [],
     ) => {
       let match = both(terms, plan.filter);
-      let where = "";
-      let whereParams: Param[] = [];
-      if (plan.filterSql) {
-        const [countSql, countParams] = source(plan, terms, "", [], table);
-        const unfiltered = (await this.reader.get<{ n: number }>(`SELECT count(*) AS n FROM (${countSql} LIMIT ?)`, [
-          ...countParams,
-          this.exactLimit + 1,
-        ]))!;
-        if (unfiltered.n <= this.exactLimit) {
-          match = terms;
-          where = ` AND ${plan.filterSql}`;
-          whereParams = plan.filterParams;
-        }
+      let where: Condition = keep;
+      if (plan.filterSql && (await countUpTo({ match: terms, table })) <= this.exactLimit) {
+        match = terms;
+        where = [`${keep[0]} AND ${plan.filterSql}`, [...keep[1], ...plan.filterParams]];
       }
-      const [sql, params] = source(plan, match, `, bm25(f.${table}, ${weights}) AS score${more}`, moreParams, table);
-      const rows = await this.reader.all<{ doc: number; score: number }>(
-        `${sql}${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
-        [...params, ...whereParams, limit, offset],
-      );
+      const [sql, params] = source(plan, {
+        match,
+        select: `, bm25(f.${table}, ${weights}) AS score${more}`,
+        selectParams: moreParams,
+        table,
+        where,
+      });
+      const rows = await this.reader.all<{ doc: number; score: number }>(`${sql} ORDER BY ${order} LIMIT ? OFFSET ?`, [
+        ...params,
+        limit,
+        offset,
+      ]);
       return rows.map(({ doc, score }) => ({ doc, score: -score }));
     };
     const inTitle = `{title} : (${plan.terms})`;
     if (ranked) {
+      // Few matches (the walk counted them all): with an exclusion, the rows kept are the plan's own matches.
+      // The unary + keeps SQLite from handing the IN to FTS5 as rowid lookups (~0.1–0.5 ms each).
+      let keep = NO_CONDITION;
+      if (plan.exclude && plan.match) {
+        const [matchedSql, matchedParams] = matching(plan.table, plan.match, plan);
+        keep = [` AND +f.rowid IN (${matchedSql})`, matchedParams];
+      }
+      if (plan.titleOnly) return scored(plan.titles, inTitle, "1.0, 0.0", "score, f.rowid DESC", keep);
       return scored(
         plan.fts,
         `{title body} : (${plan.terms})`,
         `${TITLE_WEIGHT}, 1.0, 0.0`,
         "inTitle DESC, score, f.rowid DESC",
+        keep,
         `, f.rowid IN (SELECT rowid FROM ${plan.titles} WHERE ${plan.titles} MATCH ?) AS inTitle`,
         [inTitle],
       );
     }
-    // A common term: title matches first, then the rest newest first (see the top of the file). Title matches
-    // come from the titles table: in the main one, {title} would walk every body match of the terms' tokens.
-    const titleMatch = both(inTitle, plan.filter)!;
-    const [titleWalkSql, titleWalkParams] = source(plan, titleMatch, "", [], plan.titles);
-    const titleWalk = (await this.reader.get<{ n: number }>(`SELECT count(*) AS n FROM (${titleWalkSql} LIMIT ?)`, [
-      ...titleWalkParams,
-      this.exactLimit + 1,
-    ]))!;
+    // A common term in titles only: every match is a title match, newest first.
+    if (plan.titleOnly) return newest({}, limit, offset);
+    /**
+     * A common term: title matches first, then the rest newest first (see the top of the file). Title
+     * matches come from the titles table: in the main one, {title} would walk every body match of the
+     * terms' tokens. The titles table has no body to check an exclusion against, so the excluded rows
+     * are left out in SQL, which reads them all: when there are more than exactLimit of them (a common
+     * term excluded as well), the answer is newest first without the title tier.
+     */
+    let keep = NO_CONDITION;
+    if (plan.exclude) {
+      if ((await countUpTo({ match: plan.exclude, table: plan.fts })) > this.exactLimit)
+        return newest({}, limit, offset);
+      const [excludedSql, excludedParams] = matching(plan.fts, plan.exclude, plan);
+      keep = [` AND f.rowid NOT IN (${excludedSql})`, excludedParams];
+    }
+    const titles = { match: both(inTitle, plan.filter)!, table: plan.titles, where: keep };
+    const titleCount = await countUpTo(titles);
     const result =
-      titleWalk.n <= this.rankLimit
-        ? await scored(plan.titles, inTitle, "1.0, 0.0", "score, f.rowid DESC")
-        : await newest(titleMatch, limit, offset, plan.titles);
+      titleCount <= this.rankLimit
+        ? await scored(plan.titles, inTitle, "1.0, 0.0", "score, f.rowid DESC", keep)
+        : await newest(titles, limit, offset);
     if (result.length === limit) return result;
     let titleTotal = offset + result.length;
     if (result.length === 0 && offset > 0) {
-      titleTotal =
-        titleWalk.n <= this.exactLimit
-          ? titleWalk.n
-          : (await this.reader.get<{ n: number }>(`SELECT count(*) AS n FROM (${titleWalkSql})`, titleWalkParams))!.n;
+      if (titleCount <= this.exactLimit) titleTotal = titleCount;
+      else {
+        const [sql, params] = source(plan, titles);
+        titleTotal = (await this.reader.get<{ n: number }>(`SELECT count(*) AS n FROM (${sql})`, params))!.n;
+      }
     }
     const rest = await newest(
-      `(${plan.match}) NOT ${inTitle}`,
+      { match: `(${plan.match}) NOT ${inTitle}` },
       limit - result.length,
       Math.max(0, offset - titleTotal),
     );

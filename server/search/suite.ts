@@ -108,18 +108,36 @@ function yearOf(document: SearchDocument): number | null {
   return document.date ? Number(document.date.slice(0, 4)) : null;
 }
 
-/** Does the document contain every term of the query as the index should see it? Checked by a regex scan. */
-export function contains(document: SearchDocument, query: string): boolean {
-  const text = normalise(`${document.title}\n${document.body}`);
-  return parseQuery(query).every((term) => {
+/** Where the terms are looked for: the title and the body, or the title only (SearchQuery.fields). */
+type Where = "all" | "title";
+
+/** The terms of a query, each as a regex over normalised text: what the index should match. */
+function termPatterns(query: string): RegExp[] {
+  return parseQuery(query).map((term) => {
     const pattern = term.segments
       .map((part) => {
         const escaped = part.text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
         return part.cjk ? escaped : `(?<![a-z0-9])${escaped}(?![a-z0-9])`;
       })
       .join("[^\\p{L}\\p{N}]*");
-    return new RegExp(pattern, "u").test(text);
+    return new RegExp(pattern, "u");
   });
+}
+
+function searchedText(document: SearchDocument, where: Where): string {
+  return normalise(where === "title" ? document.title : `${document.title}\n${document.body}`);
+}
+
+/** Does the document contain every term of the query as the index should see it? Checked by a regex scan. */
+export function contains(document: SearchDocument, query: string, where: Where = "all"): boolean {
+  const text = searchedText(document, where);
+  return termPatterns(query).every((pattern) => pattern.test(text));
+}
+
+/** Does the document contain any term of the query (an exclusion's test)? */
+export function containsAny(document: SearchDocument, query: string, where: Where = "all"): boolean {
+  const text = searchedText(document, where);
+  return termPatterns(query).some((pattern) => pattern.test(text));
 }
 
 async function allHits(backend: SearchBackend, query: SearchQuery): Promise<{ hits: SearchHit[]; totals: number[] }> {
@@ -159,6 +177,27 @@ export function describeSearchBackend(name: string, open: () => Promise<SearchBa
     const byId = new Map(documents.map((document) => [document.id, document]));
     const expectedIds = (query: string, keep: (document: SearchDocument) => boolean = () => true) =>
       sorted(documents.filter((document) => keep(document) && contains(document, query)).map((d) => d.id));
+    /** The ids a query should find, by a plain scan of the documents: the reference both backends are held to. */
+    const expectedFor = (query: Omit<SearchQuery, "collection">) => {
+      const where = query.fields ?? "all";
+      return sorted(
+        documents
+          .filter((document) => {
+            if (!contains(document, query.text, where)) return false;
+            if (query.exclude && containsAny(document, query.exclude, where)) return false;
+            for (const [field, values] of Object.entries(query.filters ?? {})) {
+              if (!keywordValues(document, field).some((value) => values.includes(value))) return false;
+            }
+            const year = yearOf(document);
+            if (query.yearFrom !== undefined && (year === null || year < query.yearFrom)) return false;
+            if (query.yearTo !== undefined && (year === null || year > query.yearTo)) return false;
+            if (query.dateFrom && (!document.date || document.date < query.dateFrom)) return false;
+            if (query.dateTo && (!document.date || document.date > query.dateTo)) return false;
+            return true;
+          })
+          .map((document) => document.id),
+      );
+    };
     const search = (query: Omit<SearchQuery, "collection">) => backend.search({ collection: COLLECTION, ...query });
     const searchAll = (query: Omit<SearchQuery, "collection">) =>
       allHits(backend, { collection: COLLECTION, ...query });
@@ -297,6 +336,137 @@ export function describeSearchBackend(name: string, open: () => Promise<SearchBa
       expect(facetMap(filtered, "category")).toEqual(countBy(internal, "category"));
     });
 
+    it("leaves out the documents with any excluded word, in the title or the body (不包含)", async () => {
+      for (const query of [
+        { text: "教育", exclude: "高等" },
+        { text: "管理", exclude: "土地　税务" },
+        { text: "法院", exclude: '"人民检察院"' },
+        // Traditional leaves out Simplified; one character leaves out every word it starts.
+        { text: "规定", exclude: "國務院" },
+        { text: "规定", exclude: "鉴" },
+        { text: "人民", exclude: "法院", filters: { openness: ["公开"] }, yearFrom: 1990 },
+      ]) {
+        const expected = expectedFor(query);
+        expect(expected.length, query.exclude).toBeGreaterThan(0);
+        expect(expected.length, query.exclude).toBeLessThan(expectedFor({ ...query, exclude: undefined }).length);
+        const { hits, totals } = await searchAll(query);
+        expect(sorted(hits.map((hit) => hit.id)), query.exclude).toEqual(expected);
+        expect(totals[0], query.exclude).toBe(expected.length);
+      }
+      // The exclusion counts where the query does: 鉴 is in a title only here, and leaves that document out.
+      expect((await searchAll({ text: "国务院", exclude: "鉴" })).hits.map((hit) => hit.id)).not.toContain(
+        "syn-traditional",
+      );
+    });
+
+    it("counts totals and facets without the excluded documents, title matches still first", async () => {
+      const query = { text: "管理", exclude: "土地" };
+      const matched = documents.filter((d) => contains(d, "管理") && !containsAny(d, "土地"));
+      const result = await search({ ...query, facets: ["category", "issuer", "year"], pageSize: 5 });
+      expect(result.total).toBe(matched.length);
+      expect(result.totalExact).toBe(true);
+      for (const field of ["category", "issuer", "year"])
+        expect(facetMap(result, field)).toEqual(countBy(matched, field));
+      const { hits } = await searchAll({ ...query, sort: "relevance" });
+      const inTitle = hits.map((hit) => normalise(byId.get(hit.id)!.title).includes("管理"));
+      expect(inTitle.some(Boolean)).toBe(true);
+      expect(inTitle.indexOf(false)).toBe(inTitle.filter(Boolean).length);
+      const newest = await searchAll({ ...query, sort: "newest" });
+      expect(sorted(newest.hits.map((hit) => hit.id))).toEqual(expectedFor(query));
+      const dates = newest.hits.map((hit) => byId.get(hit.id)!.date ?? "");
+      expect(dates.filter(Boolean)).toEqual(dates.filter(Boolean).sort().reverse());
+    });
+
+    it("excludes from every document, or from a filtered list, when there is no text", async () => {
+      for (const query of [
+        { text: "", exclude: "人民" },
+        { text: "", exclude: "人民", yearFrom: 1990 },
+        { text: "", exclude: "土地", filters: { category: ["行政法规"] } },
+        { text: "", exclude: "人民", fields: "title" as const },
+      ]) {
+        const expected = expectedFor(query);
+        expect(expected.length).toBeGreaterThan(0);
+        const { hits, totals } = await searchAll(query);
+        expect(sorted(hits.map((hit) => hit.id))).toEqual(expected);
+        expect(totals[0]).toBe(expected.length);
+      }
+      // An exclusion without a word in it leaves nothing out.
+      const nothing = await searchAll({ text: "土地", exclude: ' "" ***, ' });
+      expect(sorted(nothing.hits.map((hit) => hit.id))).toEqual(expectedIds("土地"));
+    });
+
+    it("searches titles only (标题检索), excluding by the title only", async () => {
+      for (const text of ["条例", "法院", "人民 法院", "鉴", "GB/T 9704"]) {
+        const query = { text, fields: "title" as const };
+        const expected = expectedFor(query);
+        expect(expected.length, text).toBeGreaterThan(0);
+        const { hits, totals } = await searchAll(query);
+        expect(sorted(hits.map((hit) => hit.id)), text).toEqual(expected);
+        expect(totals[0], text).toBe(expected.length);
+        for (const hit of hits) expect(hit.title.marks.length, hit.id).toBeGreaterThan(0);
+      }
+      expect(expectedFor({ text: "条例", fields: "title" }).length).toBeLessThan(expectedIds("条例").length);
+      // 实施 in the body only does not leave a document out of a title search.
+      const excluding = { text: "条例", fields: "title" as const, exclude: "实施" };
+      const { hits } = await searchAll(excluding);
+      expect(sorted(hits.map((hit) => hit.id))).toEqual(expectedFor(excluding));
+      expect(hits.some((hit) => contains(byId.get(hit.id)!, "实施"))).toBe(true);
+      expect(hits.every((hit) => !normalise(hit.title.text).includes("实施"))).toBe(true);
+
+      const counted = await search({ ...excluding, facets: ["category", "year"], pageSize: 3 });
+      const matched = expectedFor(excluding).map((id) => byId.get(id)!);
+      expect(counted.total).toBe(matched.length);
+      for (const field of ["category", "year"]) expect(facetMap(counted, field)).toEqual(countBy(matched, field));
+      const newest = await searchAll({ ...excluding, sort: "newest" });
+      const dates = newest.hits.map((hit) => byId.get(hit.id)!.date ?? "");
+      expect(dates.filter(Boolean)).toEqual(dates.filter(Boolean).sort().reverse());
+    });
+
+    it("marks a title-only match in the body's snippet too, when the body has it", async () => {
+      const result = await search({ text: "法院", fields: "title", pageSize: 30 });
+      let inBody = 0;
+      for (const hit of result.hits) {
+        if (!normalise(byId.get(hit.id)!.body).includes("法院")) continue;
+        inBody += 1;
+        expect(hit.snippet.marks.length, hit.id).toBeGreaterThan(0);
+        for (const [start, end] of hit.snippet.marks)
+          expect(normalise(hit.snippet.text.slice(start, end))).toBe("法院");
+      }
+      expect(inBody).toBeGreaterThan(0);
+    });
+
+    it("narrows by a date range (成文日期), within a year range too", async () => {
+      for (const query of [
+        { text: "规定", dateFrom: "2000-03-15", dateTo: "2010-06-30" },
+        { text: "规定", dateFrom: "2000-03-15", dateTo: "2010-06-30", yearFrom: 2005 },
+        { text: "", dateFrom: "2015-07-02" },
+        { text: "", dateTo: "1995-02-14", filters: { openness: ["公开"] } },
+      ]) {
+        const expected = expectedFor(query);
+        expect(expected.length).toBeGreaterThan(0);
+        const { hits, totals } = await searchAll(query);
+        expect(sorted(hits.map((hit) => hit.id))).toEqual(expected);
+        expect(totals[0]).toBe(expected.length);
+      }
+      const ranged = await search({ text: "", dateFrom: "1999-10-09", dateTo: "2012-06-29", facets: ["year"] });
+      const inRange = expectedFor({ text: "", dateFrom: "1999-10-09", dateTo: "2012-06-29" }).map((id) =>
+        byId.get(id)!,
+      );
+      expect(ranged.total).toBe(inRange.length);
+      expect(ranged.totalExact).toBe(true);
+      expect(facetMap(ranged, "year")).toEqual(countBy(inRange, "year"));
+      // One day: the synthetic GB/T notice is dated 2012-06-29.
+      const day = await searchAll({ text: "", dateFrom: "2012-06-29", dateTo: "2012-06-29" });
+      expect(day.hits.map((hit) => hit.id)).toContain("syn-gb");
+      expect(sorted(day.hits.map((hit) => hit.id))).toEqual(
+        expectedFor({ text: "", dateFrom: "2012-06-29", dateTo: "2012-06-29" }),
+      );
+      expect((await search({ text: "", dateFrom: "2010-01-01", dateTo: "2009-12-31" })).total).toBe(0);
+      // A date that is not a calendar day is no bound.
+      const impossible = await searchAll({ text: "规定", dateFrom: "2001-02-30", dateTo: "2001-13-01" });
+      expect(sorted(impossible.hits.map((hit) => hit.id))).toEqual(expectedIds("规定"));
+    });
+
     it("sorts by date, newest first, undated last", async () => {
       const { hits } = await searchAll({ text: "法院", sort: "newest" });
       expect(hits.length).toBe(expectedIds("法院").length);
@@ -377,6 +547,12 @@ export function describeSearchBackend(name: string, open: () => Promise<SearchBa
         const result = await search({ text, facets: ["category", "year"] });
         expect(Array.isArray(result.hits)).toBe(true);
         expect(result.total).toBeGreaterThanOrEqual(result.hits.length);
+        for (const fields of ["all", "title"] as const) {
+          const excluding = await search({ text: "规定", exclude: text, fields, facets: ["category"] });
+          expect(excluding.total).toBeGreaterThanOrEqual(excluding.hits.length);
+          const titles = await search({ text, fields });
+          expect(titles.total).toBeGreaterThanOrEqual(titles.hits.length);
+        }
       }
       // Syntax characters mean nothing: "教育*" is the word 教育, not a prefix query.
       const star = await searchAll({ text: "教育*" });

@@ -38,11 +38,29 @@ export interface SearchQuery {
    * never as bigrams scattered over the text. Empty: every document (filters only).
    */
   text: string;
+  /**
+   * Terms parsed as `text` is (spaces, "quotes"); a document in which any of
+   * them matches, where `fields` says, is left out (不包含). Alone, without
+   * text or filters, it leaves out those documents from every document.
+   */
+  exclude?: string;
+  /**
+   * Where the terms of `text` and `exclude` must be: in the title or the body
+   * ("all", the default), or in the title ("title": 标题检索).
+   */
+  fields?: "all" | "title";
   /** Keyword filters: a document matches if, for every field given, one of its values is in the list. */
   filters?: Record<string, readonly string[]>;
   /** Inclusive year range over `date`. */
   yearFrom?: number;
   yearTo?: number;
+  /**
+   * Inclusive date range over `date` (YYYY-MM-DD; anything else is ignored),
+   * narrowing the year range when both are given; any bound leaves undated
+   * documents out.
+   */
+  dateFrom?: string;
+  dateTo?: string;
   sort?: "relevance" | "newest";
   page?: number;
   pageSize?: number;
