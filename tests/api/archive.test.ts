@@ -172,6 +172,94 @@ describe("archive search for the public (政府信息公开)", () => {
   });
 });
 
+describe("advanced search (高级检索)", () => {
+  const search = (client: ApiClient, params: Record<string, string>) =>
+    client.get(`/api/archive/search?${new URLSearchParams(params)}`);
+  const publicSearch = (params: Record<string, string>) => search(server.client(), params);
+
+  it("narrows by the exact phrase, excluded words, title only, 文号 and 成文日期", async () => {
+    // 不包含: 学校 is in the 公开 notice's title; the 内部 opinion on 教育经费 has no 学校.
+    expect(titles(await publicSearch({ q: "教育", not: "学校" }))).toEqual([]);
+    expect(titles(await search(staff, { q: "教育", not: "学校" }))).toEqual(["关于教育经费内部核算的意见"]);
+    expect(titles(await search(staff, { q: "教育", not: "核算 学校" }))).toEqual([]);
+    // 检索范围: 管理 is in both 公开 titles; 儿童 only in a body.
+    expect(titles(await publicSearch({ q: "管理", in: "title" }))).toEqual([
+      "关于加强义务教育学校管理的通知",
+      "南宁市税务征收管理办法",
+    ]);
+    expect(titles(await publicSearch({ q: "儿童", in: "title" }))).toEqual([]);
+    expect(titles(await publicSearch({ q: "儿童", in: "all" }))).toEqual(["关于加强义务教育学校管理的通知"]);
+    // 精确短语: the words in this order, next to each other.
+    expect(titles(await publicSearch({ phrase: "适龄儿童" }))).toEqual(["关于加强义务教育学校管理的通知"]);
+    expect(titles(await publicSearch({ phrase: "儿童 适龄" }))).toEqual([]);
+    // Quotation marks typed in the phrase field are only separators, never the end of the phrase.
+    expect(titles(await publicSearch({ phrase: "“适龄”儿童" }))).toEqual(["关于加强义务教育学校管理的通知"]);
+    expect(titles(await publicSearch({ q: "儿童 适龄" }))).toEqual(["关于加强义务教育学校管理的通知"]);
+    expect(titles(await publicSearch({ q: "税务", phrase: "征收管理" }))).toEqual(["南宁市税务征收管理办法"]);
+    // 文号, exact, whatever brackets are typed; with the words, and never with another 文号 in the box.
+    for (const docNumber of ["南府发(1985)3号", "南府发［1985］3号", "南府发〔1985〕3号"]) {
+      const res = await publicSearch({ docNumber });
+      expect(titles(res), docNumber).toEqual(["南宁市税务征收管理办法"]);
+      expect(res.body.docNumber).toBe("南府发〔1985〕3号");
+    }
+    expect(titles(await publicSearch({ docNumber: "南府发[1985]3号", q: "税务" }))).toEqual(["南宁市税务征收管理办法"]);
+    expect(titles(await publicSearch({ docNumber: "南府发[1985]3号", q: "教育" }))).toEqual([]);
+    expect((await publicSearch({ docNumber: "南府发[1985]3号", q: "南府发[2006]12号" })).body.total).toBe(0);
+    expect((await publicSearch({ docNumber: "南府发[1985]", q: "" })).body.total).toBe(0);
+    // 成文日期: inclusive days.
+    expect(titles(await publicSearch({ dateFrom: "1985-05-10", dateTo: "1985-05-10" }))).toEqual([
+      "南宁市税务征收管理办法",
+    ]);
+    expect((await publicSearch({ dateFrom: "1985-05-11", dateTo: "2006-03-06" })).body.total).toBe(0);
+    expect(titles(await publicSearch({ dateFrom: "2006-03-07" }))).toEqual(["关于加强义务教育学校管理的通知"]);
+    // A field of the form left empty is no condition.
+    const blank = await publicSearch({ q: "", phrase: "", not: " ", docNumber: "", dateFrom: "", dateTo: "" });
+    expect(blank.status).toBe(200);
+    expect(blank.body.total).toBe(2);
+  });
+
+  it("refuses bad advanced parameters with 400, naming the field", async () => {
+    const refused = async (params: Record<string, string>, path: string, code = "validation_failed") => {
+      const res = await publicSearch(params);
+      expect(res.status, JSON.stringify(params)).toBe(400);
+      expect(res.body.error.code).toBe(code);
+      expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
+    };
+    await refused({ in: "body" }, "query.in");
+    await refused({ dateFrom: "2006-02-30" }, "query.dateFrom");
+    await refused({ dateTo: "2006-3-7" }, "query.dateTo");
+    await refused({ dateFrom: "2010-01-01", dateTo: "2009-12-31" }, "query.dateTo");
+    await refused({ yearFrom: "2010", yearTo: "2000" }, "query.yearTo");
+    await refused({ not: "长".repeat(201) }, "query.not");
+    await refused({ q: "长".repeat(100), phrase: "短".repeat(101) }, "query.phrase");
+    await refused({ docNumber: "南府发\u0007[1985]3号" }, "query.docNumber", "control_characters");
+    await refused({ docNumber: "南府发\u200b[1985]3号" }, "query.docNumber", "invisible_characters");
+    const twice = await server.client().get(`/api/archive/search?not=${encodeURIComponent("学校")}&not=x`);
+    expect(twice.status).toBe(400);
+  });
+
+  it("never shows the public an 内部 record through them, in items, totals or facets", async () => {
+    const docTypes = (res: { body: { facets: { docType: { value: string }[] } } }) =>
+      res.body.facets.docType.map((f) => f.value);
+    for (const params of [
+      { docNumber: "南府办[2006]40号" },
+      { q: "核算", in: "title" },
+      { phrase: "教育经费" },
+      { q: "核算", not: "学校" },
+      { q: "", not: "学校" },
+      { dateFrom: "2006-03-07", dateTo: "2006-03-07" },
+    ]) {
+      const open = await publicSearch(params);
+      expect(open.status).toBe(200);
+      expect(titles(open), JSON.stringify(params)).not.toContain("关于教育经费内部核算的意见");
+      expect(docTypes(open), JSON.stringify(params)).not.toContain("意见");
+      const internal = await search(staff, params);
+      expect(titles(internal), JSON.stringify(params)).toContain("关于教育经费内部核算的意见");
+      expect(internal.body.total).toBe(open.body.total + 1);
+    }
+  });
+});
+
 describe("archive for staff", () => {
   it("shows 内部 records to staff with the archive", async () => {
     const res = await staff.get(`/api/archive/search?q=${encodeURIComponent("教育")}`);

@@ -224,13 +224,25 @@ export async function relatedRecords(record: ArchiveRecord, visible: readonly Op
 }
 
 export interface ArchiveSearch {
+  /** The words (全部词), or a 文号. */
   q: string;
+  /** 精确短语: one phrase, as if typed in quotes. */
+  phrase?: string;
+  /** 不包含: records with any of these words are left out. */
+  not?: string;
+  /** 检索范围: the words in the title or the text, or in the title only. */
+  in?: "all" | "title";
+  /** 文号, exact, whatever brackets were typed. */
+  docNumber?: string;
   issuer?: string[];
   docType?: string[];
   validity?: string[];
   category?: string[];
   yearFrom?: number;
   yearTo?: number;
+  /** 成文日期 range, YYYY-MM-DD. */
+  dateFrom?: string;
+  dateTo?: string;
   sort?: "relevance" | "newest";
   page: number;
   pageSize: number;
@@ -241,8 +253,17 @@ export interface ArchiveSearchResult {
   total: number;
   totalExact: boolean;
   facets: Record<string, FacetCount[]>;
-  /** Set when the query was a 文号 and was looked up as one. */
+  /** Set when the query was a 文号, or a 文号 was asked for, and was looked up as one. */
   docNumber: string | null;
+}
+
+/** Quotation marks parseQuery reads as the ends of a phrase (after NFKC, which makes ＂ a "). */
+const QUOTES = /["\u201c\u201d\u300c\u300d\u300e\u300f]/g;
+
+/** The text searched: the words, and the exact phrase as one quoted term (its own quotes are only separators). */
+function searchText(words: string, phrase: string | undefined): string {
+  const quoted = phrase ? phrase.normalize("NFKC").replace(QUOTES, " ").trim() : "";
+  return [words.trim(), quoted && `"${quoted}"`].filter(Boolean).join(" ");
 }
 
 /**
@@ -254,20 +275,29 @@ export function archiveSearchQuery(
   query: ArchiveSearch,
   visible: readonly Openness[],
 ): { search: SearchQuery; docNumber: string | null } {
-  const docNumber = canonicalDocNumber(query.q);
+  const typed = canonicalDocNumber(query.q);
+  // The 文号 field is exact: canonical when it reads as one, else as written (as records keep such 文号).
+  const asked = query.docNumber?.trim() ? (canonicalDocNumber(query.docNumber) ?? query.docNumber.trim()) : null;
+  const docNumber = typed ?? asked;
   const filters: Record<string, readonly string[]> = { openness: visible };
   for (const field of ["issuer", "docType", "validity", "category"] as const) {
     const values = query[field];
     if (values?.length) filters[field] = values;
   }
-  if (docNumber) filters.docNumber = [docNumber];
+  // A 文号 in the search box and another in the 文号 field: no record has both.
+  if (docNumber) filters.docNumber = typed && asked && typed !== asked ? [] : [docNumber];
+  const text = searchText(typed ? "" : query.q, query.phrase);
   const search: SearchQuery = {
     collection: ARCHIVE_COLLECTION,
-    text: docNumber ? "" : query.q,
+    text,
+    exclude: query.not,
+    fields: query.in === "title" ? "title" : "all",
     filters,
     yearFrom: query.yearFrom,
     yearTo: query.yearTo,
-    sort: query.sort ?? (query.q.trim() && !docNumber ? "relevance" : "newest"),
+    dateFrom: query.dateFrom,
+    dateTo: query.dateTo,
+    sort: query.sort ?? (text ? "relevance" : "newest"),
     page: query.page,
     pageSize: query.pageSize,
     facets: ARCHIVE_FACETS,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { nameText, plainText } from "../../../core/validate.js";
+import { calendarDate } from "../../../search/dates.js";
 import { LINK_KINDS, OPENNESS, RETENTIONS, VALIDITIES } from "../../models/index.js";
 
 const id = z.coerce.number().int().positive();
@@ -11,20 +12,53 @@ const many = (item: z.ZodString) =>
     .transform((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]));
 const keyword = nameText().trim().min(1).max(64);
 const year = z.coerce.number().int().min(1900).max(2100).optional();
+const searchDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD")
+  .refine((d) => calendarDate(d) === d, "a real date");
+/** What the search box and the advanced form share: the words (q) and the exact phrase are one query of 200 characters. */
+const QUERY_LENGTH = 200;
+/** A form field left empty arrives as ?not= : no value, not a refusal. */
+const optionalText = (schema: z.ZodString) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
 
 export const ArchiveSearchSchema = z.object({
-  query: z.object({
-    q: plainText().trim().max(200).default(""),
-    issuer: many(keyword),
-    docType: many(keyword),
-    validity: many(keyword),
-    category: many(keyword),
-    yearFrom: year,
-    yearTo: year,
-    sort: z.enum(["relevance", "newest"]).optional(),
-    page: z.coerce.number().int().min(1).max(500).default(1),
-    pageSize: z.coerce.number().int().min(1).max(100).default(20),
-  }),
+  query: z
+    .object({
+      q: plainText().trim().max(QUERY_LENGTH).default(""),
+      /** 精确短语: searched as one phrase, as if typed in "quotes". */
+      phrase: optionalText(plainText().trim().max(QUERY_LENGTH)),
+      /** 不包含: records with any of these words are left out. */
+      not: optionalText(plainText().trim().max(QUERY_LENGTH)),
+      /** 检索范围: the words in the title or the text (all), or in the title only. */
+      in: z.enum(["all", "title"]).default("all"),
+      /** 文号, exact, typed with any brackets. */
+      docNumber: optionalText(nameText().trim().max(64)),
+      issuer: many(keyword),
+      docType: many(keyword),
+      validity: many(keyword),
+      category: many(keyword),
+      yearFrom: year,
+      yearTo: year,
+      /** 成文日期 from–to. */
+      dateFrom: optionalText(searchDate),
+      dateTo: optionalText(searchDate),
+      sort: z.enum(["relevance", "newest"]).optional(),
+      page: z.coerce.number().int().min(1).max(500).default(1),
+      pageSize: z.coerce.number().int().min(1).max(100).default(20),
+    })
+    .refine((v) => v.q.length + (v.phrase?.length ?? 0) <= QUERY_LENGTH, {
+      message: `the words and the phrase together are at most ${QUERY_LENGTH} characters`,
+      path: ["phrase"],
+    })
+    .refine((v) => v.yearFrom === undefined || v.yearTo === undefined || v.yearFrom <= v.yearTo, {
+      message: "yearFrom is after yearTo",
+      path: ["yearTo"],
+    })
+    .refine((v) => !v.dateFrom || !v.dateTo || v.dateFrom <= v.dateTo, {
+      message: "dateFrom is after dateTo",
+      path: ["dateTo"],
+    }),
 });
 
 export const IdParamSchema = z.object({ params: z.object({ id }) });
