@@ -192,7 +192,7 @@ describe("advanced search (高级检索)", () => {
     // 精确短语: the words in this order, next to each other.
     expect(titles(await publicSearch({ phrase: "适龄儿童" }))).toEqual(["关于加强义务教育学校管理的通知"]);
     expect(titles(await publicSearch({ phrase: "儿童 适龄" }))).toEqual([]);
-    // Quotation marks typed in the phrase field are only separators, never the end of the phrase.
+    // Quotation marks typed in the phrase field are dropped, never the end of the phrase.
     expect(titles(await publicSearch({ phrase: "“适龄”儿童" }))).toEqual(["关于加强义务教育学校管理的通知"]);
     expect(titles(await publicSearch({ q: "儿童 适龄" }))).toEqual(["关于加强义务教育学校管理的通知"]);
     expect(titles(await publicSearch({ q: "税务", phrase: "征收管理" }))).toEqual(["南宁市税务征收管理办法"]);

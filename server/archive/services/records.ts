@@ -260,9 +260,12 @@ export interface ArchiveSearchResult {
 /** Quotation marks parseQuery reads as the ends of a phrase (after NFKC, which makes ＂ a "). */
 const QUOTES = /["\u201c\u201d\u300c\u300d\u300e\u300f]/g;
 
-/** The text searched: the words, and the exact phrase as one quoted term (its own quotes are only separators). */
+/**
+ * The text searched: the words, and the exact phrase as one quoted term. Quotation marks typed in the phrase
+ * (“放管服”, pasted from a document) are dropped: they would end it.
+ */
 function searchText(words: string, phrase: string | undefined): string {
-  const quoted = phrase ? phrase.normalize("NFKC").replace(QUOTES, " ").trim() : "";
+  const quoted = phrase ? phrase.normalize("NFKC").replace(QUOTES, "").trim() : "";
   return [words.trim(), quoted && `"${quoted}"`].filter(Boolean).join(" ");
 }
 
