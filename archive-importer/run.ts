@@ -4,7 +4,7 @@ import { readdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, extname, join, relative, sep } from "node:path";
 import type { Sequelize } from "sequelize";
-import { ArchiveRecord, type Openness } from "../server/archive/models/index.js";
+import { ArchiveImport, ArchiveRecord, type Openness } from "../server/archive/models/index.js";
 import { importRecord, type ImportOutcome, type RecordFields } from "../server/archive/services/records.js";
 import { attachOriginal, storeOriginal } from "../server/archive/services/originals.js";
 import type { BlobStore } from "../server/core/blobStore.js";
@@ -12,16 +12,14 @@ import {
   failImportRun,
   finishImportRun,
   reportImportProgress,
+  restartImportRun,
   startImportRun,
   type ImportRunReport,
 } from "../server/archive/services/imports.js";
 import { extractText } from "./extract.js";
 import { metadataFromText } from "./metadata.js";
 import type { Sidecar } from "./sidecar.js";
-import { ImportFileError, type ImportFileErrorCode } from "./types.js";
-
-/** What the importer reads; anything else in the folder is left alone (and counted as skipped). */
-export const IMPORTED_EXTENSIONS = new Set([".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt"]);
+import { IMPORTED_EXTENSIONS, ImportFileError, type ImportFileErrorCode } from "./types.js";
 
 export interface ImportOptions {
   folder: string;
@@ -36,6 +34,10 @@ export interface ImportOptions {
   /** Per-file bounds for PDF reading. */
   timeoutMs?: number;
   onProgress?: (progress: ImportProgress) => void;
+  /** Files left out before the run (an upload keeps only the formats the importer reads); added to `skipped`. */
+  skippedBefore?: number;
+  /** Stops the run between files (the server is stopping); the files done so far stay imported. */
+  signal?: AbortSignal;
 }
 
 export interface ImportProgress {
@@ -180,6 +182,7 @@ export async function runImport(sequelize: Sequelize, options: ImportOptions): P
   let done = 0;
   const worker = async () => {
     while (next < files.length) {
+      options.signal?.throwIfAborted();
       const file = files[next++] as string;
       let result: FileResult;
       try {
@@ -212,23 +215,31 @@ export async function runImport(sequelize: Sequelize, options: ImportOptions): P
     unchanged: count("unchanged"),
     failed: count("failed"),
     needsOcr: results.filter((r) => r.needsOcr).length,
-    skipped,
+    skipped: skipped + (options.skippedBefore ?? 0),
     problems: results.filter((r) => r.outcome === "failed" || r.needsOcr).sort((a, b) => a.file.localeCompare(b.file)),
   };
 }
 
 /**
  * runImport with a record of the run (archive_imports) that archivists follow
- * on their screen: opened before the first file, its progress saved every two
- * seconds, closed with the report (and put on the audit log), or marked failed
- * if the run itself stops on an error.
+ * on their screen: opened before the first file (or, for an upload, the
+ * queued record restarted), its progress saved every two seconds, closed with
+ * the report (and put on the audit log), or marked failed if the run itself
+ * stops on an error. A run stopped by its signal goes back to queued: the job
+ * queue runs it again, and the files already imported are skipped as unchanged.
  */
 export async function recordedImport(
   sequelize: Sequelize,
   options: ImportOptions,
-  run: { source: "cli" | "upload"; operator: string },
+  run: { source: "cli" | "upload"; operator: string } | ArchiveImport,
 ): Promise<{ report: ImportReport; runId: number }> {
-  const record = await startImportRun({ ...run, folder: options.folder, dryRun: options.dryRun });
+  let record: ArchiveImport;
+  if (run instanceof ArchiveImport) {
+    record = run;
+    await restartImportRun(record);
+  } else {
+    record = await startImportRun({ ...run, folder: options.folder, dryRun: options.dryRun });
+  }
   let saved = 0;
   try {
     const report = await runImport(sequelize, {
@@ -243,7 +254,8 @@ export async function recordedImport(
     await finishImportRun(sequelize, record, report);
     return { report, runId: record.id };
   } catch (err) {
-    await failImportRun(record, err);
+    if (options.signal?.aborted) await record.update({ status: "queued" });
+    else await failImportRun(record, err);
     throw err;
   }
 }

@@ -71,14 +71,13 @@ async function markdownFiles(dir: string): Promise<string[]> {
  * When a law has files for several versions, the date in the file name picks
  * the row; a version the file list has but metadata.json lacks gets nothing.
  */
-async function lawsSidecar(path: string, json: string): Promise<Sidecar> {
+async function lawsSidecar(path: string, json: string, root: string): Promise<Sidecar> {
   const parsed = z.array(LawRow).safeParse(JSON.parse(json));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`${path} is not the laws metadata format: row ${issue?.path.join(".")}: ${issue?.message}`);
   }
   const rows = parsed.data;
-  const root = dirname(path);
   const byFolder = new Map<string, LawRow[]>();
   for (const row of rows) byFolder.set(row.folder, [...(byFolder.get(row.folder) ?? []), row]);
   // Versions on disk: a law whose row has expired and that has a newer file beside it was revised, not repealed.
@@ -184,7 +183,7 @@ type CsvRow = z.infer<typeof CsvRow>;
  * is the file's path relative to the sidecar, or just its name when that is
  * unique. Saved from Excel as UTF-8 or in the Chinese code page (GBK).
  */
-function csvSidecar(path: string, bytes: Buffer): Sidecar {
+function csvSidecar(path: string, bytes: Buffer, root: string): Sidecar {
   const decoded = decodeTextBytes(bytes);
   if (!decoded) throw new Error(`${path} is neither UTF-8 nor GB18030 (GBK) text`);
   const records: Record<string, string>[] = parse(decoded.text, {
@@ -193,7 +192,6 @@ function csvSidecar(path: string, bytes: Buffer): Sidecar {
     trim: true,
     relax_column_count: true,
   });
-  const root = dirname(path);
   const byPath = new Map<string, CsvRow>();
   const byName = new Map<string, CsvRow[]>();
   records.forEach((record, i) => {
@@ -229,10 +227,14 @@ function csvSidecar(path: string, bytes: Buffer): Sidecar {
   };
 }
 
-/** Reads a sidecar: the laws corpus's metadata.json format, or a CSV with the columns CSV_COLUMNS. */
-export async function readSidecar(path: string): Promise<Sidecar> {
+/**
+ * Reads a sidecar: the laws corpus's metadata.json format, or a CSV with the
+ * columns CSV_COLUMNS. The files it names are under `root`: the sidecar's own
+ * folder unless given (an uploaded sidecar is kept apart from the folder).
+ */
+export async function readSidecar(path: string, root = dirname(path)): Promise<Sidecar> {
   const bytes = await readFile(path);
-  if (extname(path).toLowerCase() === ".json") return lawsSidecar(path, bytes.toString("utf8"));
-  if (extname(path).toLowerCase() === ".csv") return csvSidecar(path, bytes);
+  if (extname(path).toLowerCase() === ".json") return lawsSidecar(path, bytes.toString("utf8"), root);
+  if (extname(path).toLowerCase() === ".csv") return csvSidecar(path, bytes, root);
   throw new Error(`${path}: a sidecar is a .json (laws metadata) or a .csv file`);
 }

@@ -2,6 +2,17 @@
 
 export type DocumentFormat = "pdf" | "docx" | "html" | "markdown" | "text";
 
+/** The file extensions the importer reads; anything else in a folder is left alone (and counted as skipped). */
+export const IMPORTED_EXTENSIONS: ReadonlySet<string> = new Set([
+  ".pdf",
+  ".docx",
+  ".html",
+  ".htm",
+  ".md",
+  ".markdown",
+  ".txt",
+]);
+
 export type Validity = "有效" | "已修订" | "已废止";
 
 export type Openness = "公开" | "内部";

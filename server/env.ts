@@ -59,6 +59,12 @@ const EnvSchema = z.object({
   ELASTICSEARCH_URL: z.string().url().optional(),
   /** Serve /metrics on its own listener on 127.0.0.1:METRICS_PORT (0: any free port), without a token. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** How often each instance looks for due background jobs (server/jobs); it also looks at once after its own enqueues. */
+  JOB_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
+  /** Limits of a folder uploaded for import by an archivist: the whole upload, one file, and the number of files. */
+  ARCHIVE_UPLOAD_MAX_MB: z.coerce.number().int().min(1).default(2_048),
+  ARCHIVE_UPLOAD_MAX_FILE_MB: z.coerce.number().int().min(1).default(200),
+  ARCHIVE_UPLOAD_MAX_FILES: z.coerce.number().int().min(1).default(20_000),
 });
 
 /** Variables whose values never appear in an error message or a log line. */

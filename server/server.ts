@@ -27,12 +27,40 @@ import { OutboxDrainer, SearchOutbox } from "./search/outbox.js";
 import { openSearch } from "./search/index.js";
 import { databaseId, loadAuditAnchor } from "./audit/services/auditAnchor.js";
 import type { SearchBackend } from "./search/types.js";
+import { initJobModels } from "./jobs/models/index.js";
+import { JobRunner, type JobHandler } from "./jobs/services/runner.js";
+import { pruneJobs, scheduleRecurringJob } from "./jobs/services/queue.js";
+import { ARCHIVE_IMPORT_JOB, archiveImportJob, sweepImportUploads } from "./archive/services/importJobs.js";
 
 export function initModels(sequelize: Sequelize): void {
   initOrgModels(sequelize);
   initAuditModels(sequelize);
   initArchiveModels(sequelize);
   SearchOutbox.initModel(sequelize);
+  initJobModels(sequelize);
+}
+
+const DAY_MS = 24 * 3600_000;
+const PRUNE_JOB = "jobs.prune";
+
+/** Every kind of background job and what runs it; each instance works the whole queue. */
+function jobHandlers(deps: {
+  env: Env;
+  sequelize: Sequelize;
+  blobs: BlobStore;
+  drainSearch: () => Promise<void>;
+}): Record<string, JobHandler> {
+  return {
+    [ARCHIVE_IMPORT_JOB]: archiveImportJob(deps),
+    // Hourly: finished jobs are kept a week (failed ones 90 days, for whoever looks into them); uploads
+    // that never became a job (cut off by a crash) are removed after a day.
+    [PRUNE_JOB]: {
+      run: async () => {
+        await pruneJobs(7 * DAY_MS, 90 * DAY_MS);
+        await sweepImportUploads(deps.env.DATA_DIR, DAY_MS);
+      },
+    },
+  };
 }
 
 /** Every collection, as `npm run search:reindex` rebuilds it from the database. */
@@ -100,6 +128,8 @@ export interface RunningServer {
   drainSearch(): Promise<void>;
   /** The search backend this instance answers from. */
   search: SearchBackend;
+  /** This instance's worker of the job queue. */
+  jobs: JobRunner;
   close(): Promise<void>;
 }
 
@@ -118,7 +148,14 @@ export async function startServer(env: Env): Promise<RunningServer> {
   searchOutbox.start();
   void searchOutbox.kick();
   const blobs = createBlobStore(env);
-  const app = createApp({ env, sequelize, logger, metrics, auditBuffer, denials, search, searchOutbox, blobs });
+  const jobs = new JobRunner(
+    jobHandlers({ env, sequelize, blobs, drainSearch: () => searchOutbox.kick() }),
+    logger,
+    env.JOB_POLL_MS,
+  );
+  await scheduleRecurringJob(PRUNE_JOB, 3600);
+  jobs.start();
+  const app = createApp({ env, sequelize, logger, metrics, auditBuffer, denials, search, searchOutbox, blobs, jobs });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(env.PORT, env.HOST, () => resolve(s));
   });
@@ -150,6 +187,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
     metricsUrl: metricsServer ? `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics` : null,
     drainSearch: () => searchOutbox.kick(),
     search,
+    jobs,
     flushAudit: () => {
       denials.flush();
       return auditBuffer.flush();
@@ -160,6 +198,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      await jobs.stop();
       denials.flush();
       await auditBuffer.close();
       await checkpoint();

@@ -15,7 +15,14 @@ export class ApiClient {
   async request(
     method: string,
     path: string,
-    options: { body?: unknown; rawBody?: string; csrf?: boolean; headers?: Record<string, string> } = {},
+    options: {
+      body?: unknown;
+      rawBody?: string;
+      /** A multipart/form-data body; fetch writes its Content-Type with the boundary. */
+      form?: FormData;
+      csrf?: boolean;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<{ status: number; body: any; text: string; headers: Headers }> {
     if (options.csrf !== false && method !== "GET" && !this.cookies.has("yo_csrf")) {
       await this.request("GET", "/api/auth/csrf");
@@ -23,10 +30,11 @@ export class ApiClient {
     const headers: Record<string, string> = { ...options.headers };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     if (options.csrf !== false && method !== "GET") headers["x-csrf-token"] = this.cookies.get("yo_csrf") ?? "";
-    let payload: string | undefined;
-    if (options.rawBody !== undefined) payload = options.rawBody;
+    let payload: string | FormData | undefined;
+    if (options.form !== undefined) payload = options.form;
+    else if (options.rawBody !== undefined) payload = options.rawBody;
     else if (options.body !== undefined) payload = JSON.stringify(options.body);
-    if (payload !== undefined) headers["content-type"] ??= "application/json";
+    if (typeof payload === "string") headers["content-type"] ??= "application/json";
     const res = await fetch(this.baseUrl + path, { method, headers, body: payload, redirect: "manual" });
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(";");
@@ -52,6 +60,9 @@ export class ApiClient {
   }
   post(path: string, body?: unknown) {
     return this.request("POST", path, { body: body ?? {} });
+  }
+  upload(path: string, form: FormData) {
+    return this.request("POST", path, { form });
   }
   patch(path: string, body: unknown) {
     return this.request("PATCH", path, { body });

@@ -21,6 +21,8 @@ export interface TestServer extends RunningServer {
     unitId?: number;
     departmentId?: number | null;
   }): Promise<{ client: ApiClient; id: number }>;
+  /** The security administrator gives a user a built-in role (e.g. "archivist"), for the whole organisation. */
+  grantRole(userId: number, roleCode: string): Promise<void>;
   client(): ApiClient;
   stop(): Promise<void>;
 }
@@ -84,6 +86,14 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
       });
       if (created.status !== 201) throw new Error(`create ${username}: ${created.text}`);
       return { client: await signInWith(username, created.body.initialPassword), id: created.body.user.id };
+    },
+    grantRole: async (userId, roleCode) => {
+      const secadmin = await signIn("secadmin");
+      const roles = await secadmin.get("/api/org/roles");
+      const role = roles.body.items.find((r: { code: string }) => r.code === roleCode);
+      if (!role) throw new Error(`no role ${roleCode}`);
+      const granted = await secadmin.post(`/api/org/users/${userId}/roles`, { roleId: role.id, unitId: null });
+      if (granted.status !== 200) throw new Error(`grant ${roleCode}: ${granted.text}`);
     },
     stop: async () => {
       await server.close();

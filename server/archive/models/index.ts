@@ -134,7 +134,8 @@ export class ArchiveRecordLink extends Model<
   }
 }
 
-export const IMPORT_STATUSES = ["running", "done", "failed"] as const;
+/** queued: an upload waiting for the job queue; running; done; failed (the run itself stopped on an error). */
+export const IMPORT_STATUSES = ["queued", "running", "done", "failed"] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 
 /** One file the run could not import, or imported without text (for OCR). */

@@ -1,4 +1,4 @@
-import type { Sequelize } from "sequelize";
+import type { Sequelize, Transaction } from "sequelize";
 import { appendAuditEvent } from "../../audit/services/auditChain.js";
 import { ArchiveImport, type ImportProblem } from "../models/index.js";
 
@@ -30,6 +30,33 @@ export async function startImportRun(props: {
     startedAt: new Date(),
     finishedAt: null,
   });
+}
+
+/**
+ * Opens the record of an uploaded folder's run, queued until the job queue
+ * takes it (services/importJobs.ts), in the upload's transaction.
+ */
+export async function queueImportRun(
+  props: { operator: string; folder: string; dryRun: boolean },
+  transaction: Transaction,
+): Promise<ArchiveImport> {
+  return ArchiveImport.create(
+    {
+      ...props,
+      source: "upload",
+      folder: props.folder.slice(-1024),
+      status: "queued",
+      problems: [],
+      startedAt: new Date(),
+      finishedAt: null,
+    },
+    { transaction },
+  );
+}
+
+/** A queued run (or one whose instance stopped and is taken again) starts from the beginning. */
+export async function restartImportRun(run: ArchiveImport): Promise<void> {
+  await run.update({ status: "running", done: 0, total: 0, problems: [], startedAt: new Date(), finishedAt: null });
 }
 
 /** How far a run has got; called at most every few seconds. */
