@@ -241,14 +241,15 @@ describe("advanced search (高级检索)", () => {
   it("never shows the public an 内部 record through them, in items, totals or facets", async () => {
     const docTypes = (res: { body: { facets: { docType: { value: string }[] } } }) =>
       res.body.facets.docType.map((f) => f.value);
-    for (const params of [
+    const conditions: Record<string, string>[] = [
       { docNumber: "南府办[2006]40号" },
       { q: "核算", in: "title" },
       { phrase: "教育经费" },
       { q: "核算", not: "学校" },
       { q: "", not: "学校" },
       { dateFrom: "2006-03-07", dateTo: "2006-03-07" },
-    ]) {
+    ];
+    for (const params of conditions) {
       const open = await publicSearch(params);
       expect(open.status).toBe(200);
       expect(titles(open), JSON.stringify(params)).not.toContain("关于教育经费内部核算的意见");
