@@ -65,11 +65,14 @@ export function safeUploadPath(name: string): string {
     .normalize("NFC")
     .split(/[\\/]+/)
     .filter((segment) => segment !== "" && segment !== ".");
-  if (segments.length === 0) throw badRequest("upload_bad_name", "A file has no name");
-  if (segments.length > MAX_DEPTH) throw badRequest("upload_bad_name", `A file is nested too deep: ${name}`);
+  // details.name: the screens say which file it was.
+  const shown = { name: name.slice(0, 200) };
+  if (segments.length === 0) throw badRequest("upload_bad_name", "A file has no name", shown);
+  if (segments.length > MAX_DEPTH)
+    throw badRequest("upload_bad_name", `A file is nested too deep: ${shown.name}`, shown);
   for (const segment of segments) {
     if (segment === ".." || UNSAFE.test(segment) || Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) {
-      throw badRequest("upload_bad_name", `A file name is not allowed: ${name.slice(0, 200)}`);
+      throw badRequest("upload_bad_name", `A file name is not allowed: ${shown.name}`, shown);
     }
   }
   return segments.join("/");
@@ -179,7 +182,7 @@ function parse(
       const key = path.toLowerCase();
       if (seen.has(key)) {
         stream.resume();
-        return fail(badRequest("upload_duplicate", `Two files at the same path: ${path}`));
+        return fail(badRequest("upload_duplicate", `Two files at the same path: ${path}`, { name: path }));
       }
       seen.add(key);
       const entry: UploadedFile = { field, name, path, bytes: 0 };

@@ -160,6 +160,60 @@ export const http = {
   delete: <T = void>(url: string, options: RequestOptions = {}) => request<T>("DELETE", url, options),
 };
 
+/** Bytes sent so far of an upload, and of the whole request. */
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+}
+
+function sendForm(url: string, form: FormData, token: string, onProgress?: (p: UploadProgress) => void) {
+  // XMLHttpRequest, not fetch: only it reports how much of the request body has been sent.
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("X-CSRF-Token", token);
+    if (onProgress) xhr.upload.onprogress = (e) => onProgress({ loaded: e.loaded, total: e.total });
+    xhr.onload = () => resolve({ status: xhr.status, text: xhr.responseText });
+    xhr.onerror = () => reject(new TypeError("network error"));
+    xhr.onabort = () => reject(new TypeError("upload aborted"));
+    xhr.send(form);
+  });
+}
+
+function errorOf(status: number, text: string): ApiError {
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON: a generic error below.
+  }
+  if (isErrorBody(body)) return new ApiError(status, body.error.code, body.error.message, body.error.details);
+  return new ApiError(status, status >= 500 ? "server_error" : "http_error", "Request failed");
+}
+
+/**
+ * Posts files (multipart/form-data) and reports the bytes sent; CSRF, a stale
+ * token and session expiry are handled as for every other request.
+ */
+export async function uploadForm<T>(url: string, form: FormData, onProgress?: (p: UploadProgress) => void): Promise<T> {
+  let answer = await sendForm(url, form, await csrfToken(), onProgress);
+  let error = answer.status < 300 ? null : errorOf(answer.status, answer.text);
+  if (error?.code === "csrf_failed") {
+    answer = await sendForm(url, form, await fetchCsrfToken(), onProgress);
+    error = answer.status < 300 ? null : errorOf(answer.status, answer.text);
+  }
+  if (error) {
+    if (error.status === 401 && ["session_expired", "unauthenticated", "account_locked"].includes(error.code)) {
+      handlers?.onUnauthenticated(error.code);
+    }
+    if (error.status === 403 && error.code === "password_change_required") handlers?.onPasswordChangeRequired();
+    throw error;
+  }
+  return (answer.text ? JSON.parse(answer.text) : undefined) as T;
+}
+
 export type StreamEvent = { type: string } & Record<string, unknown>;
 
 function isStreamEvent(value: unknown): value is StreamEvent {

@@ -6,7 +6,9 @@ import { i18n, t } from "@/locales";
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
     const key = `errors.${error.code}`;
-    if (i18n.global.te(key)) return t(key);
+    // Details that name the thing at fault ({name}, {reason}) fill the translated text's placeholders.
+    const named = typeof error.details === "object" && error.details !== null && !Array.isArray(error.details);
+    if (i18n.global.te(key)) return named ? t(key, error.details as Record<string, unknown>) : t(key);
     return error.message;
   }
   if (error instanceof TypeError) return t("errors.network_error");

@@ -93,7 +93,7 @@ async function readUploadedSidecar(dir: string, metadata: string, folder: string
   } catch (error) {
     // Its messages name the file by its path on the server: the uploader knows it by its name.
     const message = error instanceof Error ? error.message.replaceAll(`${join(dir, "metadata")}/`, "") : String(error);
-    throw badRequest("upload_bad_metadata", `The metadata file cannot be read: ${message}`);
+    throw badRequest("upload_bad_metadata", `The metadata file cannot be read: ${message}`, { reason: message });
   }
 }
 
