@@ -9,6 +9,7 @@ import * as m0008 from "./0008-archive.js";
 import * as m0009 from "./0009-archive-imports.js";
 import * as m0010 from "./0010-archive-originals.js";
 import * as m0011 from "./0011-jobs.js";
+import * as m0012 from "./0012-archive-intake.js";
 
 export interface MigrationModule {
   up(params: { context: QueryInterface }): Promise<void>;
@@ -31,4 +32,5 @@ export const MIGRATIONS: [name: string, module: MigrationModule][] = [
   ["0009-archive-imports", m0009],
   ["0010-archive-originals", m0010],
   ["0011-jobs", m0011],
+  ["0012-archive-intake", m0012],
 ];

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { archiveRouter } from "./archive/routes/records/index.js";
 import { archiveImportsRouter } from "./archive/routes/imports/index.js";
+import { archiveIntakeRouter } from "./archive/routes/intake/index.js";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -41,6 +42,7 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
     auditRouter(),
     archiveRouter(),
     archiveImportsRouter(),
+    archiveIntakeRouter(),
   ];
 }
 

@@ -31,6 +31,7 @@ import { initJobModels } from "./jobs/models/index.js";
 import { JobRunner, type JobHandler } from "./jobs/services/runner.js";
 import { pruneJobs, scheduleRecurringJob } from "./jobs/services/queue.js";
 import { ARCHIVE_IMPORT_JOB, archiveImportJob, sweepImportUploads } from "./archive/services/importJobs.js";
+import { ARCHIVE_INTAKE_JOB, archiveIntakeJob, intakeBlobReferences } from "./archive/services/intake.js";
 
 export function initModels(sequelize: Sequelize): void {
   initOrgModels(sequelize);
@@ -52,6 +53,7 @@ function jobHandlers(deps: {
 }): Record<string, JobHandler> {
   return {
     [ARCHIVE_IMPORT_JOB]: archiveImportJob(deps),
+    [ARCHIVE_INTAKE_JOB]: archiveIntakeJob(deps),
     // Hourly: finished jobs are kept a week (failed ones 90 days, for whoever looks into them); uploads
     // that never became a job (cut off by a crash) are removed after a day.
     [PRUNE_JOB]: {
@@ -72,7 +74,10 @@ export const REINDEX_SOURCES: ReindexSource[] = [
 const SEARCH_LOADERS = Object.fromEntries(REINDEX_SOURCES.map((s) => [s.collection, s.load]));
 
 /** Each module's lookup of the blobs it refers to; a module that keeps files in the blob store adds its own. */
-export const BLOB_REFERENCES: ((hashes: readonly string[]) => Promise<ReadonlySet<string>>)[] = [archiveBlobReferences];
+export const BLOB_REFERENCES: ((hashes: readonly string[]) => Promise<ReadonlySet<string>>)[] = [
+  archiveBlobReferences,
+  intakeBlobReferences,
+];
 
 /** Which of `hashes` anything refers to: what the blob sweep must keep. */
 export async function referencedBlobs(hashes: readonly string[]): Promise<Set<string>> {

@@ -24,7 +24,7 @@ export type LinkKind = (typeof LINK_KINDS)[number];
 const stringList = (name: "issuers" | "subjects") => ({
   type: DataTypes.TEXT,
   allowNull: false,
-  get(this: ArchiveRecord): string[] {
+  get(this: Model): string[] {
     const raw = this.getDataValue(name) as unknown;
     if (Array.isArray(raw)) return raw as string[];
     try {
@@ -34,8 +34,8 @@ const stringList = (name: "issuers" | "subjects") => ({
       return [];
     }
   },
-  set(this: ArchiveRecord, value: readonly string[]) {
-    this.setDataValue(name, JSON.stringify(value) as unknown as string[]);
+  set(this: Model, value: readonly string[]) {
+    this.setDataValue(name, JSON.stringify(value));
   },
 });
 
@@ -210,6 +210,109 @@ export class ArchiveImport extends Model<InferAttributes<ArchiveImport>, InferCr
   }
 }
 
+/** pending: waiting for the intake job; archived: a record was made (recordId, archiveCode); failed: see error. */
+export const INTAKE_STATES = ["pending", "archived", "failed"] as const;
+export type IntakeState = (typeof INTAKE_STATES)[number];
+
+/** A document handed to the archive by another module (the OA's 归档 step), and its receipt (migration 0012). */
+export class ArchiveIntake extends Model<InferAttributes<ArchiveIntake>, InferCreationAttributes<ArchiveIntake>> {
+  declare id: CreationOptional<number>;
+  /** The sender's key for the document ("oa:document:<id>"): handing it over twice updates the same record. */
+  declare sourceKey: string;
+  declare title: string;
+  declare docNumber: string | null;
+  declare issuers: string[];
+  declare docType: string | null;
+  declare issuedOn: string | null;
+  declare effectiveOn: string | null;
+  declare subjects: string[];
+  declare category: string | null;
+  declare body: string;
+  declare fileName: string | null;
+  declare fileFormat: string | null;
+  /** The original, already in the blob store (the sender stored it). */
+  declare fileSha256: string | null;
+  declare fileSize: number | null;
+  declare openness: Openness;
+  declare retention: Retention;
+  /** 全宗号 of the unit the document belongs to, and its 机构(问题) code (DA/T 22-2015); the organ may be left out. */
+  declare fondsCode: string;
+  declare organCode: string | null;
+  /** 年度: the year the 档号 is numbered in. */
+  declare year: number;
+  /** Who handed it over (the registrar's username). */
+  declare submittedBy: string;
+  declare state: IntakeState;
+  declare error: string | null;
+  declare recordId: number | null;
+  declare archiveCode: string | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    ArchiveIntake.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+        sourceKey: { type: DataTypes.STRING(255), allowNull: false },
+        title: { type: DataTypes.STRING(500), allowNull: false },
+        docNumber: { type: DataTypes.STRING(64), allowNull: true },
+        issuers: stringList("issuers"),
+        docType: { type: DataTypes.STRING(32), allowNull: true },
+        issuedOn: { type: DataTypes.DATEONLY, allowNull: true },
+        effectiveOn: { type: DataTypes.DATEONLY, allowNull: true },
+        subjects: stringList("subjects"),
+        category: { type: DataTypes.STRING(64), allowNull: true },
+        body: { type: DataTypes.TEXT, allowNull: false },
+        fileName: { type: DataTypes.STRING(255), allowNull: true },
+        fileFormat: { type: DataTypes.STRING(16), allowNull: true },
+        fileSha256: { type: DataTypes.STRING(64), allowNull: true },
+        fileSize: { type: DataTypes.BIGINT, allowNull: true },
+        openness: { type: DataTypes.STRING(8), allowNull: false },
+        retention: { type: DataTypes.STRING(8), allowNull: false },
+        fondsCode: { type: DataTypes.STRING(16), allowNull: false },
+        organCode: { type: DataTypes.STRING(16), allowNull: true },
+        year: { type: DataTypes.INTEGER, allowNull: false },
+        submittedBy: { type: DataTypes.STRING(128), allowNull: false },
+        state: { type: DataTypes.STRING(16), allowNull: false },
+        error: { type: DataTypes.TEXT, allowNull: true },
+        recordId: { type: DataTypes.INTEGER, allowNull: true },
+        archiveCode: { type: DataTypes.STRING(64), allowNull: true },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: "archive_intake", freezeTableName: true },
+    );
+  }
+}
+
+/** The last 件号 given in one 档号 group (migration 0012). */
+export class ArchiveCodeCounter extends Model<
+  InferAttributes<ArchiveCodeCounter>,
+  InferCreationAttributes<ArchiveCodeCounter>
+> {
+  declare fondsCode: string;
+  declare year: number;
+  declare retention: Retention;
+  /** "" when the fonds numbers without an organ part. */
+  declare organCode: string;
+  declare last: number;
+
+  static initModel(sequelize: Sequelize): void {
+    ArchiveCodeCounter.init(
+      {
+        fondsCode: { type: DataTypes.STRING(16), allowNull: false, primaryKey: true },
+        year: { type: DataTypes.INTEGER, allowNull: false, primaryKey: true },
+        retention: { type: DataTypes.STRING(8), allowNull: false, primaryKey: true },
+        organCode: { type: DataTypes.STRING(16), allowNull: false, primaryKey: true },
+        last: { type: DataTypes.INTEGER, allowNull: false },
+      },
+      { sequelize, tableName: "archive_code_counters", timestamps: false },
+    );
+  }
+}
+
 export function initArchiveModels(sequelize: Sequelize): void {
-  for (const model of [ArchiveRecord, ArchiveRecordLink, ArchiveImport]) model.initModel(sequelize);
+  for (const model of [ArchiveRecord, ArchiveRecordLink, ArchiveImport, ArchiveIntake, ArchiveCodeCounter]) {
+    model.initModel(sequelize);
+  }
 }

@@ -110,14 +110,15 @@ describe("the job queue", () => {
     expect(next.runAt.getTime()).toBeGreaterThan(Date.now() + 590_000);
   });
 
-  it("returns an unfinished job with a dedupe key instead of queueing a second", async () => {
+  it("returns the waiting job with a dedupe key, and queues a successor to a running one", async () => {
     const first = await enqueueJob("test.dedupe", { n: 1 }, { dedupeKey: "k" });
-    const again = await enqueueJob("test.dedupe", { n: 2 }, { dedupeKey: "k" });
-    expect(again.id).toBe(first.id);
-    const [claimed] = await claimJobs("a", ["test.dedupe"], 1, lease);
-    await completeJob(claimed!, "a");
-    const after = await enqueueJob("test.dedupe", { n: 3 }, { dedupeKey: "k" });
-    expect(after.id).not.toBe(first.id);
+    const again = await Promise.all([1, 2, 3].map((n) => enqueueJob("test.dedupe", { n }, { dedupeKey: "k" })));
+    expect(again.map((job) => job.id)).toEqual([first.id, first.id, first.id]);
+    const [running] = await claimJobs("a", ["test.dedupe"], 1, lease);
+    const next = await enqueueJob("test.dedupe", { n: 4 }, { dedupeKey: "k" });
+    expect(next.id).not.toBe(first.id);
+    expect(await completeJob(running!, "a")).toBe(true);
+    expect((await enqueueJob("test.dedupe", { n: 5 }, { dedupeKey: "k" })).id).toBe(next.id);
   });
 
   it("prunes finished jobs older than the given age only", async () => {

@@ -14,7 +14,11 @@ import { Job } from "../models/index.js";
 export interface EnqueueOptions {
   /** Not before this time; default now. */
   runAt?: Date;
-  /** A job with this key that is not finished is returned instead of a second one. */
+  /**
+   * A waiting job with this key is returned instead of a second one ("do this
+   * again soon" asked many times is done once). A running job does not count:
+   * it may have read its input before the change that asks for it again.
+   */
   dedupeKey?: string;
   /** Claims before the job is given up as failed; default 5. */
   maxAttempts?: number;
@@ -28,33 +32,38 @@ const MAX_ERROR_LENGTH = 4_000;
 export async function enqueueJob(kind: string, payload: unknown, options: EnqueueOptions = {}): Promise<Job> {
   const { transaction } = options;
   if (options.dedupeKey) {
-    const existing = await Job.findOne({
-      where: { dedupeKey: options.dedupeKey, state: ["queued", "running"] },
-      transaction,
-    });
-    if (existing) return existing;
-    // A finished job keeps its key until pruned; the new one takes it over.
+    const waiting = await Job.findOne({ where: { dedupeKey: options.dedupeKey, state: "queued" }, transaction });
+    if (waiting) return waiting;
+    // A running or finished job holds the key until now; the new one takes it over.
     await Job.update(
       { dedupeKey: null },
-      { where: { dedupeKey: options.dedupeKey, state: ["done", "failed"] }, transaction },
+      { where: { dedupeKey: options.dedupeKey, state: ["running", "done", "failed"] }, transaction },
     );
   }
-  return Job.create(
-    {
-      kind,
-      dedupeKey: options.dedupeKey ?? null,
-      payload: JSON.stringify(payload ?? null),
-      state: "queued",
-      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      repeatSeconds: null,
-      runAt: options.runAt ?? new Date(),
-      leaseOwner: null,
-      leaseUntil: null,
-      lastError: null,
-      finishedAt: null,
-    },
-    { transaction },
-  );
+  const create = () =>
+    Job.create(
+      {
+        kind,
+        dedupeKey: options.dedupeKey ?? null,
+        payload: JSON.stringify(payload ?? null),
+        state: "queued",
+        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        repeatSeconds: null,
+        runAt: options.runAt ?? new Date(),
+        leaseOwner: null,
+        leaseUntil: null,
+        lastError: null,
+        finishedAt: null,
+      },
+      { transaction },
+    );
+  try {
+    return await create();
+  } catch (error) {
+    // Another enqueue with the same key got in first: its job is the one.
+    if (!(error instanceof UniqueConstraintError) || !options.dedupeKey) throw error;
+    return (await Job.findOne({ where: { dedupeKey: options.dedupeKey }, transaction }))!;
+  }
 }
 
 /**

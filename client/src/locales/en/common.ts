@@ -103,6 +103,7 @@ const messages: typeof zhCN = {
     upload_no_files: "Nothing chosen can be imported (PDF, DOCX, HTML, Markdown, text)",
     upload_bad_metadata: "The metadata file cannot be read: {reason}",
     upload_malformed: "The upload was incomplete or malformed; please upload again",
+    intake_not_failed: "Only a hand-over that failed can be retried",
     blob_too_large: "The file is larger than allowed",
     range_not_satisfiable: "The requested range lies beyond the end of the file",
     conflict: "The operation conflicts with the current data",

@@ -101,6 +101,7 @@ export default {
     upload_no_files: "所选内容中没有可导入的文件（PDF、DOCX、HTML、Markdown、文本）",
     upload_bad_metadata: "元数据文件无法读取：{reason}",
     upload_malformed: "上传的内容不完整或格式错误，请重新上传",
+    intake_not_failed: "只有归档失败的文件可以重试",
     blob_too_large: "文件超过允许的大小",
     range_not_satisfiable: "请求的文件范围超出文件长度",
     conflict: "操作与当前数据冲突",

@@ -103,6 +103,7 @@ const messages: typeof zhCN = {
     upload_no_files: "所選內容中沒有可匯入的檔案（PDF、DOCX、HTML、Markdown、文字）",
     upload_bad_metadata: "後設資料檔無法讀取：{reason}",
     upload_malformed: "上傳的內容不完整或格式錯誤，請重新上傳",
+    intake_not_failed: "只有歸檔失敗的文件可以重試",
     blob_too_large: "檔案超過允許的大小",
     range_not_satisfiable: "請求的檔案範圍超出檔案長度",
     conflict: "操作與目前資料衝突",
