@@ -3,7 +3,8 @@
 // 公开 law by a two-character word and by its 文号 typed with square brackets, opens
 // it, and cannot find the 内部 one, whose page answers "not found"; a staff member
 // who signs in finds the 内部 one. A 公开 book imported as a PDF is read in the page
-// (pdf.js, by byte ranges). Desktop and phone (390×844). Run `npm run build`
+// (pdf.js, by byte ranges). The advanced search form narrows to titles and leaves a word out, its
+// conditions shown as tags that remove them. Desktop and phone (390×844). Run `npm run build`
 // first; screenshots land in tests/browser/artifacts/archive/ (or $SHOTS_DIR).
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -139,6 +140,88 @@ describe("the public archive (政府信息公开)", () => {
         expect(await byTestId(page, "archive-body").innerText()).toContain("国家实行九年义务教育制度");
         await session.shot("record");
         // Nothing failed but the sign-in check a visitor's page makes (401 from /api/auth/me).
+        const problems = session
+          .report()
+          .split("\n")
+          .filter((line) => line && !/^401 GET \S+\/api\/auth\/me$/.test(line));
+        expect(problems).toEqual([]);
+      });
+    });
+
+    it(`searches with the advanced form: title only, an excluded word, removable tags, Back (${label})`, async () => {
+      if (!harness) throw new Error("no harness");
+      const { server, browser } = harness;
+      const session = await openBrowserSession(browser, { shotsDir: shots, prefix: `advanced-${label}`, viewport });
+      const { page } = session;
+      const hitTitles = () => page.locator('[data-testid="archive-hit"] a').allInnerTexts();
+      const tagKinds = () =>
+        page.locator('[data-testid="archive-condition"]').evaluateAll((tags) => tags.map((tag) => tag.dataset.kind));
+      const openForm = async () => {
+        await byTestId(page, "archive-advanced-toggle").click();
+        await byTestId(page, "archive-advanced").waitFor();
+      };
+      await withBrowserSession(session, shots, async () => {
+        await page.goto(`${server.url}/open/archive`);
+        await byTestId(page, "archive-hit").waitFor();
+        await openForm();
+        // Phones get one full-width column; a desktop puts the first three fields side by side.
+        const q = (await byTestId(page, "adv-q").boundingBox())!;
+        const phrase = (await byTestId(page, "adv-phrase").boundingBox())!;
+        const form = (await byTestId(page, "archive-advanced").boundingBox())!;
+        if (viewport.width < 500) {
+          expect(phrase.y).toBeGreaterThan(q.y + q.height);
+          // The form fills the page's width, and each field the form's.
+          expect(form.x).toBeGreaterThanOrEqual(0);
+          expect(form.x + form.width).toBeLessThanOrEqual(viewport.width);
+          expect(form.width).toBeGreaterThan(viewport.width * 0.85);
+          expect(form.x + form.width - (q.x + q.width)).toBeLessThan(60);
+        } else {
+          expect(phrase.y).toBe(q.y);
+          expect(phrase.x).toBeGreaterThan(q.x + q.width);
+        }
+        await input(page, "adv-q").fill("教育");
+        await byTestId(page, "adv-scope-title").click();
+        await session.shot("form");
+        await byTestId(page, "adv-submit").click();
+        await page.waitForURL((url) => url.searchParams.get("in") === "title" && url.searchParams.get("q") === "教育");
+        await page.waitForLoadState("networkidle");
+        // 教育 in the title: the two 公开 education laws, never the 内部 高等教育法, nor laws with 教育 only in the text.
+        await expect.poll(async () => (await hitTitles()).length).toBe(2);
+        const titleOnly = await hitTitles();
+        expect(titleOnly.every((title) => title.includes("教育"))).toBe(true);
+        expect(titleOnly.join("|")).toContain("义务教育法");
+        expect(titleOnly.join("|")).not.toContain("高等教育法");
+        expect(await tagKinds()).toEqual(["q", "scope"]);
+        await session.shot("title-only");
+
+        // The form opens with the search in effect; 义务 excluded leaves the other one.
+        await openForm();
+        expect(await input(page, "adv-q").inputValue()).toBe("教育");
+        await input(page, "adv-not").fill("义务");
+        await byTestId(page, "adv-submit").click();
+        await page.waitForURL((url) => url.searchParams.get("not") === "义务");
+        await page.waitForLoadState("networkidle");
+        await expect.poll(async () => (await hitTitles()).length).toBe(1);
+        const excluded = await hitTitles();
+        expect(excluded[0]).toContain("教育法");
+        expect(excluded[0]).not.toContain("义务");
+        expect(await tagKinds()).toEqual(["q", "not", "scope"]);
+        expect(await byTestId(page, "archive-conditions").innerText()).toContain("不包含：义务");
+        await session.shot("excluded");
+
+        // Closing the 不包含 tag removes that condition only.
+        await page.locator('[data-testid="archive-condition"][data-kind="not"] .el-tag__close').click();
+        await page.waitForURL((url) => !url.searchParams.has("not") && url.searchParams.get("in") === "title");
+        await page.waitForLoadState("networkidle");
+        await expect.poll(async () => (await hitTitles()).length).toBe(2);
+        expect(await tagKinds()).toEqual(["q", "scope"]);
+        await session.shot("tag-removed");
+
+        // Back returns to the search with the exclusion.
+        await page.goBack();
+        await page.waitForURL((url) => url.searchParams.get("not") === "义务");
+        await expect.poll(async () => (await hitTitles()).length).toBe(1);
+        expect(await tagKinds()).toEqual(["q", "not", "scope"]);
         const problems = session
           .report()
           .split("\n")

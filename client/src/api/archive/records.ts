@@ -31,12 +31,23 @@ export type FacetField = "year" | "issuer" | "docType" | "validity" | "category"
 
 export interface ArchiveSearchQuery {
   q?: string;
+  /** 精确短语. */
+  phrase?: string;
+  /** 不包含: any of these words leaves a record out. */
+  not?: string;
+  /** 检索范围: title and text (default) or the title only. */
+  in?: "all" | "title";
+  /** 文号, exact, typed with any brackets. */
+  docNumber?: string;
   issuer?: string[];
   docType?: string[];
   validity?: string[];
   category?: string[];
   yearFrom?: number;
   yearTo?: number;
+  /** 成文日期, YYYY-MM-DD. */
+  dateFrom?: string;
+  dateTo?: string;
   sort?: "relevance" | "newest";
   page?: number;
   pageSize?: number;
@@ -47,7 +58,7 @@ export interface ArchiveSearchResult {
   total: number;
   totalExact: boolean;
   facets: Partial<Record<FacetField, { value: string; count: number }[]>>;
-  /** Set when the query was read as a 文号 and looked up exactly. */
+  /** Set when the query (or the 文号 field) was read as a 文号 and looked up exactly. */
   docNumber: string | null;
   page: number;
   pageSize: number;
