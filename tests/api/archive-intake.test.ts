@@ -144,7 +144,7 @@ describe("documents handed over by the OA's 归档 step", () => {
     expect(failed.status).toBe(200);
     const row = failed.body.items.find((i: { sourceKey: string }) => i.sourceKey === "oa:document:300");
     expect(row).toMatchObject({ state: "failed", archiveCode: null, recordId: null });
-    expect(row.error).toContain("not in the blob store");
+    expect(row.errorCode).toBe("original_missing");
     expect(row).not.toHaveProperty("body");
     expect(await ArchiveRecord.count({ where: { sourceKey: "oa:document:300" } })).toBe(0);
     expect((await staff.post(`/api/archive/intake/${row.id}/retry`)).status).toBe(403);

@@ -1,4 +1,7 @@
 import type { ArchiveIntake } from "../models/index.js";
+import { INTAKE_FAILURES } from "../services/intake.js";
+
+const known = new Set<string>(INTAKE_FAILURES);
 
 /** A hand-over as archivists see it in the list: what it is, where it goes, and what became of it. */
 export function presentIntake(row: ArchiveIntake) {
@@ -16,6 +19,8 @@ export function presentIntake(row: ArchiveIntake) {
     hasOriginal: row.fileSha256 !== null,
     submittedBy: row.submittedBy,
     state: row.state,
+    /** Why it failed: a code the screens translate, or "error" with the message in `error`. */
+    errorCode: row.error === null ? null : known.has(row.error) ? row.error : "error",
     error: row.error,
     recordId: row.recordId,
     archiveCode: row.archiveCode,

@@ -122,6 +122,18 @@ function contentHash(row: ArchiveIntake): string {
     .digest("hex");
 }
 
+/**
+ * Why a hand-over could not be filed, as a code the screens translate: the
+ * original is not in the blob store (the sender's storage and ours differ, or
+ * it was removed). Anything else is kept as its message, code "error".
+ */
+export const INTAKE_FAILURES = ["original_missing"] as const;
+class IntakeFailure extends Error {
+  constructor(readonly code: (typeof INTAKE_FAILURES)[number]) {
+    super(code);
+  }
+}
+
 /** Files one pending row; false when another instance filed it first. */
 async function fileOne(sequelize: Sequelize, blobs: BlobStore, id: number): Promise<boolean> {
   return sequelize.transaction(async (t) => {
@@ -132,9 +144,7 @@ async function fileOne(sequelize: Sequelize, blobs: BlobStore, id: number): Prom
     );
     if (claimed !== 1) return false;
     const row = (await ArchiveIntake.findByPk(id, { transaction: t }))!;
-    if (row.fileSha256 && !(await blobs.has(row.fileSha256))) {
-      throw new Error(`the original ${row.fileSha256} is not in the blob store`);
-    }
+    if (row.fileSha256 && !(await blobs.has(row.fileSha256))) throw new IntakeFailure("original_missing");
     const { record } = await importRecord(
       {
         title: row.title,
@@ -218,7 +228,8 @@ export function archiveIntakeJob(deps: {
             if (await fileOne(deps.sequelize, deps.blobs, id)) filed += 1;
           } catch (error) {
             // This document waits for an archivist; the others are filed.
-            const message = error instanceof Error ? error.message : String(error);
+            const message =
+              error instanceof IntakeFailure ? error.code : error instanceof Error ? error.message : String(error);
             await ArchiveIntake.update({ state: "failed", error: message.slice(0, 2000) }, { where: { id } });
           }
         }
