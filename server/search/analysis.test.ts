@@ -31,6 +31,15 @@ describe("tokens", () => {
     expect(tokens("自2006年起施行")).toEqual(["自", "2006", "年起", "起施", "施行", "行"]);
   });
 
+  it("reads a CJK run on across a line wrap, not across an indented new paragraph or other text", () => {
+    expect(tokens("人民\n政府")).toEqual(["人民", "民政", "政府", "府"]);
+    expect(tokens("人民 \r\n政府")).toEqual(["人民", "民政", "政府", "府"]);
+    expect(tokens("人民\n  政府")).toEqual(["人民", "民", "政府", "府"]);
+    expect(tokens("人民。\n政府")).toEqual(["人民", "民", "政府", "府"]);
+    expect(tokens("人民\n\n政府")).toEqual(["人民", "民", "政府", "府"]);
+    expect(tokens("GB\nT")).toEqual(["gb", "t"]);
+  });
+
   it("gives one token per CJK character of a real law", () => {
     const cjk = [...normalise(law)].filter((ch) => /\p{Script=Han}/u.test(ch)).length;
     expect(tokens(law).filter((token) => /\p{Script=Han}/u.test(token))).toHaveLength(cjk);

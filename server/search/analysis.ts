@@ -182,7 +182,31 @@ export interface Segment {
   end: number;
 }
 
-/** The CJK runs and words of normalised text, in order. */
+/**
+ * The length of a line break at `i` that a CJK run goes on across: spaces or
+ * tabs, then \n or \r\n, directly followed by a CJK character. Chinese has no
+ * spaces between words, so a PDF's text layer breaks its lines anywhere, 人民
+ * at the end of one and 政府 at the start of the next; read as one run, the
+ * phrase 人民政府 is found. A line that starts with a space (an indented new
+ * paragraph) is not joined. 0 when there is no such break.
+ */
+function lineWrapAt(text: string, i: number): number {
+  let k = i;
+  while (text.charCodeAt(k) === 0x20 || text.charCodeAt(k) === 0x09) k += 1;
+  if (text.charCodeAt(k) === 0x0d) k += 1;
+  if (text.charCodeAt(k) !== 0x0a) return 0;
+  k += 1;
+  return k < text.length && kindOf(text.codePointAt(k)!) === Kind.Cjk ? k - i : 0;
+}
+
+/** Between two characters of a CJK run in termPattern: the line break lineWrapAt joins. */
+const LINE_WRAP = "(?:[ \\t]*\\r?\\n)?";
+
+/**
+ * The CJK runs and words of normalised text, in order. A CJK run goes on
+ * across a line wrap (lineWrapAt): its text leaves the break out, start and
+ * end still span it.
+ */
 export function segments(normalised: string): Segment[] {
   const result: Segment[] = [];
   let i = 0;
@@ -195,13 +219,23 @@ export function segments(normalised: string): Segment[] {
       continue;
     }
     const start = i;
+    let text = "";
+    let from = start;
     i += cp > 0xffff ? 2 : 1;
     while (i < n) {
       const next = normalised.codePointAt(i)!;
-      if (kindOf(next) !== kind) break;
+      if (kindOf(next) !== kind) {
+        const wrap = kind === Kind.Cjk ? lineWrapAt(normalised, i) : 0;
+        if (wrap === 0) break;
+        text += normalised.slice(from, i);
+        i += wrap;
+        from = i;
+        continue;
+      }
       i += next > 0xffff ? 2 : 1;
     }
-    result.push({ text: normalised.slice(start, i), cjk: kind === Kind.Cjk, start, end: i });
+    text += normalised.slice(from, i);
+    result.push({ text, cjk: kind === Kind.Cjk, start, end: i });
   }
   return result;
 }
@@ -329,8 +363,8 @@ export function termPattern(terms: readonly QueryTerm[]): RegExp | null {
   const alternatives = terms.map((term) =>
     term.segments
       .map((part) => {
+        if (part.cjk) return characters(part.text).map(escapeRegExp).join(LINE_WRAP);
         const body = escapeRegExp(part.text);
-        if (part.cjk) return body;
         // A word is a whole token: not inside a longer run of letters or digits (CJK does not count).
         return `(?<!(?![${CJK.source.slice(1, -1)}])${WORD_CHAR})${body}(?!(?![${CJK.source.slice(1, -1)}])${WORD_CHAR})`;
       })

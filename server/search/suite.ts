@@ -90,6 +90,14 @@ function syntheticDocuments(): SearchDocument[] {
     },
     {
       ...base,
+      id: "syn-wrapped",
+      title: "版面折行的通知",
+      // A PDF's text layer: lines broken inside words, and an indented new paragraph.
+      body: "各县区人民\n政府，市直各\r\n单位：现将有关事项通知如下。\n  税务登记\n工作另行部署。",
+      date: "2007-08-01",
+    },
+    {
+      ...base,
       id: "syn-kangxi",
       title: "康熙部首文本",
       body: "⼈民政府⽂件的⽂字层使用康熙部首码位。",
@@ -124,8 +132,16 @@ function termPatterns(query: string): RegExp[] {
   });
 }
 
+/**
+ * The normalised text, with a line break inside a run of Han characters
+ * removed (a PDF's line wrap: 人民 at the end of a line, 政府 at the start of
+ * the next, is 人民政府); a blank line keeps the title apart from the body.
+ */
 function searchedText(document: SearchDocument, where: Where): string {
-  return normalise(where === "title" ? document.title : `${document.title}\n${document.body}`);
+  return normalise(where === "title" ? document.title : `${document.title}\n\n${document.body}`).replace(
+    /(\p{Script=Han})[ \t]*\r?\n(?=\p{Script=Han})/gu,
+    "$1",
+  );
 }
 
 /** Does the document contain every term of the query as the index should see it? Checked by a regex scan. */
@@ -237,6 +253,24 @@ export function describeSearchBackend(name: string, open: () => Promise<SearchBa
       const { hits: scatteredHits } = await searchAll({ text: scattered!.trigram });
       expect(scatteredHits.map((hit) => hit.id)).not.toContain(scattered!.id);
       expect(scatteredHits).toEqual([]);
+    });
+
+    it("finds a phrase across a line wrap of a PDF's text, and marks it there", async () => {
+      for (const phrase of ["人民政府", "市直各单位", "登记工作"]) {
+        const { hits } = await searchAll({ text: phrase });
+        expect(
+          hits.map((hit) => hit.id),
+          phrase,
+        ).toContain("syn-wrapped");
+        expect(sorted(hits.map((hit) => hit.id)), phrase).toEqual(expectedIds(phrase));
+      }
+      const { hits } = await searchAll({ text: "人民政府" });
+      const wrapped = hits.find((hit) => hit.id === "syn-wrapped")!;
+      const [mark] = wrapped.snippet.marks;
+      expect(wrapped.snippet.text.slice(mark![0], mark![1])).toBe("人民\n政府");
+      // An indented line starts a paragraph: 如下 and 税务 are not one run.
+      const apart = await searchAll({ text: "如下税务" });
+      expect(apart.hits.map((hit) => hit.id)).not.toContain("syn-wrapped");
     });
 
     it("finds a single CJK character wherever it stands in a run", async () => {
