@@ -60,6 +60,31 @@ describe("markdownToText", () => {
 });
 
 describe("htmlToText", () => {
+  it("reads a page as a browser shows it, broken markup included", () => {
+    const page =
+      "<!DOCTYPE html><html><head><title>关于 做好\n防汛工作的通知</title><style>p{}</style>" +
+      "<script>if (a < b) document.write('<p>不是正文</p>')</script></head><body>" +
+      "<p>第一段<p>第二段<br>换行 &hellip;&mdash;&ensp;完" +
+      '<a title="a>b" href="#">链接</a><!-- <p>注释</p> -->' +
+      "<table><tr><td>序号</td><td>单位</td></tr><tr><td>1<td>教育局</table>" +
+      "<pre>  保留\n    缩进</pre></body></html>";
+    expect(htmlToText(page).split("\n")).toEqual([
+      "关于 做好 防汛工作的通知",
+      "",
+      "第一段",
+      "",
+      "第二段",
+      "换行 …—\u2002完链接",
+      "",
+      "序号\t单位",
+      "",
+      "1\t教育局",
+      "",
+      "保留",
+      "缩进",
+    ]);
+  });
+
   it("decodes numeric and named references and leaves unknown ones as written", () => {
     expect(htmlToText("<p>&#20154;&#x6C11; &amp;&nbsp;&copy; &bogus; &#0;</p>")).toBe("人民 &\u00A0© &bogus; \uFFFD");
   });

@@ -1,3 +1,5 @@
+import { decodeHTML } from "entities";
+import { Parser } from "htmlparser2";
 /**
  * Control characters other than tab and line feed (C0, DEL, C1), the byte-order
  * mark and zero-width spaces: PDF text layers carry them as blank glyphs (史記
@@ -37,112 +39,80 @@ export function normaliseText(text: string): string {
     .replace(/^\n+|\n+$/g, "");
 }
 
-/**
- * Named character references that pages written in Chinese offices use. A full
- * HTML parser (htmlparser2 with entities) would know all 2,231; until the
- * project takes one on, others are left as written.
- */
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: "\u00A0",
-  ensp: "\u2002",
-  emsp: "\u2003",
-  thinsp: "\u2009",
-  ideographicspace: "\u3000",
-  shy: "\u00AD",
-  copy: "©",
-  reg: "®",
-  trade: "™",
-  middot: "·",
-  bull: "•",
-  hellip: "…",
-  mdash: "—",
-  ndash: "–",
-  lsquo: "‘",
-  rsquo: "’",
-  ldquo: "“",
-  rdquo: "”",
-  laquo: "«",
-  raquo: "»",
-  times: "×",
-  divide: "÷",
-  deg: "°",
-  plusmn: "±",
-  permil: "‰",
-  sect: "§",
-  para: "¶",
-  yen: "¥",
-  euro: "€",
-  pound: "£",
-  cent: "¢",
-  larr: "←",
-  rarr: "→",
-  uarr: "↑",
-  darr: "↓",
-  le: "≤",
-  ge: "≥",
-  ne: "≠",
-  radic: "√",
-  infin: "∞",
-};
-
-/** Decodes character references: &#20154; &#x4EBA; and the named ones above. */
-export function decodeEntities(text: string): string {
-  return text.replace(/&(#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z][a-zA-Z0-9]{1,31});?/g, (whole, ref: string) => {
-    if (ref.startsWith("#")) {
-      const code = ref[1] === "x" || ref[1] === "X" ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      // NUL, surrogates and numbers beyond Unicode are read as the replacement character (HTML's rule).
-      const valid = code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff);
-      return String.fromCodePoint(valid ? code : 0xfffd);
-    }
-    return NAMED_ENTITIES[ref] ?? NAMED_ENTITIES[ref.toLowerCase()] ?? whole;
-  });
-}
-
 /** Elements whose start or end begins a new line of text. */
-const BLOCK =
-  "address|article|aside|blockquote|body|br|caption|center|dd|details|dialog|div|dl|dt|fieldset|figcaption|figure|footer|form|h[1-6]|header|hr|html|li|main|nav|ol|p|pre|section|summary|table|tbody|tfoot|thead|title|tr|ul";
-/** A tag, with attribute values quoted either way (a > inside quotes does not end it). */
-const TAG = String.raw`<\/?[a-zA-Z][^\s/>]*(?:\s+[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*\s*\/?>`;
+const BLOCKS = new Set(
+  (
+    "address article aside blockquote body br caption center dd details dialog div dl dt fieldset figcaption " +
+    "figure footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section summary table tbody " +
+    "tfoot thead title tr ul"
+  ).split(" "),
+);
+/** Elements whose content is not text a reader sees. */
+const HIDDEN = new Set(["script", "style", "template", "noscript", "head", "svg", "math", "object"]);
 
 /**
  * Text of an HTML page as a reader sees it: no markup, scripts, styles or
- * comments, one line per block, character references decoded, whitespace
- * collapsed as a browser does (except inside <pre>). A careful minimal reader,
- * not a full HTML parser: the page's <title> comes first, as the document's title.
+ * comments, one line per block, table cells apart, character references
+ * decoded (htmlparser2, which reads broken markup as browsers do), whitespace
+ * collapsed as a browser does except inside <pre>. The page's <title> comes
+ * first, as the document's title.
  */
 export function htmlToText(html: string): string {
-  const title = /<title\b[^>]*>([\s\S]*?)<\/title\s*>/i.exec(html)?.[1] ?? "";
-  const body = html
-    .replace(/<!--[\s\S]*?(?:-->|$)/g, "")
-    .replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "")
-    .replace(/<!DOCTYPE[^>]*>/gi, "")
-    .replace(/<(script|style|template|noscript|head|svg|math|object)\b[\s\S]*?<\/\1\s*>/gi, "");
-  // <pre> keeps its line breaks and spaces: set them aside before collapsing.
-  const pres: string[] = [];
-  const marked = body.replace(/<pre\b[^>]*>([\s\S]*?)<\/pre\s*>/gi, (_m, inner: string) => {
-    pres.push(inner.replace(new RegExp(TAG, "g"), ""));
-    return `\uE000${pres.length - 1}\uE000`;
-  });
-  const text = marked
-    .replace(/\s+/g, " ")
-    .replace(new RegExp(`<\\/?(?:${BLOCK})\\b(?:"[^"]*"|'[^']*'|[^>])*>`, "gi"), "\n")
-    .replace(/<\/?(?:td|th)\b(?:"[^"]*"|'[^']*'|[^>])*>/gi, "\t")
-    .replace(new RegExp(TAG, "g"), "")
-    .replace(/\uE000(\d+)\uE000/g, (_m, i: string) => `\n${pres[Number(i)] ?? ""}\n`);
-  const lines = decodeEntities(text)
-    .split("\n")
-    .map((line) => line.replace(/\t+/g, "\t").replace(/^[ \t]+|[ \t]+$/g, ""));
-  const titleText = decodeEntities(title.replace(/\s+/g, " ")).trim();
-  return [titleText, ...lines]
+  let title = "";
+  let inTitle = false;
+  let hidden = 0;
+  let pre = 0;
+  const lines: string[] = [];
+  let line = "";
+  const endLine = () => {
+    lines.push(...line.split("\n"));
+    line = "";
+  };
+  const parser = new Parser(
+    {
+      onopentag(name) {
+        if (name === "title") inTitle = true;
+        else if (HIDDEN.has(name)) hidden += 1;
+        else if (hidden > 0) return;
+        else if (name === "pre") {
+          endLine();
+          pre += 1;
+        } else if (BLOCKS.has(name)) endLine();
+        else if (name === "td" || name === "th") line += "\t";
+      },
+      ontext(text) {
+        if (inTitle) title += text;
+        // HTML's own whitespace only: a no-break space (&nbsp;) stays, as in a browser.
+        else if (hidden === 0) line += pre > 0 ? text : text.replace(/[ \t\n\r\f]+/g, " ");
+      },
+      onclosetag(name, implied) {
+        if (name === "title") inTitle = false;
+        else if (HIDDEN.has(name)) hidden = Math.max(0, hidden - 1);
+        else if (hidden > 0) return;
+        else if (name === "pre") {
+          pre = Math.max(0, pre - 1);
+          endLine();
+          // A void element (<br>) closes as it opens: one line break, not two.
+        } else if (BLOCKS.has(name) && !(implied && name === "br")) endLine();
+        else if (name === "td" || name === "th") line += "\t";
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.write(html);
+  parser.end();
+  endLine();
+  return [
+    title.replace(/\s+/g, " ").trim(),
+    ...lines.map((l) => l.replace(/\t+/g, "\t").replace(/^[ \t]+|[ \t]+$/g, "")),
+  ]
     .join("\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
 }
+
+/** An inline HTML tag in Markdown, attribute values quoted either way (a > inside quotes does not end it). */
+const TAG = String.raw`<\/?[a-zA-Z][^\s/>]*(?:\s+[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*\s*\/?>`;
 
 /**
  * Text of a Markdown document for reading and search: headings without #,
@@ -194,5 +164,5 @@ export function markdownToText(markdown: string): string {
         .replace(/\s*\|\s*/g, "\t");
     lines.push(line.replace(/[\uE100-\uE17F]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xe100)).trimEnd());
   }
-  return decodeEntities(lines.join("\n"));
+  return decodeHTML(lines.join("\n"));
 }
