@@ -1,5 +1,6 @@
-// The archive as its users meet it: a folder of laws is imported (half 公开, one 内部
-// with a 文号 from a CSV sidecar); a member of the public, without signing in, finds a
+// The archive as its users meet it: an archivist uploads two folders of laws on the
+// imports page (one 公开 with the laws' metadata.json, one 内部 with a 文号 from a CSV
+// sidecar) and reads which file failed; a member of the public, without signing in, finds a
 // 公开 law by a two-character word and by its 文号 typed with square brackets, opens
 // it, and cannot find the 内部 one, whose page answers "not found"; a staff member
 // who signs in finds the 内部 one. A 公开 book imported as a PDF is read in the page
@@ -11,8 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordedImport } from "../../archive-importer/run.js";
-import { readSidecar } from "../../archive-importer/sidecar.js";
+import { handOverToArchive, type HandOver } from "../../server/archive/services/intake.js";
 import {
   apiSignInReplacing,
   byTestId,
@@ -58,46 +58,137 @@ function folderOf(files: string[]): string {
   return folder;
 }
 
+/** The folders the archivist uploads: 公开 laws with a damaged PDF and a book; one 内部 law and its CSV. */
+let openFolder = "";
+let internalFolder = "";
+let internalCsv = "";
+
 beforeAll(async () => {
   harness = await startBrowserHarness(shots);
-  const sequelize = harness.server.sequelize;
-  const openFolder = folderOf(OPEN);
+  openFolder = folderOf(OPEN);
   writeFileSync(join(openFolder, "damaged.pdf"), "%PDF-1.7\nnot a PDF\n");
   copyFileSync(BOOK.file, join(openFolder, BOOK.name));
-  const { report: open } = await recordedImport(
-    sequelize,
-    {
-      folder: openFolder,
-      sidecar: await readSidecar(join(LAWS, "metadata.json")),
-      openness: "公开",
-      dryRun: false,
-      blobs: harness.server.blobs,
-    },
-    { source: "cli", operator: "cli:archivist" },
+  internalFolder = folderOf([INTERNAL.file]);
+  internalCsv = join(internalFolder, "..", `${internalFolder.split("/").pop()}.csv`);
+  writeFileSync(
+    internalCsv,
+    `fileName,docNumber,openness\n${INTERNAL.file.split("/")[1]},${INTERNAL.docNumber},内部\n`,
   );
-  expect(open).toMatchObject({ created: OPEN.length + 1, failed: 1 });
-  const internalFolder = folderOf([INTERNAL.file]);
-  const csv = join(internalFolder, "..", `${internalFolder.split("/").pop()}.csv`);
-  writeFileSync(csv, `fileName,docNumber,openness\n${INTERNAL.file.split("/")[1]},${INTERNAL.docNumber},内部\n`);
-  folders.push(csv);
-  const { report: internal } = await recordedImport(
-    sequelize,
-    {
-      folder: internalFolder,
-      sidecar: await readSidecar(csv),
-      openness: "公开",
-      dryRun: false,
-      blobs: harness.server.blobs,
-    },
-    { source: "cli", operator: "cli:archivist" },
-  );
-  expect(internal).toMatchObject({ created: 1, failed: 0 });
-  await harness.server.drainSearch();
+  folders.push(internalCsv);
+  // Two 发文 handed over by the OA's 归档 step: one is filed with its 档号, one waits (its original is missing).
+  const handOver = (n: number, original: HandOver["original"]) =>
+    harness!.server.sequelize.transaction((t) =>
+      handOverToArchive(
+        {
+          sourceKey: `oa:document:${n}`,
+          title: `南宁市人民政府办公厅关于第${n}季度政务公开工作的通报`,
+          docNumber: `南府办〔2006〕${n}号`,
+          issuers: ["南宁市人民政府办公厅"],
+          issuedOn: "2006-04-03",
+          body: "各县区人民政府，市直各单位：现将政务公开工作情况通报如下。",
+          openness: "内部",
+          retention: "永久",
+          fondsCode: "J001",
+          organCode: "BGS",
+          submittedBy: "office.registrar",
+          original,
+        },
+        t,
+      ),
+    );
+  await handOver(1, null);
+  await handOver(2, { sha256: "0".repeat(64), size: 1, fileName: "通报.pdf", format: "pdf" });
 });
 
 afterAll(async () => {
   await harness?.close();
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+describe("an archivist", () => {
+  it("imports folders from the browser and reads which file failed and why", async () => {
+    if (!harness) throw new Error("no harness");
+    const { server, browser } = harness;
+    const account = (name: string) => server.demoAccounts.find((a) => a.username === name);
+    const sys = account("sysadmin");
+    const sec = account("secadmin");
+    if (!sys || !sec) throw new Error("no demo administrators");
+    const sysadmin = await apiSignInReplacing(server.url, sys.username, sys.password, NEW_PASSWORD);
+    const secadmin = await apiSignInReplacing(server.url, sec.username, sec.password, NEW_PASSWORD);
+    const created = await sysadmin.post("/api/org/users", { username: "dang.an", displayName: "档案员甲", unitId: 1 });
+    expect(created.status, created.text).toBe(201);
+    const roles = (await secadmin.get("/api/org/roles")).body.items as { id: number; code: string }[];
+    const archivistRole = roles.find((r) => r.code === "archivist");
+    const grant = await secadmin.post(`/api/org/users/${created.body.user.id}/roles`, {
+      roleId: archivistRole?.id,
+      unitId: null,
+    });
+    expect(grant.status, grant.text).toBe(200);
+    await apiSignInReplacing(server.url, "dang.an", created.body.initialPassword, NEW_PASSWORD);
+
+    /** Chooses a folder (and a metadata file) in the upload dialog, sends it, and waits for its run to finish. */
+    async function upload(page: Page, folder: string, metadata: string, openness: "公开" | "内部", runs: number) {
+      await byTestId(page, "archive-upload-open").click();
+      const dialog = byTestId(page, "archive-upload-dialog");
+      await dialog.waitFor();
+      await byTestId(page, "archive-upload-folder").setInputFiles(folder);
+      await byTestId(page, "archive-upload-metadata").setInputFiles(metadata);
+      await expect.poll(() => byTestId(page, "archive-upload-summary").innerText()).toContain(folder.split("/").pop());
+      await dialog.getByText(openness === "公开" ? "公开（所有人可查）" : "内部（仅登录的工作人员可见）").click();
+      await byTestId(page, "archive-upload-submit").click();
+      await dialog.waitFor({ state: "hidden" });
+      const newest = page.locator('[data-testid="archive-import-run"]').first();
+      await expect.poll(() => page.locator('[data-testid="archive-import-run"]').count()).toBe(runs);
+      await expect.poll(() => newest.innerText(), { timeout: 60_000 }).toContain("已完成");
+      return newest;
+    }
+
+    for (const [label, viewport] of [
+      ["desktop", DESKTOP],
+      ["phone", PHONE],
+    ] as const) {
+      const session = await openBrowserSession(browser, { shotsDir: shots, prefix: `archivist-${label}`, viewport });
+      const { page } = session;
+      await withBrowserSession(session, shots, async () => {
+        await signInInBrowser(page, server.url, "dang.an", NEW_PASSWORD);
+        await page.goto(`${server.url}/archive/imports`);
+        if (label === "desktop") {
+          await byTestId(page, "archive-upload-open").click();
+          await byTestId(page, "archive-upload-folder").setInputFiles(openFolder);
+          await expect.poll(() => byTestId(page, "archive-upload-summary").innerText()).toContain("5");
+          await session.shot("upload-dialog");
+          await page.keyboard.press("Escape");
+          await byTestId(page, "archive-upload-dialog").waitFor({ state: "hidden" });
+          const first = await upload(page, openFolder, join(LAWS, "metadata.json"), "公开", 1);
+          expect(await first.innerText()).toMatch(/新增 4[\s\S]*失败 1/);
+          await upload(page, internalFolder, internalCsv, "内部", 2);
+          // The job brings the index up to date after each run; the public's searches below need it.
+          await server.drainSearch();
+
+          // What the OA handed over: the filed document with its 档号, the failed one with its reason.
+          await page.getByRole("tab", { name: "OA 归档接收" }).click();
+          const items = page.locator('[data-testid="archive-intake-item"]');
+          await expect.poll(() => items.count()).toBe(2);
+          await expect
+            .poll(() => items.allInnerTexts(), { timeout: 30_000 })
+            .toEqual([
+              expect.stringMatching(/归档失败[\s\S]*原件不在文件存储中[\s\S]*重试/),
+              expect.stringMatching(/已归档[\s\S]*档号 J001-2006-Y-BGS-0001/),
+            ]);
+          await session.shot("intake");
+          await page.getByRole("tab", { name: "文件导入" }).click();
+        } else {
+          await expect.poll(() => page.locator('[data-testid="archive-import-run"]').count()).toBe(2);
+        }
+        await session.shot("imports");
+        await page.locator('[data-testid="archive-import-report"]').nth(1).click();
+        const problems = byTestId(page, "archive-import-problems");
+        await expect.poll(() => problems.innerText()).toContain("damaged.pdf");
+        expect(await problems.innerText()).toContain("文件损坏");
+        await session.shot("report");
+      });
+    }
+  });
 });
 
 async function search(page: Page, text: string): Promise<void> {
@@ -339,45 +430,5 @@ describe("the public archive (政府信息公开)", () => {
         await visitor.shot("internal-not-found");
       });
     });
-  });
-
-  it("lets an archivist follow the imports and read which file failed and why", async () => {
-    if (!harness) throw new Error("no harness");
-    const { server, browser } = harness;
-    const account = (name: string) => server.demoAccounts.find((a) => a.username === name);
-    const sys = account("sysadmin");
-    const sec = account("secadmin");
-    if (!sys || !sec) throw new Error("no demo administrators");
-    const sysadmin = await apiSignInReplacing(server.url, sys.username, sys.password, NEW_PASSWORD);
-    const secadmin = await apiSignInReplacing(server.url, sec.username, sec.password, NEW_PASSWORD);
-    const created = await sysadmin.post("/api/org/users", { username: "dang.an", displayName: "档案员甲", unitId: 1 });
-    expect(created.status, created.text).toBe(201);
-    const roles = (await secadmin.get("/api/org/roles")).body.items as { id: number; code: string }[];
-    const archivistRole = roles.find((r) => r.code === "archivist");
-    const grant = await secadmin.post(`/api/org/users/${created.body.user.id}/roles`, {
-      roleId: archivistRole?.id,
-      unitId: null,
-    });
-    expect(grant.status, grant.text).toBe(200);
-    await apiSignInReplacing(server.url, "dang.an", created.body.initialPassword, NEW_PASSWORD);
-
-    for (const [label, viewport] of [
-      ["desktop", DESKTOP],
-      ["phone", PHONE],
-    ] as const) {
-      const session = await openBrowserSession(browser, { shotsDir: shots, prefix: `archivist-${label}`, viewport });
-      const { page } = session;
-      await withBrowserSession(session, shots, async () => {
-        await signInInBrowser(page, server.url, "dang.an", NEW_PASSWORD);
-        await page.goto(`${server.url}/archive/imports`);
-        await expect.poll(() => page.locator('[data-testid="archive-import-run"]').count()).toBe(2);
-        await session.shot("imports");
-        await page.locator('[data-testid="archive-import-report"]').nth(1).click();
-        const problems = byTestId(page, "archive-import-problems");
-        await expect.poll(() => problems.innerText()).toContain("damaged.pdf");
-        expect(await problems.innerText()).toContain("文件损坏");
-        await session.shot("report");
-      });
-    }
   });
 });

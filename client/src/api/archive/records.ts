@@ -1,4 +1,4 @@
-import { http } from "../request";
+import { http, uploadForm, type UploadProgress } from "../request";
 
 export type Validity = "有效" | "已修订" | "已废止";
 export type Openness = "公开" | "内部";
@@ -123,7 +123,7 @@ export interface ImportRun {
   source: "cli" | "upload";
   operator: string;
   folder: string;
-  status: "running" | "done" | "failed";
+  status: "queued" | "running" | "done" | "failed";
   dryRun: boolean;
   total: number;
   done: number;
@@ -149,3 +149,59 @@ export const listImports = (page: number, pageSize: number) =>
   });
 
 export const getImport = (id: number) => http.get<ImportReport>(`/api/archive/imports/${id}`);
+
+export interface ImportUpload {
+  /** The files of the chosen folder, each with its path inside it (webkitRelativePath) or its name. */
+  files: readonly File[];
+  metadata: File | null;
+  openness: Openness;
+  dryRun: boolean;
+}
+
+/** A file's path as the server should store it: inside the chosen folder when one was chosen. */
+const pathOf = (file: File) => file.webkitRelativePath || file.name;
+
+/** Uploads a folder for import; the run is queued and the job queue imports it (see the list for its progress). */
+export function uploadImport(upload: ImportUpload, onProgress?: (p: UploadProgress) => void): Promise<ImportRun> {
+  const form = new FormData();
+  form.append("openness", upload.openness);
+  form.append("dryRun", String(upload.dryRun));
+  if (upload.metadata) form.append("metadata", upload.metadata, upload.metadata.name);
+  for (const file of upload.files) form.append("files", file, pathOf(file));
+  return uploadForm<ImportRun>("/api/archive/imports", form, onProgress);
+}
+
+export type IntakeState = "pending" | "archived" | "failed";
+
+/** A document the OA's 归档 step handed to the archive, and what became of it. */
+export interface IntakeItem {
+  id: number;
+  sourceKey: string;
+  title: string;
+  docNumber: string | null;
+  issuedOn: string | null;
+  fondsCode: string;
+  organCode: string | null;
+  year: number;
+  retention: Retention;
+  openness: Openness;
+  hasOriginal: boolean;
+  submittedBy: string;
+  state: IntakeState;
+  /** Why it failed: a code (original_missing), or "error" with the server's message in `error`. */
+  errorCode: string | null;
+  error: string | null;
+  recordId: number | null;
+  archiveCode: string | null;
+  submittedAt: string;
+  updatedAt: string;
+}
+
+export const listIntake = (state: IntakeState | undefined, page: number, pageSize: number) =>
+  http.get<{ items: IntakeItem[]; total: number; page: number; pageSize: number }>("/api/archive/intake", {
+    state,
+    page,
+    pageSize,
+  });
+
+export const retryIntake = (id: number) => http.post<IntakeItem>(`/api/archive/intake/${id}/retry`);
