@@ -261,6 +261,34 @@ describe("advanced search (高级检索)", () => {
   });
 });
 
+describe("suggestions as a person types", () => {
+  const suggest = (client: ApiClient, q: string) => client.get(`/api/archive/suggest?q=${encodeURIComponent(q)}`);
+  const suggested = (res: { body: { items: { titleMarked: { text: string } }[] } }) =>
+    res.body.items.map((i) => i.titleMarked.text).sort();
+
+  it("offers the titles that match what is typed so far, its last character as the start of a word", async () => {
+    const res = await suggest(server.client(), "义务教");
+    expect(res.status).toBe(200);
+    expect(suggested(res)).toEqual(["关于加强义务教育学校管理的通知"]);
+    expect(res.body.items[0]).toMatchObject({ id: ids.school, docNumber: "南府发〔2006〕12号", validity: "有效" });
+    expect(res.body.items[0].titleMarked.marks).toEqual([[4, 7]]);
+    // Title words only: 适龄儿童 is in the school notice's text, not its title.
+    expect(suggested(await suggest(server.client(), "适龄儿童"))).toEqual([]);
+  });
+
+  it("never offers an 内部 record to the public, by a word or by its 文号; staff get it", async () => {
+    expect(suggested(await suggest(server.client(), "教育经费"))).toEqual([]);
+    expect(suggested(await suggest(server.client(), "南府办[2006]40号"))).toEqual([]);
+    expect(suggested(await suggest(staff, "教育经费"))).toEqual(["关于教育经费内部核算的意见"]);
+    expect(suggested(await suggest(staff, "南府办(2006)40号"))).toEqual(["关于教育经费内部核算的意见"]);
+  });
+
+  it("refuses an empty or overlong query", async () => {
+    expect((await suggest(server.client(), " ")).status).toBe(400);
+    expect((await suggest(server.client(), "教".repeat(101))).status).toBe(400);
+  });
+});
+
 describe("archive for staff", () => {
   it("shows 内部 records to staff with the archive", async () => {
     const res = await staff.get(`/api/archive/search?q=${encodeURIComponent("教育")}`);

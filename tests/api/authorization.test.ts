@@ -16,6 +16,7 @@ const PUBLIC = new Set([
   "POST /api/auth/logout", // harmless without a session
   "GET /api/settings/site", // the site name the login page shows; nothing else
   "GET /api/archive/search", // 政府信息公开: 公开 records only without a session (tests/api/archive.test.ts)
+  "GET /api/archive/suggest", // titles as the public types, 公开 only (tests/api/archive.test.ts)
   "GET /api/archive/records/:id", // the same, one record; 内部 ones answer 404
   "GET /api/archive/records/:id/file", // its original file, with the record's visibility (tests/api/archive.test.ts)
 ]);

@@ -225,11 +225,31 @@ describe("the public archive (政府信息公开)", () => {
         await expect.poll(() => page.locator('[data-testid="archive-hit"]').count()).toBe(0);
         await session.shot("docnumber-internal-hidden");
 
+        // Suggestions as one types: 公开 titles only (高等教育法 is 内部).
+        const box = input(page, "archive-q");
+        await box.fill("");
+        const answered = page.waitForResponse((r) => r.url().includes("/api/archive/suggest?q=%E9%AB%98%E7%AD%89"));
+        await box.pressSequentially("高等", { delay: 30 });
+        expect((await (await answered).json()).items).toEqual([]);
+        await box.fill("");
+        await box.pressSequentially("义务教", { delay: 30 });
+        const suggestion = page.locator('[data-testid="archive-suggestion"]').first();
+        await expect.poll(() => suggestion.innerText()).toContain("义务教育法");
+        expect(await suggestion.locator("mark").first().innerText()).toBe("义务教");
+        await session.shot("suggestions");
+
         await search(page, "义务教育");
         await page.locator('[data-testid="archive-hit"] a', { hasText: "义务教育法" }).first().click();
         await expect.poll(() => byTestId(page, "archive-record-title").innerText()).toContain("义务教育法");
         expect(await byTestId(page, "archive-body").innerText()).toContain("国家实行九年义务教育制度");
         await session.shot("record");
+
+        // Choosing a suggestion opens its record straight away.
+        await page.goto(`${server.url}/open/archive`);
+        await input(page, "archive-q").pressSequentially("税收征收", { delay: 30 });
+        await page.locator('[data-testid="archive-suggestion"]', { hasText: "税收征收管理法" }).first().click();
+        await expect.poll(() => byTestId(page, "archive-record-title").innerText()).toContain("税收征收管理法");
+        expect(page.url()).toMatch(/\/open\/archive\/records\/\d+$/);
         // Nothing failed but the sign-in check a visitor's page makes (401 from /api/auth/me).
         const problems = session
           .report()

@@ -56,6 +56,11 @@ function presentOriginal(r: ArchiveRecord) {
 }
 
 /** One search hit: the record's summary with the title and a snippet marked where the query matched. */
+/** A suggestion under the search box: enough to recognise the record and open it. */
+export function presentSuggestion(r: ArchiveRecord, title: Marked) {
+  return { id: r.id, titleMarked: title, docNumber: r.docNumber, issuedOn: r.issuedOn, validity: r.validity };
+}
+
 export function presentHit(r: ArchiveRecord, hit: { title: Marked; snippet: Marked }) {
   return { ...presentRecordSummary(r), titleMarked: hit.title, snippet: hit.snippet };
 }

@@ -315,6 +315,31 @@ export async function searchRecords(
   visible: readonly Openness[],
 ): Promise<ArchiveSearchResult> {
   const { search, docNumber } = archiveSearchQuery(query, visible);
+  return { ...(await recordsFound(backend, search, visible)), docNumber };
+}
+
+/** Suggestions shown under the search box as a person types. */
+export const SUGGESTIONS = 8;
+
+/**
+ * Records whose titles match what has been typed so far (its last character
+ * read as the start of a word), or the record a typed 文号 names: the same
+ * search as the page's, title-only, without facets, the viewer's openness.
+ */
+export async function suggestRecords(
+  backend: SearchBackend,
+  typed: string,
+  visible: readonly Openness[],
+): Promise<ArchiveSearchResult["items"]> {
+  const { search } = archiveSearchQuery({ q: typed, in: "title", page: 1, pageSize: SUGGESTIONS }, visible);
+  return (await recordsFound(backend, { ...search, facets: [] }, visible)).items;
+}
+
+async function recordsFound(
+  backend: SearchBackend,
+  search: SearchQuery,
+  visible: readonly Openness[],
+): Promise<Omit<ArchiveSearchResult, "docNumber">> {
   const result = await backend.search(search);
   const ids = result.hits.map((h) => Number(h.id));
   // The database decides what is shown: a record made 内部 since it was indexed stays hidden.
@@ -325,5 +350,5 @@ export async function searchRecords(
     const record = records.get(Number(h.id));
     return record ? [{ record, title: h.title, snippet: h.snippet }] : [];
   });
-  return { items, total: result.total, totalExact: result.totalExact, facets: result.facets, docNumber };
+  return { items, total: result.total, totalExact: result.totalExact, facets: result.facets };
 }

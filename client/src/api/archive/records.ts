@@ -205,3 +205,14 @@ export const listIntake = (state: IntakeState | undefined, page: number, pageSiz
   });
 
 export const retryIntake = (id: number) => http.post<IntakeItem>(`/api/archive/intake/${id}/retry`);
+
+/** A title under the search box as a person types. */
+export interface ArchiveSuggestion {
+  id: number;
+  titleMarked: Marked;
+  docNumber: string | null;
+  issuedOn: string | null;
+  validity: Validity;
+}
+
+export const suggestArchive = (q: string) => http.get<{ items: ArchiveSuggestion[] }>("/api/archive/suggest", { q });

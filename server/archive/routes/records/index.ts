@@ -6,11 +6,24 @@ import { parseRequest } from "../../../core/validate.js";
 import type { Actor } from "../../../core/actor.js";
 import type { ArchiveRecord } from "../../models/index.js";
 import { recordPolicy } from "../../policies/record.js";
-import { presentHit, presentRecord } from "../../presenters/record.js";
-import { findRecordOr404, linkRecords, relatedRecords, searchRecords, updateRecord } from "../../services/records.js";
+import { presentHit, presentRecord, presentSuggestion } from "../../presenters/record.js";
+import {
+  findRecordOr404,
+  linkRecords,
+  relatedRecords,
+  searchRecords,
+  suggestRecords,
+  updateRecord,
+} from "../../services/records.js";
 import { findRecordFileOr404, originalOf } from "../../services/originals.js";
 import { sendBlob } from "../../../core/blobResponse.js";
-import { ArchiveSearchSchema, IdParamSchema, RecordLinkSchema, RecordUpdateSchema } from "./schema.js";
+import {
+  ArchiveSearchSchema,
+  ArchiveSuggestSchema,
+  IdParamSchema,
+  RecordLinkSchema,
+  RecordUpdateSchema,
+} from "./schema.js";
 
 /** A record as its page shows it, with the related versions the viewer may see. */
 async function recordAnswer(record: ArchiveRecord, viewer: Actor | undefined) {
@@ -34,6 +47,13 @@ export function archiveRouter(): Router<AppState, AppContextExtras> {
       page: query.page,
       pageSize: query.pageSize,
     };
+  });
+
+  // Titles under the search box as a person types, with the same visibility as the search.
+  router.get("/suggest", async (ctx: AppContext) => {
+    const { query } = parseRequest(ctx, ArchiveSuggestSchema);
+    const items = await suggestRecords(ctx.services.search, query.q, recordPolicy.visibleOpenness(ctx.state.actor));
+    ctx.body = { items: items.map((i) => presentSuggestion(i.record, i.title)) };
   });
 
   router.get("/records/:id", async (ctx: AppContext) => {

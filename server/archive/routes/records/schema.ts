@@ -61,6 +61,9 @@ export const ArchiveSearchSchema = z.object({
     }),
 });
 
+/** What has been typed in the search box so far. */
+export const ArchiveSuggestSchema = z.object({ query: z.object({ q: plainText().trim().min(1).max(100) }) });
+
 export const IdParamSchema = z.object({ params: z.object({ id }) });
 
 const line = (max: number) => nameText().trim().min(1).max(max);
