@@ -88,6 +88,9 @@ const messages: typeof zhCN = {
       archive_record_update: "Archive record edited",
       archive_record_link: "Archive versions linked",
       archive_import: "Archive import",
+      archive_import_upload: "Archive import uploaded",
+      archive_intake: "Document filed from OA",
+      archive_intake_retry: "OA filing retried",
     },
     sentences: {
       auth_login: "{actor} signed in",
@@ -136,6 +139,9 @@ const messages: typeof zhCN = {
       archive_record_link: "{actor} recorded that “{newer}” {kind} the archive record {target}",
       archive_import:
         "{actor} imported into the archive: {files} files, {created} new, {updatedCount} updated, {failed} unreadable",
+      archive_import_upload: "{actor} uploaded the folder “{folder}” for import, {files} files",
+      archive_intake: "The document {submittedBy} handed over was filed as {target}, archive code {archiveCode}",
+      archive_intake_retry: "{actor} retried filing “{title}”",
       generic: "{actor}: {action}",
     },
     fields: {

@@ -85,6 +85,9 @@ export default {
       archive_record_update: "修改档案",
       archive_record_link: "关联档案版本",
       archive_import: "导入档案",
+      archive_import_upload: "上传导入档案",
+      archive_intake: "OA 公文归档",
+      archive_intake_retry: "重试 OA 归档",
     },
     sentences: {
       auth_login: "{actor} 登录系统",
@@ -133,6 +136,9 @@ export default {
       archive_record_link: "{actor} 登记档案 {target} 被“{newer}”{kind}",
       archive_import:
         "{actor} 导入档案：{files} 个文件，新增 {created} 件，更新 {updatedCount} 件，{failed} 个文件无法读取",
+      archive_import_upload: "{actor} 上传文件夹“{folder}”导入档案，共 {files} 个文件",
+      archive_intake: "{submittedBy} 移交的公文归档为 {target}，档号 {archiveCode}",
+      archive_intake_retry: "{actor} 重试归档“{title}”",
       generic: "{actor}：{action}",
     },
     fields: {

@@ -87,6 +87,9 @@ const messages: typeof zhCN = {
       archive_record_update: "修改檔案",
       archive_record_link: "關聯檔案版本",
       archive_import: "匯入檔案",
+      archive_import_upload: "上傳匯入檔案",
+      archive_intake: "OA 公文歸檔",
+      archive_intake_retry: "重試 OA 歸檔",
     },
     sentences: {
       auth_login: "{actor} 登入系統",
@@ -135,6 +138,9 @@ const messages: typeof zhCN = {
       archive_record_link: "{actor} 登記檔案 {target} 被「{newer}」{kind}",
       archive_import:
         "{actor} 匯入檔案：{files} 個檔案，新增 {created} 件，更新 {updatedCount} 件，{failed} 個檔案無法讀取",
+      archive_import_upload: "{actor} 上傳資料夾「{folder}」匯入檔案，共 {files} 個檔案",
+      archive_intake: "{submittedBy} 移交的公文歸檔為 {target}，檔號 {archiveCode}",
+      archive_intake_retry: "{actor} 重試歸檔「{title}」",
       generic: "{actor}：{action}",
     },
     fields: {

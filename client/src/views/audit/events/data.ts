@@ -129,6 +129,10 @@ export function sentence(e: AuditEvent, refs: AuditRefs): string {
     created: typeof detail.created === "number" ? detail.created : EMPTY,
     updatedCount: typeof detail.updated === "number" ? detail.updated : EMPTY,
     failed: typeof detail.failed === "number" ? detail.failed : EMPTY,
+    folder: str(detail.folder) ?? EMPTY,
+    archiveCode: str(detail.archiveCode) ?? EMPTY,
+    submittedBy: str(detail.submittedBy) ?? EMPTY,
+    title: str(detail.title) ?? EMPTY,
   };
   const sentenceKey = `audit.sentences.${key}`;
   const text = has(sentenceKey) ? t(sentenceKey, params) : t("audit.sentences.generic", params);
