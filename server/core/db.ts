@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { Sequelize, Transaction, type Options } from "sequelize";
 import type { Logger } from "pino";
@@ -46,15 +47,67 @@ export function openDatabase(url: string, logger?: Logger): Sequelize {
   });
 }
 
+/** A statement that only reads: what may run on a read connection. */
+const READ_ONLY = /^\s*(?:SELECT|WITH)\b(?![\s\S]*\b(?:INSERT|UPDATE|DELETE|REPLACE)\b)/i;
+/** Read connections beside the one Sequelize uses outside transactions: one per core. */
+const READERS = Math.max(1, Math.min(4, availableParallelism()));
+
 /**
  * Sequelize opens one SQLite connection per transaction and has no hook for
  * new connections, so the driver itself is wrapped: every connection waits up
  * to 10 s for a lock instead of failing at once with SQLITE_BUSY.
+ *
+ * Outside transactions Sequelize sends every statement through one connection,
+ * and node-sqlite3 runs one statement of a connection at a time: under load,
+ * reads queued behind each other on one thread while the other core idled.
+ * So that connection hands its reads to a few read-only connections, round
+ * robin (WAL lets them read while a writer commits). They see everything
+ * committed before the read is sent: a write outside a transaction has
+ * committed when its callback runs, and a transaction's own reads stay on the
+ * transaction's connection (Sequelize marks it with a uuid).
  */
 class BusyWaitingDatabase extends sqlite3.Database {
+  /** Set by Sequelize on a transaction's connection while the transaction runs. */
+  declare uuid?: string;
+  private readonly file: string;
+  private readers: sqlite3.Database[] | null = null;
+  private nextReader = 0;
+
   constructor(filename: string, mode?: number, callback?: (err: Error | null) => void) {
     super(filename, mode ?? sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE, callback);
+    this.file = filename;
     this.configure("busyTimeout", 10_000);
+  }
+
+  private reader(): sqlite3.Database {
+    this.readers ??= Array.from({ length: READERS }, () => {
+      const reader = new sqlite3.Database(this.file, sqlite3.OPEN_READONLY);
+      reader.configure("busyTimeout", 10_000);
+      return reader;
+    });
+    this.nextReader = (this.nextReader + 1) % this.readers.length;
+    return this.readers[this.nextReader]!;
+  }
+
+  override all(sql: string, ...rest: unknown[]): this {
+    const spread = this.uuid === undefined && this.file !== ":memory:" && this.file !== "" && READ_ONLY.test(sql);
+    const target: sqlite3.Database = spread ? this.reader() : this;
+    // Bound to the base class: this class's own all() would hand the statement on again.
+    Reflect.apply(spread ? target.all : super.all, target, [sql, ...rest]);
+    return this;
+  }
+
+  override close(callback?: (err: Error | null) => void): void {
+    const readers = this.readers ?? [];
+    this.readers = null;
+    let open = readers.length;
+    if (open === 0) return super.close(callback);
+    for (const reader of readers) {
+      reader.close(() => {
+        open -= 1;
+        if (open === 0) super.close(callback);
+      });
+    }
   }
 }
 const sqliteWithBusyTimeout = { ...sqlite3, Database: BusyWaitingDatabase };
