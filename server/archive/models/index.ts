@@ -39,6 +39,23 @@ const stringList = (name: "issuers" | "subjects") => ({
   },
 });
 
+/**
+ * What a document is, as both a record and a hand-over (intake) keep it. A new
+ * object on each call: Sequelize writes the column name into the definition.
+ */
+const documentColumns = () => ({
+  title: { type: DataTypes.STRING(500), allowNull: false },
+  docNumber: { type: DataTypes.STRING(64), allowNull: true },
+  issuers: stringList("issuers"),
+  docType: { type: DataTypes.STRING(32), allowNull: true },
+  issuedOn: { type: DataTypes.DATEONLY, allowNull: true },
+  effectiveOn: { type: DataTypes.DATEONLY, allowNull: true },
+  subjects: stringList("subjects"),
+  category: { type: DataTypes.STRING(64), allowNull: true },
+  // LONGTEXT on MariaDB (migrations 0008, 0012); the model only needs to know it is text.
+  body: { type: DataTypes.TEXT, allowNull: false },
+});
+
 export class ArchiveRecord extends Model<InferAttributes<ArchiveRecord>, InferCreationAttributes<ArchiveRecord>> {
   declare id: CreationOptional<number>;
   declare sourceKey: string;
@@ -79,16 +96,7 @@ export class ArchiveRecord extends Model<InferAttributes<ArchiveRecord>, InferCr
         sourceKey: { type: DataTypes.STRING(255), allowNull: false },
         source: { type: DataTypes.STRING(16), allowNull: false },
         contentHash: { type: DataTypes.STRING(64), allowNull: true },
-        title: { type: DataTypes.STRING(500), allowNull: false },
-        docNumber: { type: DataTypes.STRING(64), allowNull: true },
-        issuers: stringList("issuers"),
-        docType: { type: DataTypes.STRING(32), allowNull: true },
-        issuedOn: { type: DataTypes.DATEONLY, allowNull: true },
-        effectiveOn: { type: DataTypes.DATEONLY, allowNull: true },
-        subjects: stringList("subjects"),
-        category: { type: DataTypes.STRING(64), allowNull: true },
-        // LONGTEXT on MariaDB (migration 0008); the model only needs to know it is text.
-        body: { type: DataTypes.TEXT, allowNull: false },
+        ...documentColumns(),
         validity: { type: DataTypes.STRING(8), allowNull: false },
         openness: { type: DataTypes.STRING(8), allowNull: false },
         retention: { type: DataTypes.STRING(8), allowNull: false },
@@ -254,15 +262,7 @@ export class ArchiveIntake extends Model<InferAttributes<ArchiveIntake>, InferCr
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         sourceKey: { type: DataTypes.STRING(255), allowNull: false },
-        title: { type: DataTypes.STRING(500), allowNull: false },
-        docNumber: { type: DataTypes.STRING(64), allowNull: true },
-        issuers: stringList("issuers"),
-        docType: { type: DataTypes.STRING(32), allowNull: true },
-        issuedOn: { type: DataTypes.DATEONLY, allowNull: true },
-        effectiveOn: { type: DataTypes.DATEONLY, allowNull: true },
-        subjects: stringList("subjects"),
-        category: { type: DataTypes.STRING(64), allowNull: true },
-        body: { type: DataTypes.TEXT, allowNull: false },
+        ...documentColumns(),
         fileName: { type: DataTypes.STRING(255), allowNull: true },
         fileFormat: { type: DataTypes.STRING(16), allowNull: true },
         fileSha256: { type: DataTypes.STRING(64), allowNull: true },
