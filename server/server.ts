@@ -29,7 +29,8 @@ import { databaseId, loadAuditAnchor } from "./audit/services/auditAnchor.js";
 import type { SearchBackend } from "./search/types.js";
 import { initJobModels } from "./jobs/models/index.js";
 import { JobRunner, type JobHandler } from "./jobs/services/runner.js";
-import { pruneJobs, scheduleRecurringJob } from "./jobs/services/queue.js";
+import { enqueueJob, pruneJobs, scheduleRecurringJob } from "./jobs/services/queue.js";
+import { reindex } from "./search/reindex.js";
 import { ARCHIVE_IMPORT_JOB, archiveImportJob, sweepImportUploads } from "./archive/services/importJobs.js";
 import { ARCHIVE_INTAKE_JOB, archiveIntakeJob, intakeBlobReferences } from "./archive/services/intake.js";
 
@@ -43,17 +44,42 @@ export function initModels(sequelize: Sequelize): void {
 
 const DAY_MS = 24 * 3600_000;
 const PRUNE_JOB = "jobs.prune";
+const REINDEX_JOB = "search.reindex";
+
+/**
+ * Whether some collection is empty in the index while the database has
+ * records for it: an index file lost or replaced by a new layout (the embedded
+ * index drops one of another version), or a new Elasticsearch cluster.
+ */
+async function indexIsMissingRecords(search: SearchBackend): Promise<boolean> {
+  for (const source of REINDEX_SOURCES) {
+    if ((await source.idsAfter(0, 1)).length === 0) continue;
+    if ((await search.search({ collection: source.collection, text: "", pageSize: 1 })).total === 0) return true;
+  }
+  return false;
+}
 
 /** Every kind of background job and what runs it; each instance works the whole queue. */
 function jobHandlers(deps: {
   env: Env;
   sequelize: Sequelize;
   blobs: BlobStore;
+  search: SearchBackend;
   drainSearch: () => Promise<void>;
 }): Record<string, JobHandler> {
   return {
     [ARCHIVE_IMPORT_JOB]: archiveImportJob(deps),
     [ARCHIVE_INTAKE_JOB]: archiveIntakeJob(deps),
+    // The index rebuilt from the database, as npm run search:reindex does, when it has lost what the database holds.
+    [REINDEX_JOB]: {
+      leaseMs: 300_000,
+      run: async (_payload, { logger }) => {
+        for (const source of REINDEX_SOURCES) {
+          const count = await reindex(deps.search, source);
+          logger.info({ collection: source.collection, count }, "search index rebuilt");
+        }
+      },
+    },
     // Hourly: finished jobs are kept a week (failed ones 90 days, for whoever looks into them); uploads
     // that never became a job (cut off by a crash) are removed after a day.
     [PRUNE_JOB]: {
@@ -154,11 +180,15 @@ export async function startServer(env: Env): Promise<RunningServer> {
   void searchOutbox.kick();
   const blobs = createBlobStore(env);
   const jobs = new JobRunner(
-    jobHandlers({ env, sequelize, blobs, drainSearch: () => searchOutbox.kick() }),
+    jobHandlers({ env, sequelize, blobs, search, drainSearch: () => searchOutbox.kick() }),
     logger,
     env.JOB_POLL_MS,
   );
   await scheduleRecurringJob(PRUNE_JOB, 3600);
+  if (await indexIsMissingRecords(search)) {
+    logger.warn("the search index lacks records the database holds: rebuilding it in the background");
+    await enqueueJob(REINDEX_JOB, null, { dedupeKey: REINDEX_JOB });
+  }
   jobs.start();
   const app = createApp({ env, sequelize, logger, metrics, auditBuffer, denials, search, searchOutbox, blobs, jobs });
   const server: Server = await new Promise((resolve) => {

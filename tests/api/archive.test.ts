@@ -10,6 +10,7 @@ import { storeOriginal } from "../../server/archive/services/originals.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
 import { ARCHIVE_COLLECTION } from "../../server/archive/services/records.js";
 import { REINDEX_SOURCES } from "../../server/server.js";
+import { spawnServerProcess } from "../helpers/serverProcess.js";
 import { reindex, type ReindexSource } from "../../server/search/reindex.js";
 import { enqueueIndexing, SearchOutbox } from "../../server/search/outbox.js";
 import type { ApiClient } from "../helpers/apiClient.js";
@@ -351,6 +352,26 @@ describe("rebuilding the index", () => {
     expect(await reindex(server.search, REINDEX_SOURCES[0] as ReindexSource)).toBe(3);
     expect(await count()).toBe(before);
     expect(await SearchOutbox.count()).toBe(0);
+  });
+
+  it("is started by a server that finds the index without the records the database holds", async () => {
+    const count = async () => (await staff.get("/api/archive/search")).body.total as number;
+    const before = await count();
+    await server.search.clear(ARCHIVE_COLLECTION);
+    expect(await count()).toBe(0);
+    // Another instance starting on the same database and files sees the gap and queues the rebuild.
+    const other = await spawnServerProcess({
+      DATABASE_URL: server.db.url,
+      DATA_DIR: dataDir,
+      SEED_DEMO: "false",
+      JOB_POLL_MS: "100",
+      ...(process.env.ELASTICSEARCH_URL ? { ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL } : {}),
+    });
+    try {
+      await expect.poll(count, { timeout: 30_000, interval: 100 }).toBe(before);
+    } finally {
+      await other.stop();
+    }
   });
 });
 
