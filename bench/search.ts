@@ -646,7 +646,7 @@ async function measure(backends: Timed[], queries: readonly BenchQuery[]): Promi
 const fixed = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "-");
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 const count = (n: number) => n.toLocaleString("en");
-const bytes = (n: number) => `${fixed(n / 1024 ** 3, 2)} GB`;
+const bytes = (n: number) => `${fixed(n / 1024 ** 3, 2)} GiB`;
 
 function table(header: string[], lines: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
@@ -766,6 +766,13 @@ async function main(): Promise<void> {
       return [t.name, fixed(o.p50), fixed(o.p95), fixed(o.max)];
     }),
   );
+  for (const t of timed) {
+    const slow = queries.flatMap((q, i) => {
+      const { p95 } = stats(t, i);
+      return p95 > GOAL_MS ? [`${q.name} (${fixed(p95)} ms)`] : [];
+    });
+    if (slow.length > 0) console.log(`${t.name}: p95 over ${GOAL_MS} ms: ${slow.join(", ")}`);
+  }
   console.log(
     `\nload ${load0.map((l) => fixed(l, 2)).join(" ")} at the start, ${load1.map((l) => fixed(l, 2)).join(" ")} at the end; ${availableParallelism()} cores`,
   );
