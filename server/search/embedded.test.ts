@@ -4,9 +4,9 @@ import { join } from "node:path";
 import sqlite3 from "sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normalise } from "./analysis.js";
-import { openEmbeddedSearch } from "./embedded.js";
+import { openEmbeddedSearch, periodTokens } from "./embedded.js";
 import { contains, containsAny, describeSearchBackend, lawSample } from "./suite.js";
-import type { SearchBackend, SearchHit, SearchQuery } from "./types.js";
+import type { SearchBackend, SearchDocument, SearchHit, SearchQuery } from "./types.js";
 
 const dir = mkdtempSync(join(tmpdir(), "yong-search-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -104,6 +104,50 @@ describe("embedded search file", () => {
   });
 });
 
+describe("period tokens", () => {
+  it("cover a range of months with the fewest tokens: centuries, decades, years, then months", () => {
+    expect(periodTokens(198301, 199012)).toEqual([
+      "y1983",
+      "y1984",
+      "y1985",
+      "y1986",
+      "y1987",
+      "y1988",
+      "y1989",
+      "y1990",
+    ]);
+    expect(periodTokens(198011, 200103)).toEqual([
+      "m198011",
+      "m198012",
+      ...[1981, 1982, 1983, 1984, 1985, 1986, 1987, 1988, 1989].map((year) => `y${year}`),
+      "d199",
+      "y2000",
+      "m200101",
+      "m200102",
+      "m200103",
+    ]);
+    expect(periodTokens(190001, 199912)).toEqual(["c19"]);
+    expect(periodTokens(190501, 199912)).toEqual([
+      "y1905",
+      "y1906",
+      "y1907",
+      "y1908",
+      "y1909",
+      "d191",
+      "d192",
+      "d193",
+      "d194",
+      "d195",
+      "d196",
+      "d197",
+      "d198",
+      "d199",
+    ]);
+    expect(periodTokens(180001, 199912)).toEqual(["c18", "c19"]);
+    expect(periodTokens(200603, 200603)).toEqual(["m200603"]);
+  });
+});
+
 describe("embedded search with bounded work (a common term)", () => {
   let backend: SearchBackend;
   const word = "人民";
@@ -148,6 +192,27 @@ describe("embedded search with bounded work (a common term)", () => {
         .map((d) => d.id)
         .sort(),
     );
+  });
+
+  it("walks a range that ends before the newest documents by its period tags, with the same answer", async () => {
+    const inRange = (document: SearchDocument, from: string, to: string) =>
+      document.date !== null && document.date >= from && document.date <= to;
+    for (const [query, from, to] of [
+      [{ yearFrom: 1990, yearTo: 2005 }, "1990-01-01", "2005-12-31"],
+      [{ yearTo: 1999 }, "0000-01-01", "1999-12-31"],
+      [{ dateFrom: "1995-03-15", dateTo: "2008-07-04" }, "1995-03-15", "2008-07-04"],
+    ] as const) {
+      const want = expected.filter((document) => inRange(document, from, to));
+      expect(want.length, JSON.stringify(query)).toBeGreaterThan(0);
+      const relevance = await everyPage(backend, { text: word, ...query });
+      expect(ids(relevance), JSON.stringify(query)).toEqual(ids(want));
+      titleFirst(relevance, word);
+      const newest = await everyPage(backend, { text: word, sort: "newest", ...query });
+      const dates = newest.map((hit) => byId.get(hit.id)!.date!);
+      expect(dates).toEqual([...dates].sort().reverse());
+      const excluded = await everyPage(backend, { text: word, exclude: "规定", ...query });
+      expect(ids(excluded)).toEqual(ids(want.filter((document) => !contains(document, "规定"))));
+    }
   });
 
   it("estimates facets that add up to the estimated total", async () => {

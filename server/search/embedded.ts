@@ -7,11 +7,13 @@
  *   rowid is the document's date (YYYYMMDD, 0 when undated) times 2^24 plus a
  *   sequence number, so that rowid order is date order: "newest"
  *   is FTS5's own descending rowid scan (it stops after a page), and a year
- *   range is a rowid range. FTS5 does not seek to a rowid bound, though: it
- *   passes over the matches outside it, ~40 ns each, so a common term in an
- *   old range pays for the newer matches (人民 in 1983–1990: 65 ms at 1M
- *   documents; in 2015–2024: 23 ms). One FTS5 table per decade would bound
- *   that, if it matters.
+ *   range is a rowid range. FTS5 takes a rowid bound as where to stop, not
+ *   where to start, though: a newest-first walk down to 1990 stepped over every
+ *   newer match first (人民 in 1983–1990: 150 ms at 1M documents). So each
+ *   document's tags also carry its century, decade, year and month (c19, d198,
+ *   y1985, m198503), and a range that ends before the newest documents is
+ *   ANDed into the MATCH as the fewest such tokens that cover it, through
+ *   which FTS5 seeks as it does for a rare filter (periodMatch).
  * - fts_<n>, one contentless FTS5 table per collection (a search in one
  *   collection never walks the other's matches): the pre-tokenised title and
  *   body (analysis.ts), unicode61 only splitting on the spaces between tokens,
@@ -142,7 +144,7 @@ class Connection {
 }
 
 /** Bumped when the layout changes: an index of another version is dropped and must be rebuilt (search:reindex). */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS collections (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
@@ -249,6 +251,52 @@ type Condition = [string, Param[]];
 
 const NO_CONDITION: Condition = ["", []];
 
+/**
+ * Tokens in the tags column that place a dated document in time: its century,
+ * decade, year and month (c20, d202, y2024, m202403). A date range is then part
+ * of the MATCH as well as a rowid range (see periodMatch).
+ */
+function periodTokensOf(key: number): string[] {
+  if (key === 0) return [];
+  const year = Math.floor(key / 10_000);
+  const month = Math.floor(key / 100) % 100;
+  return [
+    `c${Math.floor(year / 100)}`,
+    `d${Math.floor(year / 10)}`,
+    `y${year}`,
+    `m${year}${String(month).padStart(2, "0")}`,
+  ];
+}
+
+/**
+ * The fewest period tokens that cover the months from `from` to `to` (YYYYMM,
+ * both included): whole centuries, decades and years as one token each, the
+ * months at either end one by one. 1983-01 to 1990-12 is y1983 … y1989 y1990.
+ */
+export function periodTokens(from: number, to: number): string[] {
+  const index = (month: number) => Math.floor(month / 100) * 12 + ((month % 100) - 1);
+  const end = index(to);
+  const tokens: string[] = [];
+  for (let at = index(from); at <= end;) {
+    const year = Math.floor(at / 12);
+    const month = at % 12;
+    if (month === 0 && year % 100 === 0 && (year + 100) * 12 - 1 <= end) {
+      tokens.push(`c${year / 100}`);
+      at += 1200;
+    } else if (month === 0 && year % 10 === 0 && (year + 10) * 12 - 1 <= end) {
+      tokens.push(`d${year / 10}`);
+      at += 120;
+    } else if (month === 0 && (year + 1) * 12 - 1 <= end) {
+      tokens.push(`y${year}`);
+      at += 12;
+    } else {
+      tokens.push(`m${year}${String(month + 1).padStart(2, "0")}`);
+      at += 1;
+    }
+  }
+  return tokens;
+}
+
 interface Plan {
   fts: string;
   titles: string;
@@ -260,6 +308,8 @@ interface Plan {
   terms: string | null;
   /** The filters as tags ({tags} : (a OR b) AND …); null without filters. */
   filter: string | null;
+  /** The date range as period tags, when it ends before the newest documents (periodMatch); else null. */
+  period: string | null;
   /** The excluded terms as phrases, ORed, in the search's columns ({title body} or {title}); null without any. */
   exclude: string | null;
   /** FTS5 query of the whole search in `table`; null when it is every document in range (but the excluded). */
@@ -467,7 +517,7 @@ export class EmbeddedSearch implements SearchBackend {
           [rowid, collection, document.id, document.date, document.title, document.body],
         );
         const title = tokensOfNormalised(normalise(document.title)).join(" ");
-        const tags = pairs.map(([field, value]) => tagToken(field, value)).join(" ");
+        const tags = [...pairs.map(([field, value]) => tagToken(field, value)), ...periodTokensOf(key)].join(" ");
         await this.writer.run(`INSERT INTO fts_${collection} (rowid, title, body, tags) VALUES (?, ?, ?, ?)`, [
           rowid,
           title,
@@ -581,6 +631,35 @@ export class EmbeddedSearch implements SearchBackend {
     await this.writer.close();
   }
 
+  /**
+   * A range that ends before the collection's newest documents, as period tags
+   * for the MATCH ({tags} : (y1983 OR … OR y1990)); null for any other range.
+   *
+   * FTS5 takes a rowid range as where to stop, not where to start: walking a
+   * common term newest first down to 1990 stepped over every newer match
+   * first (人民 in 1983–1990: 40–110 ms at 1M documents, growing with the
+   * matches after the range), and an ascending walk from the lower bound does
+   * the same with the older ones. ANDed with the period's tags instead, it
+   * seeks through the doclists (as it does for a rare filter), and the rowid
+   * range still trims the days at either end. Ranges open at the newest end
+   * need nothing: the walk starts there and stops at the lower bound.
+   */
+  private async periodMatch(collection: number, lo: number, hi: number): Promise<string | null> {
+    const counts = await this.months(collection);
+    let newest = 0;
+    let oldest = Infinity;
+    for (const [month, n] of counts) {
+      if (month === 0 || n <= 0) continue;
+      newest = Math.max(newest, month);
+      oldest = Math.min(oldest, month);
+    }
+    const toMonth = monthOf(keyOf(hi));
+    if (newest === 0 || toMonth >= newest) return null;
+    const fromMonth = Math.max(oldest, monthOf(keyOf(lo)));
+    if (fromMonth > toMonth) return null;
+    return `{tags} : (${periodTokens(fromMonth, toMonth).join(" OR ")})`;
+  }
+
   private async months(collection: number): Promise<Map<number, number>> {
     let counts = this.monthCounts.get(collection);
     if (!counts) {
@@ -649,7 +728,10 @@ export class EmbeddedSearch implements SearchBackend {
     // title column is the main table's: {title} on the main table would walk every body match too.
     const columns = titleOnly ? "{title}" : "{title body}";
     const exclude = excluded.length > 0 ? `${columns} : (${excluded.map(phrase).join(" OR ")})` : null;
-    const positive = both(termsMatch && `${columns} : (${termsMatch})`, filter);
+    const period = await this.periodMatch(collection, lo, hi);
+    const matched = both(termsMatch && `${columns} : (${termsMatch})`, filter);
+    // Every document in range (no terms, no filters) is read from the documents table, which seeks to the range.
+    const positive = matched && period ? both(matched, period) : matched;
     const plan: Plan = {
       fts: `fts_${collection}`,
       titles: `titles_${collection}`,
@@ -658,6 +740,7 @@ export class EmbeddedSearch implements SearchBackend {
       collection,
       terms: termsMatch,
       filter,
+      period,
       exclude,
       // FTS5's NOT walks the excluded phrases' doclists alongside the matches, seeking, never counting them.
       match: positive && exclude ? `(${positive}) NOT (${exclude})` : positive,
@@ -869,12 +952,12 @@ export class EmbeddedSearch implements SearchBackend {
      */
     let keep = NO_CONDITION;
     if (plan.exclude) {
-      if ((await countUpTo({ match: plan.exclude, table: plan.fts })) > this.exactLimit)
-        return newest({}, limit, offset);
-      const [excludedSql, excludedParams] = matching(plan.fts, plan.exclude, plan);
+      const excluded = both(plan.exclude, plan.period)!;
+      if ((await countUpTo({ match: excluded, table: plan.fts })) > this.exactLimit) return newest({}, limit, offset);
+      const [excludedSql, excludedParams] = matching(plan.fts, excluded, plan);
       keep = [` AND f.rowid NOT IN (${excludedSql})`, excludedParams];
     }
-    const titles = { match: both(inTitle, plan.filter)!, table: plan.titles, where: keep };
+    const titles = { match: both(inTitle, plan.filter, plan.period)!, table: plan.titles, where: keep };
     const titleCount = await countUpTo(titles);
     const result =
       titleCount <= this.rankLimit
