@@ -185,7 +185,12 @@ export async function startServer(env: Env): Promise<RunningServer> {
     env.JOB_POLL_MS,
   );
   await scheduleRecurringJob(PRUNE_JOB, 3600);
-  if (await indexIsMissingRecords(search)) {
+  // A search backend that does not answer yet (Elasticsearch still starting) must not keep the server down.
+  const missing = await indexIsMissingRecords(search).catch((err: unknown) => {
+    logger.warn({ err }, "could not check the search index at start");
+    return false;
+  });
+  if (missing) {
     logger.warn("the search index lacks records the database holds: rebuilding it in the background");
     await enqueueJob(REINDEX_JOB, null, { dedupeKey: REINDEX_JOB });
   }
