@@ -51,6 +51,17 @@ export function openDatabase(url: string, logger?: Logger): Sequelize {
 const READ_ONLY = /^\s*(?:SELECT|WITH)\b(?![\s\S]*\b(?:INSERT|UPDATE|DELETE|REPLACE)\b)/i;
 /** Read connections beside the one Sequelize uses outside transactions: one per core. */
 const READERS = Math.max(1, Math.min(4, availableParallelism()));
+/**
+ * Reads running at once on the read connections. node-sqlite3 runs each
+ * statement on one of libuv's threads (four unless UV_THREADPOOL_SIZE says
+ * otherwise; several statements on one connection take turns row by row), and
+ * the write connection's statements and the password hashes of sign-ins queue
+ * for the same threads. Unbounded, a burst of reads queued ahead of them all:
+ * sign-ins took 2.4 s at p50 under a flood of /api/auth/me (170–200 ms with
+ * this bound), though the list routes answered 1.5× the requests. One thread
+ * is left for the writes and the hashes; the waiting reads queue here.
+ */
+const MAX_READS_IN_FLIGHT = Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1);
 
 /**
  * Sequelize opens one SQLite connection per transaction and has no hook for
@@ -72,6 +83,9 @@ class BusyWaitingDatabase extends sqlite3.Database {
   private readonly file: string;
   private readers: sqlite3.Database[] | null = null;
   private nextReader = 0;
+  /** Reads handed to the read connections and not answered yet; more wait here, in order. */
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(filename: string, mode?: number, callback?: (err: Error | null) => void) {
     super(filename, mode ?? sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE, callback);
@@ -91,9 +105,20 @@ class BusyWaitingDatabase extends sqlite3.Database {
 
   override all(sql: string, ...rest: unknown[]): this {
     const spread = this.uuid === undefined && this.file !== ":memory:" && this.file !== "" && READ_ONLY.test(sql);
-    const target: sqlite3.Database = spread ? this.reader() : this;
-    // Bound to the base class: this class's own all() would hand the statement on again.
-    Reflect.apply(spread ? target.all : super.all, target, [sql, ...rest]);
+    if (!spread) return super.all(sql, ...rest);
+    const done = rest.at(-1);
+    const args = typeof done === "function" ? rest.slice(0, -1) : rest;
+    const start = () => {
+      this.inFlight += 1;
+      const reader = this.reader();
+      reader.all(sql, ...args, (...result: unknown[]) => {
+        this.inFlight -= 1;
+        this.waiting.shift()?.();
+        if (typeof done === "function") Reflect.apply(done, reader, result);
+      });
+    };
+    if (this.inFlight < MAX_READS_IN_FLIGHT) start();
+    else this.waiting.push(start);
     return this;
   }
 
