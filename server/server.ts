@@ -32,7 +32,7 @@ import { JobRunner, type JobHandler } from "./jobs/services/runner.js";
 import { enqueueJob, pruneJobs, scheduleRecurringJob } from "./jobs/services/queue.js";
 import { reindex } from "./search/reindex.js";
 import { ARCHIVE_IMPORT_JOB, archiveImportJob, sweepImportUploads } from "./archive/services/importJobs.js";
-import { ARCHIVE_INTAKE_JOB, archiveIntakeJob, intakeBlobReferences } from "./archive/services/intake.js";
+import { ARCHIVE_INTAKE_JOB, archiveIntakeJob } from "./archive/services/intake.js";
 
 export function initModels(sequelize: Sequelize): void {
   initOrgModels(sequelize);
@@ -100,10 +100,7 @@ export const REINDEX_SOURCES: ReindexSource[] = [
 const SEARCH_LOADERS = Object.fromEntries(REINDEX_SOURCES.map((s) => [s.collection, s.load]));
 
 /** Each module's lookup of the blobs it refers to; a module that keeps files in the blob store adds its own. */
-export const BLOB_REFERENCES: ((hashes: readonly string[]) => Promise<ReadonlySet<string>>)[] = [
-  archiveBlobReferences,
-  intakeBlobReferences,
-];
+export const BLOB_REFERENCES: ((hashes: readonly string[]) => Promise<ReadonlySet<string>>)[] = [archiveBlobReferences];
 
 /** Which of `hashes` anything refers to: what the blob sweep must keep. */
 export async function referencedBlobs(hashes: readonly string[]): Promise<Set<string>> {

@@ -20,7 +20,7 @@ import { badRequest } from "../../core/errors.js";
 import { IMPORTED_EXTENSIONS } from "../../../archive-importer/types.js";
 import type { UploadedFile } from "../../core/multipart.js";
 import { Job } from "../../jobs/models/index.js";
-import { enqueueJob } from "../../jobs/services/queue.js";
+import { enqueueJob, payloadOf } from "../../jobs/services/queue.js";
 import { PermanentJobError, type JobHandler } from "../../jobs/services/runner.js";
 import { ArchiveImport, OPENNESS, type Openness } from "../models/index.js";
 import { failImportRun, queueImportRun } from "./imports.js";
@@ -216,7 +216,7 @@ export async function sweepImportUploads(dataDir: string, graceMs: number): Prom
   });
   const inUse = new Set(
     jobs.map((job) => {
-      const parsed = JobPayload.safeParse(JSON.parse(job.payload));
+      const parsed = JobPayload.safeParse(payloadOf(job));
       return parsed.success ? parsed.data.dir : "";
     }),
   );

@@ -239,13 +239,6 @@ export function archiveIntakeJob(deps: {
   };
 }
 
-/** Originals that pending or failed hand-overs refer to: the blob sweep must keep them until they are filed. */
-export async function intakeBlobReferences(hashes: readonly string[]): Promise<Set<string>> {
-  if (!hashes.length) return new Set();
-  const rows = await ArchiveIntake.findAll({ attributes: ["fileSha256"], where: { fileSha256: [...hashes] } });
-  return new Set(rows.flatMap((r) => (r.fileSha256 ? [r.fileSha256] : [])));
-}
-
 export async function listIntake(state: string | undefined, page: number, pageSize: number) {
   return ArchiveIntake.findAndCountAll({
     attributes: { exclude: ["body"] },

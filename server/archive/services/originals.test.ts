@@ -14,6 +14,7 @@ import { prepareDatabase } from "../../server.js";
 import { createTestDatabase, type TestDatabase } from "../../../tests/helpers/testDatabase.js";
 import { ArchiveRecord, ArchiveRecordLink } from "../models/index.js";
 import { archiveBlobReferences, originalOf, storeOriginal } from "./originals.js";
+import { handOverToArchive } from "./intake.js";
 import { importRecord, linkRecords, type RecordFields } from "./records.js";
 
 const PDF = fileURLToPath(
@@ -96,6 +97,24 @@ describe("archive originals", () => {
     const other = "0".repeat(64);
     expect(await archiveBlobReferences([referenced!, other])).toEqual(new Set([referenced]));
     expect(await archiveBlobReferences([])).toEqual(new Set());
+    // The original of a hand-over not filed yet stays too.
+    const waiting = "1".repeat(64);
+    await sequelize.transaction((t) =>
+      handOverToArchive(
+        {
+          sourceKey: "oa:document:1",
+          title: "待归档的公文",
+          body: "正文",
+          original: { sha256: waiting, size: 1, fileName: "公文.pdf", format: "pdf" },
+          openness: "内部",
+          retention: "永久",
+          fondsCode: "J001",
+          submittedBy: "registrar",
+        },
+        t,
+      ),
+    );
+    expect(await archiveBlobReferences([referenced!, waiting, other])).toEqual(new Set([referenced, waiting]));
   });
 
   it("npm run blobs:sweep removes blobs nothing refers to past the grace period, and keeps the archive's", async () => {

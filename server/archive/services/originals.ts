@@ -1,7 +1,7 @@
 import type { Transaction } from "sequelize";
 import type { BlobStore } from "../../core/blobStore.js";
 import { notFound } from "../../core/errors.js";
-import { ArchiveRecord } from "../models/index.js";
+import { ArchiveIntake, ArchiveRecord } from "../models/index.js";
 
 /** An original file kept in the blob store, as a record refers to it. */
 export interface StoredOriginal {
@@ -72,9 +72,17 @@ export async function findRecordFileOr404(id: number): Promise<ArchiveRecord> {
   return record;
 }
 
-/** For the blob sweep: which of `hashes` are the originals of archive records. */
+/**
+ * For the blob sweep: which of `hashes` the archive refers to — the originals
+ * of its records, and those of hand-overs not yet filed (or failed), which
+ * must stay until they are.
+ */
 export async function archiveBlobReferences(hashes: readonly string[]): Promise<Set<string>> {
   if (!hashes.length) return new Set();
-  const rows = await ArchiveRecord.findAll({ attributes: ["fileSha256"], where: { fileSha256: [...hashes] } });
-  return new Set(rows.flatMap((r) => (r.fileSha256 ? [r.fileSha256] : [])));
+  const where = { fileSha256: [...hashes] };
+  const rows = await Promise.all([
+    ArchiveRecord.findAll({ attributes: ["fileSha256"], where }),
+    ArchiveIntake.findAll({ attributes: ["fileSha256"], where }),
+  ]);
+  return new Set(rows.flat().flatMap((r) => (r.fileSha256 ? [r.fileSha256] : [])));
 }
