@@ -40,16 +40,32 @@ export async function enqueueJob(kind: string, payload: unknown, options: Enqueu
       { where: { dedupeKey: options.dedupeKey, state: ["running", "done", "failed"] }, transaction },
     );
   }
-  const create = () =>
-    Job.create(
+  const job = {
+    kind,
+    dedupeKey: options.dedupeKey ?? null,
+    payload,
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    repeatSeconds: null,
+    runAt: options.runAt,
+  };
+  return insertOnce(job, transaction);
+}
+
+/**
+ * Inserts a waiting job; when its dedupe key is taken meanwhile (another
+ * instance inserted first), the job that holds the key is the one.
+ */
+async function insertOnce(
+  job: Pick<Job, "kind" | "dedupeKey" | "maxAttempts" | "repeatSeconds"> & { payload: unknown; runAt?: Date },
+  transaction?: Transaction,
+): Promise<Job> {
+  try {
+    return await Job.create(
       {
-        kind,
-        dedupeKey: options.dedupeKey ?? null,
-        payload: JSON.stringify(payload ?? null),
+        ...job,
+        payload: JSON.stringify(job.payload ?? null),
         state: "queued",
-        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-        repeatSeconds: null,
-        runAt: options.runAt ?? new Date(),
+        runAt: job.runAt ?? new Date(),
         leaseOwner: null,
         leaseUntil: null,
         lastError: null,
@@ -57,12 +73,9 @@ export async function enqueueJob(kind: string, payload: unknown, options: Enqueu
       },
       { transaction },
     );
-  try {
-    return await create();
   } catch (error) {
-    // Another enqueue with the same key got in first: its job is the one.
-    if (!(error instanceof UniqueConstraintError) || !options.dedupeKey) throw error;
-    return (await Job.findOne({ where: { dedupeKey: options.dedupeKey }, transaction }))!;
+    if (!(error instanceof UniqueConstraintError) || !job.dedupeKey) throw error;
+    return (await Job.findOne({ where: { dedupeKey: job.dedupeKey }, transaction }))!;
   }
 }
 
@@ -88,25 +101,7 @@ export async function scheduleRecurringJob(kind: string, everySeconds: number, p
     }
     return existing;
   }
-  try {
-    return await Job.create({
-      kind,
-      dedupeKey,
-      payload: JSON.stringify(payload),
-      state: "queued",
-      maxAttempts: DEFAULT_MAX_ATTEMPTS,
-      repeatSeconds: everySeconds,
-      runAt: new Date(),
-      leaseOwner: null,
-      leaseUntil: null,
-      lastError: null,
-      finishedAt: null,
-    });
-  } catch (error) {
-    // Another instance created it between the lookup and the insert.
-    if (error instanceof UniqueConstraintError) return (await Job.findOne({ where: { dedupeKey } }))!;
-    throw error;
-  }
+  return insertOnce({ kind, dedupeKey, payload, maxAttempts: DEFAULT_MAX_ATTEMPTS, repeatSeconds: everySeconds });
 }
 
 /** Jobs an instance may take now: due and waiting, or leased by an instance whose lease has run out. */
