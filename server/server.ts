@@ -28,7 +28,7 @@ import { openSearch } from "./search/index.js";
 import { databaseId, loadAuditAnchor } from "./audit/services/auditAnchor.js";
 import type { SearchBackend } from "./search/types.js";
 import { initJobModels } from "./jobs/models/index.js";
-import { JobRunner, type JobHandler } from "./jobs/services/runner.js";
+import { JobRunner, type JobHandler, type JobServices } from "./jobs/services/runner.js";
 import { enqueueJob, pruneJobs, scheduleRecurringJob } from "./jobs/services/queue.js";
 import { reindex } from "./search/reindex.js";
 import { ARCHIVE_IMPORT_JOB, archiveImportJob, sweepImportUploads } from "./archive/services/importJobs.js";
@@ -60,13 +60,7 @@ async function indexIsMissingRecords(search: SearchBackend): Promise<boolean> {
 }
 
 /** Every kind of background job and what runs it; each instance works the whole queue. */
-function jobHandlers(deps: {
-  env: Env;
-  sequelize: Sequelize;
-  blobs: BlobStore;
-  search: SearchBackend;
-  drainSearch: () => Promise<void>;
-}): Record<string, JobHandler> {
+function jobHandlers(deps: JobServices): Record<string, JobHandler> {
   return {
     [ARCHIVE_IMPORT_JOB]: archiveImportJob(deps),
     [ARCHIVE_INTAKE_JOB]: archiveIntakeJob(deps),

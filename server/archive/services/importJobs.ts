@@ -13,15 +13,14 @@
 import { randomUUID } from "node:crypto";
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { Sequelize, Transaction } from "sequelize";
+import type { Transaction } from "sequelize";
 import { z } from "zod";
-import type { BlobStore } from "../../core/blobStore.js";
 import { badRequest } from "../../core/errors.js";
 import { IMPORTED_EXTENSIONS } from "../../../archive-importer/types.js";
 import type { UploadedFile } from "../../core/multipart.js";
 import { Job } from "../../jobs/models/index.js";
 import { enqueueJob, payloadOf } from "../../jobs/services/queue.js";
-import { PermanentJobError, type JobHandler } from "../../jobs/services/runner.js";
+import { PermanentJobError, type JobHandler, type JobServices } from "../../jobs/services/runner.js";
 import { ArchiveImport, OPENNESS, type Openness } from "../models/index.js";
 import { failImportRun, queueImportRun } from "./imports.js";
 
@@ -145,12 +144,7 @@ function parsePayload(payload: unknown): JobPayload {
 }
 
 /** The job that imports an uploaded folder. One at a time per instance: the importer uses both cores itself. */
-export function archiveImportJob(deps: {
-  sequelize: Sequelize;
-  blobs: BlobStore;
-  /** Brings the search index up to date after a run. */
-  drainSearch: () => Promise<void>;
-}): JobHandler {
+export function archiveImportJob(deps: Pick<JobServices, "sequelize" | "blobs" | "drainSearch">): JobHandler {
   return {
     concurrency: 1,
     leaseMs: 120_000,

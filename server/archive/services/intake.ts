@@ -17,7 +17,7 @@ import { z } from "zod";
 import { appendAuditEvent } from "../../audit/services/auditChain.js";
 import type { BlobStore } from "../../core/blobStore.js";
 import { enqueueJob } from "../../jobs/services/queue.js";
-import type { JobHandler } from "../../jobs/services/runner.js";
+import type { JobHandler, JobServices } from "../../jobs/services/runner.js";
 import { ArchiveIntake, OPENNESS, RETENTIONS } from "../models/index.js";
 import { ARCHIVE_CODE_PART, nextArchiveCode } from "./archiveCode.js";
 import { originalType } from "./originals.js";
@@ -202,11 +202,7 @@ async function fileOne(sequelize: Sequelize, blobs: BlobStore, id: number): Prom
 }
 
 /** The job that files pending hand-overs, oldest first, until none is left. */
-export function archiveIntakeJob(deps: {
-  sequelize: Sequelize;
-  blobs: BlobStore;
-  drainSearch: () => Promise<void>;
-}): JobHandler {
+export function archiveIntakeJob(deps: Pick<JobServices, "sequelize" | "blobs" | "drainSearch">): JobHandler {
   return {
     concurrency: 1,
     async run(_payload, { signal }) {

@@ -1,8 +1,22 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
+import type { Sequelize } from "sequelize";
+import type { Env } from "../../env.js";
+import type { BlobStore } from "../../core/blobStore.js";
+import type { SearchBackend } from "../../search/types.js";
 import type { Job } from "../models/index.js";
 import { claimJobs, completeJob, failJob, payloadOf, releaseJob, renewLease } from "./queue.js";
+
+/** What the handlers of an instance's jobs may reach (server.ts hands them over). */
+export interface JobServices {
+  env: Env;
+  sequelize: Sequelize;
+  blobs: BlobStore;
+  search: SearchBackend;
+  /** Brings the search index up to date (the outbox drained now). */
+  drainSearch: () => Promise<void>;
+}
 
 export interface JobContext {
   job: Job;
