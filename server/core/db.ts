@@ -68,9 +68,10 @@ const MAX_READS_IN_FLIGHT = Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) 
  * new connections, so the driver itself is wrapped: every connection waits up
  * to 10 s for a lock instead of failing at once with SQLITE_BUSY.
  *
- * Outside transactions Sequelize sends every statement through one connection,
- * and node-sqlite3 runs one statement of a connection at a time: under load,
- * reads queued behind each other on one thread while the other core idled.
+ * Outside transactions Sequelize sends every statement through one connection
+ * and runs them there one at a time (its queries use the connection's
+ * serialized mode): under load, reads queued behind each other on one thread
+ * while the other core idled.
  * So that connection hands its reads to a few read-only connections, round
  * robin (WAL lets them read while a writer commits). They see everything
  * committed before the read is sent: a write outside a transaction has
@@ -81,6 +82,8 @@ class BusyWaitingDatabase extends sqlite3.Database {
   /** Set by Sequelize on a transaction's connection while the transaction runs. */
   declare uuid?: string;
   private readonly file: string;
+  /** A file database: an in-memory one cannot be opened a second time. */
+  private readonly onDisk: boolean;
   private readers: sqlite3.Database[] | null = null;
   private nextReader = 0;
   /** Reads handed to the read connections and not answered yet; more wait here, in order. */
@@ -90,6 +93,7 @@ class BusyWaitingDatabase extends sqlite3.Database {
   constructor(filename: string, mode?: number, callback?: (err: Error | null) => void) {
     super(filename, mode ?? sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE, callback);
     this.file = filename;
+    this.onDisk = filename !== ":memory:" && filename !== "";
     this.configure("busyTimeout", 10_000);
   }
 
@@ -104,7 +108,7 @@ class BusyWaitingDatabase extends sqlite3.Database {
   }
 
   override all(sql: string, ...rest: unknown[]): this {
-    const spread = this.uuid === undefined && this.file !== ":memory:" && this.file !== "" && READ_ONLY.test(sql);
+    const spread = this.uuid === undefined && this.onDisk && READ_ONLY.test(sql);
     if (!spread) return super.all(sql, ...rest);
     const done = rest.at(-1);
     const args = typeof done === "function" ? rest.slice(0, -1) : rest;
