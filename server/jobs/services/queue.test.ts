@@ -119,6 +119,10 @@ describe("the job queue", () => {
     expect(next.id).not.toBe(first.id);
     expect(await completeJob(running!, "a")).toBe(true);
     expect((await enqueueJob("test.dedupe", { n: 5 }, { dedupeKey: "k" })).id).toBe(next.id);
+    // A waiting job backing off after a failure runs as soon as the new ask wants.
+    await Job.update({ runAt: new Date(Date.now() + 600_000) }, { where: { id: next.id } });
+    await enqueueJob("test.dedupe", { n: 6 }, { dedupeKey: "k" });
+    expect((await claimJobs("b", ["test.dedupe"], 1, lease)).map((job) => job.id)).toEqual([next.id]);
   });
 
   it("prunes finished jobs older than the given age only", async () => {
@@ -184,6 +188,41 @@ describe("the job runner", () => {
     expect(row.state).toBe("queued");
     expect(row.attempts).toBe(0);
     expect(row.leaseOwner).toBeNull();
+  });
+
+  it("releases, not fails, a job that stops only after its runner was started again", async () => {
+    let finish: (() => void) | undefined;
+    let runs = 0;
+    const runner = new JobRunner(
+      {
+        "test.slow": {
+          // The first run notices the stop late: after stop() gave up waiting and the runner runs again.
+          run: (_payload, { signal }) => {
+            runs += 1;
+            if (runs > 1) return Promise.resolve();
+            return new Promise<void>((_resolve, reject) => {
+              finish = () => reject(signal.reason);
+            });
+          },
+        },
+      },
+      logger,
+      50,
+    );
+    const job = await enqueueJob("test.slow", {});
+    runner.start();
+    await waitFor(async () => finish !== undefined);
+    await runner.stop(10);
+    runner.start();
+    finish!();
+    try {
+      // Failed, it would wait 30 s to be retried, with the stop as its error; released, it runs again at once.
+      await waitFor(async () => (await Job.findByPk(job.id))!.state === "done", 5_000);
+      expect(runs).toBe(2);
+      expect((await Job.findByPk(job.id))!.lastError).toBeNull();
+    } finally {
+      await runner.stop(10);
+    }
   });
 
   it("runs no more jobs of a kind at once than its concurrency", async () => {

@@ -33,7 +33,12 @@ export async function enqueueJob(kind: string, payload: unknown, options: Enqueu
   const { transaction } = options;
   if (options.dedupeKey) {
     const waiting = await Job.findOne({ where: { dedupeKey: options.dedupeKey, state: "queued" }, transaction });
-    if (waiting) return waiting;
+    if (waiting) {
+      // Asked for again: it runs no later than this ask wants (a job backing off after a failure is brought forward).
+      const runAt = options.runAt ?? new Date();
+      if (waiting.runAt > runAt) await waiting.update({ runAt }, { transaction });
+      return waiting;
+    }
     // A running or finished job holds the key until now; the new one takes it over.
     await Job.update(
       { dedupeKey: null },

@@ -41,6 +41,8 @@ export class PermanentJobError extends Error {
 }
 
 const DEFAULT_LEASE_MS = 60_000;
+/** The reason a running job is aborted with when its instance stops. */
+const STOPPING = new Error("the server is stopping");
 
 /**
  * Works the queue in this instance: polls for due jobs of the kinds it has
@@ -133,7 +135,8 @@ export class JobRunner {
         await completeJob(job, this.owner);
       } catch (error) {
         clearInterval(renewal);
-        if (this.stopped && abort.signal.aborted) {
+        // Asked to stop by stop() (even if the runner has been started again since): not a failure.
+        if (abort.signal.aborted && abort.signal.reason === STOPPING) {
           // Stopping: the job goes back to the queue for whichever instance polls next.
           await releaseJob(job, this.owner).catch((err: unknown) => log.warn({ err }, "job release failed"));
           return;
@@ -167,7 +170,7 @@ export class JobRunner {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.polling;
-    for (const { abort } of this.active.values()) abort.abort(new Error("the server is stopping"));
+    for (const { abort } of this.active.values()) abort.abort(STOPPING);
     const all = Promise.all([...this.active.values()].map((a) => a.done));
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise((resolve) => (timeout = setTimeout(resolve, graceMs)))]);
