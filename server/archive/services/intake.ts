@@ -24,8 +24,6 @@ import { originalType } from "./originals.js";
 import { importRecord } from "./records.js";
 
 export const ARCHIVE_INTAKE_JOB = "archive.intake";
-/** One intake job waiting at a time, however many documents are handed over meanwhile. */
-const INTAKE_DEDUPE_KEY = "archive.intake";
 const BATCH = 20;
 
 const line = (max: number) => z.string().trim().min(1).max(max);
@@ -102,14 +100,17 @@ export async function handOverToArchive(input: HandOver, transaction: Transactio
         { ...values, sourceKey: data.sourceKey, recordId: null, archiveCode: null },
         { transaction },
       );
-  await enqueueJob(ARCHIVE_INTAKE_JOB, null, { dedupeKey: INTAKE_DEDUPE_KEY, transaction });
+  // A job of its own, not one shared by a dedupe key: a shared job waiting in the queue could be claimed and
+  // run before this transaction commits, and leave this hand-over pending. A job that finds nothing left to
+  // file (an earlier one filed it) costs one query.
+  await enqueueJob(ARCHIVE_INTAKE_JOB, null, { transaction });
   return row;
 }
 
 /** A failed hand-over goes back to pending (an archivist's retry, after the cause was fixed). */
 export async function retryIntake(row: ArchiveIntake, transaction: Transaction): Promise<void> {
   await row.update({ state: "pending", error: null }, { transaction });
-  await enqueueJob(ARCHIVE_INTAKE_JOB, null, { dedupeKey: INTAKE_DEDUPE_KEY, transaction });
+  await enqueueJob(ARCHIVE_INTAKE_JOB, null, { transaction });
 }
 
 /** What makes a hand-over the same as the last one filed: an unchanged document changes nothing. */

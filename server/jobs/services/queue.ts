@@ -18,6 +18,9 @@ export interface EnqueueOptions {
    * A waiting job with this key is returned instead of a second one ("do this
    * again soon" asked many times is done once). A running job does not count:
    * it may have read its input before the change that asks for it again.
+   * Nor is a waiting job locked: an instance may claim and run it before the
+   * caller's transaction commits, and so miss the change. Use a key only for
+   * work that is asked for outside a transaction, or whose next run catches up.
    */
   dedupeKey?: string;
   /** Claims before the job is given up as failed; default 5. */
