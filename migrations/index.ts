@@ -10,6 +10,8 @@ import * as m0009 from "./0009-archive-imports.js";
 import * as m0010 from "./0010-archive-originals.js";
 import * as m0011 from "./0011-jobs.js";
 import * as m0012 from "./0012-archive-intake.js";
+import * as m0013 from "./0013-oa-roles.js";
+import * as m0014 from "./0014-oa-engine.js";
 
 export interface MigrationModule {
   up(params: { context: QueryInterface }): Promise<void>;
@@ -33,4 +35,6 @@ export const MIGRATIONS: [name: string, module: MigrationModule][] = [
   ["0010-archive-originals", m0010],
   ["0011-jobs", m0011],
   ["0012-archive-intake", m0012],
+  ["0013-oa-roles", m0013],
+  ["0014-oa-engine", m0014],
 ];

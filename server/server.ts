@@ -28,6 +28,7 @@ import { openSearch } from "./search/index.js";
 import { databaseId, loadAuditAnchor } from "./audit/services/auditAnchor.js";
 import type { SearchBackend } from "./search/types.js";
 import { initJobModels } from "./jobs/models/index.js";
+import { initEngineModels } from "./oa/models/engine.js";
 import { JobRunner, type JobHandler, type JobServices } from "./jobs/services/runner.js";
 import { enqueueJob, pruneJobs, scheduleRecurringJob } from "./jobs/services/queue.js";
 import { reindex } from "./search/reindex.js";
@@ -40,6 +41,7 @@ export function initModels(sequelize: Sequelize): void {
   initArchiveModels(sequelize);
   SearchOutbox.initModel(sequelize);
   initJobModels(sequelize);
+  initEngineModels(sequelize);
 }
 
 const DAY_MS = 24 * 3600_000;

@@ -30,6 +30,13 @@ export const PERMISSIONS = {
   "library.use": "business",
   // Business powers over a module's content, given to its specialists (not 三员 powers).
   "archive.record.manage": "business",
+  // OA: the unit registrar (文书) registers, numbers, distributes, signs for and archives documents;
+  // leaders sign off (签发) and write 批示; supervisors see and urge overdue work (督办);
+  // OA administrators edit process definitions and 机关代字 and may terminate a process.
+  "oa.document.register": "business",
+  "oa.document.sign": "business",
+  "oa.supervise": "business",
+  "oa.process.manage": "business",
 } as const satisfies Record<string, PermissionCategory>;
 
 export type PermissionCode = keyof typeof PERMISSIONS;
@@ -73,7 +80,8 @@ export const BUILTIN_ROLES: {
     permissions: PERMISSION_CODES.filter((c) => PERMISSIONS[c] === "audit"),
   },
   { code: "staff", name: "工作人员", adminKind: null, permissions: BUSINESS },
-  { code: "leader", name: "单位领导", adminKind: null, permissions: BUSINESS },
-  { code: "registrar", name: "文书", adminKind: null, permissions: BUSINESS },
+  { code: "leader", name: "单位领导", adminKind: null, permissions: [...BUSINESS, "oa.document.sign", "oa.supervise"] },
+  { code: "registrar", name: "文书", adminKind: null, permissions: [...BUSINESS, "oa.document.register"] },
+  { code: "oaadmin", name: "OA管理员", adminKind: null, permissions: [...BUSINESS, "oa.process.manage"] },
   { code: "archivist", name: "档案管理员", adminKind: null, permissions: [...BUSINESS, "archive.record.manage"] },
 ];

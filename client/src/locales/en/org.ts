@@ -191,6 +191,7 @@ const messages: typeof zhCN = {
       leader: "Unit leader",
       registrar: "Registrar",
       archivist: "Archivist",
+      oaadmin: "OA administrator",
     },
     permissions: {
       org_unit_manage: "Manage units and departments",
@@ -209,6 +210,10 @@ const messages: typeof zhCN = {
       archive_use: "Archive",
       library_use: "Library",
       archive_record_manage: "Manage archive records",
+      oa_document_register: "Register, number, distribute, sign for and archive documents",
+      oa_document_sign: "Sign off documents and write instructions",
+      oa_supervise: "Supervise overdue work",
+      oa_process_manage: "Manage process definitions and issuer codes",
     },
   },
 };

@@ -180,6 +180,7 @@ export default {
       leader: "单位领导",
       registrar: "文书",
       archivist: "档案管理员",
+      oaadmin: "OA管理员",
     },
     permissions: {
       org_unit_manage: "管理单位与部门",
@@ -198,6 +199,10 @@ export default {
       archive_use: "档案",
       library_use: "图书馆",
       archive_record_manage: "管理档案",
+      oa_document_register: "公文登记、编号、分发、签收与归档",
+      oa_document_sign: "公文签发与批示",
+      oa_supervise: "督办",
+      oa_process_manage: "管理流程定义与机关代字",
     },
   },
 };

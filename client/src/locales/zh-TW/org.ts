@@ -182,6 +182,7 @@ const messages: typeof zhCN = {
       leader: "單位領導",
       registrar: "文書",
       archivist: "檔案管理員",
+      oaadmin: "OA管理員",
     },
     permissions: {
       org_unit_manage: "管理單位與部門",
@@ -200,6 +201,10 @@ const messages: typeof zhCN = {
       archive_use: "檔案",
       library_use: "圖書館",
       archive_record_manage: "管理檔案",
+      oa_document_register: "公文登記、編號、分發、簽收與歸檔",
+      oa_document_sign: "公文簽發與批示",
+      oa_supervise: "督辦",
+      oa_process_manage: "管理流程定義與機關代字",
     },
   },
 };
