@@ -1,0 +1,159 @@
+import { Op, QueryTypes, type Transaction } from "sequelize";
+import { Department, Position, User } from "../../org/models/index.js";
+import { conflict } from "../../core/errors.js";
+import type { AssigneeRule, TaskNode } from "./definition.js";
+import { Delegation } from "../models/engine.js";
+
+/** Whom a rule is resolved for: the instance's drafter, form and the previous actor's choice. */
+export interface AssigneeContext {
+  drafter: { id: number; unitId: number; departmentId: number | null };
+  form: Readonly<Record<string, unknown>>;
+  /** Users the previous actor chose for a "chosen" rule. */
+  chosen?: readonly number[];
+}
+
+function database() {
+  const sequelize = User.sequelize;
+  if (!sequelize) throw new Error("models are not initialised");
+  return sequelize;
+}
+
+/** Holders of a role in exactly this unit (a grant given there, not one inherited from above). */
+async function roleHolders(
+  where: { roleCode?: string; permission?: string; unitId: number },
+  transaction: Transaction,
+): Promise<number[]> {
+  const rows = await database().query<{ userId: number }>(
+    `SELECT DISTINCT ra.userId AS userId
+       FROM role_assignments ra
+       JOIN roles r ON r.id = ra.roleId
+       JOIN users u ON u.id = ra.userId
+      WHERE ra.unitId = :unitId AND u.disabled = :no
+        AND ${where.roleCode ? "r.code = :roleCode" : "EXISTS (SELECT 1 FROM role_permissions rp WHERE rp.roleId = r.id AND rp.permissionCode = :permission)"}
+      ORDER BY ra.userId`,
+    { replacements: { ...where, no: false }, type: QueryTypes.SELECT, transaction },
+  );
+  return rows.map((r) => Number(r.userId));
+}
+
+/**
+ * The head of a department: the one set on the department, else its member
+ * with the highest position (the earliest account on a tie). The drafter is
+ * never their own reviewer: a head who drafts goes to the unit's leaders.
+ */
+async function departmentHead(ctx: AssigneeContext, transaction: Transaction): Promise<number[]> {
+  const { departmentId } = ctx.drafter;
+  if (departmentId === null) return [];
+  const department = await Department.findByPk(departmentId, { transaction });
+  if (department?.headUserId && department.headUserId !== ctx.drafter.id) {
+    const head = await User.findByPk(department.headUserId, { transaction });
+    if (head && !head.disabled) return [head.id];
+  }
+  const members = await User.findAll({
+    where: { departmentId, disabled: false, id: { [Op.ne]: ctx.drafter.id } },
+    include: [{ model: Position, as: "position", required: true }],
+    transaction,
+  });
+  members.sort((a, b) => (b.position?.rank ?? 0) - (a.position?.rank ?? 0) || a.id - b.id);
+  const drafter = await User.findByPk(ctx.drafter.id, {
+    include: [{ model: Position, as: "position" }],
+    transaction,
+  });
+  const top = members[0];
+  // Nobody in the department outranks the drafter: the head drafted it themselves.
+  if (!top || (top.position?.rank ?? 0) <= (drafter?.position?.rank ?? 0)) return [];
+  return [top.id];
+}
+
+function idsOf(value: unknown): number[] {
+  const list = Array.isArray(value) ? value : [value];
+  return list.map(Number).filter((n) => Number.isInteger(n) && n > 0);
+}
+
+/** The users a rule names, before delegation; active accounts only, in a stable order. */
+export async function resolveRule(
+  rule: AssigneeRule,
+  ctx: AssigneeContext,
+  transaction: Transaction,
+): Promise<number[]> {
+  let ids: number[];
+  switch (rule.kind) {
+    case "users":
+      ids = rule.userIds;
+      break;
+    case "drafter":
+      ids = [ctx.drafter.id];
+      break;
+    case "chosen":
+      ids = [...(ctx.chosen ?? [])];
+      break;
+    case "field":
+      ids = idsOf(ctx.form[rule.field]);
+      break;
+    case "unitLeader":
+      ids = await roleHolders({ permission: "oa.document.sign", unitId: ctx.drafter.unitId }, transaction);
+      break;
+    case "departmentHead":
+      ids = await departmentHead(ctx, transaction);
+      if (!ids.length)
+        ids = await roleHolders({ permission: "oa.document.sign", unitId: ctx.drafter.unitId }, transaction);
+      break;
+    case "role": {
+      const unitId = rule.within === "unit" ? rule.unitId : ctx.drafter.unitId;
+      if (!unitId) return [];
+      ids = await roleHolders({ roleCode: rule.roleCode, unitId }, transaction);
+      if (rule.within === "drafterDepartment") {
+        const inDepartment = await User.findAll({
+          where: { id: ids, departmentId: ctx.drafter.departmentId },
+          attributes: ["id"],
+          transaction,
+        });
+        const keep = new Set(inDepartment.map((u) => u.id));
+        ids = ids.filter((id) => keep.has(id));
+      }
+      break;
+    }
+  }
+  const unique = [...new Set(ids)];
+  if (!unique.length) return [];
+  const active = await User.findAll({ where: { id: unique, disabled: false }, attributes: ["id"], transaction });
+  const keep = new Set(active.map((u) => u.id));
+  return unique.filter((id) => keep.has(id));
+}
+
+/** Each owner with whoever acts for them now: their delegate while a 委托 runs, else themselves. */
+export async function withDelegates(
+  owners: readonly number[],
+  at: Date,
+  transaction: Transaction,
+): Promise<{ ownerId: number; assigneeId: number }[]> {
+  if (!owners.length) return [];
+  const running = await Delegation.findAll({
+    where: {
+      fromUserId: owners,
+      revokedAt: null,
+      startsAt: { [Op.lte]: at },
+      endsAt: { [Op.gt]: at },
+    },
+    order: [["id", "DESC"]],
+    transaction,
+  });
+  const delegateOf = new Map<number, number>();
+  // The newest delegation wins; one level only, so two people on leave cannot pass work in a circle.
+  for (const d of running) if (!delegateOf.has(d.fromUserId)) delegateOf.set(d.fromUserId, d.toUserId);
+  return owners.map((ownerId) => ({ ownerId, assigneeId: delegateOf.get(ownerId) ?? ownerId }));
+}
+
+/** The owners of a task node's tasks, or 409 naming the node when its rule finds nobody. */
+export async function assigneesFor(node: TaskNode, ctx: AssigneeContext, transaction: Transaction): Promise<number[]> {
+  const owners = await resolveRule(node.assignee, ctx, transaction);
+  if (!owners.length) {
+    const code = node.assignee.kind === "chosen" ? "assignee_required" : "no_assignee";
+    const message =
+      node.assignee.kind === "chosen"
+        ? `Choose who handles ${node.name}`
+        : `Nobody is found to handle ${node.name}: ask the OA administrator to check the process or the organisation`;
+    throw conflict(code, message, { nodeId: node.id, nodeName: node.name });
+  }
+  return owners;
+}
