@@ -12,6 +12,7 @@ import * as m0011 from "./0011-jobs.js";
 import * as m0012 from "./0012-archive-intake.js";
 import * as m0013 from "./0013-oa-roles.js";
 import * as m0014 from "./0014-oa-engine.js";
+import * as m0015 from "./0015-notifications.js";
 import * as m0016 from "./0016-oa-documents.js";
 
 export interface MigrationModule {
@@ -38,5 +39,6 @@ export const MIGRATIONS: [name: string, module: MigrationModule][] = [
   ["0012-archive-intake", m0012],
   ["0013-oa-roles", m0013],
   ["0014-oa-engine", m0014],
+  ["0015-notifications", m0015],
   ["0016-oa-documents", m0016],
 ];

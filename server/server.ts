@@ -29,6 +29,12 @@ import { databaseId, loadAuditAnchor } from "./audit/services/auditAnchor.js";
 import type { SearchBackend } from "./search/types.js";
 import { initJobModels } from "./jobs/models/index.js";
 import { initEngineModels } from "./oa/models/engine.js";
+import { initNotifyModels } from "./notify/models/index.js";
+import {
+  NOTIFY_PRUNE_EVERY_SECONDS,
+  NOTIFY_PRUNE_JOB,
+  notificationPruneJob,
+} from "./notify/services/notificationPruner.js";
 import { JobRunner, type JobHandler, type JobServices } from "./jobs/services/runner.js";
 import { enqueueJob, pruneJobs, scheduleRecurringJob } from "./jobs/services/queue.js";
 import { reindex } from "./search/reindex.js";
@@ -42,6 +48,7 @@ export function initModels(sequelize: Sequelize): void {
   SearchOutbox.initModel(sequelize);
   initJobModels(sequelize);
   initEngineModels(sequelize);
+  initNotifyModels(sequelize);
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -66,6 +73,8 @@ function jobHandlers(deps: JobServices): Record<string, JobHandler> {
   return {
     [ARCHIVE_IMPORT_JOB]: archiveImportJob(deps),
     [ARCHIVE_INTAKE_JOB]: archiveIntakeJob(deps),
+    // Hourly: read notifications go 180 days after reading, unread ones after two years.
+    [NOTIFY_PRUNE_JOB]: notificationPruneJob(),
     // The index rebuilt from the database, as npm run search:reindex does, when it has lost what the database holds.
     [REINDEX_JOB]: {
       leaseMs: 300_000,
@@ -178,6 +187,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
     env.JOB_POLL_MS,
   );
   await scheduleRecurringJob(PRUNE_JOB, 3600);
+  await scheduleRecurringJob(NOTIFY_PRUNE_JOB, NOTIFY_PRUNE_EVERY_SECONDS);
   // A search backend that does not answer yet (Elasticsearch still starting) must not keep the server down.
   const missing = await indexIsMissingRecords(search).catch((err: unknown) => {
     logger.warn({ err }, "could not check the search index at start");

@@ -1,0 +1,44 @@
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from "sequelize";
+
+/** One message to one person (migration 0015); rendered by the client from `kind` and `params`. */
+export class Notification extends Model<InferAttributes<Notification>, InferCreationAttributes<Notification>> {
+  declare id: CreationOptional<number>;
+  declare userId: number;
+  /** A kind of the catalogue in server/notify/kinds.ts. */
+  declare kind: string;
+  /** The values the message needs, as JSON text (validated against the kind's schema when written). */
+  declare params: string;
+  /** Where clicking it leads in the SPA ("/oa/documents/12"), or null when nowhere. */
+  declare link: string | null;
+  /** Who caused it, when a person did. */
+  declare actorId: number | null;
+  declare readAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    Notification.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+        userId: { type: DataTypes.INTEGER, allowNull: false },
+        kind: { type: DataTypes.STRING(64), allowNull: false },
+        params: { type: DataTypes.TEXT, allowNull: false },
+        link: { type: DataTypes.STRING(255), allowNull: true },
+        actorId: { type: DataTypes.INTEGER, allowNull: true },
+        readAt: { type: DataTypes.DATE, allowNull: true },
+        createdAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: "notifications", updatedAt: false },
+    );
+  }
+}
+
+export function initNotifyModels(sequelize: Sequelize): void {
+  Notification.initModel(sequelize);
+}
