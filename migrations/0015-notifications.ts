@@ -35,8 +35,9 @@ export async function up({ context: q }: Migration): Promise<void> {
       references: { model: "users", key: "id" },
       onDelete: "SET NULL",
     },
-    readAt: { type: DataTypes.DATE, allowNull: true },
-    createdAt: { type: DataTypes.DATE, allowNull: false },
+    // Milliseconds (DATETIME(3) on MariaDB): the time a person is shown is the time stored, on every database.
+    readAt: { type: DataTypes.DATE(3), allowNull: true },
+    createdAt: { type: DataTypes.DATE(3), allowNull: false },
   });
   await q.addIndex("notifications", ["userId", "readAt", "id"], { name: "notifications_unread" });
   await q.addIndex("notifications", ["userId", "id"], { name: "notifications_user" });

@@ -28,6 +28,7 @@ import { unitsRouter } from "./org/routes/units/index.js";
 import { usersRouter } from "./org/routes/users/index.js";
 import { rolesRouter } from "./org/routes/roles/index.js";
 import { settingsRouter } from "./org/routes/settings/index.js";
+import { notificationsRouter } from "./notify/routes/notifications/index.js";
 
 const clientDist = join(dirname(fileURLToPath(import.meta.url)), "..", "client", "dist");
 
@@ -43,6 +44,7 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
     archiveRouter(),
     archiveImportsRouter(),
     archiveIntakeRouter(),
+    notificationsRouter(),
   ];
 }
 

@@ -30,6 +30,11 @@ const SELF_SERVICE = new Set([
   "POST /api/auth/totp/disable",
   "GET /api/auth/sessions",
   "GET /api/org/positions",
+  // The caller's own notifications; another person's answer 404 (tests/api/notifications.test.ts).
+  "GET /api/notifications",
+  "GET /api/notifications/unread-count",
+  "POST /api/notifications/read-all",
+  "POST /api/notifications/:id/read",
 ]);
 
 /** Routes ordinary staff may use: the staff directory and the tree it is browsed by. */

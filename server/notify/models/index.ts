@@ -31,8 +31,9 @@ export class Notification extends Model<InferAttributes<Notification>, InferCrea
         params: { type: DataTypes.TEXT, allowNull: false },
         link: { type: DataTypes.STRING(255), allowNull: true },
         actorId: { type: DataTypes.INTEGER, allowNull: true },
-        readAt: { type: DataTypes.DATE, allowNull: true },
-        createdAt: DataTypes.DATE,
+        // DATE(3) as in the migration: MariaDB is sent the milliseconds only when the type says so.
+        readAt: { type: DataTypes.DATE(3), allowNull: true },
+        createdAt: DataTypes.DATE(3),
       },
       { sequelize, tableName: "notifications", updatedAt: false },
     );
