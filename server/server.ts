@@ -15,6 +15,7 @@ import { checkpointAuditChain, sealAuditChain, useAuditAnchor } from "./audit/se
 import { AuditBuffer } from "./audit/services/auditBuffer.js";
 import { DenialTally } from "./audit/services/denialTally.js";
 import { syncPermissionCatalogue } from "./org/services/bootstrap.js";
+import { ensureDefaultProcesses } from "./oa/services/processes.js";
 import { seedDemoOrganisation, type DemoAccount } from "./org/services/demoOrganisation.js";
 import { purgeExpiredSessions } from "./org/services/sessions.js";
 import { limitConcurrentHashes } from "./org/services/passwords.js";
@@ -29,6 +30,7 @@ import { databaseId, loadAuditAnchor } from "./audit/services/auditAnchor.js";
 import type { SearchBackend } from "./search/types.js";
 import { initJobModels } from "./jobs/models/index.js";
 import { initEngineModels } from "./oa/models/engine.js";
+import { initDocumentModels } from "./oa/models/document.js";
 import { initNotifyModels } from "./notify/models/index.js";
 import {
   NOTIFY_PRUNE_EVERY_SECONDS,
@@ -48,6 +50,7 @@ export function initModels(sequelize: Sequelize): void {
   SearchOutbox.initModel(sequelize);
   initJobModels(sequelize);
   initEngineModels(sequelize);
+  initDocumentModels(sequelize);
   initNotifyModels(sequelize);
 }
 
@@ -143,6 +146,8 @@ export async function prepareDatabase(env: Env, logger: Logger): Promise<Sequeli
   const seal = await sealAuditChain(sequelize);
   if (seal.sealed) logger.info({ chainId: seal.chainId }, "audit chain signed with the audit key");
   await syncPermissionCatalogue(sequelize);
+  const processes = await ensureDefaultProcesses(sequelize);
+  if (processes.length) logger.info({ processes }, "default OA processes created");
   return sequelize;
 }
 
