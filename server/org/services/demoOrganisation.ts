@@ -84,6 +84,8 @@ interface Person {
   role: string;
   /** Only the listed demo accounts get a password at seed time; others are issued one by the sysadmin. */
   printed: boolean;
+  /** A business role given for the whole organisation rather than the person's unit. */
+  everywhere?: boolean;
 }
 
 /**
@@ -209,6 +211,17 @@ export async function seedDemoOrganisation(sequelize: Sequelize, hashCost: numbe
         printed: true,
       });
     }
+    // The OA administrator beside them keeps the city-wide process definitions (发文, 收文), so the role holds everywhere.
+    people.push({
+      username: "oaadmin",
+      displayName: next(),
+      unit: office,
+      department: infoDept,
+      position: "科员",
+      role: "oaadmin",
+      printed: true,
+      everywhere: true,
+    });
 
     const roles = new Map((await Role.findAll({ transaction: t })).map((r) => [r.code, r]));
     for (const p of people) {
@@ -228,7 +241,7 @@ export async function seedDemoOrganisation(sequelize: Sequelize, hashCost: numbe
       if (!role) throw new Error(`built-in role ${p.role} is missing; sync the permission catalogue first`);
       // Business roles apply within the person's unit; 三员 roles everywhere.
       await RoleAssignment.create(
-        { userId: user.id, roleId: role.id, unitId: role.adminKind ? null : p.unit.id },
+        { userId: user.id, roleId: role.id, unitId: role.adminKind || p.everywhere ? null : p.unit.id },
         { transaction: t },
       );
     }
