@@ -29,6 +29,7 @@ import { usersRouter } from "./org/routes/users/index.js";
 import { rolesRouter } from "./org/routes/roles/index.js";
 import { settingsRouter } from "./org/routes/settings/index.js";
 import { notificationsRouter } from "./notify/routes/notifications/index.js";
+import { processesRouter } from "./oa/routes/processes/index.js";
 
 const clientDist = join(dirname(fileURLToPath(import.meta.url)), "..", "client", "dist");
 
@@ -45,6 +46,7 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
     archiveImportsRouter(),
     archiveIntakeRouter(),
     notificationsRouter(),
+    processesRouter(),
   ];
 }
 

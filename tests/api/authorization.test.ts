@@ -38,7 +38,12 @@ const SELF_SERVICE = new Set([
 ]);
 
 /** Routes ordinary staff may use: the staff directory and the tree it is browsed by. */
-const STAFF = new Set(["GET /api/org/tree", "GET /api/org/directory"]);
+const STAFF = new Set([
+  "GET /api/org/tree",
+  "GET /api/org/directory",
+  // The flow diagram of the version a document runs, for its page (tests/api/oa-processes.test.ts).
+  "GET /api/oa/processes/:id/versions/:version",
+]);
 
 interface RouteRef {
   method: string;
@@ -62,7 +67,7 @@ function allRoutes(): RouteRef[] {
 
 /** Fills path parameters with ids that exist, so a 403 is about the right and not the row. */
 function concrete(path: string): string {
-  return path.replace(":assignmentId", "1").replace(":id", "1");
+  return path.replace(":assignmentId", "1").replace(":id", "1").replace(":version", "1");
 }
 
 async function call(client: ApiClient, route: RouteRef) {
