@@ -19,7 +19,7 @@ function database() {
 }
 
 /** Holders of a role in exactly this unit (a grant given there, not one inherited from above). */
-async function roleHolders(
+export async function roleHoldersIn(
   where: { roleCode?: string; permission?: string; unitId: number },
   transaction: Transaction,
 ): Promise<number[]> {
@@ -91,17 +91,17 @@ export async function resolveRule(
       ids = idsOf(ctx.form[rule.field]);
       break;
     case "unitLeader":
-      ids = await roleHolders({ permission: "oa.document.sign", unitId: ctx.drafter.unitId }, transaction);
+      ids = await roleHoldersIn({ permission: "oa.document.sign", unitId: ctx.drafter.unitId }, transaction);
       break;
     case "departmentHead":
       ids = await departmentHead(ctx, transaction);
       if (!ids.length)
-        ids = await roleHolders({ permission: "oa.document.sign", unitId: ctx.drafter.unitId }, transaction);
+        ids = await roleHoldersIn({ permission: "oa.document.sign", unitId: ctx.drafter.unitId }, transaction);
       break;
     case "role": {
       const unitId = rule.within === "unit" ? rule.unitId : ctx.drafter.unitId;
       if (!unitId) return [];
-      ids = await roleHolders({ roleCode: rule.roleCode, unitId }, transaction);
+      ids = await roleHoldersIn({ roleCode: rule.roleCode, unitId }, transaction);
       if (rule.within === "drafterDepartment") {
         const inDepartment = await User.findAll({
           where: { id: ids, departmentId: ctx.drafter.departmentId },

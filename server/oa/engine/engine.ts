@@ -483,21 +483,8 @@ function graph1stTask(graph: Graph): string | null {
 }
 
 /** Task nodes the instance has entered, oldest first, each once (its latest visit). */
-async function visitedTaskNodes(run: Run): Promise<string[]> {
-  const entries = await HistoryEntry.findAll({
-    where: { instanceId: run.instance.id, action: "enter" },
-    order: [["id", "ASC"]],
-    attributes: ["nodeId"],
-    transaction: run.t,
-  });
-  const order: string[] = [];
-  for (const e of entries) {
-    if (!e.nodeId || !isTaskNode(run.graph.nodes.get(e.nodeId) ?? { type: "end", id: "", name: "" })) continue;
-    const at = order.indexOf(e.nodeId);
-    if (at !== -1) order.splice(at, 1);
-    order.push(e.nodeId);
-  }
-  return order;
+function visitedTaskNodes(run: Run): Promise<string[]> {
+  return passedTaskNodes(run.instance.id, run.graph, run.t);
 }
 
 /** Who did a node the last time it was done (the owners of its approved tasks in its latest round). */
@@ -821,4 +808,53 @@ export function openTasksOf(instanceId: number, t?: Transaction): Promise<Task[]
     ],
     transaction: t,
   });
+}
+
+/** Whether `withdraw` would succeed for this actor now (for the buttons; the operation checks again). */
+export async function withdrawable(instanceId: number, actorId: number, t?: Transaction): Promise<boolean> {
+  const last = await HistoryEntry.findOne({
+    where: {
+      instanceId,
+      action: ["submit", "approve", "return", "withdraw", "transfer", "addSigner", "removeSigner"],
+    },
+    order: [["id", "DESC"]],
+    transaction: t,
+  });
+  if (!last || last.actorId !== actorId || !["submit", "approve"].includes(last.action) || !last.taskId) return false;
+  const instance = await Instance.findByPk(instanceId, { attributes: ["status"], transaction: t });
+  if (instance?.status !== "running") return false;
+  const detail = JSON.parse(last.detail ?? "{}") as { opened?: number[] };
+  const opened = await Task.findAll({ where: { id: detail.opened ?? [] }, transaction: t });
+  return !opened.some((o) => o.status === "done" || (o.status === "cancelled" && o.outcome !== "superseded"));
+}
+
+/** The task node the instance reaches after `nodeId` for this form (through branches), or null at the end. */
+export function peekNext(graph: Graph, nodeId: string, form: Readonly<Record<string, unknown>>): TaskNode | null {
+  let id = graph.next(nodeId);
+  for (let hops = 0; hops <= graph.nodes.size; hops++) {
+    const node = graph.node(id);
+    if (isTaskNode(node)) return node;
+    if (node.type === "end") return null;
+    id = node.type === "exclusive" ? graph.branch(node.id, form).to : graph.next(node.id);
+  }
+  return null;
+}
+
+/** Task nodes the instance has passed, oldest first (the steps a return may go back to). */
+export async function passedTaskNodes(instanceId: number, graph: Graph, t?: Transaction): Promise<string[]> {
+  const entries = await HistoryEntry.findAll({
+    where: { instanceId, action: "enter" },
+    order: [["id", "ASC"]],
+    attributes: ["nodeId"],
+    transaction: t,
+  });
+  const order: string[] = [];
+  for (const e of entries) {
+    const node = e.nodeId ? graph.nodes.get(e.nodeId) : undefined;
+    if (!node || !isTaskNode(node)) continue;
+    const at = order.indexOf(node.id);
+    if (at !== -1) order.splice(at, 1);
+    order.push(node.id);
+  }
+  return order;
 }
