@@ -4,6 +4,7 @@ import { businessRoutes } from "./modules/business";
 import { coreRoutes } from "./modules/core";
 import { directoryRoutes } from "./modules/directory";
 import { homeRoutes } from "./modules/home";
+import { notifyRoutes } from "./modules/notify";
 import { orgRoutes } from "./modules/org";
 import { securityRoutes } from "./modules/security";
 import { settingsRoutes } from "./modules/settings";
@@ -11,6 +12,7 @@ import { settingsRoutes } from "./modules/settings";
 /** Everything inside the main layout; the sidebar menu is built from these. */
 export const layoutChildren: RouteRecordRaw[] = [
   ...homeRoutes,
+  ...notifyRoutes,
   ...directoryRoutes,
   ...businessRoutes,
   ...orgRoutes,

@@ -4,6 +4,7 @@ import auth from "./auth";
 import common from "./common";
 import directory from "./directory";
 import modules from "./modules";
+import notify from "./notify";
 import org from "./org";
 import security from "./security";
 import settings from "./settings";
@@ -18,4 +19,5 @@ export default {
   ...modules,
   ...security,
   ...directory,
+  ...notify,
 };
