@@ -13,6 +13,7 @@ import {
 } from "./definition.js";
 import { parseExpression } from "./expression.js";
 import { yongModdlePackage } from "./bpmnExtension.js";
+import type { BpmnProblem, BpmnProblemCode } from "./bpmnProblem.js";
 
 /**
  * BPMN 2.0 XML of the subset the engine runs, to and from the graph format
@@ -33,32 +34,7 @@ import { yongModdlePackage } from "./bpmnExtension.js";
  * groups, data objects) are ignored.
  */
 
-/** Why a BPMN document cannot become a runnable graph: a code the client words, the element, the details. */
-export interface BpmnProblem {
-  code: BpmnProblemCode;
-  /** The id of the BPMN element at fault, when there is one (the designer shows the problem beside it). */
-  elementId?: string;
-  /** Values the message mentions (the element's type or name, the parser's words). */
-  params?: Record<string, string>;
-  /** The problem in English, for the API's callers and the logs. */
-  message: string;
-}
-
-export type BpmnProblemCode =
-  | "xml_invalid"
-  | "no_process"
-  | "several_processes"
-  | "unsupported_element"
-  | "unsupported_event"
-  | "unsupported_loop"
-  | "missing_assignee"
-  | "invalid_assignee"
-  | "invalid_attribute"
-  | "invalid_element"
-  | "flow_unconnected"
-  | "condition_invalid"
-  /** A problem of the graph as a whole (graphProblems in definition.ts), in its words. */
-  | "graph";
+export type { BpmnProblem, BpmnProblemCode } from "./bpmnProblem.js";
 
 type Bpmn<K extends keyof BpmnTypeMap> = BpmnTypeMap[K];
 
