@@ -1,0 +1,414 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { getDocument, OPS } from "pdfjs-dist/legacy/build/pdf.mjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GRID, MM, PAGE, RED, TYPE_AREA, type DrawOp, type PageSink } from "./compose.js";
+import { FontUnavailableError } from "./fonts.js";
+import { composeOfficialDocument, MissingGlyphError, renderOfficialDocument } from "./gbt9704.js";
+import { loadSampleNotice, parseLaw, SAMPLE_LAW, type LawText } from "./sample.js";
+import type { PrintableDocument } from "./types.js";
+
+const pdfjsRoot = dirname(createRequire(import.meta.url).resolve("pdfjs-dist/package.json"));
+
+interface Item {
+  str: string;
+  x: number;
+  /** Baseline, from the page's bottom (PDF space). */
+  y: number;
+  width: number;
+  size: number;
+  /** The text matrix's skew: not 0 for rotated text. */
+  b: number;
+}
+
+interface ReadPage {
+  width: number;
+  height: number;
+  items: Item[];
+  /** Text shown while the fill colour was red, and strokes painted in red (their boxes in PDF space: minX, minY, maxX, maxY). */
+  redText: string;
+  redStrokes: number[][];
+}
+
+/** Reads a PDF back with pdf.js: page sizes, text items and what was painted red. */
+async function readPdf(path: string): Promise<ReadPage[]> {
+  const data = new Uint8Array(await readFile(path));
+  const task = getDocument({
+    data,
+    cMapUrl: join(pdfjsRoot, "cmaps") + "/",
+    cMapPacked: true,
+    standardFontDataUrl: join(pdfjsRoot, "standard_fonts") + "/",
+    disableFontFace: true,
+    isEvalSupported: false,
+    useSystemFonts: false,
+    verbosity: 0,
+  });
+  const pdf = await task.promise;
+  const pages: ReadPage[] = [];
+  try {
+    for (let n = 1; n <= pdf.numPages; n++) {
+      const page = await pdf.getPage(n);
+      const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = page.view;
+      const content = await page.getTextContent();
+      const items: Item[] = [];
+      for (const item of content.items) {
+        if (!("str" in item) || item.str.length === 0) continue;
+        const [a, b, , d, e, f] = item.transform;
+        items.push({ str: item.str, x: e, y: f, width: item.width, size: Math.hypot(a, b) || d, b });
+      }
+      const ops = await page.getOperatorList();
+      let fill = "#000000";
+      let stroke = "#000000";
+      // pdfkit draws in a y-down user space (a flipping cm at each page's start): track the CTM to get page coordinates.
+      let ctm = [1, 0, 0, 1, 0, 0];
+      const stack: [string, string, number[]][] = [];
+      const apply = (m: number[], x: number, y: number) => [
+        m[0]! * x + m[2]! * y + m[4]!,
+        m[1]! * x + m[3]! * y + m[5]!,
+      ];
+      let redText = "";
+      const redStrokes: number[][] = [];
+      ops.fnArray.forEach((fn, i) => {
+        const args = ops.argsArray[i];
+        if (fn === OPS.save) stack.push([fill, stroke, ctm]);
+        else if (fn === OPS.restore) [fill, stroke, ctm] = stack.pop() ?? [fill, stroke, ctm];
+        else if (fn === OPS.transform) {
+          const [a, b, c, d, e, f] = args as number[];
+          ctm = [
+            a! * ctm[0]! + b! * ctm[2]!,
+            a! * ctm[1]! + b! * ctm[3]!,
+            c! * ctm[0]! + d! * ctm[2]!,
+            c! * ctm[1]! + d! * ctm[3]!,
+            e! * ctm[0]! + f! * ctm[2]! + ctm[4]!,
+            e! * ctm[1]! + f! * ctm[3]! + ctm[5]!,
+          ];
+        } else if (fn === OPS.setFillRGBColor) fill = String(args[0]).toLowerCase();
+        else if (fn === OPS.setStrokeRGBColor) stroke = String(args[0]).toLowerCase();
+        else if (fn === OPS.showText && fill === RED.toLowerCase()) {
+          redText += (args[0] as { unicode?: string }[]).map((g) => g.unicode ?? "").join("");
+        } else if (fn === OPS.constructPath && args[0] === OPS.stroke && stroke === RED.toLowerCase()) {
+          const [minX, minY, maxX, maxY] = Array.from(args[2] as ArrayLike<number>);
+          const [x1, y1] = apply(ctm, minX!, minY!);
+          const [x2, y2] = apply(ctm, maxX!, maxY!);
+          redStrokes.push([Math.min(x1!, x2!), Math.min(y1!, y2!), Math.max(x1!, x2!), Math.max(y1!, y2!)]);
+        }
+      });
+      pages.push({ width: x1 - x0, height: y1 - y0, items, redText, redStrokes });
+    }
+  } finally {
+    await task.destroy();
+  }
+  return pages;
+}
+
+const noSpace = (s: string) => s.replace(/\s+/g, "");
+const PAGE_NUMBER = /^— (\d+) —$/;
+/** Full-width characters (CJK and Chinese punctuation), which each take a grid cell. */
+const WIDE = /[\u2E80-\u9FFF\uF900-\uFAFF\uFF00-\uFF60“”‘’…—]/u;
+
+/** Text lines of a page: items grouped by baseline, left to right. */
+function linesOf(page: ReadPage, filter: (item: Item) => boolean = () => true): Item[][] {
+  const rows = new Map<number, Item[]>();
+  for (const item of page.items.filter(filter)) {
+    const key = Math.round(item.y * 10) / 10;
+    rows.set(key, [...(rows.get(key) ?? []), item]);
+  }
+  return [...rows.entries()].sort((a, b) => b[0] - a[0]).map(([, items]) => items.sort((a, b) => a.x - b.x));
+}
+
+const lineText = (items: Item[]) => items.map((i) => i.str).join("");
+const isPageNumber = (item: Item) => PAGE_NUMBER.test(item.str.trim());
+
+let dir: string;
+let law: LawText;
+let sample: PrintableDocument;
+let samplePath: string;
+let pages: ReadPage[];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "gbt9704-"));
+  law = parseLaw(await readFile(SAMPLE_LAW, "utf8"));
+  sample = await loadSampleNotice();
+  samplePath = join(dir, "notice.pdf");
+  const result = await renderOfficialDocument(sample, samplePath);
+  pages = await readPdf(samplePath);
+  expect(result.pages).toBe(pages.length);
+  expect(result.bytes).toBe((await readFile(samplePath)).length);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("a 通知 rendered to GB/T 9704-2012", () => {
+  it("is on A4 pages, several of them, its 版头 and title on the first", () => {
+    expect(pages.length).toBeGreaterThanOrEqual(6);
+    for (const page of pages) {
+      expect(page.width).toBeCloseTo(PAGE.width, 1);
+      expect(page.height).toBeCloseTo(PAGE.height, 1);
+      expect(page.width).toBeCloseTo(595.28, 1);
+    }
+    const first = noSpace(pages[0]!.items.map((i) => i.str).join(""));
+    expect(first).toContain("南宁市人民政府文件");
+    expect(first).toContain("南府发〔2006〕12号");
+    expect(first).toContain(noSpace(sample.title));
+    expect(first).toContain("000128");
+    expect(first).toContain("特急");
+  });
+
+  it("centres the 发文字号 on the type area", () => {
+    const line = linesOf(pages[0]!).find((items) => lineText(items) === "南府发〔2006〕12号");
+    expect(line).toBeDefined();
+    const left = Math.min(...line!.map((i) => i.x));
+    const right = Math.max(...line!.map((i) => i.x + i.width));
+    const centre = TYPE_AREA.left + TYPE_AREA.width / 2;
+    expect(Math.abs((left + right) / 2 - centre)).toBeLessThan(1);
+    // And well inside the type area, not merely spanning it.
+    expect(right - left).toBeLessThan(TYPE_AREA.width / 2);
+  });
+
+  it("prints the 发文机关标志 and the separator line in red, and nothing else", () => {
+    const first = pages[0]!;
+    expect(first.redText).toBe("南宁市人民政府文件");
+    expect(first.redStrokes).toHaveLength(1);
+    const [minX, minY, maxX, maxY] = first.redStrokes[0]!;
+    expect(maxX! - minX!).toBeCloseTo(TYPE_AREA.width, 1);
+    expect(maxY).toBeCloseTo(minY!, 3);
+    expect(minX).toBeCloseTo(TYPE_AREA.left, 1);
+    // 4 mm below the 发文字号's em box (which ends 0.12 em below its baseline), above the title.
+    const number = first.items.find((i) => i.str === "南府发〔2006〕12号")!;
+    const title = first.items.find((i) => i.size === 22)!;
+    expect(number.y - 0.12 * 16 - minY!).toBeCloseTo(4 * MM, 1);
+    expect(minY!).toBeGreaterThan(title.y + 22);
+    for (const page of pages.slice(1)) {
+      expect(page.redText).toBe("");
+      expect(page.redStrokes).toHaveLength(0);
+    }
+  });
+
+  it("numbers every page — n —, odd pages on the right and even pages on the left, 7 mm below the type area", () => {
+    pages.forEach((page, i) => {
+      const numbers = page.items.filter(isPageNumber);
+      expect(numbers.map((n) => n.str.trim())).toEqual([`— ${i + 1} —`]);
+      const item = numbers[0]!;
+      if ((i + 1) % 2 === 1) {
+        expect(item.x + item.width).toBeGreaterThan(TYPE_AREA.left + TYPE_AREA.width - 2 * 14);
+        expect(item.x + item.width).toBeLessThan(TYPE_AREA.left + TYPE_AREA.width);
+      } else {
+        expect(item.x).toBeGreaterThan(TYPE_AREA.left);
+        expect(item.x).toBeLessThan(TYPE_AREA.left + 2 * 14);
+      }
+      // Below the type area (PDF y grows upwards from the page's bottom).
+      const typeBottom = PAGE.height - TYPE_AREA.top - TYPE_AREA.height;
+      expect(item.y).toBeLessThan(typeBottom - 5 * MM);
+      expect(item.y).toBeGreaterThan(typeBottom - 12 * MM);
+    });
+  });
+
+  it("ends with the 版记 (抄送, 印发) at the foot of an even last page", () => {
+    expect(pages.length % 2).toBe(0);
+    const last = pages[pages.length - 1]!;
+    const lines = linesOf(last, (i) => !isPageNumber(i)).map(lineText);
+    expect(noSpace(lines[lines.length - 2]!)).toBe("抄送：市委各部门，市人大常委会办公厅，市政协办公厅。");
+    expect(noSpace(lines[lines.length - 1]!)).toBe("南宁市人民政府办公厅2006年3月8日印发");
+    for (const page of pages.slice(0, -1)) expect(noSpace(lineText(page.items))).not.toContain("抄送");
+    // The 印发 line sits on the type area's last grid line.
+    const printed = last.items.find((i) => i.str.includes("印发"))!;
+    const typeBottom = PAGE.height - TYPE_AREA.top - TYPE_AREA.height;
+    expect(printed.y).toBeGreaterThan(typeBottom);
+    expect(printed.y).toBeLessThan(typeBottom + GRID.pitch);
+  });
+
+  it("prints every element and the whole body once, in order, across page breaks", () => {
+    const printed = noSpace(
+      pages
+        .map((page) =>
+          page.items
+            .filter((i) => !isPageNumber(i))
+            .map((i) => i.str)
+            .join(""),
+        )
+        .join(""),
+    );
+    const expected = noSpace(
+      [
+        "000128",
+        "特急",
+        "南宁市人民政府文件",
+        "南府发〔2006〕12号",
+        sample.title,
+        `${sample.mainRecipients}：`,
+        ...law.paragraphs.map((p) => p.text),
+        `附件：1. ${sample.attachments[0]}2. ${sample.attachments[1]}`,
+        "南宁市人民政府",
+        "2006年3月7日",
+        "（此件公开发布）",
+        "抄送：市委各部门，市人大常委会办公厅，市政协办公厅。",
+        "南宁市人民政府办公厅",
+        "2006年3月8日印发",
+      ].join(""),
+    );
+    expect(printed).toBe(expected);
+  });
+
+  it("keeps the body to the grid: at most 28 characters a line and 22 lines a page", () => {
+    let bodyLines = 0;
+    for (const page of pages) {
+      const lines = linesOf(page, (i) => !isPageNumber(i));
+      expect(lines.length).toBeLessThanOrEqual(GRID.rows);
+      for (const items of lines) {
+        if (items.some((i) => i.size !== 16)) continue;
+        bodyLines += 1;
+        const text = lineText(items);
+        expect([...text].filter((ch) => WIDE.test(ch)).length).toBeLessThanOrEqual(GRID.columns);
+        const left = Math.min(...items.map((i) => i.x));
+        const right = Math.max(...items.map((i) => i.x + i.width));
+        expect(left).toBeGreaterThanOrEqual(TYPE_AREA.left - 0.5);
+        expect(right).toBeLessThanOrEqual(TYPE_AREA.left + TYPE_AREA.width + 0.5);
+        // 行首禁则: no line of the body starts with closing punctuation.
+        expect(text.trim()).not.toMatch(/^[，。、；：？！）》”]/);
+      }
+    }
+    expect(bodyLines).toBeGreaterThan(100);
+    // A full page of body text fills all 22 lines, and its justified lines the whole width.
+    const full = pages[2]!;
+    const lines = linesOf(full, (i) => !isPageNumber(i));
+    expect(lines).toHaveLength(GRID.rows);
+    const widths = lines.map((items) => Math.max(...items.map((i) => i.x + i.width)));
+    expect(widths.filter((r) => r > TYPE_AREA.left + TYPE_AREA.width - 1).length).toBeGreaterThan(10);
+  });
+});
+
+/** Records composed pages for the page plans, without writing a PDF. */
+class RecordingSink implements PageSink {
+  pages: DrawOp[][] = [];
+  startPage(): Promise<void> {
+    this.pages.push([]);
+    return Promise.resolve();
+  }
+  draw(op: DrawOp): void {
+    this.pages[this.pages.length - 1]?.push(op);
+  }
+}
+
+describe("the 版记 page", () => {
+  it("follows a blank page, both without numbers, when an even page has no room left for it", async () => {
+    // Attachments one line each move the text's end down a line at a time until it ends low on an even page.
+    let found: PrintableDocument | null = null;
+    for (let n = 1; n <= 30 && !found; n++) {
+      const doc = { ...sample, attachments: Array.from({ length: n }, (_, i) => `附件材料${i + 1}`) };
+      const sink = new RecordingSink();
+      const count = await composeOfficialDocument(doc, sink);
+      if (sink.pages[count - 2]?.length === 0) found = doc;
+    }
+    expect(found).not.toBeNull();
+    const path = join(dir, "blank.pdf");
+    const { pages: count } = await renderOfficialDocument(found!, path);
+    const read = await readPdf(path);
+    expect(count % 2).toBe(0);
+    expect(read[count - 2]!.items).toEqual([]);
+    const last = read[count - 1]!;
+    expect(last.items.some(isPageNumber)).toBe(false);
+    expect(noSpace(lineText(last.items))).toContain("印发");
+    // The pages before are numbered as usual, and the text ended on the even page before the blank one.
+    read.slice(0, count - 2).forEach((page, i) => {
+      expect(page.items.filter(isPageNumber).map((n) => n.str.trim())).toEqual([`— ${i + 1} —`]);
+    });
+    expect((count - 2) % 2).toBe(0);
+  });
+});
+
+describe("drafts and long titles", () => {
+  it("prints （未编号） for a document without 文号 and a 草稿 watermark on every page", async () => {
+    const path = join(dir, "draft.pdf");
+    await renderOfficialDocument({ ...sample, docNumber: null, copyNo: null }, path);
+    const read = await readPdf(path);
+    expect(read[0]!.items.map((i) => i.str)).toContain("（未编号）");
+    expect(noSpace(lineText(read[0]!.items))).not.toContain("南府发");
+    for (const page of read) {
+      const mark = page.items.find((i) => i.str === "草稿");
+      expect(mark).toBeDefined();
+      // Rotated, and large.
+      expect(Math.abs(mark!.b)).toBeGreaterThan(10);
+      expect(mark!.size).toBeGreaterThan(100);
+    }
+    // A numbered document carries no watermark.
+    expect(pages.some((page) => page.items.some((i) => i.str === "草稿"))).toBe(false);
+  });
+
+  it("also watermarks a numbered document marked draft", async () => {
+    const path = join(dir, "numbered-draft.pdf");
+    await renderOfficialDocument({ ...sample, draft: true }, path);
+    const read = await readPdf(path);
+    expect(read[0]!.items.map((i) => i.str)).toContain("南府发〔2006〕12号");
+    expect(read.every((page) => page.items.some((i) => i.str === "草稿"))).toBe(true);
+  });
+
+  it("wraps an 80-character title into centred lines of at most 20 characters", async () => {
+    const title =
+      "南宁市人民政府关于印发南宁市第二次全国农业普查工作实施方案和南宁市农村基本情况调查暨农业普查数据质量控制办法以及全市农业普查宣传动员工作安排和经费管理意见的通知";
+    expect([...title]).toHaveLength(80);
+    const path = join(dir, "title.pdf");
+    await renderOfficialDocument({ ...sample, title }, path);
+    const read = await readPdf(path);
+    const lines = linesOf(read[0]!, (i) => i.size === 22);
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    expect(lines.map(lineText).join("")).toBe(title);
+    const centre = TYPE_AREA.left + TYPE_AREA.width / 2;
+    for (const items of lines) {
+      const left = Math.min(...items.map((i) => i.x));
+      const right = Math.max(...items.map((i) => i.x + i.width));
+      expect(Math.abs((left + right) / 2 - centre)).toBeLessThan(1);
+      expect([...lineText(items)].length).toBeLessThanOrEqual(20);
+    }
+    // Balanced: no line less than half as long as the longest.
+    const lengths = lines.map((items) => [...lineText(items)].length);
+    expect(Math.min(...lengths)).toBeGreaterThanOrEqual(Math.max(...lengths) / 2);
+  });
+});
+
+describe("上行文", () => {
+  it("puts 签发人 on the right of the 发文字号, which moves left one character", async () => {
+    const path = join(dir, "request.pdf");
+    const doc: PrintableDocument = {
+      ...sample,
+      docType: "请示",
+      signers: ["张三", "欧阳明月", "李四"],
+      title: "南宁市人民政府关于申请第二次全国农业普查经费补助的请示",
+      mainRecipients: "自治区人民政府",
+    };
+    await renderOfficialDocument(doc, path);
+    const lines = linesOf((await readPdf(path))[0]!);
+    const numberLine = lines.find((items) => lineText(items).includes("南府发〔2006〕12号"))!;
+    expect(lineText(numberLine)).toContain("李四");
+    const number = numberLine.find((i) => i.str.startsWith("南府发"))!;
+    expect(number.x).toBeCloseTo(TYPE_AREA.left + GRID.cell, 0);
+    const above = lines[lines.indexOf(numberLine) - 1]!;
+    expect(noSpace(lineText(above))).toBe("签发人：张三欧阳明月");
+    const right = Math.max(...above.map((i) => i.x + i.width));
+    expect(right).toBeCloseTo(TYPE_AREA.left + TYPE_AREA.width - GRID.cell, 0);
+  });
+});
+
+describe("refusals", () => {
+  it("refuses characters no font has, before creating the file", async () => {
+    const path = join(dir, "emoji.pdf");
+    const error = await renderOfficialDocument({ ...sample, title: "关于表彰先进的通知😀" }, path).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(MissingGlyphError);
+    expect((error as MissingGlyphError).characters).toEqual(["😀"]);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("names the font package when the fonts are missing", async () => {
+    const error = await renderOfficialDocument(sample, join(dir, "nofont.pdf"), { fontDirs: [dir] }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(FontUnavailableError);
+    expect(String(error)).toContain("fonts-noto-cjk");
+  });
+});
