@@ -116,6 +116,8 @@ async function auditAdministrators(ctx: AppContext, next: Next): Promise<void> {
   await next();
   const actor = ctx.state.actor;
   if (!actor?.adminKind || ctx.state.audited || !isApiPath(ctx.path) || ctx.path === "/api/auth/me") return;
+  // The notification bell's poll, sent by the SPA every minute on its own: not something the person did.
+  if (ctx.method === "GET" && ctx.path === "/api/notifications/unread-count") return;
   const entry = {
     action: "admin.request",
     outcome: ctx.status < 400 ? "success" : ctx.status === 403 ? "denied" : "failure",

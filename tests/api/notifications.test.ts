@@ -173,6 +173,22 @@ describe("the notification centre", () => {
     expect((await staff.post("/api/notifications/read-all", { upToId: -1 })).status).toBe(400);
   });
 
+  it("records a 三员's look at the list, but not the bell's poll the SPA sends by itself", async () => {
+    const sysadmin = await server.signIn("sysadmin");
+    const recorded = async (targetId: string) => {
+      await server.flushAudit();
+      const [row] = await server.sequelize.query<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM audit_events WHERE actorName = 'sysadmin' AND action = 'admin.request' AND targetId = :targetId",
+        { replacements: { targetId }, type: QueryTypes.SELECT },
+      );
+      return Number(row?.n ?? 0);
+    };
+    for (let i = 0; i < 3; i++) expect((await sysadmin.get("/api/notifications/unread-count")).status).toBe(200);
+    expect(await recorded("GET /api/notifications/unread-count")).toBe(0);
+    expect((await sysadmin.get("/api/notifications")).status).toBe(200);
+    expect(await recorded("GET /api/notifications")).toBe(1);
+  });
+
   it("does not put the reader's own view state on the audit log", async () => {
     const ids = await send(staffId, laws.slice(40, 42));
     const before = await auditEventsOf("office.staff1");
