@@ -354,8 +354,8 @@ export class Composer {
     const size = SIZE.title;
     const glyphs = shape(styled(this.doc.title, "xiaobiaosong"), size, null, this.metrics);
     const lines = breakTitle(glyphs, TYPE_AREA.width);
-    // The first grid line whose top is two lines below the separator.
-    this.row = Math.ceil((this.separatorY - TYPE_AREA.top) / GRID.pitch - 0.2) + 2;
+    // The grid line nearest to two lines below the separator.
+    this.row = Math.round((this.separatorY - TYPE_AREA.top) / GRID.pitch + 2);
     for (const line of lines) {
       this.rows.push({
         row: this.row,
