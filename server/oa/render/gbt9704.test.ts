@@ -404,6 +404,12 @@ describe("refusals", () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  it("rejects, leaving no file, when the file cannot be written", async () => {
+    const path = join(dir, "no-such-folder", "notice.pdf");
+    await expect(renderOfficialDocument(sample, path)).rejects.toThrow(/ENOENT/);
+    expect(existsSync(path)).toBe(false);
+  });
+
   it("names the font package when the fonts are missing", async () => {
     const error = await renderOfficialDocument(sample, join(dir, "nofont.pdf"), { fontDirs: [dir] }).catch(
       (e: unknown) => e,

@@ -243,16 +243,7 @@ export function htmlToBlocks(html: string): BodyBlock[] {
   return blocks;
 }
 
-/** Plain text (paragraphs separated by blank lines) as the body HTML the renderer takes, escaped. */
-export function textToHtml(text: string): string {
-  return text
-    .split(/\n\s*\n/)
-    .map((p) => p.trim())
-    .filter((p) => p.length > 0)
-    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>")}</p>`)
-    .join("\n");
-}
-
+/** Text as HTML text content, for building 正文 from plain text. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

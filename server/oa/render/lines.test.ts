@@ -2,7 +2,16 @@ import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GRID } from "./compose.js";
 import { loadMetrics } from "./gbt9704.js";
-import { breakLines, breakTitle, lineRuns, shape, styled, type FontMetrics, type Line } from "./lines.js";
+import {
+  breakLines,
+  breakTitle,
+  lineRuns,
+  MissingGlyphError,
+  shape,
+  styled,
+  type FontMetrics,
+  type Line,
+} from "./lines.js";
 import { parseLaw, SAMPLE_LAW } from "./sample.js";
 
 let metrics: FontMetrics;
@@ -85,6 +94,25 @@ describe("breakLines on the 28-character grid", () => {
         i += 1;
       }
     }
+  });
+});
+
+describe("shape", () => {
+  it("takes a character the first face lacks from the next face of its role, glyph by glyph", () => {
+    // 鿫 and 鿬 (oganesson, tennessine; named in 2017) are in Noto Sans CJK but not yet in Noto Serif CJK.
+    const glyphs = body("第118号元素鿫与第117号元素鿬");
+    expect(glyphs.map((g) => g.ch).join("")).toBe("第118号元素鿫与第117号元素鿬");
+    const faces = new Map(glyphs.map((g) => [g.ch, g.face]));
+    expect(faces.get("鿫")).toBe("sans");
+    expect(faces.get("鿬")).toBe("sans");
+    expect(faces.get("元")).toBe("serif");
+    expect(faces.get("1")).toBe("serif");
+    // Still one cell each on the grid.
+    expect(glyphs.find((g) => g.ch === "鿫")!.slot).toBe(GRID.cell);
+  });
+
+  it("refuses a character that no face has", () => {
+    expect(() => body("笑😀")).toThrow(MissingGlyphError);
   });
 });
 
