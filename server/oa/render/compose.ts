@@ -1,6 +1,6 @@
 import type { FontRole } from "./fonts.js";
 import { BLANK_DATE, chineseDate } from "./format.js";
-import { htmlToBlocks, type ParagraphBlock, type TableBlock, type TextRun } from "./html.js";
+import { htmlToBlocks, normaliseRuns, type ParagraphBlock, type TableBlock, type TextRun } from "./html.js";
 import {
   breakLines,
   breakTitle,
@@ -132,6 +132,16 @@ export function columnWidths(natural: readonly number[], total: number): number[
   }
   const used = widths.reduce<number>((s, w) => s + (w ?? 0), 0);
   return widths.map((w) => (w ?? 0) + (total - used) / natural.length);
+}
+
+/**
+ * A field printed as one line (or wrapped by the layout): whitespace collapsed
+ * as in the body (a line break between Chinese characters is nothing, other
+ * runs of whitespace one space), with no forced breaks.
+ */
+function oneLine(text: string): string {
+  const [run] = normaliseRuns([{ text, bold: false, italic: false, underline: false }]);
+  return (run?.text ?? "").replace(/\n/g, " ");
 }
 
 /** Characters of a paragraph's runs in the roles its level and inline styles ask for. */
@@ -273,7 +283,12 @@ export class Composer {
     // 7.2.1–7.2.3: 份号, then 紧急程度, each on its own line at the top left, 3号黑体.
     let row = 0;
     if (doc.copyNo) {
-      this.drawLine(this.textOp(doc.copyNo, "hei", SIZE.body), TYPE_AREA.left, rowBaseline(row, SIZE.body), BLACK);
+      this.drawLine(
+        this.textOp(oneLine(doc.copyNo), "hei", SIZE.body),
+        TYPE_AREA.left,
+        rowBaseline(row, SIZE.body),
+        BLACK,
+      );
       row += 1;
     }
     if (doc.urgency) {
@@ -281,7 +296,7 @@ export class Composer {
     }
 
     // 7.2.4: the mark centred, its top 35 mm below the type area's top, red 小标宋.
-    const mark = this.textOp(doc.issuerMark, "xiaobiaosong", MARK_SIZE);
+    const mark = this.textOp(oneLine(doc.issuerMark), "xiaobiaosong", MARK_SIZE);
     const maxWidth = TYPE_AREA.width * MARK_MAX_WIDTH;
     const hScale = mark.width > maxWidth ? (maxWidth / mark.width) * 100 : undefined;
     const markWidth = hScale ? maxWidth : mark.width;
@@ -291,7 +306,7 @@ export class Composer {
     // 7.2.5, 7.2.6: 发文字号 two lines below the mark; for 上行文 with 签发人 on the right.
     const size = SIZE.body;
     const firstTop = markTop + MARK_SIZE + 2 * GRID.pitch;
-    const number = this.textOp(doc.docNumber ?? "（未编号）", "fangsong", size);
+    const number = this.textOp(oneLine(doc.docNumber ?? "（未编号）"), "fangsong", size);
     const upward = UPWARD_DOC_TYPES.has(doc.docType) && doc.signers.length > 0;
     let numberTop = firstTop;
     if (upward) {
@@ -328,7 +343,7 @@ export class Composer {
   private signers(top: number): number {
     const size = SIZE.body;
     const label = this.textOp("签发人：", "fangsong", size);
-    const names = this.doc.signers.map((name) => this.textOp(name, "kai", size));
+    const names = this.doc.signers.map((name) => this.textOp(oneLine(name), "kai", size));
     const gap = GRID.cell;
     const lineWidth = (line: Line[]) => line.reduce((w, n) => w + n.width, 0) + (line.length - 1) * gap;
     const firstLine = names.slice(0, 2);
@@ -352,7 +367,7 @@ export class Composer {
   /** 7.3.1: 2号小标宋, centred, two lines below the red separator, in lines shaped as 7.3.1 asks. */
   private title(): void {
     const size = SIZE.title;
-    const glyphs = shape(styled(this.doc.title, "xiaobiaosong"), size, null, this.metrics);
+    const glyphs = shape(styled(oneLine(this.doc.title), "xiaobiaosong"), size, null, this.metrics);
     const lines = breakTitle(glyphs, TYPE_AREA.width);
     // The grid line nearest to two lines below the separator.
     this.row = Math.round((this.separatorY - TYPE_AREA.top) / GRID.pitch + 2);
@@ -383,7 +398,7 @@ export class Composer {
 
   /** 7.3.2: one line below the title, flush left, also when it wraps, ending with a full-width colon. */
   private async mainRecipients(): Promise<void> {
-    const text = this.doc.mainRecipients.trim().replace(/[:：]$/, "");
+    const text = oneLine(this.doc.mainRecipients).replace(/[:：]$/, "");
     if (!text) return;
     this.skipRows(1);
     const lines = this.gridLines(styled(`${text}：`, "fangsong"), 0, 0);
@@ -486,7 +501,7 @@ export class Composer {
    * numbers under the first, wrapped names aligned with the name's first character.
    */
   private async attachments(): Promise<void> {
-    const names = this.doc.attachments.map((n) => n.trim().replace(/[。.，,；;]$/, "")).filter((n) => n.length > 0);
+    const names = this.doc.attachments.map((n) => oneLine(n).replace(/[。.，,；;]$/, "")).filter((n) => n.length > 0);
     if (names.length === 0) return;
     this.skipRows(1);
     const size = SIZE.body;
@@ -544,7 +559,7 @@ export class Composer {
     const date = this.textOp(this.doc.writtenOn ? chineseDate(this.doc.writtenOn) : BLANK_DATE, "fangsong", size);
     const dateRight = TYPE_RIGHT - 4 * GRID.cell;
     const dateLeft = dateRight - date.width;
-    const org = this.textOp(this.doc.signatureOrg, "fangsong", size);
+    const org = this.textOp(oneLine(this.doc.signatureOrg), "fangsong", size);
     const centre = dateLeft + date.width / 2;
     // A 署名 much longer than the date keeps one character from the right edge.
     const orgLeft = Math.min(centre - org.width / 2, TYPE_RIGHT - GRID.cell - org.width);
@@ -554,7 +569,7 @@ export class Composer {
 
   /** 7.3.6: on the line below the date, two characters in, in full-width parentheses. */
   private async note(): Promise<void> {
-    const note = this.doc.note?.trim().replace(/^[（(]|[）)]$/g, "");
+    const note = oneLine(this.doc.note ?? "").replace(/^[（(]|[）)]$/g, "");
     if (!note) return;
     const lines = this.gridLines(styled(`（${note}）`, "fangsong"), 0, 2);
     await this.placeLines(lines, TYPE_AREA.left, TYPE_AREA.left + 2 * GRID.cell, false);
@@ -572,7 +587,7 @@ export class Composer {
     const { doc } = this;
     const size = SIZE.imprint;
     const inset = size;
-    const cc = doc.cc.map((c) => c.trim()).filter((c) => c.length > 0);
+    const cc = doc.cc.map(oneLine).filter((c) => c.length > 0);
     const ccLines: Line[] = [];
     let ccLabel: Line | null = null;
     if (cc.length > 0) {
@@ -610,7 +625,7 @@ export class Composer {
       if (doc.printedBy) {
         items.push({
           x: TYPE_AREA.left + inset,
-          runs: lineRuns(this.textOp(doc.printedBy, "fangsong", size)),
+          runs: lineRuns(this.textOp(oneLine(doc.printedBy), "fangsong", size)),
           size,
           color: BLACK,
         });

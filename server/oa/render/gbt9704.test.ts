@@ -370,6 +370,28 @@ describe("drafts and long titles", () => {
   });
 });
 
+describe("single-line fields", () => {
+  it("print line breaks typed into them as the body would: nothing between Chinese characters", async () => {
+    const path = join(dir, "fields.pdf");
+    await renderOfficialDocument(
+      {
+        ...sample,
+        title: "南宁市人民政府关于\n表彰2006年度\t先进单位的通知",
+        mainRecipients: "各县、区人民政府，\r\n市直各单位",
+        cc: ["市委办公厅\n", "  市人大常委会办公厅"],
+      },
+      path,
+    );
+    const read = await readPdf(path);
+    const first = linesOf(read[0]!).map(lineText);
+    const title = linesOf(read[0]!, (i) => i.size === 22).map(lineText);
+    expect(title.join("")).toBe("南宁市人民政府关于表彰2006年度 先进单位的通知");
+    expect(first).toContain("各县、区人民政府，市直各单位：");
+    const last = linesOf(read[read.length - 1]!).map(lineText);
+    expect(last).toContain("抄送：市委办公厅，市人大常委会办公厅。");
+  });
+});
+
 describe("上行文", () => {
   it("puts 签发人 on the right of the 发文字号, which moves left one character", async () => {
     const path = join(dir, "request.pdf");

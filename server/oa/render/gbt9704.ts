@@ -123,7 +123,8 @@ function printedText(doc: PrintableDocument): string {
 function missingCharacters(text: string, metrics: PdfkitMetrics): string[] {
   const missing = new Set<string>();
   for (const ch of new Set(text)) {
-    if (ch === "\n") continue;
+    // Tabs and line breaks are collapsed into spaces or break lines; they are never drawn.
+    if (/[\t\n\v\f\r\u2028\u2029]/.test(ch)) continue;
     const cp = ch.codePointAt(0) ?? 0;
     if (!metrics.has("serif", cp) && !metrics.has("sans", cp)) missing.add(ch);
   }

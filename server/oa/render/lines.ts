@@ -326,6 +326,8 @@ export function breakTitle(glyphs: readonly Glyph[], maxWidth: number): Line[] {
   const total = widthOf(0, glyphs.length);
   const fallback = () => breakLines(glyphs, maxWidth, maxWidth, false);
   if (total <= maxWidth) return [finishLine([...glyphs], maxWidth, false)];
+  // Past a hundred break opportunities (no real title has them) the search below grows too costly.
+  if (breaks.length > 100) return fallback();
   // A word longer than a line: plain greedy breaking.
   for (let b = 1; b < breaks.length; b++) if (widthOf(breaks[b - 1]!, breaks[b]!) > maxWidth) return fallback();
   const em = glyphs[0]?.size ?? 1;
