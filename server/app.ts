@@ -1,4 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { oaDocumentsRouter } from "./oa/routes/documents/index.js";
+import { oaTasksRouter } from "./oa/routes/tasks/index.js";
+import { oaInboxRouter } from "./oa/routes/inbox/index.js";
+import { oaNumberCodesRouter } from "./oa/routes/number-codes/index.js";
 import { archiveRouter } from "./archive/routes/records/index.js";
 import { archiveImportsRouter } from "./archive/routes/imports/index.js";
 import { archiveIntakeRouter } from "./archive/routes/intake/index.js";
@@ -47,6 +51,10 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
     archiveIntakeRouter(),
     notificationsRouter(),
     processesRouter(),
+    oaDocumentsRouter(),
+    oaTasksRouter(),
+    oaInboxRouter(),
+    oaNumberCodesRouter(),
   ];
 }
 

@@ -31,6 +31,7 @@ import type { SearchBackend } from "./search/types.js";
 import { initJobModels } from "./jobs/models/index.js";
 import { initEngineModels } from "./oa/models/engine.js";
 import { initDocumentModels } from "./oa/models/document.js";
+import { seedDemoNumberCodes } from "./oa/services/numberCodes.js";
 import { initNotifyModels } from "./notify/models/index.js";
 import {
   NOTIFY_PRUNE_EVERY_SECONDS,
@@ -178,6 +179,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
   let demoAccounts: DemoAccount[] = [];
   if (env.SEED_DEMO && (await Unit.count()) === 0) {
     demoAccounts = await seedDemoOrganisation(sequelize, env.PASSWORD_HASH_MEMORY_KIB);
+    await seedDemoNumberCodes();
   }
   const auditBuffer = new AuditBuffer(sequelize, logger);
   const denials = new DenialTally(auditBuffer);

@@ -43,6 +43,11 @@ const STAFF = new Set([
   "GET /api/org/directory",
   // The flow diagram of the version a document runs, for its page (tests/api/oa-processes.test.ts).
   "GET /api/oa/processes/:id/versions/:version",
+  // The OA: every member of staff drafts and has their own lists (tests/api/oa-documents.test.ts
+  // checks that other people's documents answer 404 and that staff without the OA get 403).
+  "POST /api/oa/documents",
+  "GET /api/oa/inbox/counts",
+  "GET /api/oa/inbox/:box",
 ]);
 
 interface RouteRef {

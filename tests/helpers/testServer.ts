@@ -15,6 +15,8 @@ export interface TestServer extends RunningServer {
   account(username: string): DemoAccount;
   /** A client signed in as a demo account whose initial password was already changed. */
   signIn(username: string): Promise<ApiClient>;
+  /** Any account, printed or not: the system administrator issues it a password first (once). */
+  signInAs(username: string): Promise<ApiClient>;
   /** Creates a user through the API (as sysadmin) and returns a signed-in client for them. */
   newUser(props: {
     username: string;
@@ -68,11 +70,24 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
     return client;
   };
   const signIn = (username: string) => signInWith(username, account(username).password);
+  const signInAs = async (username: string): Promise<ApiClient> => {
+    if (server.demoAccounts.some((a) => a.username === username)) return signIn(username);
+    // Its password was issued and changed before: signInWith uses the changed one.
+    if (passwords.has(username)) return signInWith(username, "");
+    const admin = await signIn("sysadmin");
+    const found = await admin.get(`/api/org/users?q=${encodeURIComponent(username)}`);
+    const user = found.body.items.find((u: { username: string }) => u.username === username);
+    if (!user) throw new Error(`no account ${username}`);
+    const reset = await admin.post(`/api/org/users/${user.id}/reset-password`);
+    if (reset.status !== 200) throw new Error(`reset ${username}: ${reset.text}`);
+    return signInWith(username, reset.body.initialPassword);
+  };
   const self: TestServer = {
     ...server,
     db,
     account,
     signIn,
+    signInAs,
     client: () => new ApiClient(server.url),
     newUser: async ({ username, unitId, departmentId }) => {
       const admin = await signIn("sysadmin");

@@ -147,13 +147,13 @@ export async function withDelegates(
 /** The owners of a task node's tasks, or 409 naming the node when its rule finds nobody. */
 export async function assigneesFor(node: TaskNode, ctx: AssigneeContext, transaction: Transaction): Promise<number[]> {
   const owners = await resolveRule(node.assignee, ctx, transaction);
-  if (!owners.length) {
-    const code = node.assignee.kind === "chosen" ? "assignee_required" : "no_assignee";
-    const message =
-      node.assignee.kind === "chosen"
-        ? `Choose who handles ${node.name}`
-        : `Nobody is found to handle ${node.name}: ask the OA administrator to check the process or the organisation`;
-    throw conflict(code, message, { nodeId: node.id, nodeName: node.name });
+  if (owners.length) return owners;
+  if (node.assignee.kind === "chosen") {
+    throw conflict("assignee_required", `Choose who handles ${node.name}`, { nodeId: node.id, nodeName: node.name });
   }
-  return owners;
+  throw conflict(
+    "no_assignee",
+    `Nobody is found to handle ${node.name}: ask the OA administrator to check the process or the organisation`,
+    { nodeId: node.id, nodeName: node.name },
+  );
 }

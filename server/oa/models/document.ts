@@ -45,6 +45,9 @@ export interface RecipientUnit {
   name: string;
 }
 
+/** The recipients held in a document's JSON column. */
+export const recipientsOf = (value: string): RecipientUnit[] => JSON.parse(value) as RecipientUnit[];
+
 /** An outgoing (发文) or incoming (收文) document with the elements of GB/T 9704 (migration 0016). */
 export class OaDocument extends Model<InferAttributes<OaDocument>, InferCreationAttributes<OaDocument>> {
   declare id: CreationOptional<number>;

@@ -133,6 +133,10 @@ export function sentence(e: AuditEvent, refs: AuditRefs): string {
     archiveCode: str(detail.archiveCode) ?? EMPTY,
     submittedBy: str(detail.submittedBy) ?? EMPTY,
     title: str(detail.title) ?? EMPTY,
+    docNumber: str(detail.docNumber) ?? EMPTY,
+    reason: str(detail.reason) ?? EMPTY,
+    code: str(detail.code) ?? EMPTY,
+    version: typeof detail.version === "number" ? detail.version : EMPTY,
   };
   const sentenceKey = `audit.sentences.${key}`;
   const text = has(sentenceKey) ? t(sentenceKey, params) : t("audit.sentences.generic", params);

@@ -1,0 +1,24 @@
+import { z } from "zod";
+
+const id = z.coerce.number().int().positive();
+const comment = z.string().trim().max(2000).nullable().optional();
+
+export const ApproveSchema = z.object({
+  params: z.object({ id }),
+  body: z.object({ comment, chosen: z.array(id).max(200).optional() }).default({}),
+});
+
+export const ReturnSchema = z.object({
+  params: z.object({ id }),
+  body: z.object({
+    comment: z.string().trim().min(1, "say why the document goes back").max(2000),
+    to: z.string().min(1).max(64),
+  }),
+});
+
+export const TransferSchema = z.object({
+  params: z.object({ id }),
+  body: z.object({ toUserId: id, comment }),
+});
+
+export const TaskIdSchema = z.object({ params: z.object({ id }) });

@@ -1,0 +1,260 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../helpers/testServer.js";
+import type { ApiClient } from "../helpers/apiClient.js";
+
+let server: TestServer;
+let units: Map<string, { id: number; name: string }>;
+
+interface Unit {
+  id: number;
+  code: string;
+  name: string;
+  children?: Unit[];
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const admin = await server.signIn("sysadmin");
+  const tree = await admin.get("/api/org/tree");
+  units = new Map();
+  const walk = (list: Unit[]) => {
+    for (const u of list) {
+      units.set(u.code, { id: u.id, name: u.name });
+      walk(u.children ?? []);
+    }
+  };
+  walk(tree.body.units);
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+const BODY =
+  "<p>为进一步规范全市政务公开工作，现将有关事项通知如下：</p><h2>一、工作目标</h2><p>到2006年底，全市各级行政机关全面推行政务公开。</p><h2>二、工作要求</h2><p>各单位要高度重视，认真组织实施。</p>";
+
+async function draft(client: ApiClient, extra: Record<string, unknown> = {}) {
+  const res = await client.post("/api/oa/documents", {
+    docType: "通知",
+    title: "关于进一步做好政务公开工作的通知",
+    urgency: "加急",
+    mainRecipients: [
+      { unitId: units.get("nanning.jyj")!.id, name: "市教育局" },
+      { unitId: units.get("nanning.czj")!.id, name: "市财政局" },
+    ],
+    ccRecipients: [{ unitId: units.get("nanning.gaj")!.id, name: "市公安局" }],
+    bodyHtml: BODY,
+    ...extra,
+  });
+  expect(res.status, res.text).toBe(201);
+  return res.body as { id: number; myTasks: { id: number }[]; abilities: Record<string, boolean> };
+}
+
+async function myTask(client: ApiClient, documentId: number) {
+  const view = await client.get(`/api/oa/documents/${documentId}`);
+  expect(view.status, view.text).toBe(200);
+  const task = view.body.myTasks[0];
+  expect(task, `no task for this user on ${documentId}`).toBeTruthy();
+  return { task, view: view.body };
+}
+
+async function approve(client: ApiClient, documentId: number, body: Record<string, unknown> = {}) {
+  const { task } = await myTask(client, documentId);
+  const res = await client.post(`/api/oa/tasks/${task.id}/approve`, { comment: "同意", ...body });
+  expect(res.status, res.text).toBe(200);
+  return res.body;
+}
+
+describe("公文: an outgoing document from draft to archive", () => {
+  it("is drafted, reviewed, signed, numbered, sealed, distributed, signed for and archived", async () => {
+    const drafter = await server.signIn("office.staff1");
+    const leader = await server.signIn("office.leader");
+    const registrar = await server.signIn("office.registrar");
+    const doc = await draft(drafter);
+    expect(doc.abilities.submit).toBe(true);
+
+    const submitted = await drafter.post(`/api/oa/documents/${doc.id}/submit`, { comment: "请审核" });
+    expect(submitted.status, submitted.text).toBe(200);
+    expect(submitted.body.status).toBe("running");
+    // The drafter's own list is empty now; the department head (the office's director) has it.
+    expect((await drafter.get("/api/oa/inbox/todo")).body.total).toBe(0);
+    const todo = await leader.get("/api/oa/inbox/todo");
+    expect(todo.body.items.map((i: { documentId: number }) => i.documentId)).toContain(doc.id);
+    const counts = await leader.get("/api/oa/inbox/counts");
+    expect(counts.body.todo).toBe(todo.body.total);
+
+    await approve(leader, doc.id); // 部门核稿
+    await approve(registrar, doc.id); // 办公室审核 (no 会签)
+    await approve(leader, doc.id); // 领导签发
+    const signed = await registrar.get(`/api/oa/documents/${doc.id}`);
+    expect(signed.body.signers.length).toBe(1);
+    expect(signed.body.writtenOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    await approve(registrar, doc.id); // 复核
+
+    // 登记编号: finishing the step without a number is refused; the registrar numbers it first.
+    const { task: numberTask } = await myTask(registrar, doc.id);
+    const early = await registrar.post(`/api/oa/tasks/${numberTask.id}/approve`, {});
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe("number_required");
+    const codes = await registrar.get("/api/oa/number-codes");
+    const code = codes.body.items.find((c: { unitId: number }) => c.unitId === units.get("nanning.office")!.id);
+    const numbered = await registrar.post(`/api/oa/documents/${doc.id}/number`, { codeId: code.id, year: 2006 });
+    expect(numbered.status, numbered.text).toBe(200);
+    expect(numbered.body.docNumber).toBe(`${code.code}〔2006〕1号`);
+    await approve(registrar, doc.id);
+
+    await approve(registrar, doc.id); // 用印: the PDF is rendered
+    const pdf = await registrar.get(`/api/oa/documents/${doc.id}/pdf`);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get("content-type")).toBe("application/pdf");
+    expect(pdf.text.startsWith("%PDF-")).toBe(true);
+
+    await approve(registrar, doc.id); // 分发
+    const sent = await drafter.get(`/api/oa/documents/${doc.id}`);
+    expect(sent.body.distributions.map((d: { unitName: string }) => d.unitName).sort()).toEqual(
+      ["南宁市公安局", "南宁市教育局", "南宁市财政局"].sort(),
+    );
+    expect(sent.body.distributions.every((d: { signedAt: string | null }) => d.signedAt === null)).toBe(true);
+
+    // The education bureau's registrar finds it in their queue and signs for it.
+    const jyj = await server.signInAs("jyj.registrar");
+    const incoming = (await jyj.get("/api/oa/inbox/todo")).body.items.find(
+      (i: { title: string; direction: string }) => i.direction === "incoming" && i.title === sent.body.title,
+    );
+    expect(incoming).toBeTruthy();
+    await approve(jyj, incoming.documentId); // 签收
+    const after = await drafter.get(`/api/oa/documents/${doc.id}`);
+    const education = after.body.distributions.find((d: { unitName: string }) => d.unitName === "南宁市教育局");
+    expect(education.signedAt).not.toBeNull();
+    expect(education.signedByName).toBeTruthy();
+
+    const archived = await approve(registrar, doc.id); // 归档
+    expect(archived.ended).toBe(true);
+    const final = await drafter.get(`/api/oa/documents/${doc.id}`);
+    expect(final.body.status).toBe("archived");
+    const notes = await drafter.get("/api/notifications");
+    const kinds = notes.body.items.map((n: { kind: string }) => n.kind);
+    expect(kinds).toEqual(expect.arrayContaining(["oa.document.finished", "oa.document.signedFor"]));
+  });
+
+  it("lets only participants, the unit's registrars and supervisors read a document", async () => {
+    const drafter = await server.signIn("office.staff1");
+    const doc = await draft(drafter);
+    const outsiderSameUnit = await server.signInAs("office.staff2");
+    const otherUnit = await server.signInAs("jyj.staff1");
+    for (const client of [outsiderSameUnit, otherUnit]) {
+      expect((await client.get(`/api/oa/documents/${doc.id}`)).status).toBe(404);
+      expect((await client.get(`/api/oa/documents/${doc.id}/pdf`)).status).toBe(404);
+      expect((await client.patch(`/api/oa/documents/${doc.id}`, { title: "改" })).status).toBe(404);
+    }
+    // Whatever the spelling of the path, and before any body is read.
+    const encoded = String(doc.id)
+      .split("")
+      .map((c) => `%3${c}`)
+      .join("");
+    for (const path of [
+      `/api/OA/documents/${doc.id}`,
+      `/api/oa/Documents/${doc.id}`,
+      `/api/oa/documents/${encoded}`,
+      `/api/oa/documents/0${doc.id}`,
+      `/api/oa//documents/${doc.id}`,
+      `/api/oa/documents/${doc.id}/`,
+      `/api/oa/documents/${doc.id}/../${doc.id}`,
+    ]) {
+      expect((await otherUnit.get(path)).status, path).toBe(404);
+    }
+    for (const action of [
+      "submit",
+      "withdraw",
+      "signers",
+      "urge",
+      "terminate",
+      "circulate",
+      "number",
+      "void-number",
+      "pdf",
+    ]) {
+      const res = await otherUnit.post(`/api/oa/documents/${doc.id}/${action}`, {});
+      expect(res.status, action).toBe(404);
+    }
+    const registrar = await server.signIn("office.registrar");
+    expect((await registrar.get(`/api/oa/documents/${doc.id}`)).status).toBe(200);
+    const mayor = await server.signIn("mayor");
+    // The mayor supervises the whole city (a leader's grant at the top unit).
+    expect((await mayor.get(`/api/oa/documents/${doc.id}`)).status).toBe(200);
+  });
+
+  it("refuses the OA to accounts without it (the 三员)", async () => {
+    for (const name of ["auditor", "sysadmin"]) {
+      const admin = await server.signIn(name);
+      expect((await admin.get("/api/oa/inbox/todo")).status, name).toBe(403);
+      expect((await admin.get("/api/oa/inbox/counts")).status, name).toBe(403);
+      expect(
+        (await admin.post("/api/oa/documents", { docType: "通知", title: "x", bodyHtml: "<p>x</p>" })).status,
+      ).toBe(403);
+    }
+  });
+
+  it("refuses classified documents with a clear error and keeps nothing", async () => {
+    const drafter = await server.signIn("office.staff1");
+    const before = (await drafter.get("/api/oa/inbox/drafts")).body.total;
+    const declared = await drafter.post("/api/oa/documents", {
+      docType: "通知",
+      title: "关于某事项的通知",
+      secrecy: "机密",
+      bodyHtml: "<p>内容</p>",
+    });
+    expect(declared.status).toBe(400);
+    expect(declared.body.error.code).toBe("classified_not_allowed");
+    const marked = await drafter.post("/api/oa/documents", {
+      docType: "通知",
+      title: "关于某事项的通知",
+      bodyHtml: "<p>秘密★1年</p><p>内容</p>",
+    });
+    expect(marked.status).toBe(400);
+    expect((await drafter.get("/api/oa/inbox/drafts")).body.total).toBe(before);
+  });
+
+  it("answers a stale second click with 409 and makes one transition", async () => {
+    const drafter = await server.signIn("office.staff1");
+    const leader = await server.signIn("office.leader");
+    const doc = await draft(drafter);
+    await drafter.post(`/api/oa/documents/${doc.id}/submit`, {});
+    const { task } = await myTask(leader, doc.id);
+    const [a, b] = await Promise.all([
+      leader.post(`/api/oa/tasks/${task.id}/approve`, { comment: "同意" }),
+      leader.post(`/api/oa/tasks/${task.id}/approve`, { comment: "同意" }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const stale = a.status === 409 ? a : b;
+    expect(stale.body.error.code).toBe("task_already_handled");
+    const view = await leader.get(`/api/oa/documents/${doc.id}`);
+    expect(view.body.history.filter((h: { action: string }) => h.action === "approve")).toHaveLength(1);
+  });
+
+  it("saves every 正文 change as a revision and shows the difference between two", async () => {
+    const drafter = await server.signIn("office.staff1");
+    const doc = await draft(drafter);
+    const changed = await drafter.patch(`/api/oa/documents/${doc.id}`, {
+      bodyHtml: BODY.replace("2006年底", "2007年6月底") + '<script>alert(1)</script><p onclick="x()">补充。</p>',
+    });
+    expect(changed.status, changed.text).toBe(200);
+    expect(changed.body.bodyRevision).toBe(2);
+    expect(changed.body.bodyHtml).not.toMatch(/script|onclick/);
+    const diff = await drafter.get(`/api/oa/documents/${doc.id}/revisions/diff?from=1&to=2`);
+    expect(diff.status).toBe(200);
+    const parts: { change: string; text: string }[] = diff.body.parts;
+    const before = parts
+      .filter((p) => p.change !== "added")
+      .map((p) => p.text)
+      .join("");
+    const after = parts
+      .filter((p) => p.change !== "removed")
+      .map((p) => p.text)
+      .join("");
+    expect(before).toContain("到2006年底");
+    expect(after).toContain("到2007年6月底");
+    expect(after).toContain("补充。");
+    expect(parts.some((p) => p.change === "same" && p.text.includes("各单位要高度重视"))).toBe(true);
+  });
+});
