@@ -3,6 +3,7 @@ import { oaDocumentsRouter } from "./oa/routes/documents/index.js";
 import { oaTasksRouter } from "./oa/routes/tasks/index.js";
 import { oaInboxRouter } from "./oa/routes/inbox/index.js";
 import { oaNumberCodesRouter } from "./oa/routes/number-codes/index.js";
+import { oaDelegationsRouter } from "./oa/routes/delegations/index.js";
 import { archiveRouter } from "./archive/routes/records/index.js";
 import { archiveImportsRouter } from "./archive/routes/imports/index.js";
 import { archiveIntakeRouter } from "./archive/routes/intake/index.js";
@@ -55,6 +56,7 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
     oaTasksRouter(),
     oaInboxRouter(),
     oaNumberCodesRouter(),
+    oaDelegationsRouter(),
   ];
 }
 

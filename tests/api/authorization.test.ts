@@ -48,6 +48,8 @@ const STAFF = new Set([
   "POST /api/oa/documents",
   "GET /api/oa/inbox/counts",
   "GET /api/oa/inbox/:box",
+  "GET /api/oa/delegations",
+  "POST /api/oa/delegations",
 ]);
 
 interface RouteRef {

@@ -184,6 +184,42 @@ describe("公文: an outgoing document from draft to archive", () => {
     expect((await mayor.get(`/api/oa/documents/${doc.id}`)).status).toBe(200);
   });
 
+  it("gives the work of someone on leave to their delegate, who acts on their behalf", async () => {
+    const drafter = await server.signIn("office.staff1");
+    const leader = await server.signIn("office.leader");
+    const deputy = await server.signInAs("office.staff3");
+    const deputyId = (await deputy.get("/api/auth/me")).body.user.id;
+    const hour = 3600_000;
+    const bad = await leader.post("/api/oa/delegations", {
+      toUserId: deputyId,
+      startsAt: new Date(Date.now() + hour).toISOString(),
+      endsAt: new Date(Date.now() - hour).toISOString(),
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("delegation_dates");
+    const made = await leader.post("/api/oa/delegations", {
+      toUserId: deputyId,
+      startsAt: new Date(Date.now() - hour).toISOString(),
+      endsAt: new Date(Date.now() + 24 * hour).toISOString(),
+      reason: "出差",
+    });
+    expect(made.status, made.text).toBe(201);
+    expect(made.body.active).toBe(true);
+    const doc = await draft(drafter);
+    await drafter.post(`/api/oa/documents/${doc.id}/submit`, {});
+    const todo = (await deputy.get("/api/oa/inbox/todo")).body.items;
+    const row = todo.find((i: { documentId: number }) => i.documentId === doc.id);
+    expect(row.onBehalfOfName).toBeTruthy();
+    await approve(deputy, doc.id);
+    const view = await drafter.get(`/api/oa/documents/${doc.id}`);
+    const entry = view.body.history.find((h: { action: string }) => h.action === "approve");
+    expect(entry.onBehalfOfName).toBe(row.onBehalfOfName);
+    const outsider = await server.signInAs("office.staff2");
+    expect((await outsider.post(`/api/oa/delegations/${made.body.id}/revoke`)).status).toBe(404);
+    const revoked = await leader.post(`/api/oa/delegations/${made.body.id}/revoke`);
+    expect(revoked.body.active).toBe(false);
+  });
+
   it("refuses the OA to accounts without it (the 三员)", async () => {
     for (const name of ["auditor", "sysadmin"]) {
       const admin = await server.signIn(name);

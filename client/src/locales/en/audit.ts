@@ -111,6 +111,8 @@ const messages: typeof zhCN = {
       oa_task_transfer: "Task transferred",
       oa_number_code_create: "Issuer code created",
       oa_number_code_update: "Issuer code changed",
+      oa_delegation_create: "Delegation set",
+      oa_delegation_revoke: "Delegation revoked",
     },
     sentences: {
       auth_login: "{actor} signed in",
@@ -182,6 +184,8 @@ const messages: typeof zhCN = {
       oa_task_transfer: "{actor} transferred a task of “{title}”",
       oa_number_code_create: "{actor} created the issuer code {code}",
       oa_number_code_update: "{actor} changed the issuer code {code}",
+      oa_delegation_create: "{actor} delegated their tasks",
+      oa_delegation_revoke: "{actor} revoked a delegation",
       generic: "{actor}: {action}",
     },
     fields: {

@@ -108,6 +108,8 @@ export default {
       oa_task_transfer: "转办",
       oa_number_code_create: "新建机关代字",
       oa_number_code_update: "修改机关代字",
+      oa_delegation_create: "设置委托",
+      oa_delegation_revoke: "撤销委托",
     },
     sentences: {
       auth_login: "{actor} 登录系统",
@@ -179,6 +181,8 @@ export default {
       oa_task_transfer: "{actor} 转办了公文“{title}”",
       oa_number_code_create: "{actor} 新建了机关代字 {code}",
       oa_number_code_update: "{actor} 修改了机关代字 {code}",
+      oa_delegation_create: "{actor} 设置了工作委托",
+      oa_delegation_revoke: "{actor} 撤销了工作委托",
       generic: "{actor}：{action}",
     },
     fields: {

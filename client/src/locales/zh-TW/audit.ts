@@ -110,6 +110,8 @@ const messages: typeof zhCN = {
       oa_task_transfer: "轉辦",
       oa_number_code_create: "新建機關代字",
       oa_number_code_update: "修改機關代字",
+      oa_delegation_create: "設定委託",
+      oa_delegation_revoke: "撤銷委託",
     },
     sentences: {
       auth_login: "{actor} 登入系統",
@@ -181,6 +183,8 @@ const messages: typeof zhCN = {
       oa_task_transfer: "{actor} 轉辦了公文「{title}」",
       oa_number_code_create: "{actor} 新建了機關代字 {code}",
       oa_number_code_update: "{actor} 修改了機關代字 {code}",
+      oa_delegation_create: "{actor} 設定了工作委託",
+      oa_delegation_revoke: "{actor} 撤銷了工作委託",
       generic: "{actor}：{action}",
     },
     fields: {
