@@ -32,6 +32,7 @@ import { initJobModels } from "./jobs/models/index.js";
 import { initEngineModels } from "./oa/models/engine.js";
 import { initDocumentModels } from "./oa/models/document.js";
 import { seedDemoNumberCodes } from "./oa/services/numberCodes.js";
+import { deadlinesJob, OA_DEADLINES_EVERY_SECONDS, OA_DEADLINES_JOB } from "./oa/services/deadlines.js";
 import { initNotifyModels } from "./notify/models/index.js";
 import {
   NOTIFY_PRUNE_EVERY_SECONDS,
@@ -79,6 +80,8 @@ function jobHandlers(deps: JobServices): Record<string, JobHandler> {
     [ARCHIVE_INTAKE_JOB]: archiveIntakeJob(deps),
     // Hourly: read notifications go 180 days after reading, unread ones after two years.
     [NOTIFY_PRUNE_JOB]: notificationPruneJob(),
+    // Every minute: reminders before a step's deadline, and notices (to supervisors too) once it has passed.
+    [OA_DEADLINES_JOB]: deadlinesJob(),
     // The index rebuilt from the database, as npm run search:reindex does, when it has lost what the database holds.
     [REINDEX_JOB]: {
       leaseMs: 300_000,
@@ -195,6 +198,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
   );
   await scheduleRecurringJob(PRUNE_JOB, 3600);
   await scheduleRecurringJob(NOTIFY_PRUNE_JOB, NOTIFY_PRUNE_EVERY_SECONDS);
+  await scheduleRecurringJob(OA_DEADLINES_JOB, OA_DEADLINES_EVERY_SECONDS);
   // A search backend that does not answer yet (Elasticsearch still starting) must not keep the server down.
   const missing = await indexIsMissingRecords(search).catch((err: unknown) => {
     logger.warn({ err }, "could not check the search index at start");

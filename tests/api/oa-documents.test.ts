@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
 import type { ApiClient } from "../helpers/apiClient.js";
+import { sendDeadlineNotices } from "../../server/oa/services/deadlines.js";
+import { Task } from "../../server/oa/models/engine.js";
 
 let server: TestServer;
 let units: Map<string, { id: number; name: string }>;
@@ -218,6 +220,41 @@ describe("公文: an outgoing document from draft to archive", () => {
     expect((await outsider.post(`/api/oa/delegations/${made.body.id}/revoke`)).status).toBe(404);
     const revoked = await leader.post(`/api/oa/delegations/${made.body.id}/revoke`);
     expect(revoked.body.active).toBe(false);
+  });
+
+  it("reminds before a deadline and tells the assignee and the unit's supervisors once it has passed, once", async () => {
+    const drafter = await server.signIn("office.staff1");
+    const leader = await server.signIn("office.leader");
+    const registrar = await server.signIn("office.registrar");
+    const doc = await draft(drafter, { title: "关于督办事项的通知" });
+    await drafter.post(`/api/oa/documents/${doc.id}/submit`, {});
+    await approve(leader, doc.id); // now at 办公室审核, the registrar's, due in 24 hours
+    const { task } = await myTask(registrar, doc.id);
+    const later = new Date(Date.now() + 25 * 3600_000);
+    // Two runs at once (two instances' workers) send each notice once.
+    const runs = await Promise.all([sendDeadlineNotices(later), sendDeadlineNotices(later)]);
+    expect(runs.reduce((n, r) => n + r.reminded, 0)).toBeGreaterThanOrEqual(1);
+    const kindsFor = async (client: ApiClient) =>
+      (
+        (await client.get("/api/notifications?pageSize=100")).body.items as {
+          kind: string;
+          params: { documentTitle: string };
+        }[]
+      )
+        .filter((n) => n.params.documentTitle === "关于督办事项的通知")
+        .map((n) => n.kind);
+    expect((await kindsFor(registrar)).sort()).toEqual(
+      ["oa.task.assigned", "oa.task.overdue", "oa.task.remind"].sort(),
+    );
+    // The office's director supervises the office: told that the registrar's step is overdue.
+    expect((await kindsFor(leader)).filter((k) => k === "oa.task.overdue")).toHaveLength(1);
+    // 督办: once the deadline has passed by the clock, the supervisor's list shows who it waits for.
+    await Task.update({ dueAt: new Date(Date.now() - 3600_000) }, { where: { id: task.id } });
+    const overdue = await leader.get("/api/oa/inbox/overdue");
+    const row = overdue.body.items.find((i: { taskId: number }) => i.taskId === task.id);
+    expect(row.assigneeName).toBeTruthy();
+    expect((await leader.get("/api/oa/inbox/counts")).body.overdue).toBe(overdue.body.total);
+    expect((await drafter.get("/api/oa/inbox/overdue")).status).toBe(403);
   });
 
   it("refuses the OA to accounts without it (the 三员)", async () => {
