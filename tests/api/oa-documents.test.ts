@@ -84,6 +84,9 @@ describe("公文: an outgoing document from draft to archive", () => {
     expect(todo.body.items.map((i: { documentId: number }) => i.documentId)).toContain(doc.id);
     const counts = await leader.get("/api/oa/inbox/counts");
     expect(counts.body.todo).toBe(todo.body.total);
+    // Each task says what its step does, so the page can tell a 批示 or a 签收 from an approval.
+    const atReview = await leader.get(`/api/oa/documents/${doc.id}`);
+    expect(atReview.body.tasks.map((t: { action: string | null }) => t.action)).toEqual(["draft", "review"]);
 
     await approve(leader, doc.id); // 部门核稿
     await approve(registrar, doc.id); // 办公室审核 (no 会签)

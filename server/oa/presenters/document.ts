@@ -1,15 +1,16 @@
 import { recipientsOf, type Attachment, type OaDocument } from "../models/document.js";
 import type { DocumentView } from "../services/documentView.js";
 import type { InboxRow } from "../services/inbox.js";
+import type { AttachmentBody, DocumentFieldsBody, DocumentViewBody, InboxItem } from "./shapes.js";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function presentAttachment(a: Attachment) {
+export function presentAttachment(a: Attachment): AttachmentBody {
   return { id: a.id, kind: a.kind, name: a.name, size: a.size, mime: a.mime, createdAt: iso(a.createdAt) };
 }
 
 /** The fields of a document that leave the server (never the blob hashes or internal ids of other rows). */
-export function presentDocumentFields(doc: OaDocument) {
+export function presentDocumentFields(doc: OaDocument): DocumentFieldsBody {
   return {
     id: doc.id,
     direction: doc.direction,
@@ -44,7 +45,7 @@ export function presentDocumentFields(doc: OaDocument) {
   };
 }
 
-export function presentDocumentView(view: DocumentView) {
+export function presentDocumentView(view: DocumentView): DocumentViewBody {
   const name = (id: number | null) => (id === null ? null : (view.names.get(id) ?? null));
   const unitName = (id: number | null) => (id === null ? null : (view.units.get(id)?.name ?? null));
   return {
@@ -66,6 +67,7 @@ export function presentDocumentView(view: DocumentView) {
       kind: task.kind,
       nodeId: task.nodeId,
       nodeName: task.nodeName,
+      action: task.action,
       status: task.status,
       outcome: task.outcome,
       assigneeName: name(task.assigneeId),
@@ -104,6 +106,6 @@ export function presentDocumentView(view: DocumentView) {
   };
 }
 
-export function presentInboxRow(row: InboxRow) {
+export function presentInboxRow(row: InboxRow): InboxItem {
   return { ...row, at: iso(row.at), dueAt: iso(row.dueAt) };
 }

@@ -6,20 +6,9 @@ import { HistoryEntry, Instance, Task } from "../models/engine.js";
 import { Attachment, Distribution, DocumentRevision, type OaDocument } from "../models/document.js";
 import { documentPolicy } from "../policies/document.js";
 import { mayEdit } from "./documents.js";
+import type { DocumentAbilities, MyTask } from "../presenters/shapes.js";
 
-/** One of the actor's open tasks on the document, with what acting on it needs. */
-export interface MyTask {
-  id: number;
-  kind: "do" | "read";
-  nodeId: string;
-  nodeName: string;
-  action: string | null;
-  /** Steps the document may go back to from here. */
-  returnTargets: { nodeId: string; name: string }[];
-  /** The next step, and whether the actor must choose its people. */
-  next: { nodeId: string; name: string; choose: boolean; countersign: boolean } | null;
-  onBehalfOf: string | null;
-}
+export type { MyTask };
 
 export interface DocumentView {
   doc: OaDocument;
@@ -34,7 +23,7 @@ export interface DocumentView {
   distributions: Distribution[];
   myTasks: MyTask[];
   doneNodeIds: string[];
-  abilities: Record<string, boolean>;
+  abilities: DocumentAbilities;
 }
 
 /** Everything the document page shows, and what the actor may do on it now. */
@@ -113,7 +102,7 @@ export async function loadDocumentView(
   const registers = documentPolicy.register(actor, unit);
   const supervises = documentPolicy.supervise(actor, unit);
   const atStep = (action: string) => mine.some((task) => task.action === action);
-  const abilities = {
+  const abilities: DocumentAbilities = {
     edit: await mayEdit(doc, actor.id, t),
     submit: doc.status === "draft" && doc.drafterId === actor.id,
     withdraw: running && instance ? await withdrawable(instance.id, actor.id, t) : false,

@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize } from "sequelize";
 import type { Actor } from "../../core/actor.js";
+import type { InboxBox } from "../presenters/shapes.js";
 
 /**
  * The lists of the OA's menu: 待办 (open tasks), 待阅 (open reading tasks),
@@ -37,7 +38,7 @@ export interface InboxPage {
   total: number;
 }
 
-export type InboxBox = "todo" | "toRead" | "done" | "drafts" | "overdue";
+export type { InboxBox };
 
 const DOCUMENT_COLUMNS = `d.id AS documentId, d.title AS title, d.docType AS docType, d.urgency AS urgency,
   d.docNumber AS docNumber, d.direction AS direction, d.status AS status,
@@ -45,6 +46,22 @@ const DOCUMENT_COLUMNS = `d.id AS documentId, d.title AS title, d.docType AS doc
 const DOCUMENT_JOINS = `JOIN oa_documents d ON d.id = i.businessId
   JOIN users dr ON dr.id = d.drafterId
   JOIN units un ON un.id = d.unitId`;
+
+/**
+ * 待办 and 待阅 (`:kind` "do" or "read"): the page and its total. Exported so
+ * that bench/oa.ts's baseline route runs exactly this through mysql2.
+ */
+export const TASK_LIST_SQL = {
+  page: `SELECT t.id AS taskId, t.nodeName AS nodeName, t.action AS action, t.createdAt AS at, t.dueAt AS dueAt,
+                ow.displayName AS onBehalfOfName, ${DOCUMENT_COLUMNS}
+           FROM oa_tasks t
+           JOIN oa_instances i ON i.id = t.instanceId AND i.businessType = 'document'
+           ${DOCUMENT_JOINS}
+           LEFT JOIN users ow ON ow.id = t.ownerId AND t.ownerId <> t.assigneeId
+          WHERE t.assigneeId = :me AND t.kind = :kind AND t.status = 'open'
+          ORDER BY t.id DESC LIMIT :limit OFFSET :offset`,
+  count: `SELECT COUNT(*) AS n FROM oa_tasks t WHERE t.assigneeId = :me AND t.kind = :kind AND t.status = 'open'`,
+};
 
 function rowOf(raw: Record<string, unknown>): InboxRow {
   const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
@@ -97,17 +114,7 @@ export async function inboxPage(
     case "todo":
     case "toRead": {
       replacements.kind = box === "todo" ? "do" : "read";
-      return select(
-        `SELECT t.id AS taskId, t.nodeName AS nodeName, t.action AS action, t.createdAt AS at, t.dueAt AS dueAt,
-                ow.displayName AS onBehalfOfName, ${DOCUMENT_COLUMNS}
-           FROM oa_tasks t
-           JOIN oa_instances i ON i.id = t.instanceId AND i.businessType = 'document'
-           ${DOCUMENT_JOINS}
-           LEFT JOIN users ow ON ow.id = t.ownerId AND t.ownerId <> t.assigneeId
-          WHERE t.assigneeId = :me AND t.kind = :kind AND t.status = 'open'
-          ORDER BY t.id DESC LIMIT :limit OFFSET :offset`,
-        `SELECT COUNT(*) AS n FROM oa_tasks t WHERE t.assigneeId = :me AND t.kind = :kind AND t.status = 'open'`,
-      );
+      return select(TASK_LIST_SQL.page, TASK_LIST_SQL.count);
     }
     case "done":
       return select(

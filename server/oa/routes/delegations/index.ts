@@ -5,10 +5,11 @@ import { parseRequest } from "../../../core/validate.js";
 import { User } from "../../../org/models/index.js";
 import type { Delegation } from "../../models/engine.js";
 import { documentPolicy } from "../../policies/document.js";
+import type { DelegationBody } from "../../presenters/shapes.js";
 import { createDelegation, delegationsOf, revokeDelegation } from "../../services/delegations.js";
 import { CreateDelegationSchema, DelegationIdSchema } from "./schema.js";
 
-function present(d: Delegation, names: Map<number, string>, me: number) {
+function present(d: Delegation, names: Map<number, string>, me: number): DelegationBody {
   const now = Date.now();
   return {
     id: d.id,

@@ -15,6 +15,7 @@ import { workflowTransaction } from "../../engine/engine.js";
 import { Attachment, DocumentRevision, NumberLog, OaDocument } from "../../models/document.js";
 import { documentPolicy } from "../../policies/document.js";
 import { presentAttachment, presentDocumentView } from "../../presenters/document.js";
+import type { DiffPartBody, DocumentNumberBody } from "../../presenters/shapes.js";
 import { diffBodies } from "../../services/documentBody.js";
 import { renderDocumentPdf } from "../../services/documentPdf.js";
 import {
@@ -329,7 +330,7 @@ export function oaDocumentsRouter(): Router<AppState, AppContextExtras> {
     await readable(actor, params.id);
     const rows = await NumberLog.findAll({ where: { documentId: params.id }, order: [["id", "ASC"]] });
     ctx.body = {
-      items: rows.map((r) => ({
+      items: rows.map((r): DocumentNumberBody => ({
         docNumber: r.docNumber,
         status: r.status,
         reason: r.reason,
@@ -347,7 +348,8 @@ export function oaDocumentsRouter(): Router<AppState, AppContextExtras> {
     const from = rows.find((r) => r.revision === query.from);
     const to = rows.find((r) => r.revision === query.to);
     if (!from || !to) throw notFound("Revision");
-    ctx.body = { from: query.from, to: query.to, parts: diffBodies(from.bodyHtml, to.bodyHtml) };
+    const parts: DiffPartBody[] = diffBodies(from.bodyHtml, to.bodyHtml);
+    ctx.body = { from: query.from, to: query.to, parts };
   });
 
   router.post("/documents/:id/pdf", async (ctx: AppContext) => {

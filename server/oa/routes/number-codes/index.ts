@@ -5,10 +5,11 @@ import { actorOf, authorize } from "../../../core/policy.js";
 import { parseRequest } from "../../../core/validate.js";
 import { Unit } from "../../../org/models/index.js";
 import { NumberCode } from "../../models/document.js";
+import type { NumberCodeBody, NumberLogBody } from "../../presenters/shapes.js";
 import { createNumberCode, numberLogOf, unitIdsWhere } from "../../services/numberCodes.js";
 import { CreateNumberCodeSchema, NumberLogSchema, UpdateNumberCodeSchema } from "./schema.js";
 
-function presentCode(code: NumberCode, unit: Unit | undefined, manage: boolean) {
+function presentCode(code: NumberCode, unit: Unit | undefined, manage: boolean): NumberCodeBody {
   return {
     id: code.id,
     unitId: code.unitId,
@@ -104,7 +105,7 @@ export function oaNumberCodesRouter(): Router<AppState, AppContextExtras> {
     }
     const rows = await numberLogOf(code.id, query.year);
     ctx.body = {
-      items: rows.map((r) => ({
+      items: rows.map((r): NumberLogBody => ({
         year: r.year,
         seq: r.seq,
         docNumber: r.docNumber,
