@@ -43,6 +43,7 @@ const STAFF = new Set([
   "GET /api/org/directory",
   // The flow diagram of the version a document runs, for its page (tests/api/oa-processes.test.ts).
   "GET /api/oa/processes/:id/versions/:version",
+  "GET /api/oa/process-versions/:id",
   // The OA: every member of staff drafts and has their own lists (tests/api/oa-documents.test.ts
   // checks that other people's documents answer 404 and that staff without the OA get 403).
   "POST /api/oa/documents",

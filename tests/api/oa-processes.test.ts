@@ -113,6 +113,26 @@ describe("the default processes", () => {
     expect((await staff.post("/api/oa/processes/validate", { xml: "<x/>" })).status).toBe(403);
     expect((await server.client().get(`/api/oa/processes/${outgoing.id}/versions/1`)).status).toBe(401);
   });
+
+  it("are found by the version id a document names, for its page's flow diagram", async () => {
+    const drafted = await staff.post("/api/oa/documents", {
+      docType: "通知",
+      title: "关于开展安全生产大检查的通知",
+      bodyHtml: "<p>各单位要认真开展安全生产大检查。</p>",
+    });
+    expect(drafted.status, drafted.text).toBe(201);
+    const submitted = await staff.post(`/api/oa/documents/${drafted.body.id}/submit`, {});
+    expect(submitted.status, submitted.text).toBe(200);
+    const versionId: number = submitted.body.process.processVersionId;
+    const byId = await staff.get(`/api/oa/process-versions/${versionId}`);
+    expect(byId.status, byId.text).toBe(200);
+    expect(byId.body).toEqual((await staff.get(`/api/oa/processes/${outgoing.id}/versions/1`)).body);
+    expect(byId.body.graph.nodes.map((n: { id: string }) => n.id)).toContain(submitted.body.process.currentNodeId);
+    const missing = (await ProcessVersion.max<number, ProcessVersion>("id")) + 1;
+    expect((await staff.get(`/api/oa/process-versions/${missing}`)).status).toBe(404);
+    expect((await auditor.get(`/api/oa/process-versions/${versionId}`)).status).toBe(403);
+    expect((await server.client().get(`/api/oa/process-versions/${versionId}`)).status).toBe(401);
+  });
 });
 
 describe("versions", () => {

@@ -138,6 +138,17 @@ export function processesRouter(): Router<AppState, AppContextExtras> {
     ctx.body = presentProcessVersion(process, version, graphOfVersion(version), await bpmnOfVersion(process, version));
   });
 
+  // The same by the version's own id, which is what a document's process names (its processVersionId).
+  router.get("/process-versions/:id", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(processPolicy.readVersion(actor), "see process versions");
+    const { params } = parseRequest(ctx, IdParamSchema);
+    const version = await ProcessVersion.findByPk(params.id);
+    const process = version ? await Process.findByPk(version.processId) : null;
+    if (!version || !process) throw notFound("Process version");
+    ctx.body = presentProcessVersion(process, version, graphOfVersion(version), await bpmnOfVersion(process, version));
+  });
+
   router.get("/processes/:id/bpmn", async (ctx: AppContext) => {
     const actor = actorOf(ctx);
     authorize(processPolicy.manageSome(actor), "export process definitions");
