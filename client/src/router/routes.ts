@@ -5,6 +5,7 @@ import { coreRoutes } from "./modules/core";
 import { directoryRoutes } from "./modules/directory";
 import { homeRoutes } from "./modules/home";
 import { notifyRoutes } from "./modules/notify";
+import { oaRoutes } from "./modules/oa";
 import { orgRoutes } from "./modules/org";
 import { securityRoutes } from "./modules/security";
 import { settingsRoutes } from "./modules/settings";
@@ -15,6 +16,7 @@ export const layoutChildren: RouteRecordRaw[] = [
   ...notifyRoutes,
   ...directoryRoutes,
   ...businessRoutes,
+  ...oaRoutes,
   ...orgRoutes,
   ...securityRoutes,
   ...auditRoutes,

@@ -5,6 +5,7 @@ import common from "./common";
 import directory from "./directory";
 import modules from "./modules";
 import notify from "./notify";
+import oa from "./oa";
 import org from "./org";
 import security from "./security";
 import settings from "./settings";
@@ -20,4 +21,5 @@ export default {
   ...security,
   ...directory,
   ...notify,
+  ...oa,
 };
