@@ -87,6 +87,9 @@ describe("公文: an outgoing document from draft to archive", () => {
     // Each task says what its step does, so the page can tell a 批示 or a 签收 from an approval.
     const atReview = await leader.get(`/api/oa/documents/${doc.id}`);
     expect(atReview.body.tasks.map((t: { action: string | null }) => t.action)).toEqual(["draft", "review"]);
+    // … and whose it is: a 会签 signer is removed (减签) by that id.
+    const leaderId = (await leader.get("/api/auth/me")).body.user.id;
+    expect(atReview.body.tasks[1].ownerId).toBe(leaderId);
 
     await approve(leader, doc.id); // 部门核稿
     await approve(registrar, doc.id); // 办公室审核 (no 会签)

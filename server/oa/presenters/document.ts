@@ -71,6 +71,7 @@ export function presentDocumentView(view: DocumentView): DocumentViewBody {
       status: task.status,
       outcome: task.outcome,
       assigneeName: name(task.assigneeId),
+      ownerId: task.ownerId,
       ownerName: task.ownerId !== task.assigneeId ? name(task.ownerId) : null,
       comment: task.comment,
       createdAt: iso(task.createdAt),

@@ -102,6 +102,8 @@ export interface DocumentTaskBody {
   status: TaskStatus;
   outcome: TaskOutcome | null;
   assigneeName: string | null;
+  /** Whose task it is (a 会签 signer to remove is named by it). */
+  ownerId: number;
   /** Whose task it is when someone else holds it (委托). */
   ownerName: string | null;
   comment: string | null;
