@@ -135,7 +135,7 @@ async function build(props: FixtureProps, url: string, dataDir: string): Promise
   }
 }
 
-async function mariadbAdmin(server: string) {
+export async function mariadbAdmin(server: string) {
   const parsed = new URL(server.replace(/^mariadb:/, "mysql:"));
   const connection = await mysql.createConnection({
     host: parsed.hostname,
