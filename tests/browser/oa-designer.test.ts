@@ -125,6 +125,17 @@ describe("the process designer", () => {
       const first = await oaadmin.get(`/api/oa/processes/${outgoing.id}/versions/1`);
       expect(first.body.graph.nodes.find((n: { id: string }) => n.id === "review").deadlineHours).toBe(24);
 
+      // Version 1 read only, with the step selected in the designer marked on it.
+      await shape(page, "review").click();
+      await page.locator('[data-testid="designer-history-item"]', { hasText: "第 1 版" }).click();
+      const preview = page.locator(".el-dialog:visible", { has: page.locator('[data-testid="process-diagram"]') });
+      await preview.locator('.djs-element.yo-current[data-element-id="review"]').waitFor();
+      expect(await preview.locator(".el-dialog__title").innerText()).toContain("第 1 版");
+      await expect.poll(() => page.locator(".dialog-fade-enter-active").count()).toBe(0);
+      await session.shot("version-1");
+      await page.keyboard.press("Escape");
+      await preview.waitFor({ state: "hidden" });
+
       // Export: a .bpmn file that reads back as the graph just saved.
       const [download] = await Promise.all([page.waitForEvent("download"), byTestId(page, "designer-export").click()]);
       expect(download.suggestedFilename()).toBe("发文办理-v2.bpmn");

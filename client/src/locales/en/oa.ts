@@ -71,7 +71,9 @@ export default {
       unsaved: "Unsaved changes",
       leaveConfirm: "Leave without saving your changes?",
       loadFailed: "The diagram cannot be shown: {reason}",
-      history: "Versions",
+      history: "Versions (click to view)",
+      previewTitle: "Version {n}",
+      previewHint: "Read only; the element selected in the designer is marked here for comparison.",
       versionBy: "v{n} · {who} · {when}",
       system: "system",
       panel: {

@@ -69,7 +69,9 @@ export default {
       unsaved: "有未保存的修改",
       leaveConfirm: "有未保存的修改，确定离开吗？",
       loadFailed: "流程图无法显示：{reason}",
-      history: "版本记录",
+      history: "版本记录（点击查看）",
+      previewTitle: "第 {n} 版流程图",
+      previewHint: "只读；在设计器中选中的元素在此标出，便于对照。",
       versionBy: "第 {n} 版 · {who} · {when}",
       system: "系统",
       panel: {

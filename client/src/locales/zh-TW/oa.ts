@@ -70,7 +70,9 @@ export default {
       unsaved: "有未儲存的修改",
       leaveConfirm: "有未儲存的修改，確定離開嗎？",
       loadFailed: "流程圖無法顯示：{reason}",
-      history: "版本記錄",
+      history: "版本記錄（點擊查看）",
+      previewTitle: "第 {n} 版流程圖",
+      previewHint: "唯讀；在設計器中選中的元素在此標出，便於對照。",
       versionBy: "第 {n} 版 · {who} · {when}",
       system: "系統",
       panel: {
