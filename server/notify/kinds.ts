@@ -50,6 +50,8 @@ export const NOTIFICATION_KINDS = {
   "oa.document.received": z.strictObject({ documentTitle: title, fromUnit: name }),
   /** 签收: a receiving unit signed for a distributed document (to the sender). */
   "oa.document.signedFor": z.strictObject({ documentTitle: title, unitName: name }),
+  /** 初审: a receiving unit sent the distributed document back, with the reason (to the sender). */
+  "oa.document.sentBack": z.strictObject({ documentTitle: title, unitName: name, reason: words }),
   /** 办结: the document finished its process (to the drafter). */
   "oa.document.finished": z.strictObject({ documentTitle: title }),
   /** 委托: someone's work comes to the person for a date range. */

@@ -136,13 +136,36 @@ describe("公文: an outgoing document from draft to archive", () => {
     expect(education.signedAt).not.toBeNull();
     expect(education.signedByName).toBeTruthy();
 
+    // The finance bureau's registrar sends it back at 签收 with a reason: the sender sees which unit and why.
+    const czj = await server.signInAs("czj.registrar");
+    const theirs = (await czj.get("/api/oa/inbox/todo")).body.items.find(
+      (i: { title: string; direction: string }) => i.direction === "incoming" && i.title === sent.body.title,
+    );
+    const refused = await czj.post(`/api/oa/documents/${theirs.documentId}/send-back`, {});
+    expect(refused.status).toBe(400);
+    const back = await czj.post(`/api/oa/documents/${theirs.documentId}/send-back`, {
+      comment: "不属于本单位职责范围",
+    });
+    expect(back.status, back.text).toBe(200);
+    expect(back.body.status).toBe("returned");
+    expect(
+      (await czj.get("/api/oa/inbox/todo")).body.items.some(
+        (i: { documentId: number }) => i.documentId === theirs.documentId,
+      ),
+    ).toBe(false);
+    const senderView = await drafter.get(`/api/oa/documents/${doc.id}`);
+    const finance = senderView.body.distributions.find((d: { unitName: string }) => d.unitName === "南宁市财政局");
+    expect([finance.returnReason, finance.returnedAt !== null]).toEqual(["不属于本单位职责范围", true]);
+
     const archived = await approve(registrar, doc.id); // 归档
     expect(archived.ended).toBe(true);
     const final = await drafter.get(`/api/oa/documents/${doc.id}`);
     expect(final.body.status).toBe("archived");
     const notes = await drafter.get("/api/notifications");
     const kinds = notes.body.items.map((n: { kind: string }) => n.kind);
-    expect(kinds).toEqual(expect.arrayContaining(["oa.document.finished", "oa.document.signedFor"]));
+    expect(kinds).toEqual(
+      expect.arrayContaining(["oa.document.finished", "oa.document.signedFor", "oa.document.sentBack"]),
+    );
   });
 
   it("lets only participants, the unit's registrars and supervisors read a document", async () => {

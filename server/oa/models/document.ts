@@ -35,8 +35,8 @@ export const CLASSIFIED_MARKS = ["秘密", "机密", "绝密"] as const;
 
 export const DIRECTIONS = ["outgoing", "incoming"] as const;
 export type Direction = (typeof DIRECTIONS)[number];
-/** draft: not yet submitted; running: in its process; finished, archived; terminated by an administrator. */
-export const DOCUMENT_STATUSES = ["draft", "running", "finished", "archived", "terminated"] as const;
+/** draft: not yet submitted; running: in its process; finished, archived; terminated by an administrator; returned: an incoming document sent back to its sender at 初审. */
+export const DOCUMENT_STATUSES = ["draft", "running", "finished", "archived", "terminated", "returned"] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
 export interface RecipientUnit {
@@ -291,6 +291,8 @@ export class Distribution extends Model<InferAttributes<Distribution>, InferCrea
   declare incomingDocumentId: number | null;
   declare signedAt: Date | null;
   declare signedById: number | null;
+  declare returnedAt: CreationOptional<Date | null>;
+  declare returnReason: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
@@ -303,6 +305,8 @@ export class Distribution extends Model<InferAttributes<Distribution>, InferCrea
         incomingDocumentId: { type: DataTypes.INTEGER, allowNull: true },
         signedAt: { type: DataTypes.DATE, allowNull: true },
         signedById: { type: DataTypes.INTEGER, allowNull: true },
+        returnedAt: { type: DataTypes.DATE, allowNull: true },
+        returnReason: { type: DataTypes.STRING(500), allowNull: true },
         createdAt: DataTypes.DATE,
       },
       { sequelize, tableName: "oa_distributions", updatedAt: false },

@@ -101,6 +101,8 @@ export function presentDocumentView(view: DocumentView): DocumentViewBody {
       kind: d.kind,
       signedAt: iso(d.signedAt),
       signedByName: name(d.signedById),
+      returnedAt: iso(d.returnedAt ?? null),
+      returnReason: d.returnReason ?? null,
     })),
     myTasks: view.myTasks,
     abilities: view.abilities,

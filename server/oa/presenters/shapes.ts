@@ -48,6 +48,8 @@ export interface DocumentAbilities {
   renderPdf: boolean;
   circulate: boolean;
   attach: boolean;
+  /** 初审: send a received document back to its sender with a reason. */
+  sendBack: boolean;
 }
 
 export interface AttachmentBody {
@@ -146,6 +148,9 @@ export interface DocumentViewBody extends DocumentFieldsBody {
     kind: DistributionKind;
     signedAt: string | null;
     signedByName: string | null;
+    /** When and why the receiving unit sent it back (初审), if it did. */
+    returnedAt: string | null;
+    returnReason: string | null;
   }[];
   myTasks: MyTask[];
   abilities: DocumentAbilities;

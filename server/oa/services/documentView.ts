@@ -5,7 +5,7 @@ import { graphOf, passedTaskNodes, peekNext, withdrawable } from "../engine/engi
 import { HistoryEntry, Instance, Task } from "../models/engine.js";
 import { Attachment, Distribution, DocumentRevision, type OaDocument } from "../models/document.js";
 import { documentPolicy } from "../policies/document.js";
-import { mayEdit } from "./documents.js";
+import { mayEdit, SEND_BACK_ACTIONS } from "./documents.js";
 import type { DocumentAbilities, MyTask } from "../presenters/shapes.js";
 
 export type { MyTask };
@@ -115,6 +115,8 @@ export async function loadDocumentView(
     renderPdf: registers && doc.direction === "outgoing" && doc.status !== "draft",
     circulate: running && (registers || mine.some((x) => x.kind === "do")),
     attach: await mayEdit(doc, actor.id, t),
+    sendBack:
+      running && doc.direction === "incoming" && mine.some((x) => x.action !== null && SEND_BACK_ACTIONS.has(x.action)),
   };
   return {
     doc,

@@ -646,3 +646,43 @@ async function archiveDocument(doc: OaDocument, actor: Actor, t: Transaction): P
   );
   doc.archivedAt = new Date();
 }
+
+/** Steps of a 收文 at which the receiving unit may still send it back (初审 and before). */
+export const SEND_BACK_ACTIONS: ReadonlySet<string> = new Set(["receive", "register", "screen"]);
+
+/**
+ * 初审 退回来文单位: the receiving registrar sends a distributed document back
+ * with the reason. Its 收文 process ends; the sender's page shows which unit
+ * sent it back and why, and the sender's drafter is told.
+ */
+export async function sendBack(doc: OaDocument, actor: Actor, reason: string, t: Transaction): Promise<void> {
+  const tasks = await openTasksOfActor(doc, actor.id, t);
+  if (
+    doc.direction !== "incoming" ||
+    !doc.instanceId ||
+    !tasks.some((x) => x.action && SEND_BACK_ACTIONS.has(x.action))
+  ) {
+    throw conflict("cannot_send_back", "Only a received document at 签收, 登记 or 初审 can be sent back to its sender");
+  }
+  await terminate({ instanceId: doc.instanceId, actorId: actor.id, comment: reason }, t);
+  doc.status = "returned";
+  await doc.save({ transaction: t });
+  const row = await Distribution.findOne({ where: { incomingDocumentId: doc.id }, transaction: t });
+  if (!row) return;
+  Object.assign(row, { returnedAt: new Date(), returnReason: reason });
+  await row.save({ transaction: t });
+  const original = await OaDocument.findByPk(row.documentId, { transaction: t });
+  const unit = await Unit.findByPk(doc.unitId, { transaction: t });
+  if (original) {
+    await notify(
+      {
+        recipients: [original.drafterId],
+        kind: "oa.document.sentBack",
+        params: { documentTitle: original.title, unitName: unit?.name ?? "", reason },
+        link: `/oa/documents/${original.id}`,
+        actorId: actor.id,
+      },
+      t,
+    );
+  }
+}

@@ -113,6 +113,7 @@ const messages: typeof zhCN = {
       oa_number_code_update: "Issuer code changed",
       oa_delegation_create: "Delegation set",
       oa_delegation_revoke: "Delegation revoked",
+      oa_document_send_back: "Sent back to sender",
     },
     sentences: {
       auth_login: "{actor} signed in",
@@ -186,6 +187,7 @@ const messages: typeof zhCN = {
       oa_number_code_update: "{actor} changed the issuer code {code}",
       oa_delegation_create: "{actor} delegated their tasks",
       oa_delegation_revoke: "{actor} revoked a delegation",
+      oa_document_send_back: "{actor} sent “{title}” back to its sender: {reason}",
       generic: "{actor}: {action}",
     },
     fields: {

@@ -25,6 +25,7 @@ export default {
       oa_document_withdrawn: "{byName} withdrew “{documentTitle}”",
       oa_document_received: "Incoming from {fromUnit}: “{documentTitle}”, to be signed for",
       oa_document_signedFor: "{unitName} signed for “{documentTitle}”",
+      oa_document_sentBack: "{unitName} sent “{documentTitle}” back: {reason}",
       oa_document_finished: "“{documentTitle}” is finished",
       oa_delegation_started: "{fromName} delegated their tasks to you from {startsAt} to {endsAt}",
       oa_read_requested: "{byName} asks you to read “{documentTitle}”",

@@ -110,6 +110,7 @@ export default {
       oa_number_code_update: "修改机关代字",
       oa_delegation_create: "设置委托",
       oa_delegation_revoke: "撤销委托",
+      oa_document_send_back: "退回来文单位",
     },
     sentences: {
       auth_login: "{actor} 登录系统",
@@ -183,6 +184,7 @@ export default {
       oa_number_code_update: "{actor} 修改了机关代字 {code}",
       oa_delegation_create: "{actor} 设置了工作委托",
       oa_delegation_revoke: "{actor} 撤销了工作委托",
+      oa_document_send_back: "{actor} 将来文“{title}”退回来文单位：{reason}",
       generic: "{actor}：{action}",
     },
     fields: {

@@ -139,6 +139,7 @@ export default {
     delegation_dates: "结束时间须晚于开始时间，且在当前时间之后",
     delegation_overlaps: "该时间段内您已有委托，请先撤销",
     delegation_revoked: "该委托已撤销",
+    cannot_send_back: "只有处于签收、登记或初审环节的来文可以退回来文单位",
     process_graph_invalid: "流程无法按所画的运行，请按提示修改",
     process_bpmn_invalid: "BPMN 文件中有本系统无法运行的内容，请按提示修改",
     process_exists_for_unit: "该单位已有启用的同类流程“{name}”，请先停用它",

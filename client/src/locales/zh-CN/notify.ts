@@ -26,6 +26,7 @@ export default {
       oa_document_withdrawn: "{byName} 撤回了《{documentTitle}》",
       oa_document_received: "收到{fromUnit}来文《{documentTitle}》，请签收",
       oa_document_signedFor: "{unitName}已签收《{documentTitle}》",
+      oa_document_sentBack: "{unitName}退回了《{documentTitle}》：{reason}",
       oa_document_finished: "《{documentTitle}》已办结",
       oa_delegation_started: "{fromName} 委托您在 {startsAt} 至 {endsAt} 期间代为处理其待办",
       oa_read_requested: "{byName} 请您阅知《{documentTitle}》",

@@ -112,6 +112,7 @@ const messages: typeof zhCN = {
       oa_number_code_update: "修改機關代字",
       oa_delegation_create: "設定委託",
       oa_delegation_revoke: "撤銷委託",
+      oa_document_send_back: "退回來文單位",
     },
     sentences: {
       auth_login: "{actor} 登入系統",
@@ -185,6 +186,7 @@ const messages: typeof zhCN = {
       oa_number_code_update: "{actor} 修改了機關代字 {code}",
       oa_delegation_create: "{actor} 設定了工作委託",
       oa_delegation_revoke: "{actor} 撤銷了工作委託",
+      oa_document_send_back: "{actor} 將來文「{title}」退回來文單位：{reason}",
       generic: "{actor}：{action}",
     },
     fields: {

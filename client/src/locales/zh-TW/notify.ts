@@ -25,6 +25,7 @@ export default {
       oa_document_withdrawn: "{byName} 撤回了《{documentTitle}》",
       oa_document_received: "收到{fromUnit}來文《{documentTitle}》，請簽收",
       oa_document_signedFor: "{unitName}已簽收《{documentTitle}》",
+      oa_document_sentBack: "{unitName}退回了《{documentTitle}》：{reason}",
       oa_document_finished: "《{documentTitle}》已辦結",
       oa_delegation_started: "{fromName} 委託您在 {startsAt} 至 {endsAt} 期間代為處理其待辦",
       oa_read_requested: "{byName} 請您閱知《{documentTitle}》",

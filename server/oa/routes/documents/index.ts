@@ -23,6 +23,7 @@ import {
   circulate,
   createOutgoing,
   mayEdit,
+  sendBack,
   submitDocument,
   terminateDocument,
   updateDocument,
@@ -241,6 +242,27 @@ export function oaDocumentsRouter(): Router<AppState, AppContextExtras> {
       await ctx.audit(
         {
           action: "oa.document.terminate",
+          outcome: "success",
+          targetType: "oa_document",
+          targetId: doc.id,
+          detail: { title: doc.title, reason: body.comment },
+        },
+        t,
+      );
+    });
+    await answerView(ctx, actor, params.id);
+  });
+
+  router.post("/documents/:id/send-back", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(documentPolicy.use(actor), "send documents back");
+    const { params, body } = parseRequest(ctx, RequiredCommentSchema);
+    await workflowTransaction(ctx.services.sequelize, async (t) => {
+      const { doc } = await readable(actor, params.id, t);
+      await sendBack(doc, actor, body.comment, t);
+      await ctx.audit(
+        {
+          action: "oa.document.send_back",
           outcome: "success",
           targetType: "oa_document",
           targetId: doc.id,
