@@ -104,7 +104,8 @@ const messages: typeof zhCN = {
     upload_bad_metadata: "The metadata file cannot be read: {reason}",
     upload_malformed: "The upload was incomplete or malformed; please upload again",
     intake_not_failed: "Only a hand-over that failed can be retried",
-    task_already_handled: "This task has already been handled (in another window, or by someone else); refresh the page",
+    task_already_handled:
+      "This task has already been handled (in another window, or by someone else); refresh the page",
     instance_not_running: "This document's process has ended or was withdrawn",
     not_your_turn: "The signers before you have not signed yet",
     not_assignee: "This task is not yours",
@@ -119,9 +120,11 @@ const messages: typeof zhCN = {
     not_signers: "None of these people has a signature pending",
     cannot_remove_all_signers: "At least one signer must remain",
     assignee_required: "Choose who handles the next step, {nodeName}",
-    no_assignee: "Nobody is found to handle {nodeName}: ask the OA administrator to check the process or the organisation",
+    no_assignee:
+      "Nobody is found to handle {nodeName}: ask the OA administrator to check the process or the organisation",
     body_too_large: "The 正文 is too large",
-    classified_not_allowed: "This system handles non-classified documents only; classified documents go through the classified network",
+    classified_not_allowed:
+      "This system handles non-classified documents only; classified documents go through the classified network",
     pdf_missing_glyphs: "The document has characters no installed font can print",
     pdf_fonts_missing: "The server lacks the fonts needed to lay out documents; contact the system administrator",
     not_editable: "Only the drafter or whoever handles the document now can change it",
