@@ -30,6 +30,9 @@ async function documentOf(taskId: number, actorId: number): Promise<OaDocument> 
   return doc;
 }
 
+/** The document the param check found, for the handler of the same request (one read instead of two). */
+const checked = new WeakMap<AppContext, OaDocument>();
+
 /** Acting on one's own task: 同意/提交/已阅, 退回, 转办. */
 export function oaTasksRouter(): Router<AppState, AppContextExtras> {
   const router = new Router<AppState, AppContextExtras>({ prefix: "/api/oa", sensitive: true, strict: true });
@@ -39,7 +42,7 @@ export function oaTasksRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(documentPolicy.use(actor), "use the OA");
     const { params } = parseRequest(ctx, TaskIdSchema);
-    await documentOf(params.id, actor.id);
+    checked.set(ctx, await documentOf(params.id, actor.id));
     await next();
   });
 
@@ -47,7 +50,7 @@ export function oaTasksRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(documentPolicy.use(actor), "handle documents");
     const { params, body } = parseRequest(ctx, ApproveSchema);
-    const doc = await documentOf(params.id, actor.id);
+    const doc = checked.get(ctx) ?? (await documentOf(params.id, actor.id));
     const effects = await workflowTransaction(ctx.services.sequelize, async (t) => {
       const result = await approveTask(params.id, actor, body, { blobs: ctx.services.blobs }, t);
       await ctx.audit(
@@ -70,7 +73,7 @@ export function oaTasksRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(documentPolicy.use(actor), "return documents");
     const { params, body } = parseRequest(ctx, ReturnSchema);
-    const doc = await documentOf(params.id, actor.id);
+    const doc = checked.get(ctx) ?? (await documentOf(params.id, actor.id));
     const effects = await workflowTransaction(ctx.services.sequelize, async (t) => {
       const result = await returnDocument(params.id, actor, body, t);
       await ctx.audit(
@@ -92,7 +95,7 @@ export function oaTasksRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(documentPolicy.use(actor), "transfer tasks");
     const { params, body } = parseRequest(ctx, TransferSchema);
-    const doc = await documentOf(params.id, actor.id);
+    const doc = checked.get(ctx) ?? (await documentOf(params.id, actor.id));
     await workflowTransaction(ctx.services.sequelize, async (t) => {
       await transferDocumentTask(params.id, actor, { toUserId: body.toUserId, comment: body.comment ?? null }, t);
       await ctx.audit(
