@@ -6,7 +6,9 @@ import { Delegation } from "../models/engine.js";
 
 /** Whom a rule is resolved for: the instance's drafter, form and the previous actor's choice. */
 export interface AssigneeContext {
-  drafter: { id: number; unitId: number; departmentId: number | null };
+  drafterId: number;
+  /** The drafter's unit and department, read only for the rules that need them. */
+  drafter(): Promise<{ id: number; unitId: number; departmentId: number | null }>;
   form: Readonly<Record<string, unknown>>;
   /** Users the previous actor chose for a "chosen" rule. */
   chosen?: readonly number[];
@@ -42,20 +44,20 @@ export async function roleHoldersIn(
  * never their own reviewer: a head who drafts goes to the unit's leaders.
  */
 async function departmentHead(ctx: AssigneeContext, transaction: Transaction): Promise<number[]> {
-  const { departmentId } = ctx.drafter;
+  const { departmentId } = await ctx.drafter();
   if (departmentId === null) return [];
   const department = await Department.findByPk(departmentId, { transaction });
-  if (department?.headUserId && department.headUserId !== ctx.drafter.id) {
+  if (department?.headUserId && department.headUserId !== ctx.drafterId) {
     const head = await User.findByPk(department.headUserId, { transaction });
     if (head && !head.disabled) return [head.id];
   }
   const members = await User.findAll({
-    where: { departmentId, disabled: false, id: { [Op.ne]: ctx.drafter.id } },
+    where: { departmentId, disabled: false, id: { [Op.ne]: ctx.drafterId } },
     include: [{ model: Position, as: "position", required: true }],
     transaction,
   });
   members.sort((a, b) => (b.position?.rank ?? 0) - (a.position?.rank ?? 0) || a.id - b.id);
-  const drafter = await User.findByPk(ctx.drafter.id, {
+  const drafter = await User.findByPk(ctx.drafterId, {
     include: [{ model: Position, as: "position" }],
     transaction,
   });
@@ -82,7 +84,7 @@ export async function resolveRule(
       ids = rule.userIds;
       break;
     case "drafter":
-      ids = [ctx.drafter.id];
+      ids = [ctx.drafterId];
       break;
     case "chosen":
       ids = [...(ctx.chosen ?? [])];
@@ -91,20 +93,23 @@ export async function resolveRule(
       ids = idsOf(ctx.form[rule.field]);
       break;
     case "unitLeader":
-      ids = await roleHoldersIn({ permission: "oa.document.sign", unitId: ctx.drafter.unitId }, transaction);
+      ids = await roleHoldersIn({ permission: "oa.document.sign", unitId: (await ctx.drafter()).unitId }, transaction);
       break;
     case "departmentHead":
       ids = await departmentHead(ctx, transaction);
       if (!ids.length)
-        ids = await roleHoldersIn({ permission: "oa.document.sign", unitId: ctx.drafter.unitId }, transaction);
+        ids = await roleHoldersIn(
+          { permission: "oa.document.sign", unitId: (await ctx.drafter()).unitId },
+          transaction,
+        );
       break;
     case "role": {
-      const unitId = rule.within === "unit" ? rule.unitId : ctx.drafter.unitId;
+      const unitId = rule.within === "unit" ? rule.unitId : (await ctx.drafter()).unitId;
       if (!unitId) return [];
       ids = await roleHoldersIn({ roleCode: rule.roleCode, unitId }, transaction);
       if (rule.within === "drafterDepartment") {
         const inDepartment = await User.findAll({
-          where: { id: ids, departmentId: ctx.drafter.departmentId },
+          where: { id: ids, departmentId: (await ctx.drafter()).departmentId },
           attributes: ["id"],
           transaction,
         });

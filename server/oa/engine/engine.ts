@@ -1,4 +1,4 @@
-import { literal, Op, Transaction, type Sequelize } from "sequelize";
+import { literal, Op, Transaction, type CreationAttributes, type Sequelize } from "sequelize";
 import { AppError, conflict, forbidden, notFound } from "../../core/errors.js";
 import { User } from "../../org/models/index.js";
 import {
@@ -45,7 +45,11 @@ export interface EngineEffects {
   ended: boolean;
 }
 
+type HistoryRow = CreationAttributes<HistoryEntry>;
+
 interface Run {
+  /** History rows of this operation, written at its end. */
+  history: HistoryRow[];
   instance: Instance;
   graph: Graph;
   t: Transaction;
@@ -110,7 +114,7 @@ function formOf(instance: Instance): Record<string, unknown> {
   return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
 }
 
-async function drafterOf(instance: Instance, t: Transaction): Promise<AssigneeContext["drafter"]> {
+async function drafterOf(instance: Instance, t: Transaction): ReturnType<AssigneeContext["drafter"]> {
   const drafter = await User.findByPk(instance.drafterId, {
     attributes: ["id", "unitId", "departmentId"],
     transaction: t,
@@ -139,7 +143,10 @@ export function workflowTransaction<T>(sequelize: Sequelize, work: (t: Transacti
  * Takes the instance for this operation (see the file comment), by the
  * instance or by one of its tasks (whose instance never changes).
  */
-async function lock(by: { instanceId: number } | { taskId: number }, t: Transaction): Promise<void> {
+/** What an operation names: an instance, or a task (with its instance when the caller already knows it). */
+type Target = { instanceId: number } | { taskId: number; instanceId?: number };
+
+async function lock(by: Target, t: Transaction): Promise<void> {
   // A programming error, not the user's: every caller must open the transaction with workflowTransaction.
   const options: unknown = Reflect.get(t, "options");
   const isolation = options && typeof options === "object" ? Reflect.get(options, "isolationLevel") : undefined;
@@ -147,7 +154,8 @@ async function lock(by: { instanceId: number } | { taskId: number }, t: Transact
     throw new Error("engine operations run in workflowTransaction()");
   }
   let instanceId: number;
-  if ("taskId" in by) {
+  if (by.instanceId !== undefined) instanceId = by.instanceId;
+  else if ("taskId" in by) {
     const task = await Task.findByPk(by.taskId, { attributes: ["instanceId"], transaction: t });
     if (!task) throw notFound("Task");
     instanceId = task.instanceId;
@@ -166,19 +174,19 @@ interface Begun extends Run {
   task: Task | null;
 }
 
-async function begin(
-  by: { instanceId: number } | { taskId: number },
-  actorId: number | null,
-  t: Transaction,
-): Promise<Begun> {
+async function begin(by: Target, actorId: number | null, t: Transaction): Promise<Begun> {
   await lock(by, t);
   const task = "taskId" in by ? await Task.findByPk(by.taskId, { transaction: t }) : null;
   const instance = await Instance.findByPk(task ? task.instanceId : (by as { instanceId: number }).instanceId, {
     transaction: t,
   });
-  if (!instance || ("taskId" in by && !task)) throw notFound("Process");
+  // A task named with another instance than its own is as unknown as one that does not exist (and its own
+  // instance was not the one locked).
+  const mismatch = "taskId" in by && (!task || (by.instanceId !== undefined && task.instanceId !== by.instanceId));
+  if (!instance || mismatch) throw notFound("Task");
   const graph = await graphOf(instance.processVersionId, t);
   return {
+    history: [],
     instance,
     graph,
     t,
@@ -206,24 +214,24 @@ async function record(
     detail?: Record<string, unknown> | null;
     actorId?: number | null;
   },
-): Promise<HistoryEntry> {
+): Promise<HistoryRow> {
   const task = entry.task ?? null;
   const node = entry.node ?? (task ? run.graph.nodes.get(task.nodeId) : null) ?? null;
   const actorId = entry.actorId === undefined ? run.actorId : entry.actorId;
-  return HistoryEntry.create(
-    {
-      instanceId: run.instance.id,
-      taskId: task?.id ?? null,
-      nodeId: node?.id ?? null,
-      nodeName: node?.name ?? null,
-      action: entry.action,
-      actorId,
-      onBehalfOfId: task && actorId !== null && task.ownerId !== actorId ? task.ownerId : null,
-      comment: entry.comment?.trim() || null,
-      detail: entry.detail ? JSON.stringify(entry.detail) : null,
-    },
-    { transaction: run.t },
-  );
+  const row: HistoryRow = {
+    instanceId: run.instance.id,
+    taskId: task?.id ?? null,
+    nodeId: node?.id ?? null,
+    nodeName: node?.name ?? null,
+    action: entry.action,
+    actorId,
+    onBehalfOfId: task && actorId !== null && task.ownerId !== actorId ? task.ownerId : null,
+    comment: entry.comment?.trim() || null,
+    detail: entry.detail ? JSON.stringify(entry.detail) : null,
+  };
+  // Written together when the operation finishes (one statement), in the order they happened.
+  run.history.push(row);
+  return row;
 }
 
 async function close(run: Run, tasks: readonly Task[], outcome: TaskOutcome): Promise<void> {
@@ -345,7 +353,12 @@ async function enter(run: Run, nodeId: string, options: { chosen?: readonly numb
       options.owners ??
       (await assigneesFor(
         node,
-        { drafter: await drafterOf(run.instance, run.t), form, chosen: options.chosen },
+        {
+          drafterId: run.instance.drafterId,
+          drafter: () => drafterOf(run.instance, run.t),
+          form,
+          chosen: options.chosen,
+        },
         run.t,
       ));
     run.instance.currentNodeId = node.id;
@@ -359,6 +372,8 @@ async function enter(run: Run, nodeId: string, options: { chosen?: readonly numb
 
 async function finish(run: Run): Promise<EngineEffects> {
   await run.instance.save({ transaction: run.t });
+  if (run.history.length) await HistoryEntry.bulkCreate(run.history, { transaction: run.t });
+  run.history = [];
   return run.effects;
 }
 
@@ -395,6 +410,7 @@ export async function startInstance(props: StartProps, t: Transaction): Promise<
     { transaction: t },
   );
   const run: Run = {
+    history: [],
     instance,
     graph,
     t,
@@ -409,6 +425,8 @@ export async function startInstance(props: StartProps, t: Transaction): Promise<
 
 export interface CompleteProps {
   taskId: number;
+  /** The task's instance, when the caller has read it already (saves a read; checked against the task). */
+  instanceId?: number;
   actorId: number;
   comment?: string | null;
   /** For a next node whose rule is "chosen": the people the actor picks. */
@@ -424,7 +442,7 @@ export interface CompleteProps {
 
 /** Approves (同意/提交) a task; moves the instance on when the node is complete. */
 export async function completeTask(props: CompleteProps, t: Transaction): Promise<EngineEffects> {
-  const run = await begin({ taskId: props.taskId }, props.actorId, t);
+  const run = await begin({ taskId: props.taskId, instanceId: props.instanceId }, props.actorId, t);
   const task = run.task!;
   mustAct(task, props.actorId);
   if (task.kind === "read") {
@@ -472,7 +490,6 @@ export async function completeTask(props: CompleteProps, t: Transaction): Promis
   }
   // What withdrawing this approval has to undo: the tasks it opened.
   entry.detail = JSON.stringify({ nodeDone, opened: run.effects.opened.map((o) => o.id) });
-  await entry.save({ transaction: t });
   return finish(run);
 }
 

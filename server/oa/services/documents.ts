@@ -301,11 +301,14 @@ export async function approveTask(
   props: { comment?: string | null; chosen?: number[] },
   deps: OaDeps,
   t: Transaction,
+  /** The task's document when the caller has just read it (a route's access check): saves three reads. */
+  known?: OaDocument,
 ): Promise<EngineEffects> {
-  const { doc } = await documentOfTask(taskId, t);
+  const doc = known ?? (await documentOfTask(taskId, t)).doc;
   const effects = await completeTask(
     {
       taskId,
+      instanceId: known?.instanceId ?? undefined,
       actorId: actor.id,
       comment: props.comment,
       chosen: props.chosen,

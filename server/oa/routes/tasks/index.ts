@@ -52,7 +52,7 @@ export function oaTasksRouter(): Router<AppState, AppContextExtras> {
     const { params, body } = parseRequest(ctx, ApproveSchema);
     const doc = checked.get(ctx) ?? (await documentOf(params.id, actor.id));
     const effects = await workflowTransaction(ctx.services.sequelize, async (t) => {
-      const result = await approveTask(params.id, actor, body, { blobs: ctx.services.blobs }, t);
+      const result = await approveTask(params.id, actor, body, { blobs: ctx.services.blobs }, t, doc);
       await ctx.audit(
         {
           action: "oa.task.approve",
