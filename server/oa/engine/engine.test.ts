@@ -348,6 +348,49 @@ describe("the workflow engine", () => {
     expect((await openTasks(instance.id)).map((x) => x.nodeId)).toEqual(["sign"]);
   });
 
+  it("gives 承办 a lead and assisting handlers with deadlines of their own, as the one who assigns decides", async () => {
+    const { instance } = await begin(countersign("all"));
+    // Whole seconds: MariaDB keeps DATETIME to the second.
+    const at = (hours: number) => new Date(Math.floor(Date.now() / 1000) * 1000 + hours * 3600_000);
+    const inTwoDays = at(48);
+    const inFiveDays = at(120);
+    const task = await taskOf(instance.id, "drafter");
+    const twoLeads = tx((t) =>
+      completeTask(
+        {
+          taskId: task.id,
+          actorId: people.drafter!,
+          assignments: [
+            { userId: people.s1!, role: "lead" },
+            { userId: people.s2!, role: "lead" },
+          ],
+        },
+        t,
+      ),
+    );
+    expect(await codeOf(twoLeads)).toBe("one_lead_required");
+    await tx((t) =>
+      completeTask(
+        {
+          taskId: task.id,
+          actorId: people.drafter!,
+          assignments: [
+            { userId: people.s1!, role: "lead", dueAt: inTwoDays },
+            { userId: people.s2!, role: "assist", dueAt: inFiveDays },
+            { userId: people.s3!, role: "assist" },
+          ],
+        },
+        t,
+      ),
+    );
+    const handling = await openTasks(instance.id, "cs");
+    expect(handling.map((x) => [x.assigneeId, x.role, x.dueAt?.getTime() ?? null])).toEqual([
+      [people.s1, "lead", inTwoDays.getTime()],
+      [people.s2, "assist", inFiveDays.getTime()],
+      [people.s3, "assist", null],
+    ]);
+  });
+
   it("keeps a running instance on the version it started with", async () => {
     const { instance } = await begin({
       nodes: [start, draft, review, sign, end],

@@ -8,6 +8,7 @@ import {
   Task,
   type HistoryAction,
   type TaskOutcome,
+  type TaskRole,
 } from "../models/engine.js";
 import { assigneesFor, withDelegates, type AssigneeContext } from "./assignees.js";
 import {
@@ -257,14 +258,12 @@ async function pendingTasks(run: Run): Promise<Task[]> {
   });
 }
 
-function deadlines(node: TaskNode, from: Date): { dueAt: Date | null; remindAt: Date | null } {
-  if (!node.deadlineHours) return { dueAt: null, remindAt: null };
-  const dueAt = new Date(from.getTime() + node.deadlineHours * 3600_000);
+function deadlines(node: TaskNode, from: Date, own?: Date): { dueAt: Date | null; remindAt: Date | null } {
+  const hours = own ? (own.getTime() - from.getTime()) / 3600_000 : node.deadlineHours;
+  if (!hours) return { dueAt: null, remindAt: null };
+  const dueAt = own ?? new Date(from.getTime() + hours * 3600_000);
   const before = node.remindBeforeHours ?? 0;
-  return {
-    dueAt,
-    remindAt: before > 0 && before < node.deadlineHours ? new Date(dueAt.getTime() - before * 3600_000) : dueAt,
-  };
+  return { dueAt, remindAt: before > 0 && before < hours ? new Date(dueAt.getTime() - before * 3600_000) : dueAt };
 }
 
 /** Opens a task that was waiting its turn (the next signer of a one-after-another 会签). */
@@ -275,6 +274,13 @@ async function openWaiting(run: Run, task: Task): Promise<void> {
   run.effects.opened.push(task);
 }
 
+/** What the previous actor decided for one of the people they chose: 主办 or 协办, and their own deadline. */
+export interface Assignment {
+  userId: number;
+  role?: TaskRole;
+  dueAt?: Date;
+}
+
 async function createTasks(
   run: Run,
   node: TaskNode,
@@ -282,8 +288,10 @@ async function createTasks(
   round: number,
   firstSeq = 0,
   allWaiting = false,
+  assignments: readonly Assignment[] = [],
 ): Promise<Task[]> {
   const people = await withDelegates(owners, run.now, run.t);
+  const decided = new Map(assignments.map((a) => [a.userId, a]));
   const sequential = node.type === "countersign" && node.mode === "sequential";
   const created: Task[] = [];
   for (const [i, person] of people.entries()) {
@@ -300,9 +308,10 @@ async function createTasks(
         ownerId: person.ownerId,
         assigneeId: person.assigneeId,
         status: open ? "open" : "waiting",
+        role: decided.get(person.ownerId)?.role ?? null,
         outcome: null,
         comment: null,
-        ...(open ? deadlines(node, run.now) : { dueAt: null, remindAt: null }),
+        ...(open ? deadlines(node, run.now, decided.get(person.ownerId)?.dueAt) : { dueAt: null, remindAt: null }),
         remindedAt: null,
         overdueNotifiedAt: null,
         completedAt: null,
@@ -327,7 +336,11 @@ async function nextRound(run: Run, nodeId: string): Promise<number> {
  * Walks from `nodeId` until the instance waits at a task node or ends.
  * `owners` overrides the node's rule (a return goes back to whoever did the step).
  */
-async function enter(run: Run, nodeId: string, options: { chosen?: readonly number[]; owners?: number[] } = {}) {
+async function enter(
+  run: Run,
+  nodeId: string,
+  options: { chosen?: readonly number[]; owners?: number[]; assignments?: readonly Assignment[] } = {},
+) {
   let id = nodeId;
   const form = formOf(run.instance);
   for (let hops = 0; hops < run.graph.nodes.size + 1; hops++) {
@@ -363,7 +376,7 @@ async function enter(run: Run, nodeId: string, options: { chosen?: readonly numb
       ));
     run.instance.currentNodeId = node.id;
     run.effects.currentNodeId = node.id;
-    await createTasks(run, node, owners, await nextRound(run, node.id));
+    await createTasks(run, node, owners, await nextRound(run, node.id), 0, false, options.assignments);
     await record(run, { action: "enter", node, actorId: null, detail: { owners } });
     return;
   }
@@ -431,6 +444,11 @@ export interface CompleteProps {
   comment?: string | null;
   /** For a next node whose rule is "chosen": the people the actor picks. */
   chosen?: number[];
+  /**
+   * Instead of `chosen`, the people with what the actor decided for each: 主办 (exactly one, when roles are
+   * given) or 协办, and a deadline of their own (承办 after 批办).
+   */
+  assignments?: Assignment[];
   /** Fields of the form to change before branches are taken. */
   form?: Record<string, unknown>;
   /**
@@ -441,7 +459,19 @@ export interface CompleteProps {
 }
 
 /** Approves (同意/提交) a task; moves the instance on when the node is complete. */
+function checkAssignments(assignments: readonly Assignment[] | undefined, now: Date): void {
+  if (!assignments?.length) return;
+  const leads = assignments.filter((a) => a.role === "lead").length;
+  if (assignments.some((a) => a.role) && leads !== 1) {
+    throw new AppError(400, "one_lead_required", "Name exactly one lead handler (主办); the others assist (协办)");
+  }
+  if (assignments.some((a) => a.dueAt && a.dueAt.getTime() <= now.getTime())) {
+    throw new AppError(400, "assignment_due_past", "A handler's deadline must be in the future");
+  }
+}
+
 export async function completeTask(props: CompleteProps, t: Transaction): Promise<EngineEffects> {
+  checkAssignments(props.assignments, new Date());
   const run = await begin({ taskId: props.taskId, instanceId: props.instanceId }, props.actorId, t);
   const task = run.task!;
   mustAct(task, props.actorId);
@@ -486,7 +516,10 @@ export async function completeTask(props: CompleteProps, t: Transaction): Promis
   if (nodeDone) {
     run.effects.completedNodes.push(node);
     await props.onNodeComplete?.(node, run.instance);
-    await enter(run, run.graph.next(node.id), { chosen: props.chosen });
+    await enter(run, run.graph.next(node.id), {
+      chosen: props.assignments?.length ? props.assignments.map((a) => a.userId) : props.chosen,
+      assignments: props.assignments,
+    });
   }
   // What withdrawing this approval has to undo: the tasks it opened.
   entry.detail = JSON.stringify({ nodeDone, opened: run.effects.opened.map((o) => o.id) });

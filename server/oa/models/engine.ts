@@ -117,6 +117,8 @@ export type TaskKind = (typeof TASK_KINDS)[number];
 /** open: the assignee may act; waiting: a later signer of a one-after-another 会签; done and cancelled are final. */
 export const TASK_STATUSES = ["open", "waiting", "done", "cancelled"] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const TASK_ROLES = ["lead", "assist"] as const;
+export type TaskRole = (typeof TASK_ROLES)[number];
 export const TASK_OUTCOMES = [
   "approved",
   "returned",
@@ -144,6 +146,8 @@ export class Task extends Model<InferAttributes<Task>, InferCreationAttributes<T
   /** Who acts: the owner, or their delegate (委托) or whoever it was transferred to. */
   declare assigneeId: number;
   declare status: TaskStatus;
+  /** 承办: the lead (主办) or an assisting (协办) handler; null elsewhere. */
+  declare role: CreationOptional<TaskRole | null>;
   declare outcome: TaskOutcome | null;
   declare comment: string | null;
   declare dueAt: Date | null;
@@ -167,6 +171,7 @@ export class Task extends Model<InferAttributes<Task>, InferCreationAttributes<T
         ownerId: { type: DataTypes.INTEGER, allowNull: false },
         assigneeId: { type: DataTypes.INTEGER, allowNull: false },
         status: { type: DataTypes.STRING(16), allowNull: false },
+        role: { type: DataTypes.STRING(8), allowNull: true },
         outcome: { type: DataTypes.STRING(16), allowNull: true },
         comment: { type: DataTypes.TEXT, allowNull: true },
         dueAt: { type: DataTypes.DATE, allowNull: true },

@@ -69,6 +69,7 @@ export function presentDocumentView(view: DocumentView): DocumentViewBody {
       nodeName: task.nodeName,
       action: task.action,
       status: task.status,
+      role: task.role ?? null,
       outcome: task.outcome,
       assigneeName: name(task.assigneeId),
       ownerId: task.ownerId,

@@ -14,10 +14,10 @@ import type {
   RecipientUnit,
   Urgency,
 } from "../models/document.js";
-import type { HistoryAction, InstanceStatus, TaskKind, TaskOutcome, TaskStatus } from "../models/engine.js";
+import type { HistoryAction, InstanceStatus, TaskKind, TaskOutcome, TaskStatus, TaskRole } from "../models/engine.js";
 
 export type { AttachmentKind, Direction, DistributionKind, DocType, DocumentStatus, NumberStatus, RecipientUnit };
-export type { HistoryAction, InstanceStatus, TaskKind, TaskOutcome, TaskStatus, Urgency };
+export type { HistoryAction, InstanceStatus, TaskKind, TaskOutcome, TaskRole, TaskStatus, Urgency };
 
 /** One of the actor's open tasks on the document, with what acting on it needs. */
 export interface MyTask {
@@ -102,6 +102,8 @@ export interface DocumentTaskBody {
   nodeName: string;
   action: string | null;
   status: TaskStatus;
+  /** 承办: lead (主办) or assisting (协办) handler. */
+  role: TaskRole | null;
   outcome: TaskOutcome | null;
   assigneeName: string | null;
   /** Whose task it is (a 会签 signer to remove is named by it). */

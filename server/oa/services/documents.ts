@@ -17,6 +17,7 @@ import {
   transferTask,
   urge,
   withdraw,
+  type Assignment,
   type EngineEffects,
 } from "../engine/engine.js";
 import { roleHoldersIn } from "../engine/assignees.js";
@@ -298,7 +299,7 @@ function stepBehaviour(doc: OaDocument, actor: Actor, deps: OaDeps, t: Transacti
 export async function approveTask(
   taskId: number,
   actor: Actor,
-  props: { comment?: string | null; chosen?: number[] },
+  props: { comment?: string | null; chosen?: number[]; assignments?: Assignment[] },
   deps: OaDeps,
   t: Transaction,
   /** The task's document when the caller has just read it (a route's access check): saves three reads. */
@@ -312,6 +313,7 @@ export async function approveTask(
       actorId: actor.id,
       comment: props.comment,
       chosen: props.chosen,
+      assignments: props.assignments,
       form: businessForm(doc),
       onNodeComplete: stepBehaviour(doc, actor, deps, t),
     },

@@ -145,6 +145,8 @@ const messages: typeof zhCN = {
     delegation_overlaps: "You already have a delegation for part of this time; revoke it first",
     delegation_revoked: "This delegation has already been revoked",
     cannot_send_back: "Only a received document at 签收, 登记 or 初审 can be sent back to its sender",
+    one_lead_required: "Name exactly one lead handler; the others assist",
+    assignment_due_past: "A handler's deadline must be in the future",
     process_graph_invalid: "The process cannot run as drawn: fix the problems shown",
     process_bpmn_invalid: "The BPMN file has parts this system cannot run: fix the problems shown",
     process_exists_for_unit: "This unit already has an enabled process of this kind, “{name}”: disable it first",

@@ -140,6 +140,8 @@ export default {
     delegation_overlaps: "该时间段内您已有委托，请先撤销",
     delegation_revoked: "该委托已撤销",
     cannot_send_back: "只有处于签收、登记或初审环节的来文可以退回来文单位",
+    one_lead_required: "请指定一个主办人，其余为协办",
+    assignment_due_past: "办理期限须晚于当前时间",
     process_graph_invalid: "流程无法按所画的运行，请按提示修改",
     process_bpmn_invalid: "BPMN 文件中有本系统无法运行的内容，请按提示修改",
     process_exists_for_unit: "该单位已有启用的同类流程“{name}”，请先停用它",

@@ -142,6 +142,8 @@ const messages: typeof zhCN = {
     delegation_overlaps: "該時段內您已有委託，請先撤銷",
     delegation_revoked: "該委託已撤銷",
     cannot_send_back: "只有處於簽收、登記或初審環節的來文可以退回來文單位",
+    one_lead_required: "請指定一個主辦人，其餘為協辦",
+    assignment_due_past: "辦理期限須晚於目前時間",
     process_graph_invalid: "流程無法按所畫的執行，請按提示修改",
     process_bpmn_invalid: "BPMN 檔案中有本系統無法執行的內容，請按提示修改",
     process_exists_for_unit: "該單位已有啟用的同類流程「{name}」，請先停用它",

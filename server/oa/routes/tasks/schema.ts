@@ -5,7 +5,26 @@ const comment = z.string().trim().max(2000).nullable().optional();
 
 export const ApproveSchema = z.object({
   params: z.object({ id }),
-  body: z.object({ comment, chosen: z.array(id).max(200).optional() }).default({}),
+  body: z
+    .object({
+      comment,
+      chosen: z.array(id).max(200).optional(),
+      /** 承办 after 批办: each handler as 主办 (lead) or 协办 (assist), with a deadline of their own. */
+      assignments: z
+        .array(
+          z.object({
+            userId: id,
+            role: z.enum(["lead", "assist"]).optional(),
+            dueAt: z.iso
+              .datetime({ offset: true })
+              .transform((v) => new Date(v))
+              .optional(),
+          }),
+        )
+        .max(200)
+        .optional(),
+    })
+    .default({}),
 });
 
 export const ReturnSchema = z.object({
