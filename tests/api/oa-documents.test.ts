@@ -343,6 +343,10 @@ describe("公文: an outgoing document from draft to archive", () => {
     expect(changed.status, changed.text).toBe(200);
     expect(changed.body.bodyRevision).toBe(2);
     expect(changed.body.bodyHtml).not.toMatch(/script|onclick/);
+    // A change to the 正文 alone leaves the other fields as they were (主送 and 抄送 above all).
+    expect(changed.body.mainRecipients.map((r: { name: string }) => r.name)).toEqual(["市教育局", "市财政局"]);
+    expect(changed.body.ccRecipients.map((r: { name: string }) => r.name)).toEqual(["市公安局"]);
+    expect(changed.body.urgency).toBe("加急");
     const diff = await drafter.get(`/api/oa/documents/${doc.id}/revisions/diff?from=1&to=2`);
     expect(diff.status).toBe(200);
     const parts: { change: string; text: string }[] = diff.body.parts;

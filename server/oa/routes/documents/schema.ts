@@ -17,10 +17,8 @@ const date = z
   .nullable()
   .optional()
   .transform((v) => v ?? null);
-const recipients = z
-  .array(z.object({ unitId: id.nullable(), name: line(100) }))
-  .max(500)
-  .default([]);
+const recipientList = z.array(z.object({ unitId: id.nullable(), name: line(100) })).max(500);
+const recipients = recipientList.default([]);
 const comment = z.string().trim().max(2000).nullable().optional();
 const userIds = z.array(id).min(1).max(200);
 
@@ -72,8 +70,10 @@ export const UpdateDocumentSchema = z.object({
         .nullable()
         .optional(),
       issuerMark: z.string().trim().max(100).nullable().optional(),
-      mainRecipients: recipients.optional(),
-      ccRecipients: recipients.optional(),
+      // Not `recipients.optional()`: zod fills a default in even when the field is optional, and a
+      // change to the 正文 alone would empty the 主送 and 抄送.
+      mainRecipients: recipientList.optional(),
+      ccRecipients: recipientList.optional(),
       signatureOrg: z.string().trim().max(100).nullable().optional(),
       writtenOn: z
         .string()
