@@ -21,7 +21,7 @@ let codeId: number;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  sequelize = await prepareDatabase(parseEnv({ DATABASE_URL: db.url }), createLogger(process.env.SQL_TRACE ? "trace" : "silent"));
+  sequelize = await prepareDatabase(parseEnv({ DATABASE_URL: db.url }), createLogger("silent"));
   const unit = await sequelize.transaction((t) =>
     createUnit({ name: "南宁市人民政府", code: "nn", shortName: "南府", kind: "government", parent: null }, t),
   );
