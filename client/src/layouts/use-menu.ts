@@ -1,5 +1,5 @@
 import { computed } from "vue";
-import type { RouteRecordRaw } from "vue-router";
+import type { RouteMeta, RouteRecordRaw } from "vue-router";
 import { layoutChildren } from "@/router/routes";
 import type { MenuIcon } from "@/router/types";
 import { useAuthStore } from "@/stores/auth";
@@ -9,6 +9,8 @@ export interface MenuItem {
   path: string;
   title: string;
   icon?: MenuIcon;
+  /** The OA list whose total shows beside the entry. */
+  badge?: RouteMeta["badge"];
   children: MenuItem[];
 }
 
@@ -32,7 +34,14 @@ export function useMenu() {
       const children = r.children ? build(r.children, path) : [];
       // A group whose every entry is hidden from this user is left out altogether.
       if (r.children && children.length === 0) continue;
-      items.push({ name: String(r.name), path, title: r.meta?.title ?? "", icon: r.meta?.icon, children });
+      items.push({
+        name: String(r.name),
+        path,
+        title: r.meta?.title ?? "",
+        icon: r.meta?.icon,
+        badge: r.meta?.badge,
+        children,
+      });
     }
     return items;
   }

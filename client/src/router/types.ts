@@ -17,5 +17,7 @@ declare module "vue-router" {
     hideInMenu?: boolean;
     /** Menu position among siblings. */
     order?: number;
+    /** The OA list whose total the menu entry shows as a badge (stores/oa-counts.ts). */
+    badge?: "todo" | "toRead" | "drafts" | "overdue";
   }
 }

@@ -1,0 +1,17 @@
+import type { z } from "zod";
+import { http } from "../request";
+// The server's own shapes and schema (types only, erased from the bundle).
+import type { DelegationBody } from "../../../../server/oa/presenters/shapes";
+import type { CreateDelegationSchema } from "../../../../server/oa/routes/delegations/schema";
+
+export type Delegation = DelegationBody;
+export type DelegationCreate = z.input<typeof CreateDelegationSchema>["body"];
+
+/** 委托: the caller's delegations, given and received, newest first. */
+export const listDelegations = () => http.get<{ items: Delegation[] }>("/api/oa/delegations");
+
+/** `moved`: how many open tasks went over to the delegate at once. */
+export const createDelegation = (body: DelegationCreate) =>
+  http.post<Delegation & { moved: number }>("/api/oa/delegations", body);
+
+export const revokeDelegation = (id: number) => http.post<Delegation>(`/api/oa/delegations/${id}/revoke`);
