@@ -6,8 +6,8 @@ import { dirname, join } from "node:path";
 import { getDocument, OPS } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GRID, MM, PAGE, RED, TYPE_AREA, type DrawOp, type PageSink } from "./compose.js";
-import { FontUnavailableError } from "./fonts.js";
-import { composeOfficialDocument, MissingGlyphError, renderOfficialDocument } from "./gbt9704.js";
+import { FontUnavailableError, loadFonts } from "./fonts.js";
+import { composeOfficialDocument, MissingGlyphError, renderOfficialDocument, type RenderOptions } from "./gbt9704.js";
 import { loadSampleNotice, parseLaw, SAMPLE_LAW, type LawText } from "./sample.js";
 import type { PrintableDocument } from "./types.js";
 
@@ -31,6 +31,16 @@ interface ReadPage {
   /** Text shown while the fill colour was red, and strokes painted in red (their boxes in PDF space: minX, minY, maxX, maxY). */
   redText: string;
   redStrokes: number[][];
+  /** Glyphs shown with character code 0: pdfkit's code for .notdef, the box a font draws for a character it lacks. */
+  notdef: number;
+  /** Names of the fonts the page's text is shown in. */
+  fonts: Set<string>;
+}
+
+/** What pdf.js tells of a glyph a text operator shows. */
+interface ShownGlyph {
+  unicode?: string;
+  originalCharCode?: number;
 }
 
 /** Reads a PDF back with pdf.js: page sizes, text items and what was painted red. */
@@ -71,6 +81,8 @@ async function readPdf(path: string): Promise<ReadPage[]> {
       ];
       let redText = "";
       const redStrokes: number[][] = [];
+      let notdef = 0;
+      const fonts = new Set<string>();
       ops.fnArray.forEach((fn, i) => {
         const args = ops.argsArray[i];
         if (fn === OPS.save) stack.push([fill, stroke, ctm]);
@@ -87,8 +99,14 @@ async function readPdf(path: string): Promise<ReadPage[]> {
           ];
         } else if (fn === OPS.setFillRGBColor) fill = String(args[0]).toLowerCase();
         else if (fn === OPS.setStrokeRGBColor) stroke = String(args[0]).toLowerCase();
-        else if (fn === OPS.showText && fill === RED.toLowerCase()) {
-          redText += (args[0] as { unicode?: string }[]).map((g) => g.unicode ?? "").join("");
+        else if (fn === OPS.setFont) {
+          const font: unknown = page.commonObjs.get(String(args[0]));
+          fonts.add(String(font !== null && typeof font === "object" ? Reflect.get(font, "name") : font));
+        } else if (fn === OPS.showText) {
+          // Numbers between glyphs are spacing adjustments.
+          const glyphs = (args[0] as (ShownGlyph | number)[]).filter((g): g is ShownGlyph => typeof g !== "number");
+          notdef += glyphs.filter((g) => g.originalCharCode === 0).length;
+          if (fill === RED.toLowerCase()) redText += glyphs.map((g) => g.unicode ?? "").join("");
         } else if (fn === OPS.constructPath && args[0] === OPS.stroke && stroke === RED.toLowerCase()) {
           const [minX, minY, maxX, maxY] = Array.from(args[2] as ArrayLike<number>);
           const [x1, y1] = apply(ctm, minX!, minY!);
@@ -96,7 +114,7 @@ async function readPdf(path: string): Promise<ReadPage[]> {
           redStrokes.push([Math.min(x1!, x2!), Math.min(y1!, y2!), Math.max(x1!, x2!), Math.max(y1!, y2!)]);
         }
       });
-      pages.push({ width: x1 - x0, height: y1 - y0, items, redText, redStrokes });
+      pages.push({ width: x1 - x0, height: y1 - y0, items, redText, redStrokes, notdef, fonts });
     }
   } finally {
     await task.destroy();
@@ -120,7 +138,45 @@ function linesOf(page: ReadPage, filter: (item: Item) => boolean = () => true): 
 }
 
 const lineText = (items: Item[]) => items.map((i) => i.str).join("");
+/** The 草稿 watermark's text items: nothing else is printed larger than 100 pt. */
+const watermarkOf = (page: ReadPage) => page.items.filter((i) => i.size > 100);
 const isPageNumber = (item: Item) => PAGE_NUMBER.test(item.str.trim());
+
+/** The text of all pages but their page numbers, without spaces. */
+function printedText(read: ReadPage[]): string {
+  return noSpace(
+    read
+      .map((page) =>
+        page.items
+          .filter((i) => !isPageNumber(i))
+          .map((i) => i.str)
+          .join(""),
+      )
+      .join(""),
+  );
+}
+
+/** Every element of the sample 通知 and the law's whole text, in order, without spaces. */
+function expectedText(doc: PrintableDocument, text: LawText): string {
+  return noSpace(
+    [
+      doc.copyNo ?? "",
+      doc.urgency ?? "",
+      doc.issuerMark,
+      doc.docNumber ?? "",
+      doc.title,
+      `${doc.mainRecipients}：`,
+      ...text.paragraphs.map((p) => p.text),
+      `附件：1. ${doc.attachments[0]}2. ${doc.attachments[1]}`,
+      "南宁市人民政府",
+      "2006年3月7日",
+      "（此件公开发布）",
+      "抄送：市委各部门，市人大常委会办公厅，市政协办公厅。",
+      "南宁市人民政府办公厅",
+      "2006年3月8日印发",
+    ].join(""),
+  );
+}
 
 let dir: string;
 let law: LawText;
@@ -179,7 +235,8 @@ describe("a 通知 rendered to GB/T 9704-2012", () => {
     expect(maxY).toBeCloseTo(minY!, 3);
     expect(minX).toBeCloseTo(TYPE_AREA.left, 1);
     // 4 mm below the 发文字号's em box (which ends 0.12 em below its baseline), above the title.
-    const number = first.items.find((i) => i.str === "南府发〔2006〕12号")!;
+    // (A line, not an item: with the npm fonts each slice's characters are an item of their own.)
+    const number = linesOf(first).find((items) => lineText(items) === "南府发〔2006〕12号")![0]!;
     const title = first.items.find((i) => i.size === 22)!;
     expect(number.y - 0.12 * 16 - minY!).toBeCloseTo(4 * MM, 1);
     expect(minY!).toBeGreaterThan(title.y + 22);
@@ -216,42 +273,14 @@ describe("a 通知 rendered to GB/T 9704-2012", () => {
     expect(noSpace(lines[lines.length - 1]!)).toBe("南宁市人民政府办公厅2006年3月8日印发");
     for (const page of pages.slice(0, -1)) expect(noSpace(lineText(page.items))).not.toContain("抄送");
     // The 印发 line sits on the type area's last grid line.
-    const printed = last.items.find((i) => i.str.includes("印发"))!;
+    const printed = linesOf(last).find((items) => lineText(items).includes("印发"))![0]!;
     const typeBottom = PAGE.height - TYPE_AREA.top - TYPE_AREA.height;
     expect(printed.y).toBeGreaterThan(typeBottom);
     expect(printed.y).toBeLessThan(typeBottom + GRID.pitch);
   });
 
   it("prints every element and the whole body once, in order, across page breaks", () => {
-    const printed = noSpace(
-      pages
-        .map((page) =>
-          page.items
-            .filter((i) => !isPageNumber(i))
-            .map((i) => i.str)
-            .join(""),
-        )
-        .join(""),
-    );
-    const expected = noSpace(
-      [
-        "000128",
-        "特急",
-        "南宁市人民政府文件",
-        "南府发〔2006〕12号",
-        sample.title,
-        `${sample.mainRecipients}：`,
-        ...law.paragraphs.map((p) => p.text),
-        `附件：1. ${sample.attachments[0]}2. ${sample.attachments[1]}`,
-        "南宁市人民政府",
-        "2006年3月7日",
-        "（此件公开发布）",
-        "抄送：市委各部门，市人大常委会办公厅，市政协办公厅。",
-        "南宁市人民政府办公厅",
-        "2006年3月8日印发",
-      ].join(""),
-    );
-    expect(printed).toBe(expected);
+    expect(printedText(pages)).toBe(expectedText(sample, law));
   });
 
   it("keeps the body to the grid: at most 28 characters a line and 22 lines a page", () => {
@@ -326,25 +355,31 @@ describe("drafts and long titles", () => {
     const path = join(dir, "draft.pdf");
     await renderOfficialDocument({ ...sample, docNumber: null, copyNo: null }, path);
     const read = await readPdf(path);
-    expect(read[0]!.items.map((i) => i.str)).toContain("（未编号）");
+    expect(linesOf(read[0]!).map(lineText)).toContain("（未编号）");
     expect(noSpace(lineText(read[0]!.items))).not.toContain("南府发");
     for (const page of read) {
-      const mark = page.items.find((i) => i.str === "草稿");
-      expect(mark).toBeDefined();
-      // Rotated, and large.
-      expect(Math.abs(mark!.b)).toBeGreaterThan(10);
-      expect(mark!.size).toBeGreaterThan(100);
+      const mark = watermarkOf(page);
+      expect(mark.map((i) => i.str).join("")).toBe("草稿");
+      // Rotated.
+      for (const item of mark) expect(Math.abs(item.b)).toBeGreaterThan(10);
     }
     // A numbered document carries no watermark.
-    expect(pages.some((page) => page.items.some((i) => i.str === "草稿"))).toBe(false);
+    expect(pages.some((page) => watermarkOf(page).length > 0)).toBe(false);
   });
 
   it("also watermarks a numbered document marked draft", async () => {
     const path = join(dir, "numbered-draft.pdf");
     await renderOfficialDocument({ ...sample, draft: true }, path);
     const read = await readPdf(path);
-    expect(read[0]!.items.map((i) => i.str)).toContain("南府发〔2006〕12号");
-    expect(read.every((page) => page.items.some((i) => i.str === "草稿"))).toBe(true);
+    expect(linesOf(read[0]!).map(lineText)).toContain("南府发〔2006〕12号");
+    expect(
+      read.every(
+        (page) =>
+          watermarkOf(page)
+            .map((i) => i.str)
+            .join("") === "草稿",
+      ),
+    ).toBe(true);
   });
 
   it("wraps an 80-character title into centred lines of at most 20 characters", async () => {
@@ -406,7 +441,8 @@ describe("上行文", () => {
     const lines = linesOf((await readPdf(path))[0]!);
     const numberLine = lines.find((items) => lineText(items).includes("南府发〔2006〕12号"))!;
     expect(lineText(numberLine)).toContain("李四");
-    const number = numberLine.find((i) => i.str.startsWith("南府发"))!;
+    expect(lineText(numberLine)).toMatch(/^南府发/);
+    const number = numberLine[0]!;
     expect(number.x).toBeCloseTo(TYPE_AREA.left + GRID.cell, 0);
     const above = lines[lines.indexOf(numberLine) - 1]!;
     expect(noSpace(lineText(above))).toBe("签发人：张三欧阳明月");
@@ -432,11 +468,103 @@ describe("refusals", () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it("names the font package when the fonts are missing", async () => {
-    const error = await renderOfficialDocument(sample, join(dir, "nofont.pdf"), { fontDirs: [dir] }).catch(
+  it("names both places it looked in when neither the system's fonts nor the npm packages are there", async () => {
+    const path = join(dir, "nofont.pdf");
+    const error = await renderOfficialDocument(sample, path, { fontDirs: [dir], fontPackagesDir: dir }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(FontUnavailableError);
     expect(String(error)).toContain("fonts-noto-cjk");
+    expect(String(error)).toContain("@fontsource/noto-serif-sc");
+    expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe("without the system's Noto CJK", () => {
+  /** A font folder without the system fonts, as on a machine without fonts-noto-cjk. */
+  let noSystemFonts: RenderOptions;
+  let npmPath: string;
+  let npmPages: ReadPage[];
+
+  beforeAll(async () => {
+    noSystemFonts = { fontDirs: [await mkdtemp(join(dir, "no-fonts-"))] };
+    npmPath = join(dir, "npm-fonts.pdf");
+    const result = await renderOfficialDocument(sample, npmPath, noSystemFonts);
+    npmPages = await readPdf(npmPath);
+    expect(result.pages).toBe(npmPages.length);
+  });
+
+  it("renders the 通知 from the npm packages' slices: all its text, no glyph missing, the red mark and page numbers", async () => {
+    // The system's fonts drew the first render; these are Google Fonts' Noto Serif SC and Sans SC.
+    const fonts = new Set(npmPages.flatMap((page) => [...page.fonts]));
+    expect([...fonts].some((name) => name.includes("CJK"))).toBe(false);
+    expect([...fonts].filter((name) => /NotoSerifSC-Regular/.test(name)).length).toBeGreaterThan(10);
+    expect([...fonts].some((name) => /NotoSerifSC-Bold/.test(name))).toBe(true);
+    expect([...fonts].some((name) => /NotoSansSC-Regular/.test(name))).toBe(true);
+    // Where fonts-noto-cjk is installed (as in CI), the first render took it.
+    if ((await loadFonts()).source === "system") {
+      expect([...pages[0]!.fonts].some((name) => name.includes("NotoSerifCJKsc"))).toBe(true);
+    }
+
+    expect(printedText(npmPages)).toBe(expectedText(sample, law));
+    for (const page of npmPages) expect(page.notdef).toBe(0);
+    expect(npmPages[0]!.redText).toBe("南宁市人民政府文件");
+    expect(npmPages[0]!.redStrokes).toHaveLength(1);
+    npmPages.forEach((page, i) => {
+      expect(page.items.filter(isPageNumber).map((n) => n.str.trim())).toEqual([`— ${i + 1} —`]);
+    });
+    // The same designs with the same metrics: the same lines on the same pages.
+    expect(npmPages.map((page) => linesOf(page).map(lineText))).toEqual(
+      pages.map((page) => linesOf(page).map(lineText)),
+    );
+  });
+
+  it("draws a rare ideograph from a slice the 通知 did not need, in the serif, its bold and the sans", async () => {
+    // 龘 (U+9F98, dá): in GBK, not in GB 2312.
+    const rare = "龘";
+    const fonts = await loadFonts(noSystemFonts);
+    const sampleSlices = new Set(
+      [...printedText(npmPages)].flatMap((ch) =>
+        (["serif", "serifBold", "sans"] as const).flatMap((face) =>
+          fonts.candidates(face, ch.codePointAt(0)!).map((file) => file.key),
+        ),
+      ),
+    );
+    const rareSlices = (["serif", "serifBold", "sans"] as const).map(
+      (face) => fonts.candidates(face, rare.codePointAt(0)!)[0]?.key,
+    );
+    expect(rareSlices).toHaveLength(3);
+    for (const key of rareSlices) {
+      expect(key).toBeDefined();
+      expect(sampleSlices.has(key!)).toBe(false);
+    }
+
+    const path = join(dir, "rare.pdf");
+    const doc: PrintableDocument = {
+      ...sample,
+      title: `关于${rare}字写法的通知`,
+      bodyHtml: `<h1>一、${rare}的字形</h1><p>${rare}字从三龙。</p>`,
+    };
+    await renderOfficialDocument(doc, path, noSystemFonts);
+    const read = await readPdf(path);
+    expect(read.every((page) => page.notdef === 0)).toBe(true);
+    const text = printedText(read);
+    expect(text).toContain(`关于${rare}字写法的通知`);
+    expect(text).toContain(`一、${rare}的字形${rare}字从三龙。`);
+    // The title (小标宋: the serif bold) on its own line, the heading (黑体: the sans) and the body (仿宋: the serif).
+    expect(linesOf(read[0]!, (i) => i.size === 22).map(lineText)).toEqual([doc.title]);
+  });
+
+  it("refuses, naming them, the characters the npm fonts lack", async () => {
+    // Roman numerals (Ⅱ级响应) are in GB 2312 and in Noto CJK, but not in Google Fonts' slices of Noto SC.
+    const path = join(dir, "roman.pdf");
+    const error = await renderOfficialDocument(
+      { ...sample, title: "关于启动Ⅱ级应急响应的通知" },
+      path,
+      noSystemFonts,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MissingGlyphError);
+    expect((error as MissingGlyphError).characters).toEqual(["Ⅱ"]);
+    expect(existsSync(path)).toBe(false);
   });
 });

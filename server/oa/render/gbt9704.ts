@@ -6,7 +6,16 @@ import { Composer, PAGE, type DrawOp, type PageSink } from "./compose.js";
 export type { DrawOp, PageSink } from "./compose.js";
 export { FontUnavailableError } from "./fonts.js";
 export { MissingGlyphError } from "./lines.js";
-import { loadFaces, ROLE_FACES, type FaceName, type FontRole, type LoadedFace } from "./fonts.js";
+import {
+  loadFonts,
+  ROLE_FACES,
+  type FaceName,
+  type FontFile,
+  type FontKey,
+  type FontOptions,
+  type FontRole,
+  type FontSet,
+} from "./fonts.js";
 import { htmlToBlocks, runsText } from "./html.js";
 import { MissingGlyphError, type FontMetrics } from "./lines.js";
 import type { PrintableDocument, RenderResult } from "./types.js";
@@ -40,8 +49,13 @@ interface GlyphCoverage {
  * pdfkit exposes no coverage query of its own, and reading the font with
  * fontkit separately would parse the 26 MB collections a second time.
  */
-function coverageOf(doc: PDFKit.PDFDocument): GlyphCoverage {
+function coverageOf(doc: PDFKit.PDFDocument, key: FontKey): GlyphCoverage {
   const embedded: unknown = Reflect.get(doc, "_font");
+  // pdfkit takes a font it already has in place of a new one with the same PostScript name and
+  // checksum (all slices of a face share the name), which would draw with another slice's glyphs.
+  const families: unknown = Reflect.get(doc, "_fontFamilies");
+  const registered: unknown = families !== null && typeof families === "object" ? Reflect.get(families, key) : null;
+  if (registered !== embedded) throw new Error(`pdfkit drew ${key} with another font`);
   const font: unknown = embedded !== null && typeof embedded === "object" ? Reflect.get(embedded, "font") : null;
   if (font === null || typeof font !== "object") throw new Error("pdfkit did not load a fontkit font");
   const has: unknown = Reflect.get(font, "hasGlyphForCodePoint");
@@ -49,39 +63,63 @@ function coverageOf(doc: PDFKit.PDFDocument): GlyphCoverage {
   return { hasGlyphForCodePoint: (cp) => Reflect.apply(has, font, [cp]) === true };
 }
 
-/** Font metrics and coverage read through pdfkit, cached per character for this document. */
+/**
+ * Font metrics and coverage read through pdfkit, cached per character for
+ * this document. A font is registered with the document when a character
+ * first asks for it, so a PDF embeds only the npm slices it draws from; the
+ * glyph is measured and drawn with the same font.
+ */
 class PdfkitMetrics implements FontMetrics {
-  private readonly coverage = new Map<FaceName, GlyphCoverage>();
+  private readonly coverage = new Map<FontKey, GlyphCoverage>();
   private readonly advances = new Map<string, number>();
+  private readonly keys = new Map<string, FontKey | null>();
 
-  constructor(private readonly doc: PDFKit.PDFDocument) {}
+  constructor(
+    private readonly doc: PDFKit.PDFDocument,
+    private readonly fonts: FontSet,
+  ) {}
 
-  private select(face: FaceName): void {
-    this.doc.font(face).fontSize(1);
+  private select(key: FontKey): void {
+    this.doc.font(key).fontSize(1);
   }
 
-  has(face: FaceName, codePoint: number): boolean {
-    let coverage = this.coverage.get(face);
+  private covers(file: FontFile, codePoint: number): boolean {
+    let coverage = this.coverage.get(file.key);
     if (!coverage) {
-      this.select(face);
-      coverage = coverageOf(this.doc);
-      this.coverage.set(face, coverage);
+      this.doc.registerFont(file.key, file.data, file.postscriptName);
+      this.select(file.key);
+      coverage = coverageOf(this.doc, file.key);
+      this.coverage.set(file.key, coverage);
     }
     return coverage.hasGlyphForCodePoint(codePoint);
   }
 
-  faceFor(role: FontRole, codePoint: number): FaceName | null {
-    for (const face of ROLE_FACES[role]) if (this.has(face, codePoint)) return face;
+  /** The font of a face that draws the code point, or null when the face lacks it. */
+  fontOf(face: FaceName, codePoint: number): FontKey | null {
+    const cacheKey = `${face}\u0000${codePoint}`;
+    let key = this.keys.get(cacheKey);
+    if (key === undefined) {
+      key = this.fonts.candidates(face, codePoint).find((file) => this.covers(file, codePoint))?.key ?? null;
+      this.keys.set(cacheKey, key);
+    }
+    return key;
+  }
+
+  faceFor(role: FontRole, codePoint: number): FontKey | null {
+    for (const face of ROLE_FACES[role]) {
+      const key = this.fontOf(face, codePoint);
+      if (key !== null) return key;
+    }
     return null;
   }
 
-  advance(face: FaceName, ch: string, fwid: boolean): number {
-    const key = `${face}\u0000${fwid ? 1 : 0}\u0000${ch}`;
-    let width = this.advances.get(key);
+  advance(key: FontKey, ch: string, fwid: boolean): number {
+    const cacheKey = `${key}\u0000${fwid ? 1 : 0}\u0000${ch}`;
+    let width = this.advances.get(cacheKey);
     if (width === undefined) {
-      this.select(face);
+      this.select(key);
       width = this.doc.widthOfString(ch, { features: fwid ? FULL_WIDTH_FEATURES : PLAIN_FEATURES });
-      this.advances.set(key, width);
+      this.advances.set(cacheKey, width);
     }
     return width;
   }
@@ -126,7 +164,7 @@ function missingCharacters(text: string, metrics: PdfkitMetrics): string[] {
     // Tabs and line breaks are collapsed into spaces or break lines; they are never drawn.
     if (/[\t\n\v\f\r\u2028\u2029]/.test(ch)) continue;
     const cp = ch.codePointAt(0) ?? 0;
-    if (!metrics.has("serif", cp) && !metrics.has("sans", cp)) missing.add(ch);
+    if (metrics.fontOf("serif", cp) === null && metrics.fontOf("sans", cp) === null) missing.add(ch);
   }
   return [...missing];
 }
@@ -208,15 +246,10 @@ class PdfkitSink implements PageSink {
   }
 }
 
-export interface RenderOptions {
-  /** Font folders to search instead of the usual ones (tests; unusual installations). */
-  fontDirs?: readonly string[];
-}
+/** Where to look for fonts instead of the usual places (tests; unusual installations). */
+export type RenderOptions = FontOptions;
 
-function newPdf(
-  doc: Pick<PrintableDocument, "title" | "signatureOrg" | "docNumber">,
-  faces: Readonly<Record<FaceName, LoadedFace>>,
-): PDFKit.PDFDocument {
+function newPdf(doc: Pick<PrintableDocument, "title" | "signatureOrg" | "docNumber">): PDFKit.PDFDocument {
   const pdf = new PDFDocument({
     autoFirstPage: false,
     size: [PAGE.width, PAGE.height],
@@ -232,7 +265,6 @@ function newPdf(
       Producer: "邕政通 Yong Office (pdfkit)",
     },
   });
-  for (const face of Object.values(faces)) pdf.registerFont(face.name, face.data, face.postscriptName);
   return pdf;
 }
 
@@ -241,18 +273,20 @@ async function prepare(
   doc: PrintableDocument,
   options: RenderOptions,
 ): Promise<{ pdf: PDFKit.PDFDocument; metrics: PdfkitMetrics }> {
-  const faces = await loadFaces(options.fontDirs);
-  const pdf = newPdf(doc, faces);
-  const metrics = new PdfkitMetrics(pdf);
-  const missing = missingCharacters(printedText(doc), metrics);
+  const fonts = await loadFonts(options);
+  const text = printedText(doc);
+  await fonts.prepare(text);
+  const pdf = newPdf(doc);
+  const metrics = new PdfkitMetrics(pdf, fonts);
+  const missing = missingCharacters(text, metrics);
   if (missing.length > 0) throw new MissingGlyphError(missing);
   return { pdf, metrics };
 }
 
 /** The installed fonts' metrics, as the layout sees them (tests of the line breaking). */
 export async function loadMetrics(options: RenderOptions = {}): Promise<FontMetrics> {
-  const faces = await loadFaces(options.fontDirs);
-  return new PdfkitMetrics(newPdf({ title: "", signatureOrg: "", docNumber: null }, faces));
+  const fonts = await loadFonts(options);
+  return new PdfkitMetrics(newPdf({ title: "", signatureOrg: "", docNumber: null }), fonts);
 }
 
 /** Lays the document out into a sink of one's own instead of a PDF (tests, page-count previews); returns the page count. */

@@ -1,4 +1,4 @@
-import type { FaceName, FontRole } from "./fonts.js";
+import type { FontKey, FontRole } from "./fonts.js";
 
 /**
  * Line breaking for Chinese official documents: characters on a grid of
@@ -11,10 +11,10 @@ import type { FaceName, FontRole } from "./fonts.js";
 
 /** What the layout needs to know of the fonts (implemented over pdfkit in gbt9704.ts). */
 export interface FontMetrics {
-  /** The first face of the role that has a glyph for the code point, or null when none has. */
-  faceFor(role: FontRole, codePoint: number): FaceName | null;
-  /** Advance width of one character at 1 pt, with full-width forms when fwid is set. */
-  advance(face: FaceName, ch: string, fwid: boolean): number;
+  /** The font of the first face of the role that has a glyph for the code point, or null when none has. */
+  faceFor(role: FontRole, codePoint: number): FontKey | null;
+  /** Advance width of one character at 1 pt in that font, with full-width forms when fwid is set. */
+  advance(face: FontKey, ch: string, fwid: boolean): number;
 }
 
 export interface StyledChar {
@@ -25,7 +25,7 @@ export interface StyledChar {
 
 export interface Glyph {
   ch: string;
-  face: FaceName;
+  face: FontKey;
   size: number;
   /** The glyph's own advance in points. */
   advance: number;
@@ -83,8 +83,10 @@ export function shape(chars: readonly StyledChar[], size: number, cell: number |
     if (face === null) throw new MissingGlyphError([ch]);
     const fwid = FULL_WIDTH_FORMS.has(ch);
     const advance = metrics.advance(face, ch, fwid) * size;
-    // The fonts draw CJK characters and Chinese punctuation (“”…、) one em wide, Latin narrower.
-    const wide = advance >= size * 0.9;
+    // The fonts draw CJK characters and Chinese punctuation (“”…、) one em wide, Latin narrower. A dash
+    // of FULL_WIDTH_FORMS takes a cell even in a font without full-width forms (the npm slices have no
+    // fwid feature and draw — 0.89 em wide): centred in its cell, as the grid needs.
+    const wide = fwid || advance >= size * 0.9;
     const slot = wide && cell !== null ? cell : advance;
     const space = ch === " " || ch === "\u00a0";
     glyphs.push({ ch, face, size, advance, slot, wide, fwid, underline, newline: false, space });
@@ -227,7 +229,7 @@ export function breakLines(
 /** A run of glyphs one text operation draws: same face, size and form, evenly spaced. */
 export interface GlyphRun {
   text: string;
-  face: FaceName;
+  face: FontKey;
   size: number;
   fwid: boolean;
   underline: boolean;
