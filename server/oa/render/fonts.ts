@@ -209,7 +209,7 @@ class SlicedFace {
 /**
  * The npm fonts, with the slices read so far. Slices are read when a
  * document first needs them and kept for the life of the process (at most
- * the 303 slices of the three faces, about 20 MB as TrueType), so later
+ * the 303 slices of the three faces, 18 MB as TrueType), so later
  * renders only look them up.
  */
 class NpmFonts implements FontSet {
