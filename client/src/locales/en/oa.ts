@@ -225,7 +225,6 @@ export default {
       savedAt: "Saved",
       dueAt: "Due",
       dueShort: "due {at}",
-      onBehalfOf: "For",
       onBehalfOfTag: "for {name}",
       total: "{n} in all",
       description: {
@@ -326,7 +325,6 @@ export default {
     },
     actions: {
       save: "Save changes",
-      saved: "Saved",
       return: "Return",
       transfer: "Transfer",
       withdraw: "Withdraw",

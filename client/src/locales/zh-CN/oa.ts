@@ -222,7 +222,6 @@ export default {
       savedAt: "保存时间",
       dueAt: "办理时限",
       dueShort: "限 {at}",
-      onBehalfOf: "代办",
       onBehalfOfTag: "代 {name}",
       total: "共 {n} 件",
       description: {
@@ -323,7 +322,6 @@ export default {
     },
     actions: {
       save: "保存修改",
-      saved: "已保存",
       return: "退回",
       transfer: "转办",
       withdraw: "撤回",

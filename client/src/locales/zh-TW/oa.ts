@@ -223,7 +223,6 @@ export default {
       savedAt: "儲存時間",
       dueAt: "辦理時限",
       dueShort: "限 {at}",
-      onBehalfOf: "代辦",
       onBehalfOfTag: "代 {name}",
       total: "共 {n} 件",
       description: {
@@ -324,7 +323,6 @@ export default {
     },
     actions: {
       save: "儲存修改",
-      saved: "已儲存",
       return: "退回",
       transfer: "轉辦",
       withdraw: "撤回",

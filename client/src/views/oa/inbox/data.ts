@@ -2,17 +2,7 @@ import type { InboxBox, InboxItem } from "@/api/oa/inbox";
 
 /** The columns a list can show; each list shows the ones that mean something for it. */
 export type InboxColumn =
-  | "docNumber"
-  | "title"
-  | "docType"
-  | "node"
-  | "drafter"
-  | "unit"
-  | "assignee"
-  | "status"
-  | "at"
-  | "dueAt"
-  | "onBehalfOf";
+  "docNumber" | "title" | "docType" | "node" | "drafter" | "unit" | "assignee" | "status" | "at" | "dueAt";
 
 export interface ColumnSpec {
   key: InboxColumn;
@@ -27,19 +17,18 @@ const COLUMNS: Record<InboxColumn, ColumnSpec> = {
   docType: { key: "docType", label: "oa.list.docType", minWidth: 70 },
   node: { key: "node", label: "oa.list.node", minWidth: 100 },
   drafter: { key: "drafter", label: "oa.list.drafter", minWidth: 90 },
-  unit: { key: "unit", label: "oa.list.unit", minWidth: 150 },
+  unit: { key: "unit", label: "oa.list.unit", minWidth: 140 },
   assignee: { key: "assignee", label: "oa.list.assignee", minWidth: 90 },
   status: { key: "status", label: "oa.list.status", minWidth: 90 },
-  at: { key: "at", label: "oa.list.receivedAt", minWidth: 150 },
-  dueAt: { key: "dueAt", label: "oa.list.dueAt", minWidth: 150 },
-  onBehalfOf: { key: "onBehalfOf", label: "oa.list.onBehalfOf", minWidth: 90 },
+  at: { key: "at", label: "oa.list.receivedAt", minWidth: 140 },
+  dueAt: { key: "dueAt", label: "oa.list.dueAt", minWidth: 140 },
 };
 
 const columns = (...keys: InboxColumn[]) => keys.map((key) => COLUMNS[key]);
 
-/** Which columns each list shows, in order. The urgency tag goes with the title. */
+/** Which columns each list shows, in order. The urgency tag and whom one acts for (代) go with the title. */
 export const BOX_COLUMNS: Record<InboxBox, ColumnSpec[]> = {
-  todo: columns("title", "docNumber", "docType", "node", "drafter", "unit", "at", "dueAt", "onBehalfOf"),
+  todo: columns("title", "docNumber", "docType", "node", "drafter", "unit", "at", "dueAt"),
   toRead: columns("title", "docNumber", "docType", "drafter", "unit", "at"),
   done: columns("title", "docNumber", "docType", "status", "drafter", "unit", "at"),
   drafts: columns("title", "docType", "at"),
