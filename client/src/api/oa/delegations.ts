@@ -5,7 +5,11 @@ import type { DelegationBody } from "../../../../server/oa/presenters/shapes";
 import type { CreateDelegationSchema } from "../../../../server/oa/routes/delegations/schema";
 
 export type Delegation = DelegationBody;
-export type DelegationCreate = z.input<typeof CreateDelegationSchema>["body"];
+/** As the server's schema parses it, with the period sent as ISO strings (the server makes them Dates). */
+export type DelegationCreate = Omit<z.output<typeof CreateDelegationSchema>["body"], "startsAt" | "endsAt"> & {
+  startsAt: string;
+  endsAt: string;
+};
 
 /** 委托: the caller's delegations, given and received, newest first. */
 export const listDelegations = () => http.get<{ items: Delegation[] }>("/api/oa/delegations");

@@ -24,7 +24,7 @@ import type {
   NumberSchema,
   UpdateDocumentSchema,
 } from "../../../../server/oa/routes/documents/schema";
-import type { ReturnSchema } from "../../../../server/oa/routes/tasks/schema";
+import type { ApproveSchema, ReturnSchema } from "../../../../server/oa/routes/tasks/schema";
 import type { ProcessVersionDetail } from "./processes";
 
 export type {
@@ -44,11 +44,18 @@ export type {
   Urgency,
 };
 
-export type DocumentCreate = z.input<typeof CreateDocumentSchema>["body"];
-export type DocumentUpdate = z.input<typeof UpdateDocumentSchema>["body"];
-export type NumberRequest = z.input<typeof NumberSchema>["body"];
-export type CirculateRequest = z.input<typeof CirculateSchema>["body"];
-export type ReturnRequest = z.input<typeof ReturnSchema>["body"];
+// Request bodies as the server's schemas parse them (ids as numbers, defaults filled in): what the
+// client sends is what the server works with. Moments the server turns into Dates are sent as ISO strings.
+export type DocumentCreate = z.output<typeof CreateDocumentSchema>["body"];
+export type DocumentUpdate = z.output<typeof UpdateDocumentSchema>["body"];
+export type NumberRequest = z.output<typeof NumberSchema>["body"];
+export type CirculateRequest = z.output<typeof CirculateSchema>["body"];
+export type ReturnRequest = z.output<typeof ReturnSchema>["body"];
+type ParsedApproval = z.output<typeof ApproveSchema>["body"];
+/** 承办 after 批办: a handler as 主办 (lead) or 协办 (assist), with a deadline of their own. */
+export type Assignment = Omit<NonNullable<ParsedApproval["assignments"]>[number], "dueAt"> & { dueAt?: string };
+/** 同意 …: a comment, the people of the next step, or — for 承办 after 批办 — each with a role and deadline. */
+export type ApproveRequest = Omit<ParsedApproval, "assignments"> & { assignments?: Assignment[] };
 
 /** What an approval, return or transfer answers: where the document is now. */
 export interface TaskResult {
@@ -117,8 +124,8 @@ export function uploadAttachments(
 export const diffRevisions = (id: number, from: number, to: number) =>
   http.get<{ from: number; to: number; parts: DiffPartBody[] }>(`${doc(id)}/revisions/diff`, { from, to });
 
-/** 同意/提交/已阅; `chosen`: the people of the next step when the actor picks them. */
-export const approveTask = (taskId: number, body: { comment?: string | null; chosen?: number[] }) =>
+/** 同意/提交/已阅; `chosen`: the people of the next step when the actor picks them (`assignments` for 承办). */
+export const approveTask = (taskId: number, body: ApproveRequest) =>
   http.post<TaskResult>(`/api/oa/tasks/${taskId}/approve`, body);
 
 /** 退回 with the reason, to the previous step, the drafter, or an earlier step's node id. */

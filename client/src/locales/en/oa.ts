@@ -371,6 +371,10 @@ export default {
       nextAuto: "Goes on as the process says",
       choosePerson: "Choose who handles it",
       chooseSigners: "Choose the countersigners (several)",
+      chooseHandlers: "Choose the handlers: one leads, the others assist",
+      lead: "Lead",
+      assist: "Assist",
+      dueAt: "Deadline (optional)",
       chooseRequired: "Choose who handles “{step}”",
     },
     return: {
@@ -435,6 +439,10 @@ export default {
       holders: "With",
       nobody: "No step is waiting",
       waiting: "Waiting for their turn",
+      roles: {
+        lead: "Lead",
+        assist: "Assist",
+      },
     },
     history: {
       empty: "No history yet",

@@ -368,6 +368,10 @@ export default {
       nextAuto: "按流程自动送达",
       choosePerson: "选择办理人",
       chooseSigners: "选择会签人员（可多选）",
+      chooseHandlers: "选择承办人员：一人主办，其余协办",
+      lead: "主办",
+      assist: "协办",
+      dueAt: "办理时限（可不填）",
       chooseRequired: "请选择“{step}”的办理人",
     },
     return: {
@@ -432,6 +436,10 @@ export default {
       holders: "当前办理",
       nobody: "没有待办理的环节",
       waiting: "待轮到",
+      roles: {
+        lead: "主办",
+        assist: "协办",
+      },
     },
     history: {
       empty: "还没有办理记录",

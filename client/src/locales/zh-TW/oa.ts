@@ -369,6 +369,10 @@ export default {
       nextAuto: "按流程自動送達",
       choosePerson: "選擇辦理人",
       chooseSigners: "選擇會簽人員（可多選）",
+      chooseHandlers: "選擇承辦人員：一人主辦，其餘協辦",
+      lead: "主辦",
+      assist: "協辦",
+      dueAt: "辦理時限（可不填）",
       chooseRequired: "請選擇「{step}」的辦理人",
     },
     return: {
@@ -433,6 +437,10 @@ export default {
       holders: "目前辦理",
       nobody: "沒有待辦理的環節",
       waiting: "待輪到",
+      roles: {
+        lead: "主辦",
+        assist: "協辦",
+      },
     },
     history: {
       empty: "還沒有辦理記錄",
