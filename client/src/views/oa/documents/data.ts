@@ -9,7 +9,6 @@ import type {
   RecipientUnit,
   Urgency,
 } from "@/api/oa/documents";
-import { t } from "@/locales";
 
 /**
  * The 15 types of 党政机关公文处理工作条例 (2012), in its order. A record over the
@@ -138,7 +137,8 @@ export function changedFields(before: DocumentCreate, after: DocumentCreate): Do
   return patch;
 }
 
-export function formRules(): FormRules {
+/** The form's checks, in the reader's language (`t` is vue-i18n's). */
+export function formRules(t: (key: string, params?: Record<string, unknown>) => string): FormRules {
   return {
     title: [{ required: true, message: t("common.required", { field: t("oa.form.title") }), trigger: "blur" }],
     docType: [{ required: true, message: t("common.required", { field: t("oa.form.docType") }), trigger: "change" }],
