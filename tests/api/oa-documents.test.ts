@@ -286,6 +286,37 @@ describe("公文: an outgoing document from draft to archive", () => {
     expect((await drafter.get("/api/oa/inbox/overdue")).status).toBe(403);
   });
 
+  it("lets the OA administrator keep 机关代字 and the unit's registrar see every number given under them", async () => {
+    const admin = await server.signIn("oaadmin");
+    const office = units.get("nanning.office")!;
+    const list = await admin.get("/api/oa/number-codes");
+    expect(list.body.abilities).toEqual({ create: true, units: "all" });
+    expect((await admin.post("/api/oa/number-codes", { unitId: office.id, code: "南府办2", name: "x" })).status).toBe(
+      400,
+    );
+    const made = await admin.post("/api/oa/number-codes", {
+      unitId: office.id,
+      code: "南府办函",
+      name: "市政府办公室函",
+    });
+    expect(made.status, made.text).toBe(201);
+    const again = await admin.post("/api/oa/number-codes", { unitId: office.id, code: "南府办函", name: "重复" });
+    expect(again.body.error.code).toBe("code_taken");
+    const registrar = await server.signIn("office.registrar");
+    const theirs = await registrar.get("/api/oa/number-codes");
+    const found = theirs.body.items.find((c: { code: string }) => c.code === "南府办函");
+    expect(found.abilities.manage).toBe(false);
+    expect(theirs.body.abilities.create).toBe(false);
+    expect((await registrar.patch(`/api/oa/number-codes/${found.id}`, { enabled: false })).status).toBe(403);
+    expect((await registrar.get(`/api/oa/number-codes/${found.id}/log?year=2006`)).status).toBe(200);
+    const otherRegistrar = await server.signInAs("jyj.registrar");
+    expect((await otherRegistrar.get(`/api/oa/number-codes/${found.id}/log`)).status).toBe(404);
+    const staff = await server.signIn("office.staff1");
+    expect((await staff.get("/api/oa/number-codes")).status).toBe(403);
+    const retired = await admin.patch(`/api/oa/number-codes/${found.id}`, { enabled: false });
+    expect(retired.body.enabled).toBe(false);
+  });
+
   it("refuses the OA to accounts without it (the 三员)", async () => {
     for (const name of ["auditor", "sysadmin"]) {
       const admin = await server.signIn(name);

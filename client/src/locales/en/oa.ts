@@ -1,6 +1,30 @@
 // OA: the process designer (processes, designer, diagram); the 公文 pages add their keys here.
 export default {
   oa: {
+    numberCodes: {
+      title: "Issuer codes",
+      subtitle: "The codes of document numbers; one gap-free sequence per code and year, voided numbers kept on record",
+      create: "New issuer code",
+      created: "Issuer code {code} created",
+      code: "Issuer code",
+      codeHint: "e.g. 南府发, 南教函",
+      preview: "A number will read {number}",
+      name: "Name",
+      unit: "Unit",
+      state: "State",
+      inUse: "In use",
+      retired: "Retired",
+      retire: "Retire",
+      restore: "Use again",
+      enabled: "Back in use",
+      disabled: "Retired",
+      empty: "No issuer codes yet",
+      log: "Numbers given",
+      logTitle: "Numbers given under {code}",
+      logSummary: "{given} numbers, {voided} of them voided",
+      logEmpty: "No numbers given in this year",
+      voided: "Voided",
+    },
     processes: {
       title: "Process design",
       description:

@@ -1,6 +1,30 @@
 // OA: the process designer (processes, designer, diagram); the 公文 pages add their keys here.
 export default {
   oa: {
+    numberCodes: {
+      title: "机关代字",
+      subtitle: "发文字号的机关代字；每个代字每年一个连续序号，作废的文号保留在记录中",
+      create: "新建机关代字",
+      created: "已新建机关代字 {code}",
+      code: "机关代字",
+      codeHint: "如 南府发、南教函",
+      preview: "文号示例：{number}",
+      name: "名称",
+      unit: "所属单位",
+      state: "状态",
+      inUse: "使用中",
+      retired: "已停用",
+      retire: "停用",
+      restore: "启用",
+      enabled: "已启用",
+      disabled: "已停用",
+      empty: "尚无机关代字",
+      log: "编号记录",
+      logTitle: "{code} 编号记录",
+      logSummary: "共 {given} 个文号，其中作废 {voided} 个",
+      logEmpty: "该年度尚未编号",
+      voided: "已作废",
+    },
     processes: {
       title: "流程设计",
       description:

@@ -1,6 +1,30 @@
 // OA: the process designer (processes, designer, diagram); the 公文 pages add their keys here.
 export default {
   oa: {
+    numberCodes: {
+      title: "機關代字",
+      subtitle: "發文字號的機關代字；每個代字每年一個連續序號，作廢的文號保留在紀錄中",
+      create: "新建機關代字",
+      created: "已新建機關代字 {code}",
+      code: "機關代字",
+      codeHint: "如 南府發、南教函",
+      preview: "文號示例：{number}",
+      name: "名稱",
+      unit: "所屬單位",
+      state: "狀態",
+      inUse: "使用中",
+      retired: "已停用",
+      retire: "停用",
+      restore: "啟用",
+      enabled: "已啟用",
+      disabled: "已停用",
+      empty: "尚無機關代字",
+      log: "編號紀錄",
+      logTitle: "{code} 編號紀錄",
+      logSummary: "共 {given} 個文號，其中作廢 {voided} 個",
+      logEmpty: "該年度尚未編號",
+      voided: "已作廢",
+    },
     processes: {
       title: "流程設計",
       description:

@@ -78,6 +78,17 @@ export const oaRoutes: RouteRecordRaw[] = [
     meta: { title: "oa.processes.title", icon: "tickets", permission: "oa.process.manage", order: 10.5 },
   },
   {
+    path: "oa/number-codes",
+    name: "oa-number-codes",
+    component: () => import("@/views/oa/number-codes/list.vue"),
+    meta: {
+      title: "oa.numberCodes.title",
+      icon: "tickets",
+      permission: ["oa.process.manage", "oa.document.register"],
+      order: 10.6,
+    },
+  },
+  {
     path: "oa/processes/:id(\\d+)",
     name: "oa-process-designer",
     component: () => import("@/views/oa/processes/designer.vue"),

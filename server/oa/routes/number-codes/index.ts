@@ -5,6 +5,7 @@ import { actorOf, authorize } from "../../../core/policy.js";
 import { parseRequest } from "../../../core/validate.js";
 import { Unit } from "../../../org/models/index.js";
 import { NumberCode } from "../../models/document.js";
+import { processPolicy } from "../../policies/process.js";
 import type { NumberCodeBody, NumberLogBody } from "../../presenters/shapes.js";
 import { createNumberCode, numberLogOf, unitIdsWhere } from "../../services/numberCodes.js";
 import { CreateNumberCodeSchema, NumberLogSchema, UpdateNumberCodeSchema } from "./schema.js";
@@ -40,7 +41,11 @@ export function oaNumberCodesRouter(): Router<AppState, AppContextExtras> {
     const codes = await NumberCode.findAll({ where: all ? {} : { unitId: ids }, order: [["id", "ASC"]] });
     const units = new Map((await Unit.findAll({ where: { id: codes.map((c) => c.unitId) } })).map((u) => [u.id, u]));
     const canManage = (unitId: number) => manages === "all" || manages.includes(unitId);
-    ctx.body = { items: codes.map((c) => presentCode(c, units.get(c.unitId), canManage(c.unitId))) };
+    ctx.body = {
+      items: codes.map((c) => presentCode(c, units.get(c.unitId), canManage(c.unitId))),
+      // Where new codes may be made: everywhere, or these units and the units below them.
+      abilities: { create: actor.can("oa.process.manage"), units: processPolicy.manageUnits(actor) },
+    };
   });
 
   router.post("/number-codes", async (ctx: AppContext) => {
