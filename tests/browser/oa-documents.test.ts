@@ -835,4 +835,68 @@ describe("公文 in the browser", () => {
       expect((await documentOf(page, id)).status).toBe("archived");
     });
   });
+  it("shows the supervisor overdue work to urge, and lets the OA administrator keep the 机关代字", async () => {
+    const title = "关于报送2006年度政务公开工作总结的通知";
+    for (const who of ["office.staff1", "office.leader", "office.registrar", "oaadmin"]) await prepare(who);
+    const drafter = await api("office.staff1");
+    const created = await drafter.post("/api/oa/documents", {
+      docType: "通知",
+      title,
+      bodyHtml: `<p>${article("一")}</p>`,
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.id as number;
+    expect((await drafter.post(`/api/oa/documents/${id}/submit`, {})).status).toBe(200);
+    await apiApprove(await api("office.leader"), id); // 核稿: now the registrar's 办公室审核
+    // The registrar let the step pass its deadline.
+    const { Task } = await import("../../server/oa/models/engine.js");
+    await Task.update(
+      { dueAt: new Date(Date.now() - 2 * 3600_000) },
+      { where: { status: "open", nodeId: "officeReview" } },
+    );
+
+    const leader = await open("office.leader", "supervisor");
+    const admin = await open("oaadmin", "oaadmin");
+    await withPeople([leader, admin], async () => {
+      // 督办: the office's director sees it with whom it waits for, and the badge equals the list.
+      let page = leader.page;
+      await openList(page, "oa-overdue");
+      expect(await expectBadgeMatchesList(page, "oa-overdue")).toBe(1);
+      const row = page.locator('[data-testid="inbox-title"]:visible', { hasText: title });
+      await expect.poll(() => row.count()).toBe(1);
+      await page.screenshot({ path: join(shots, "overdue-list.png") });
+      await row.click();
+      await byTestId(page, "doc-title").waitFor();
+      await byTestId(page, "action-urge").click();
+      await answerPrompt(page, "请今天下班前审核完毕", /^\/api\/oa\/documents\/\d+\/urge$/);
+      const registrar = await api("office.registrar");
+      const notes = await registrar.get("/api/notifications");
+      const urged = notes.body.items.find((n: { kind: string }) => n.kind === "oa.task.urged");
+      expect(urged.params.message).toBe("请今天下班前审核完毕");
+
+      // 机关代字: the OA administrator makes a code for the office and sees its (empty) log.
+      page = admin.page;
+      await page.goto(`${server.url}/oa/number-codes`);
+      await byTestId(page, "number-codes-table").waitFor();
+      await byTestId(page, "number-code-create").click();
+      const unit = input(page, "number-code-unit");
+      await unit.click();
+      await unit.fill("办公室");
+      await page
+        .locator(".el-tree-node:visible .el-tree-node__content", { hasText: /^南宁市人民政府办公室$/ })
+        .first()
+        .click();
+      await input(page, "number-code-code").fill("南府办函");
+      await input(page, "number-code-name").fill("南宁市人民政府办公室函");
+      await expect.poll(() => page.locator(".el-dialog:visible").innerText()).toContain("南府办函〔");
+      const saved = isApi(page, "POST", /^\/api\/oa\/number-codes$/);
+      await byTestId(page, "number-code-save").click();
+      expect((await saved).status()).toBe(201);
+      const cell = page.locator('[data-testid="number-codes-table"] tr', { hasText: "南府办函" });
+      await cell.waitFor();
+      await cell.locator("button", { hasText: "编号记录" }).click();
+      await page.locator(".el-drawer:visible").waitFor();
+      await page.screenshot({ path: join(shots, "number-codes.png") });
+    });
+  });
 });
