@@ -26,8 +26,6 @@ export const DOC_TYPES = [
   "纪要",
 ] as const;
 export type DocType = (typeof DOC_TYPES)[number];
-/** 上行文: GB/T 9704 prints the 签发人 beside the 发文字号 on these. */
-export const UPWARD_TYPES: readonly DocType[] = ["请示", "报告"];
 export const URGENCIES = ["特急", "加急"] as const;
 export type Urgency = (typeof URGENCIES)[number];
 /** Markings of classified content: the system handles non-classified documents only. */

@@ -5,26 +5,10 @@
  * it lays out what it is given.
  */
 
-/** The 15 types of 党政机关公文处理工作条例 (2012), article 8. */
-export const DOC_TYPES = [
-  "决议",
-  "决定",
-  "命令",
-  "公报",
-  "公告",
-  "通告",
-  "意见",
-  "通知",
-  "通报",
-  "报告",
-  "请示",
-  "批复",
-  "议案",
-  "函",
-  "纪要",
-] as const;
+import type { DocType } from "../models/document.js";
 
-export type DocType = (typeof DOC_TYPES)[number];
+/** The 15 types of 党政机关公文处理工作条例 (2012), article 8: one list, the document model's. */
+export { DOC_TYPES, type DocType } from "../models/document.js";
 
 /**
  * 上行文 that must show 签发人 next to 发文字号 (GB/T 9704-2012 7.2.5, 7.2.6):

@@ -9,6 +9,21 @@ export interface UnitOption {
   children: UnitOption[];
 }
 
+/**
+ * Options limited to a grant's scope: every unit when it is "all", else the
+ * listed units and those below them; the others stay visible but disabled, so
+ * the tree keeps its shape.
+ */
+export function withinScope(options: UnitOption[], scope: "all" | readonly { id: number }[]): UnitOption[] {
+  const allowed = scope === "all" ? null : new Set(scope.map((u) => u.id));
+  const mark = (nodes: UnitOption[], inside: boolean): UnitOption[] =>
+    nodes.map((n) => {
+      const ok = allowed === null || inside || allowed.has(n.value);
+      return { ...n, disabled: !ok, children: mark(n.children, ok) };
+    });
+  return mark(options, false);
+}
+
 /** The organisation tree, shared by the units and users pages. */
 export function useOrgTree() {
   const units = ref<UnitNode[]>([]);
