@@ -245,6 +245,11 @@ describe("公文: an outgoing document from draft to archive", () => {
     const view = await drafter.get(`/api/oa/documents/${doc.id}`);
     const entry = view.body.history.find((h: { action: string }) => h.action === "approve");
     expect(entry.onBehalfOfName).toBe(row.onBehalfOfName);
+    // 签发 is the leader's own act: it is not delegated to someone who may not sign for the unit.
+    await approve(await server.signIn("office.registrar"), doc.id);
+    const signing = (await leader.get(`/api/oa/documents/${doc.id}`)).body.myTasks[0];
+    expect([signing?.action, signing?.onBehalfOf]).toEqual(["sign", null]);
+    expect((await deputy.get(`/api/oa/documents/${doc.id}`)).body.myTasks).toEqual([]);
     const outsider = await server.signInAs("office.staff2");
     expect((await outsider.post(`/api/oa/delegations/${made.body.id}/revoke`)).status).toBe(404);
     const revoked = await leader.post(`/api/oa/delegations/${made.body.id}/revoke`);

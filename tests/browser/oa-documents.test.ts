@@ -589,6 +589,18 @@ describe("公文 in the browser", () => {
     const staff3 = await open("office.staff3", "more-staff3");
     const staff4 = await open("office.staff4", "more-staff4");
     const people = [drafter, leader, registrar, staff2, staff3, staff4];
+    // The head's delegate is a deputy (副主任) who may sign for the office too: 签发 is delegated only to a signer.
+    await prepare("secadmin");
+    const secadmin = await api("secadmin");
+    const roles = await secadmin.get("/api/org/roles");
+    const leaderRole = roles.body.items.find((r: { code: string }) => r.code === "leader");
+    const found = await secadmin.get(`/api/org/users?q=${encodeURIComponent("office.staff4")}`);
+    const deputy = found.body.items.find((u: { username: string }) => u.username === "office.staff4");
+    const granted = await secadmin.post(`/api/org/users/${deputy.id}/roles`, {
+      roleId: leaderRole.id,
+      unitId: deputy.unit?.id ?? deputy.unitId,
+    });
+    expect(granted.status, granted.text).toBe(200);
     await withPeople(people, async () => {
       const id = await draftAndSubmit(drafter.page, { title, body: article("四"), countersign: true });
 

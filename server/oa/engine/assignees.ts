@@ -131,6 +131,8 @@ export async function withDelegates(
   owners: readonly number[],
   at: Date,
   transaction: Transaction,
+  /** Whether this delegate may do the owner's task here; a task they may not do stays with its owner. */
+  mayAct: (delegateId: number) => Promise<boolean> = async () => true,
 ): Promise<{ ownerId: number; assigneeId: number }[]> {
   if (!owners.length) return [];
   const running = await Delegation.findAll({
@@ -146,7 +148,12 @@ export async function withDelegates(
   const delegateOf = new Map<number, number>();
   // The newest delegation wins; one level only, so two people on leave cannot pass work in a circle.
   for (const d of running) if (!delegateOf.has(d.fromUserId)) delegateOf.set(d.fromUserId, d.toUserId);
-  return owners.map((ownerId) => ({ ownerId, assigneeId: delegateOf.get(ownerId) ?? ownerId }));
+  const people: { ownerId: number; assigneeId: number }[] = [];
+  for (const ownerId of owners) {
+    const delegate = delegateOf.get(ownerId);
+    people.push({ ownerId, assigneeId: delegate !== undefined && (await mayAct(delegate)) ? delegate : ownerId });
+  }
+  return people;
 }
 
 /** The owners of a task node's tasks, or 409 naming the node when its rule finds nobody. */

@@ -48,9 +48,13 @@ export interface EngineEffects {
 
 type HistoryRow = CreationAttributes<HistoryEntry>;
 
+/** Whether a delegate may be given an owner's task at this node (签发 needs a signer, say); by default yes. */
+export type MayDelegate = (node: TaskNode, delegateId: number) => Promise<boolean>;
+
 interface Run {
   /** History rows of this operation, written at its end. */
   history: HistoryRow[];
+  mayDelegate?: MayDelegate;
   instance: Instance;
   graph: Graph;
   t: Transaction;
@@ -290,7 +294,9 @@ async function createTasks(
   allWaiting = false,
   assignments: readonly Assignment[] = [],
 ): Promise<Task[]> {
-  const people = await withDelegates(owners, run.now, run.t);
+  const people = await withDelegates(owners, run.now, run.t, (delegateId) =>
+    run.mayDelegate ? run.mayDelegate(node, delegateId) : Promise.resolve(true),
+  );
   const decided = new Map(assignments.map((a) => [a.userId, a]));
   const sequential = node.type === "countersign" && node.mode === "sequential";
   const created: Task[] = [];
@@ -451,6 +457,7 @@ export interface CompleteProps {
   assignments?: Assignment[];
   /** Fields of the form to change before branches are taken. */
   form?: Record<string, unknown>;
+  mayDelegate?: MayDelegate;
   /**
    * Runs after the task is closed and before the instance moves on, when this
    * completion finishes the node; the 公文 module checks and does its step here.
@@ -473,6 +480,7 @@ function checkAssignments(assignments: readonly Assignment[] | undefined, now: D
 export async function completeTask(props: CompleteProps, t: Transaction): Promise<EngineEffects> {
   checkAssignments(props.assignments, new Date());
   const run = await begin({ taskId: props.taskId, instanceId: props.instanceId }, props.actorId, t);
+  run.mayDelegate = props.mayDelegate;
   const task = run.task!;
   mustAct(task, props.actorId);
   if (task.kind === "read") {

@@ -19,6 +19,7 @@ import {
   withdraw,
   type Assignment,
   type EngineEffects,
+  type MayDelegate,
 } from "../engine/engine.js";
 import { roleHoldersIn } from "../engine/assignees.js";
 import { Instance, Task } from "../models/engine.js";
@@ -295,6 +296,18 @@ function stepBehaviour(doc: OaDocument, actor: Actor, deps: OaDeps, t: Transacti
   };
 }
 
+/**
+ * 签发 is a leader's own act: a leader's 签发 goes to their delegate only when the delegate may sign for
+ * the unit too (a deputy); otherwise it stays with the leader. Other steps go to any delegate.
+ */
+function delegationRule(doc: OaDocument, t: Transaction): MayDelegate {
+  return async (node, delegateId) => {
+    if (node.action !== "sign") return true;
+    const signers = await roleHoldersIn({ permission: "oa.document.sign", unitId: doc.unitId }, t);
+    return signers.includes(delegateId);
+  };
+}
+
 /** 同意/提交/已阅: the actor's task is done; the step behaviour runs when the step completes. */
 export async function approveTask(
   taskId: number,
@@ -315,6 +328,7 @@ export async function approveTask(
       chosen: props.chosen,
       assignments: props.assignments,
       form: businessForm(doc),
+      mayDelegate: delegationRule(doc, t),
       onNodeComplete: stepBehaviour(doc, actor, deps, t),
     },
     t,
