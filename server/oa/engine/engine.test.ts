@@ -333,6 +333,37 @@ describe("the workflow engine", () => {
     await Delegation.destroy({ where: {} });
   });
 
+  it("gives a delegate who is also chosen in their own right one task, not two", async () => {
+    const hour = 3600_000;
+    await Delegation.create({
+      fromUserId: people.leader!,
+      toUserId: people.deputy!,
+      startsAt: new Date(Date.now() - hour),
+      endsAt: new Date(Date.now() + hour),
+      reason: "休假",
+      revokedAt: null,
+    });
+    const graph: ProcessGraph = {
+      nodes: [
+        start,
+        draft,
+        {
+          id: "both",
+          type: "userTask",
+          name: "审批",
+          assignee: { kind: "users", userIds: [people.leader!, people.deputy!] },
+        },
+        end,
+      ],
+      flows: chain("start", "draft", "both", "end"),
+    };
+    const { instance } = await begin(graph);
+    await approve(instance.id, "drafter");
+    const tasks = await openTasks(instance.id, "both");
+    expect(tasks.map((x) => [x.ownerId, x.assigneeId])).toEqual([[people.deputy, people.deputy]]);
+    await Delegation.destroy({ where: {} });
+  });
+
   it("adds and removes signers on a running 会签", async () => {
     const { instance } = await begin(countersign("all"));
     await approve(instance.id, "drafter", { chosen: [people.s1!] });

@@ -294,9 +294,13 @@ async function createTasks(
   allWaiting = false,
   assignments: readonly Assignment[] = [],
 ): Promise<Task[]> {
-  const people = await withDelegates(owners, run.now, run.t, (delegateId) =>
+  const delegated = await withDelegates(owners, run.now, run.t, (delegateId) =>
     run.mayDelegate ? run.mayDelegate(node, delegateId) : Promise.resolve(true),
   );
+  // One task per person: a delegate who is also chosen in their own right keeps their own task only.
+  const own = new Set(delegated.filter((p) => p.ownerId === p.assigneeId).map((p) => p.assigneeId));
+  const kept = delegated.filter((p) => p.ownerId === p.assigneeId || !own.has(p.assigneeId));
+  const people = kept.filter((p, i) => kept.findIndex((q) => q.assigneeId === p.assigneeId) === i);
   const decided = new Map(assignments.map((a) => [a.userId, a]));
   const sequential = node.type === "countersign" && node.mode === "sequential";
   const created: Task[] = [];
