@@ -580,7 +580,7 @@ describe("公文 in the browser", () => {
       await drafter.session.shot("archived");
     });
   });
-  it("withdraws before the head acts, transfers 核稿, delegates 签发 and adds a 会签 signer who must sign", async () => {
+  it("withdraws before the head acts, transfers 核稿, delegates a 会签 and adds a signer who must sign", async () => {
     const title = "关于做好义务教育阶段学生资助工作的通知";
     const drafter = await open("office.staff1", "more-drafter");
     const leader = await open("office.leader", "more-leader");
@@ -589,18 +589,6 @@ describe("公文 in the browser", () => {
     const staff3 = await open("office.staff3", "more-staff3");
     const staff4 = await open("office.staff4", "more-staff4");
     const people = [drafter, leader, registrar, staff2, staff3, staff4];
-    // The head's delegate is a deputy (副主任) who may sign for the office too: 签发 is delegated only to a signer.
-    await prepare("secadmin");
-    const secadmin = await api("secadmin");
-    const roles = await secadmin.get("/api/org/roles");
-    const leaderRole = roles.body.items.find((r: { code: string }) => r.code === "leader");
-    const found = await secadmin.get(`/api/org/users?q=${encodeURIComponent("office.staff4")}`);
-    const deputy = found.body.items.find((u: { username: string }) => u.username === "office.staff4");
-    const granted = await secadmin.post(`/api/org/users/${deputy.id}/roles`, {
-      roleId: leaderRole.id,
-      unitId: deputy.unit?.id ?? deputy.unitId,
-    });
-    expect(granted.status, granted.text).toBe(200);
     await withPeople(people, async () => {
       const id = await draftAndSubmit(drafter.page, { title, body: article("四"), countersign: true });
 
@@ -624,8 +612,11 @@ describe("公文 in the browser", () => {
       await openFromTodo(staff2.page, title);
       await approve(staff2.page, { label: "核稿同意" });
 
-      // 委托: the head delegates to a colleague before going away.
-      await byTestId(page, "menu-oa-delegations").click();
+      // 委托: a colleague due to countersign delegates to another before going away.
+      page = staff3.page;
+      const delegations = byTestId(page, "menu-oa-delegations");
+      if (!(await delegations.isVisible())) await byTestId(page, "menu-oa").click();
+      await delegations.click();
       await page.waitForURL(/\/oa\/delegations$/);
       await byTestId(page, "delegation-new").click();
       const form = page.locator('[data-testid="delegation-form"]:visible');
@@ -638,40 +629,36 @@ describe("公文 in the browser", () => {
       const row = page.locator('[data-testid="delegation-row"]', { hasText: staff4.name });
       await expect.poll(() => row.locator('[data-testid="delegation-state"]').innerText()).toBe("生效中");
       await settled(page);
-      await leader.session.shot("delegation");
+      await staff3.session.shot("delegation");
 
-      // 办公室审核 puts one signer on the 会签; that signer adds another (加签), who must sign too.
+      // 办公室审核 puts the absent colleague on the 会签: the task lands with the delegate, marked as acting
+      // for them, in the list and on the page; the delegate adds a signer (加签), who must sign too.
       await openFromTodo(registrar.page, title);
       await approve(registrar.page, { label: "审核同意", chosen: [staff3.name] });
-      page = staff3.page;
+      page = staff4.page;
+      await openList(page, "oa-todo");
+      const rowFor = page.locator(".el-table__row", { hasText: title });
+      await expect.poll(() => rowFor.locator('[data-testid="inbox-on-behalf"]').innerText()).toBe(`代 ${staff3.name}`);
+      await staff4.session.shot("todo-on-behalf");
       await openFromTodo(page, title);
+      await expect.poll(() => byTestId(page, "doc-on-behalf").innerText()).toContain(`您正在代 ${staff3.name} 办理`);
+      await settled(page);
+      await staff4.session.shot("acting-for");
       await choosePeople(page, "addSigners", [staff2.name]);
       await approve(page, { label: "会签同意", comment: "同意，请财务科会签。" });
       expect((await documentOf(page, id)).process?.currentNodeId).toBe("countersign");
       await openFromTodo(staff2.page, title);
       await approve(staff2.page, { label: "会签同意" });
 
-      // 签发 lands with the delegate, marked as acting for the head, in the list and on the page.
-      page = staff4.page;
-      await openList(page, "oa-todo");
-      const rowFor = page.locator(".el-table__row", { hasText: title });
-      await expect.poll(() => rowFor.locator('[data-testid="inbox-on-behalf"]').innerText()).toBe(`代 ${leader.name}`);
-      await staff4.session.shot("todo-on-behalf");
-      await openFromTodo(page, title);
-      expect(await byTestId(page, "action-approve").innerText()).toBe("签发");
-      await expect.poll(() => byTestId(page, "doc-on-behalf").innerText()).toContain(`您正在代 ${leader.name} 办理`);
-      await settled(page);
-      await staff4.session.shot("acting-for");
-
-      // Back from the trip: the head revokes the delegation and the delegate hands 签发 back.
-      page = leader.page;
+      // Back from the trip: the colleague revokes the delegation; 签发 is the head's own.
+      page = staff3.page;
       await page.reload();
       await row.locator('[data-testid="delegation-revoke"]').click();
       const revoked = isApi(page, "POST", /^\/api\/oa\/delegations\/\d+\/revoke$/);
       await page.locator(".el-message-box:visible .el-message-box__btns .el-button--primary").click();
       expect((await revoked).status()).toBe(200);
       await expect.poll(() => row.locator('[data-testid="delegation-state"]').innerText()).toBe("已撤销");
-      await choosePeople(staff4.page, "transfer", [leader.name], "领导已返回，请领导签发。");
+      page = leader.page;
       await openFromTodo(page, title);
       await approve(page, { label: "签发", comment: "同意印发。" });
       await expect.poll(async () => (await documentOf(page, id)).process?.currentNodeId).toBe("check");
@@ -681,7 +668,7 @@ describe("公文 in the browser", () => {
       for (const action of ["withdraw", "transfer", "addSigner"])
         await expect.poll(() => page.locator(`[data-testid="history-${action}"]:visible`).count()).toBeGreaterThan(0);
       expect(await page.locator('[data-testid="history-on-behalf"]:visible').first().innerText()).toBe(
-        `代 ${leader.name}`,
+        `代 ${staff3.name}`,
       );
       await settled(page);
       await leader.session.shot("history");
@@ -860,11 +847,12 @@ describe("公文 in the browser", () => {
     const id = created.body.id as number;
     expect((await drafter.post(`/api/oa/documents/${id}/submit`, {})).status).toBe(200);
     await apiApprove(await api("office.leader"), id); // 核稿: now the registrar's 办公室审核
-    // The registrar let the step pass its deadline.
+    // The registrar let the step pass its deadline (this document's step only: others run in this server too).
+    const instanceId = (await drafter.get(`/api/oa/documents/${id}`)).body.process.instanceId as number;
     const { Task } = await import("../../server/oa/models/engine.js");
     await Task.update(
       { dueAt: new Date(Date.now() - 2 * 3600_000) },
-      { where: { status: "open", nodeId: "officeReview" } },
+      { where: { status: "open", nodeId: "officeReview", instanceId } },
     );
 
     const leader = await open("office.leader", "supervisor");
