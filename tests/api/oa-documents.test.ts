@@ -252,6 +252,20 @@ describe("公文: an outgoing document from draft to archive", () => {
     expect((await deputy.get(`/api/oa/documents/${doc.id}`)).body.myTasks).toEqual([]);
     const outsider = await server.signInAs("office.staff2");
     expect((await outsider.post(`/api/oa/delegations/${made.body.id}/revoke`)).status).toBe(404);
+    // Nobody hands OA work to someone without the OA (the audit administrator, say).
+    const auditorId = (await (await server.signIn("auditor")).get("/api/auth/me")).body.user.id;
+    const toAuditor = await drafter.post("/api/oa/delegations", {
+      toUserId: auditorId,
+      startsAt: new Date(Date.now() + 48 * hour).toISOString(),
+      endsAt: new Date(Date.now() + 72 * hour).toISOString(),
+    });
+    expect([toAuditor.status, toAuditor.body.error?.code]).toEqual([409, "user_unavailable"]);
+    const drafted = await draft(drafter, { title: "关于转办给审计员的测试" });
+    await drafter.post(`/api/oa/documents/${drafted.id}/submit`, {});
+    // (The head is still away: the delegate holds 核稿.)
+    const { task: headTask } = await myTask(deputy, drafted.id);
+    const transfer = await deputy.post(`/api/oa/tasks/${headTask.id}/transfer`, { toUserId: auditorId });
+    expect([transfer.status, transfer.body.error?.code]).toEqual([409, "user_unavailable"]);
     const revoked = await leader.post(`/api/oa/delegations/${made.body.id}/revoke`);
     expect(revoked.body.active).toBe(false);
   });

@@ -169,3 +169,31 @@ export async function assigneesFor(node: TaskNode, ctx: AssigneeContext, transac
     { nodeId: node.id, nodeName: node.name },
   );
 }
+
+/**
+ * Refuses people who cannot take OA work: no such account, disabled, or
+ * without `oa.use` (the 三员, say). Work given to them would wait forever.
+ */
+export async function requireOaUsers(userIds: readonly number[], transaction: Transaction): Promise<void> {
+  const ids = [...new Set(userIds)];
+  if (!ids.length) return;
+  const rows = await database().query<{ userId: number }>(
+    `SELECT DISTINCT u.id AS userId
+       FROM users u
+       JOIN role_assignments ra ON ra.userId = u.id
+       JOIN role_permissions rp ON rp.roleId = ra.roleId AND rp.permissionCode = 'oa.use'
+      WHERE u.id IN (:ids) AND u.disabled = :no`,
+    { replacements: { ids, no: false }, type: QueryTypes.SELECT, transaction },
+  );
+  const able = new Set(rows.map((r) => Number(r.userId)));
+  const missing = ids.filter((id) => !able.has(id));
+  if (missing.length) {
+    throw conflict(
+      "user_unavailable",
+      "Some of these people cannot take OA work (no such account, disabled, or without the OA)",
+      {
+        userIds: missing,
+      },
+    );
+  }
+}

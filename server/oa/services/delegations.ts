@@ -4,6 +4,7 @@ import { badRequest, conflict, notFound } from "../../core/errors.js";
 import { User } from "../../org/models/index.js";
 import { notify } from "../../notify/services/notifier.js";
 import { Delegation, Task } from "../models/engine.js";
+import { requireOaUsers } from "../engine/assignees.js";
 
 /**
  * 委托: while someone is away, the tasks the process gives them go to a
@@ -19,9 +20,9 @@ export async function createDelegation(
   if (props.toUserId === actor.id) throw badRequest("delegate_to_self", "Choose someone else to act for you");
   if (props.endsAt <= props.startsAt) throw badRequest("delegation_dates", "The end must come after the start");
   if (props.endsAt <= new Date()) throw badRequest("delegation_dates", "The end must be in the future");
+  await requireOaUsers([props.toUserId], t);
   const to = await User.findByPk(props.toUserId, { transaction: t });
-  if (!to || to.disabled)
-    throw conflict("user_unavailable", "That person cannot take tasks (no such account, or disabled)");
+  if (!to) throw conflict("user_unavailable", "That person cannot take tasks (no such account, or disabled)");
   const overlapping = await Delegation.findOne({
     where: {
       fromUserId: actor.id,

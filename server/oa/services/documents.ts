@@ -21,7 +21,7 @@ import {
   type EngineEffects,
   type MayDelegate,
 } from "../engine/engine.js";
-import { roleHoldersIn } from "../engine/assignees.js";
+import { requireOaUsers, roleHoldersIn } from "../engine/assignees.js";
 import { Instance, Task } from "../models/engine.js";
 import {
   Attachment,
@@ -225,6 +225,7 @@ export async function submitDocument(
   t: Transaction,
 ): Promise<EngineEffects> {
   if (doc.status !== "draft") throw conflict("already_submitted", "This document has already been submitted");
+  await requireOaUsers(props.chosen ?? [], t);
   if (doc.drafterId !== actor.id) throw forbidden("Only the drafter submits a draft", "not_drafter");
   if (!doc.title.trim() || !bodyText(doc.bodyHtml))
     throw badRequest("document_incomplete", "A document needs a title and a 正文");
@@ -318,6 +319,7 @@ export async function approveTask(
   /** The task's document when the caller has just read it (a route's access check): saves three reads. */
   known?: OaDocument,
 ): Promise<EngineEffects> {
+  await requireOaUsers([...(props.chosen ?? []), ...(props.assignments ?? []).map((a) => a.userId)], t);
   const doc = known ?? (await documentOfTask(taskId, t)).doc;
   const effects = await completeTask(
     {
@@ -396,6 +398,7 @@ export async function transferDocumentTask(
   props: { toUserId: number; comment: string | null },
   t: Transaction,
 ): Promise<EngineEffects> {
+  await requireOaUsers([props.toUserId], t);
   const { doc } = await documentOfTask(taskId, t);
   const effects = await transferTask(
     { taskId, actorId: actor.id, toUserId: props.toUserId, comment: props.comment },
@@ -413,6 +416,7 @@ export async function changeSigners(
   t: Transaction,
 ): Promise<EngineEffects> {
   if (!doc.instanceId) throw conflict("not_countersign", "The document has not been submitted");
+  await requireOaUsers(props.add ?? [], t);
   const effects = props.add?.length
     ? await addSigners({ instanceId: doc.instanceId, actorId: actor.id, userIds: props.add, comment: props.comment }, t)
     : await removeSigners(
@@ -462,6 +466,7 @@ export async function circulate(
   t: Transaction,
 ): Promise<number> {
   if (!doc.instanceId) throw conflict("instance_not_running", "The document is not in a process");
+  await requireOaUsers(props.userIds, t);
   const created = await requestReading(
     { instanceId: doc.instanceId, actorId: actor.id, userIds: props.userIds, comment: props.comment },
     t,
