@@ -367,6 +367,22 @@ describe("公文: an outgoing document from draft to archive", () => {
     expect((await drafter.get("/api/oa/inbox/drafts")).body.total).toBe(before);
   });
 
+  it("refuses control and text-direction characters in a title, and control characters in a comment", async () => {
+    const drafter = await server.signIn("office.staff1");
+    for (const [title, code] of [
+      ["关于\u0007某事项的通知", "control_characters"],
+      ["关于\u202E知通的项事某", "invisible_characters"],
+    ]) {
+      const res = await drafter.post("/api/oa/documents", { docType: "通知", title, bodyHtml: "<p>内容</p>" });
+      expect([res.status, res.body.error.details?.[0]?.code ?? res.body.error.code], title).toEqual([400, code]);
+    }
+    const doc = await draft(drafter);
+    const bad = await drafter.post(`/api/oa/documents/${doc.id}/submit`, { comment: "请审核\u0000" });
+    expect(bad.status).toBe(400);
+    const multiline = await drafter.post(`/api/oa/documents/${doc.id}/submit`, { comment: "请审核。\n谢谢。" });
+    expect(multiline.status, multiline.text).toBe(200);
+  });
+
   it("answers a stale second click with 409 and makes one transition", async () => {
     const drafter = await server.signIn("office.staff1");
     const leader = await server.signIn("office.leader");

@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { nameText, plainText } from "../../../core/validate.js";
 import { DOC_TYPES, URGENCIES } from "../../models/document.js";
 
 const id = z.coerce.number().int().positive();
-const line = (max: number) => z.string().trim().min(1).max(max);
+/** A title or a name: no control, invisible or text-direction characters (they would print into the PDF). */
+const line = (max: number) => nameText().trim().min(1).max(max);
 const optionalLine = (max: number) =>
-  z
-    .string()
+  plainText()
     .trim()
     .max(max)
     .nullable()
@@ -19,7 +20,7 @@ const date = z
   .transform((v) => v ?? null);
 const recipientList = z.array(z.object({ unitId: id.nullable(), name: line(100) })).max(500);
 const recipients = recipientList.default([]);
-const comment = z.string().trim().max(2000).nullable().optional();
+const comment = plainText({ multiline: true }).trim().max(2000).nullable().optional();
 const userIds = z.array(id).min(1).max(200);
 
 /** The fields a drafter fills in. 密级 may be sent, to be refused unless empty: the system is non-classified. */
@@ -69,19 +70,19 @@ export const UpdateDocumentSchema = z.object({
         .regex(/^\d{6}$/, "份号 has six digits")
         .nullable()
         .optional(),
-      issuerMark: z.string().trim().max(100).nullable().optional(),
+      issuerMark: plainText().trim().max(100).nullable().optional(),
       // Not `recipients.optional()`: zod fills a default in even when the field is optional, and a
       // change to the 正文 alone would empty the 主送 and 抄送.
       mainRecipients: recipientList.optional(),
       ccRecipients: recipientList.optional(),
-      signatureOrg: z.string().trim().max(100).nullable().optional(),
+      signatureOrg: plainText().trim().max(100).nullable().optional(),
       writtenOn: z
         .string()
         .regex(/^\d{4}-\d{2}-\d{2}$/)
         .nullable()
         .optional(),
-      note: z.string().trim().max(500).nullable().optional(),
-      printedBy: z.string().trim().max(100).nullable().optional(),
+      note: plainText().trim().max(500).nullable().optional(),
+      printedBy: plainText().trim().max(100).nullable().optional(),
       printedOn: z
         .string()
         .regex(/^\d{4}-\d{2}-\d{2}$/)

@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { plainText } from "../../../core/validate.js";
 
 const id = z.coerce.number().int().positive();
-const comment = z.string().trim().max(2000).nullable().optional();
+const comment = plainText({ multiline: true }).trim().max(2000).nullable().optional();
 
 export const ApproveSchema = z.object({
   params: z.object({ id }),
@@ -30,7 +31,7 @@ export const ApproveSchema = z.object({
 export const ReturnSchema = z.object({
   params: z.object({ id }),
   body: z.object({
-    comment: z.string().trim().min(1, "say why the document goes back").max(2000),
+    comment: plainText({ multiline: true }).trim().min(1, "say why the document goes back").max(2000),
     to: z.string().min(1).max(64),
   }),
 });
