@@ -615,23 +615,15 @@ export async function withdraw(
   t: Transaction,
 ): Promise<EngineEffects> {
   const run = await begin({ instanceId: props.instanceId }, props.actorId, t);
-  const last = await HistoryEntry.findOne({
-    where: {
-      instanceId: run.instance.id,
-      action: ["submit", "approve", "return", "withdraw", "transfer", "addSigner", "removeSigner"],
-    },
-    order: [["id", "DESC"]],
-    transaction: t,
-  });
-  if (!last || last.actorId !== props.actorId || !["submit", "approve"].includes(last.action) || !last.taskId) {
+  const found = await withdrawal(run.instance.id, props.actorId, t);
+  if (found === "not_last") {
     throw conflict("cannot_withdraw", "Only your last step can be withdrawn, while nobody after you has acted");
   }
-  const detail = JSON.parse(last.detail ?? "{}") as { opened?: number[] };
-  const opened = await Task.findAll({ where: { id: detail.opened ?? [] }, transaction: t });
-  if (opened.some((o) => o.status === "done" || (o.status === "cancelled" && o.outcome !== "superseded"))) {
+  if (found === "acted") {
     throw conflict("cannot_withdraw", "Someone after you has already acted; ask them to return it instead");
   }
-  const mine = await Task.findByPk(last.taskId, { transaction: t });
+  const { taskId, opened } = found;
+  const mine = await Task.findByPk(taskId, { transaction: t });
   if (!mine) throw notFound("Task");
   const node = run.graph.taskNode(mine.nodeId);
   // A next signer of the same one-after-another 会签 goes back to waiting; other steps' tasks close.
@@ -872,8 +864,16 @@ export function openTasksOf(instanceId: number, t?: Transaction): Promise<Task[]
   });
 }
 
-/** Whether `withdraw` would succeed for this actor now (for the buttons; the operation checks again). */
-export async function withdrawable(instanceId: number, actorId: number, t?: Transaction): Promise<boolean> {
+/**
+ * What withdrawing the actor's last step would undo: that step's task and
+ * the tasks it opened; or why it cannot be withdrawn — it is not the
+ * last transition or not the actor's, or someone it reached has acted.
+ */
+async function withdrawal(
+  instanceId: number,
+  actorId: number,
+  t?: Transaction,
+): Promise<{ taskId: number; opened: Task[] } | "not_last" | "acted"> {
   const last = await HistoryEntry.findOne({
     where: {
       instanceId,
@@ -882,12 +882,22 @@ export async function withdrawable(instanceId: number, actorId: number, t?: Tran
     order: [["id", "DESC"]],
     transaction: t,
   });
-  if (!last || last.actorId !== actorId || !["submit", "approve"].includes(last.action) || !last.taskId) return false;
-  const instance = await Instance.findByPk(instanceId, { attributes: ["status"], transaction: t });
-  if (instance?.status !== "running") return false;
+  if (!last || last.actorId !== actorId || !["submit", "approve"].includes(last.action) || last.taskId === null) {
+    return "not_last";
+  }
   const detail = JSON.parse(last.detail ?? "{}") as { opened?: number[] };
   const opened = await Task.findAll({ where: { id: detail.opened ?? [] }, transaction: t });
-  return !opened.some((o) => o.status === "done" || (o.status === "cancelled" && o.outcome !== "superseded"));
+  if (opened.some((o) => o.status === "done" || (o.status === "cancelled" && o.outcome !== "superseded"))) {
+    return "acted";
+  }
+  return { taskId: last.taskId, opened };
+}
+
+/** Whether `withdraw` would succeed for this actor now (for the buttons; the operation checks again). */
+export async function withdrawable(instanceId: number, actorId: number, t?: Transaction): Promise<boolean> {
+  const instance = await Instance.findByPk(instanceId, { attributes: ["status"], transaction: t });
+  if (instance?.status !== "running") return false;
+  return typeof (await withdrawal(instanceId, actorId, t)) === "object";
 }
 
 /** The task node the instance reaches after `nodeId` for this form (through branches), or null at the end. */

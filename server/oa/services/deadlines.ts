@@ -1,7 +1,8 @@
-import { Op, QueryTypes, type Transaction } from "sequelize";
+import { Op } from "sequelize";
 import type { JobHandler } from "../../jobs/services/runner.js";
 import { User } from "../../org/models/index.js";
 import { notify } from "../../notify/services/notifier.js";
+import { roleHoldersIn } from "../engine/assignees.js";
 import { workflowTransaction } from "../engine/engine.js";
 import { Instance, Task } from "../models/engine.js";
 import { OaDocument } from "../models/document.js";
@@ -50,18 +51,6 @@ export async function sendDeadlineNotices(
   return { reminded, overdue };
 }
 
-async function supervisorsOf(unitId: number, t: Transaction): Promise<number[]> {
-  const rows = await Task.sequelize!.query<{ userId: number }>(
-    `SELECT DISTINCT ra.userId AS userId
-       FROM role_assignments ra
-       JOIN role_permissions rp ON rp.roleId = ra.roleId AND rp.permissionCode = 'oa.supervise'
-       JOIN users u ON u.id = ra.userId AND u.disabled = :no
-      WHERE ra.unitId = :unitId`,
-    { replacements: { unitId, no: false }, type: QueryTypes.SELECT, transaction: t },
-  );
-  return rows.map((r) => Number(r.userId));
-}
-
 async function notice(task: Task, kind: "remind" | "overdue", now: Date): Promise<boolean> {
   return workflowTransaction(Task.sequelize!, async (t) => {
     const column = kind === "remind" ? "remindedAt" : "overdueNotifiedAt";
@@ -97,7 +86,9 @@ async function notice(task: Task, kind: "remind" | "overdue", now: Date): Promis
       t,
     );
     const assignee = await User.findByPk(task.assigneeId, { attributes: ["displayName"], transaction: t });
-    const supervisors = (await supervisorsOf(doc.unitId, t)).filter((id) => id !== task.assigneeId);
+    const supervisors = (await roleHoldersIn({ permission: "oa.supervise", unitId: doc.unitId }, t)).filter(
+      (id) => id !== task.assigneeId,
+    );
     if (supervisors.length) {
       await notify(
         {

@@ -250,7 +250,8 @@ export async function submitDocument(
   return approveTask(first.id, actor, { comment: props.comment, chosen: props.chosen }, deps, t);
 }
 
-async function documentOfTask(taskId: number, t: Transaction): Promise<{ task: Task; doc: OaDocument }> {
+/** A task and the 公文 its instance runs for; 404 for a task of anything else, or none. */
+export async function documentOfTask(taskId: number, t?: Transaction): Promise<{ task: Task; doc: OaDocument }> {
   const task = await Task.findByPk(taskId, { transaction: t });
   const instance = task ? await Instance.findByPk(task.instanceId, { transaction: t }) : null;
   const doc =

@@ -4,10 +4,10 @@ import { notFound } from "../../../core/errors.js";
 import { actorOf, authorize } from "../../../core/policy.js";
 import { parseRequest } from "../../../core/validate.js";
 import { workflowTransaction } from "../../engine/engine.js";
-import { Instance, Task } from "../../models/engine.js";
-import { OaDocument } from "../../models/document.js";
+import { Task } from "../../models/engine.js";
+import type { OaDocument } from "../../models/document.js";
 import { documentPolicy } from "../../policies/document.js";
-import { approveTask, returnDocument, transferDocumentTask } from "../../services/documents.js";
+import { approveTask, documentOfTask, returnDocument, transferDocumentTask } from "../../services/documents.js";
 import { ApproveSchema, ReturnSchema, TaskIdSchema, TransferSchema } from "./schema.js";
 
 /**
@@ -16,10 +16,7 @@ import { ApproveSchema, ReturnSchema, TaskIdSchema, TransferSchema } from "./sch
  * (then the engine says why they cannot act: 403 or 409).
  */
 async function documentOf(taskId: number, actorId: number): Promise<OaDocument> {
-  const task = await Task.findByPk(taskId);
-  const instance = task ? await Instance.findByPk(task.instanceId) : null;
-  const doc = instance ? await OaDocument.findByPk(instance.businessId) : null;
-  if (!task || !doc) throw notFound("Task");
+  const { task, doc } = await documentOfTask(taskId);
   if (task.assigneeId !== actorId && task.ownerId !== actorId && doc.drafterId !== actorId) {
     const sameInstance = await Task.findOne({
       where: { instanceId: task.instanceId, assigneeId: actorId },
