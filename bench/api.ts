@@ -20,6 +20,7 @@ import { parseArgs } from "node:util";
 import { ADMIN_USERNAME, BENCH_PASSWORD, LOGIN_ACCOUNTS, prepareFixture, type Dialect } from "./api/fixture.js";
 import { BenchClient, measure, startLogins, type LoginFigures, type RouteFigures } from "./api/load.js";
 import { cpuSeconds, mariadbPid, startProcess, type ServerProcess } from "./api/processes.js";
+import { printColumns } from "./table.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -284,14 +285,10 @@ function printTable(dialect: Dialect, rows: Row[]): void {
     ...(dialect === "mariadb" ? [r.dbCpuMs === null ? "" : r.dbCpuMs.toFixed(3)] : []),
     r.logins ? "" : pct(r.costVsSession),
   ]);
-  const widths = header.map((h, i) => Math.max([...h].length, ...lines.map((l) => [...(l[i] ?? "")].length)));
-  const pad = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
   console.log(
     `\n${dialect}: ${params.users} users, ${params.units} units, ${params.connections} connections, ${params.duration} s per route`,
   );
-  console.log(pad(header));
-  for (const l of lines) console.log(pad(l));
+  printColumns(header, lines);
   for (const r of rows) {
     if (!r.logins) continue;
     const l = r.logins;

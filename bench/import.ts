@@ -26,6 +26,7 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { closePdfReaders, extractPdfText, setPdfReaderLimit } from "../archive-importer/pdfText.js";
+import { printColumns } from "./table.js";
 
 const GOAL = 0.3;
 const corpus = fileURLToPath(new URL("../../shared/corpus/", import.meta.url));
@@ -298,15 +299,10 @@ async function main(): Promise<void> {
       fixed(m.otherCores, 2),
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const pad = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   console.log(
     `\nPDF text extraction, best of ${runs} (pdftotext ${pdftotextVersion}; ${availableParallelism()} cores; load ${load0.map((l) => fixed(l, 2)).join(" ")} at the start, ${load1.map((l) => fixed(l, 2)).join(" ")} at the end)\n`,
   );
-  console.log(pad(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const line of lines) console.log(pad(line));
+  printColumns(header, lines, { rule: true });
   if (excluded.length) {
     console.log(`\nleft out (not read by both):`);
     for (const e of excluded) console.log(`  ${e.file}: ${e.reason}`);

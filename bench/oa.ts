@@ -25,6 +25,7 @@ import mysql from "mysql2/promise";
 import { BenchClient, measure, type RouteFigures } from "./api/load.js";
 import { cpuSeconds, mariadbPid, startProcess, type ServerProcess } from "./api/processes.js";
 import { APPROVER, BENCH_PASSWORD, prepareApprovals, prepareOaFixture, TODO_OPEN, TODO_USER } from "./oa/fixture.js";
+import { printColumns } from "./table.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -299,11 +300,7 @@ const lines = rows.map((r) => [
   r.cpuMs === null ? "" : r.cpuMs.toFixed(3),
   r.dbCpuMs === null ? "" : r.dbCpuMs.toFixed(3),
 ]);
-const widths = header.map((h, i) => Math.max([...h].length, ...lines.map((l) => [...(l[i] ?? "")].length)));
-const pad = (cells: string[]) =>
-  cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-console.log(pad(header));
-for (const l of lines) console.log(pad(l));
+printColumns(header, lines);
 const statuses = Object.entries(approvals.statuses)
   .map(([k, v]) => `${k}×${v}`)
   .join(" ");

@@ -53,6 +53,7 @@ import {
 import { openElasticsearchSearch } from "../server/search/elasticsearch.js";
 import { openEmbeddedSearch } from "../server/search/embedded.js";
 import type { SearchBackend, SearchDocument, SearchQuery, SearchResult } from "../server/search/types.js";
+import { printColumns } from "./table.js";
 
 /** Bumped whenever the records generated change: a cached index of another version is rebuilt. */
 const GENERATOR = 1;
@@ -647,15 +648,8 @@ const fixed = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits)
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 const count = (n: number) => n.toLocaleString("en");
 const bytes = (n: number) => `${fixed(n / 1024 ** 3, 2)} GiB`;
-
-function table(header: string[], lines: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const pad = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  console.log(pad(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const line of lines) console.log(pad(line));
-}
+/** Every table of this bench has a rule under its header. */
+const table = (header: string[], lines: string[][]) => printColumns(header, lines, { rule: true });
 
 async function main(): Promise<void> {
   const load0 = loadavg();
