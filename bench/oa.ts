@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import mysql from "mysql2/promise";
+import { mariadbAdmin } from "./api/fixture.js";
 import { BenchClient, measure, type RouteFigures } from "./api/load.js";
 import { cpuSeconds, mariadbPid, startProcess, type ServerProcess } from "./api/processes.js";
 import { APPROVER, BENCH_PASSWORD, prepareApprovals, prepareOaFixture, TODO_OPEN, TODO_USER } from "./oa/fixture.js";
@@ -65,13 +65,7 @@ const log = (line: string) => console.log(line);
 
 /** A bigger InnoDB buffer pool when the account may set it (the default 128 MB holds little of 10 million tasks). */
 async function bufferPool(server: string, wantMb: number): Promise<number> {
-  const parsed = new URL(server.replace(/^mariadb:/, "mysql:"));
-  const conn = await mysql.createConnection({
-    host: parsed.hostname,
-    port: Number(parsed.port || 3306),
-    user: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
-  });
+  const { connection: conn } = await mariadbAdmin(server);
   try {
     await conn.query(`SET GLOBAL innodb_buffer_pool_size = ${Math.round(wantMb) * 1024 * 1024}`).catch(() => undefined);
     const [[row]] = (await conn.query("SELECT @@innodb_buffer_pool_size AS size")) as unknown as [{ size: number }[]];

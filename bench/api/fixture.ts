@@ -135,14 +135,29 @@ async function build(props: FixtureProps, url: string, dataDir: string): Promise
   }
 }
 
-export async function mariadbAdmin(server: string) {
-  const parsed = new URL(server.replace(/^mariadb:/, "mysql:"));
-  const connection = await mysql.createConnection({
+/** mysql2's connection options for a mysql:// (or mariadb://) URL; its path, if any, is the database. */
+export function mysqlOptions(url: string): {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database?: string;
+} {
+  const parsed = new URL(url.replace(/^mariadb:/, "mysql:"));
+  const database = parsed.pathname.slice(1);
+  return {
     host: parsed.hostname,
     port: Number(parsed.port || 3306),
     user: decodeURIComponent(parsed.username),
     password: decodeURIComponent(parsed.password),
-  });
+    ...(database ? { database } : {}),
+  };
+}
+
+export async function mariadbAdmin(server: string) {
+  const parsed = new URL(server.replace(/^mariadb:/, "mysql:"));
+  const { database: _database, ...options } = mysqlOptions(server);
+  const connection = await mysql.createConnection(options);
   return {
     connection,
     url: (database: string) => `mysql://${parsed.username}:${parsed.password}@${parsed.host}/${database}`,

@@ -6,17 +6,13 @@ import Koa from "koa";
 import Router from "@koa/router";
 import mysql from "mysql2/promise";
 import { TASK_LIST_SQL } from "../../server/oa/services/inbox.js";
+import { mysqlOptions } from "../api/fixture.js";
 
 if (process.env.NODE_ENV === "production") process.setSourceMapsEnabled(false);
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error("DATABASE_URL is required");
-const parsed = new URL(url.replace(/^mariadb:/, "mysql:"));
 const pool = mysql.createPool({
-  host: parsed.hostname,
-  port: Number(parsed.port || 3306),
-  user: decodeURIComponent(parsed.username),
-  password: decodeURIComponent(parsed.password),
-  database: parsed.pathname.slice(1),
+  ...mysqlOptions(url),
   // The application's pool size (server/core/db.ts).
   connectionLimit: 10,
   namedPlaceholders: true,

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Pool } from "mysql2/promise";
 import mysql from "mysql2/promise";
-import { HASH_COST, mariadbAdmin } from "../api/fixture.js";
+import { HASH_COST, mariadbAdmin, mysqlOptions } from "../api/fixture.js";
 
 import type * as ServerModuleNs from "../../server/server.js";
 import type * as EnvModuleNs from "../../server/env.js";
@@ -135,13 +135,8 @@ async function build(props: OaFixtureProps, url: string, dataDir: string): Promi
     await sequelize.close();
   }
 
-  const parsed = new URL(url.replace(/^mariadb:/, "mysql:"));
   const pool = mysql.createPool({
-    host: parsed.hostname,
-    port: Number(parsed.port || 3306),
-    user: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
-    database: parsed.pathname.slice(1),
+    ...mysqlOptions(url),
     connectionLimit: 2,
     multipleStatements: false,
   });
@@ -285,14 +280,7 @@ export async function prepareOaFixture(props: OaFixtureProps): Promise<OaFixture
  * the task ids. Made per run, so every run approves tasks nobody touched.
  */
 export async function prepareApprovals(url: string, count: number): Promise<number[]> {
-  const parsed = new URL(url.replace(/^mariadb:/, "mysql:"));
-  const conn = await mysql.createConnection({
-    host: parsed.hostname,
-    port: Number(parsed.port || 3306),
-    user: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
-    database: parsed.pathname.slice(1),
-  });
+  const conn = await mysql.createConnection(mysqlOptions(url));
   try {
     const [users] = (await conn.query("SELECT id, username FROM users WHERE username IN (?, ?)", [
       APPROVER,
