@@ -5,7 +5,7 @@ import { graphOf, passedTaskNodes, peekNext, withdrawable } from "../engine/engi
 import { HistoryEntry, Instance, Task } from "../models/engine.js";
 import { Attachment, Distribution, DocumentRevision, type OaDocument } from "../models/document.js";
 import { documentPolicy } from "../policies/document.js";
-import { mayEdit, SEND_BACK_ACTIONS } from "./documents.js";
+import { editableBy, SEND_BACK_ACTIONS } from "./documents.js";
 import type { DocumentAbilities, MyTask } from "../presenters/shapes.js";
 
 export type { MyTask };
@@ -102,8 +102,10 @@ export async function loadDocumentView(
   const registers = documentPolicy.register(actor, unit);
   const supervises = documentPolicy.supervise(actor, unit);
   const atStep = (action: string) => mine.some((task) => task.action === action);
+  // Who may change the document may also attach files to it.
+  const editable = editableBy(doc, actor.id, mine);
   const abilities: DocumentAbilities = {
-    edit: await mayEdit(doc, actor.id, t),
+    edit: editable,
     submit: doc.status === "draft" && doc.drafterId === actor.id,
     withdraw: running && instance ? await withdrawable(instance.id, actor.id, t) : false,
     changeSigners:
@@ -114,7 +116,7 @@ export async function loadDocumentView(
     voidNumber: running && registers && doc.docNumber !== null && distributions.length === 0,
     renderPdf: registers && doc.direction === "outgoing" && doc.status !== "draft",
     circulate: running && (registers || mine.some((x) => x.kind === "do")),
-    attach: await mayEdit(doc, actor.id, t),
+    attach: editable,
     sendBack:
       running && doc.direction === "incoming" && mine.some((x) => x.action !== null && SEND_BACK_ACTIONS.has(x.action)),
   };

@@ -149,10 +149,15 @@ export async function openTasksOfActor(doc: OaDocument, actorId: number, t?: Tra
 
 /** Whether the actor may change the document now: its drafter while a draft, or the handler of an editing step. */
 export async function mayEdit(doc: OaDocument, actorId: number, t?: Transaction): Promise<boolean> {
+  if (doc.status !== "running") return editableBy(doc, actorId, []);
+  return editableBy(doc, actorId, await openTasksOfActor(doc, actorId, t));
+}
+
+/** mayEdit, given the actor's open tasks on the document (a caller that has them already). */
+export function editableBy(doc: OaDocument, actorId: number, openTasks: readonly Task[]): boolean {
   if (doc.status === "draft") return doc.drafterId === actorId;
   if (doc.status !== "running") return false;
-  const tasks = await openTasksOfActor(doc, actorId, t);
-  return tasks.some((task) => task.kind === "do" && task.action !== null && EDITING_ACTIONS.has(task.action));
+  return openTasks.some((task) => task.kind === "do" && task.action !== null && EDITING_ACTIONS.has(task.action));
 }
 
 /** Changes fields and 正文; a changed 正文 is saved as a new revision. */
