@@ -262,11 +262,11 @@ function clientFiles(dist: string): Middleware<AppState, AppContextExtras> {
 
 /**
  * `auditBuffer`, `denials` and `blobs` may be left out (tests of other concerns); the app then makes its own.
- * Without `jobs`, jobs the app enqueues wait for the next poll of whichever instance works the queue.
+ * Jobs the app enqueues start at once when a job runner works in this process (onJobQueued), else at the next poll.
  */
 export function createApp(
-  base: Omit<Services, "auditBuffer" | "denials" | "blobs" | "jobs"> &
-    Partial<Pick<Services, "auditBuffer" | "denials" | "blobs" | "jobs">>,
+  base: Omit<Services, "auditBuffer" | "denials" | "blobs"> &
+    Partial<Pick<Services, "auditBuffer" | "denials" | "blobs">>,
 ): Koa<AppState, AppContextExtras> {
   const auditBuffer = base.auditBuffer ?? new AuditBuffer(base.sequelize, base.logger);
   const services: Services = {
@@ -274,7 +274,6 @@ export function createApp(
     auditBuffer,
     denials: base.denials ?? new DenialTally(auditBuffer),
     blobs: base.blobs ?? createBlobStore(base.env),
-    jobs: base.jobs ?? { kick: () => Promise.resolve() },
   };
   const app = new Koa<AppState, AppContextExtras>({ proxy: services.env.TRUST_PROXY });
   app.context.services = services;

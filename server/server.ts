@@ -209,7 +209,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
     await enqueueJob(REINDEX_JOB, null, { dedupeKey: REINDEX_JOB });
   }
   jobs.start();
-  const app = createApp({ env, sequelize, logger, metrics, auditBuffer, denials, search, searchOutbox, blobs, jobs });
+  const app = createApp({ env, sequelize, logger, metrics, auditBuffer, denials, search, searchOutbox, blobs });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(env.PORT, env.HOST, () => resolve(s));
   });

@@ -6,7 +6,6 @@ import type { Logger } from "pino";
 import type { Env } from "../env.js";
 import type { Metrics } from "./metrics.js";
 import type { BlobStore } from "./blobStore.js";
-import type { JobRunner } from "../jobs/services/runner.js";
 import type { Actor } from "./actor.js";
 import type { Session } from "../org/models/index.js";
 import type { AuditEntry } from "../audit/services/auditChain.js";
@@ -29,8 +28,6 @@ export interface Services {
   searchOutbox: OutboxDrainer;
   /** Files (archive originals, later library books and mail), content-addressed under DATA_DIR/blobs. */
   blobs: BlobStore;
-  /** This instance's worker of the job queue; kick it after enqueueing so the job starts now, not at the next poll. */
-  jobs: Pick<JobRunner, "kick">;
 }
 
 export interface AppState {

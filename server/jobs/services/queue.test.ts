@@ -252,4 +252,31 @@ describe("the job runner", () => {
       await runner.stop();
     }
   });
+
+  it("starts a job queued in this process as soon as its transaction commits, without waiting for a poll", async () => {
+    const seen: unknown[] = [];
+    // A poll interval far beyond the test's patience: only the commit can wake the runner.
+    const runner = new JobRunner({ "test.now": { run: async (payload) => void seen.push(payload) } }, logger, 600_000);
+    runner.start();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the first poll has found nothing
+      await sequelize
+        .transaction(async (t) => {
+          await enqueueJob("test.now", { n: "rolled back" }, { transaction: t });
+          throw new Error("roll back");
+        })
+        .catch(() => undefined);
+      await sequelize.transaction(async (t) => {
+        await enqueueJob("test.now", { n: "committed" }, { transaction: t });
+        // Not before the commit: the runner's own connection could not see the job yet.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(seen).toEqual([]);
+      });
+      await waitFor(async () => seen.length === 1, 5_000);
+      expect(seen).toEqual([{ n: "committed" }]);
+      expect(await Job.count()).toBe(1);
+    } finally {
+      await runner.stop();
+    }
+  });
 });

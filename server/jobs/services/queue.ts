@@ -29,6 +29,28 @@ export interface EnqueueOptions {
 }
 
 const DEFAULT_MAX_ATTEMPTS = 5;
+
+const queuedListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` whenever this process adds a job: at once without a
+ * transaction, after the commit with one (a rolled-back job was never
+ * there). The job runner of this instance listens, so a job starts now rather
+ * than at the next poll, and no route has to remember to wake it. Returns the
+ * way to stop listening.
+ */
+export function onJobQueued(listener: () => void): () => void {
+  queuedListeners.add(listener);
+  return () => queuedListeners.delete(listener);
+}
+
+function announceQueued(transaction: Transaction | undefined): void {
+  const announce = () => {
+    for (const listener of queuedListeners) listener();
+  };
+  if (transaction) transaction.afterCommit(announce);
+  else announce();
+}
 const MAX_ERROR_LENGTH = 4_000;
 
 /** Adds a job; in the caller's transaction when given, so it exists exactly when the change that needs it commits. */
@@ -56,7 +78,9 @@ export async function enqueueJob(kind: string, payload: unknown, options: Enqueu
     repeatSeconds: null,
     runAt: options.runAt,
   };
-  return insertOnce(job, transaction);
+  const queued = await insertOnce(job, transaction);
+  announceQueued(transaction);
+  return queued;
 }
 
 /**

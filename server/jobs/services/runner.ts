@@ -6,7 +6,7 @@ import type { Env } from "../../env.js";
 import type { BlobStore } from "../../core/blobStore.js";
 import type { SearchBackend } from "../../search/types.js";
 import type { Job } from "../models/index.js";
-import { claimJobs, completeJob, failJob, payloadOf, releaseJob, renewLease } from "./queue.js";
+import { claimJobs, completeJob, failJob, onJobQueued, payloadOf, releaseJob, renewLease } from "./queue.js";
 
 /** What the handlers of an instance's jobs may reach (server.ts hands them over). */
 export interface JobServices {
@@ -53,6 +53,7 @@ const STOPPING = new Error("the server is stopping");
 export class JobRunner {
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private timer: NodeJS.Timeout | null = null;
+  private unlisten: (() => void) | null = null;
   private polling: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -67,10 +68,12 @@ export class JobRunner {
   start(): void {
     this.stopped = false;
     this.timer ??= setInterval(() => void this.kick(), this.pollMs).unref();
+    // A job added in this process (after its transaction commits) is looked for at once.
+    this.unlisten ??= onJobQueued(() => void this.kick());
     void this.kick();
   }
 
-  /** Looks for due jobs now (after an enqueue in this instance), instead of at the next poll. */
+  /** Looks for due jobs now instead of at the next poll. */
   kick(): Promise<void> {
     if (this.stopped) return Promise.resolve();
     if (this.polling) {
@@ -169,6 +172,8 @@ export class JobRunner {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.unlisten?.();
+    this.unlisten = null;
     await this.polling;
     for (const { abort } of this.active.values()) abort.abort(STOPPING);
     const all = Promise.all([...this.active.values()].map((a) => a.done));

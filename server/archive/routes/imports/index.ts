@@ -89,7 +89,6 @@ export function archiveImportsRouter(): Router<AppState, AppContextExtras> {
         );
         return queued;
       });
-      void ctx.services.jobs.kick();
       ctx.status = 202;
       ctx.body = presentImportRun(run);
     } catch (error) {

@@ -40,7 +40,6 @@ export function archiveIntakeRouter(): Router<AppState, AppContextExtras> {
       );
       return found;
     });
-    void ctx.services.jobs.kick();
     ctx.body = presentIntake(row);
   });
 

@@ -62,7 +62,6 @@ export function oaTasksRouter(): Router<AppState, AppContextExtras> {
       );
       return result;
     });
-    void ctx.services.jobs.kick();
     ctx.body = { documentId: doc.id, currentNodeId: effects.currentNodeId, ended: effects.ended };
   });
 
