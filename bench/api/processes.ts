@@ -55,7 +55,9 @@ async function freePort(): Promise<number> {
 /**
  * Runs `node --import tsx <script>` in `cwd` with `env`, sends its output to
  * `logFile` (a pipe would make this process read every request log line) and
- * waits until GET `readyPath` answers 200.
+ * waits until GET `readyPath` answers 200. BENCH_NODE_ARGS adds node options
+ * that NODE_OPTIONS refuses, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to
+ * profile the servers under load.
  */
 export async function startProcess(props: {
   cwd: string;
@@ -66,7 +68,8 @@ export async function startProcess(props: {
 }): Promise<ServerProcess> {
   const port = await freePort();
   const out = openSync(props.logFile, "a");
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", props.script], {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", props.script], {
     cwd: props.cwd,
     env: { ...process.env, ...props.env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", out, out],
