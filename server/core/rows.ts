@@ -1,4 +1,4 @@
-import { DataTypes, type Model, type ModelStatic } from "sequelize";
+import { DataTypes, QueryTypes, type Model, type ModelStatic, type Transaction } from "sequelize";
 
 /**
  * Model instances from one hand-written joined query. Hot paths (authentication,
@@ -72,4 +72,129 @@ export function instanceOf<M extends Model>(
     else values[name] = value;
   }
   return model.build(values as M["_creationAttributes"], BUILD_OPTIONS);
+}
+
+/*
+ * Plain statements for the hottest writes and reads (an approval runs a dozen
+ * of them): Sequelize's findAll, save and create build the SQL from options
+ * they deep-clone, run hooks and validators, and cost three to four times the
+ * statement itself. These take hand-written SQL (or write exactly the changed
+ * columns) and give back the same model instances, typed as Sequelize types
+ * them, on SQLite and MariaDB alike. Validation stays where the input enters
+ * (zod at the route); use these only for rows the code itself composes.
+ */
+
+function databaseOf(model: ModelStatic<Model>) {
+  const sequelize = model.sequelize;
+  if (!sequelize) throw new Error(`${model.name} is not initialised`);
+  return sequelize;
+}
+
+/** Instances of `model` from a SELECT whose columns are named as its attributes (see columnsOf with prefix ""). */
+export async function selectInstances<M extends Model>(
+  model: ModelStatic<M>,
+  sql: string,
+  replacements: readonly unknown[] | Record<string, unknown>,
+  transaction: Transaction | null | undefined,
+): Promise<M[]> {
+  const rows = await databaseOf(model).query<Record<string, unknown>>(sql, {
+    replacements: replacements as unknown[],
+    type: QueryTypes.SELECT,
+    transaction,
+    raw: true,
+  });
+  return rows.map((row) => instanceOf(model, row, "")!);
+}
+
+/** The `updatedAt` attribute of a model with timestamps, if it has one. */
+function updatedAtOf(model: ModelStatic<Model>): string | undefined {
+  const attributes: unknown = Reflect.get(model, "_timestampAttributes");
+  const name = attributes && typeof attributes === "object" ? Reflect.get(attributes, "updatedAt") : undefined;
+  return typeof name === "string" ? name : undefined;
+}
+
+/**
+ * Writes the attributes of `instance` changed since it was read, with one
+ * UPDATE by its id (updatedAt moves with them, as save() does), and marks
+ * them saved. Nothing is sent when nothing changed.
+ */
+export async function updateChanged(instance: Model, transaction: Transaction): Promise<void> {
+  const model = instance.constructor as ModelStatic<Model>;
+  const changed = instance.changed();
+  if (!changed || changed.length === 0) return;
+  const updatedAt = updatedAtOf(model);
+  if (updatedAt && !changed.includes(updatedAt)) {
+    instance.setDataValue(updatedAt, new Date());
+    changed.push(updatedAt);
+  }
+  const attributes = model.getAttributes();
+  const columns = changed.map((name) => `${quote(attributes[name]?.field ?? name)} = ?`);
+  const dialect = databaseOf(model).getDialect();
+  const values = changed.map((name) => writable(instance.getDataValue(name), dialect));
+  await databaseOf(model).query(
+    `UPDATE ${quote(model.getTableName() as string)} SET ${columns.join(", ")} WHERE id = ?`,
+    {
+      replacements: [...values, instance.getDataValue("id")],
+      type: QueryTypes.UPDATE,
+      transaction,
+    },
+  );
+  const previous: unknown = Reflect.get(instance, "_previousDataValues");
+  for (const name of changed) {
+    if (previous && typeof previous === "object") Reflect.set(previous, name, instance.getDataValue(name));
+    instance.changed(name as never, false);
+  }
+}
+
+/**
+ * INSERTs rows of `model` with one statement, the columns given by the first
+ * row (every row must have the same keys; createdAt/updatedAt are filled in
+ * when the model has them and the rows do not). Returns the instances with
+ * their ids: an auto-increment assigns the ids of one multi-row INSERT
+ * consecutively (SQLite; InnoDB in its default lock mode), as bulkCreate
+ * also assumes.
+ */
+export async function insertInstances<M extends Model>(
+  model: ModelStatic<M>,
+  rows: readonly Record<string, unknown>[],
+  transaction: Transaction,
+): Promise<M[]> {
+  const first = rows[0];
+  if (!first) return [];
+  const stamps = Reflect.get(model, "_timestampAttributes") as Record<string, string | undefined> | undefined;
+  const now = new Date();
+  const filled = rows.map((row) => {
+    const extra: Record<string, unknown> = {};
+    for (const stamp of [stamps?.createdAt, stamps?.updatedAt]) if (stamp && !(stamp in row)) extra[stamp] = now;
+    return { ...row, ...extra };
+  });
+  const names = Object.keys(filled[0]!);
+  const attributes = model.getAttributes();
+  const dialect = databaseOf(model).getDialect();
+  const placeholders = `(${names.map(() => "?").join(", ")})`;
+  const [insertId] = (await databaseOf(model).query(
+    `INSERT INTO ${quote(model.getTableName() as string)} (${names.map((n) => quote(attributes[n]?.field ?? n)).join(", ")}) VALUES ${filled.map(() => placeholders).join(", ")}`,
+    {
+      replacements: filled.flatMap((row) => names.map((n) => writable(row[n], dialect))),
+      type: QueryTypes.INSERT,
+      transaction,
+    },
+  )) as unknown as [number, number];
+  // SQLite reports the last id of the statement, MariaDB the first.
+  const firstId = dialect === "sqlite" ? Number(insertId) - filled.length + 1 : Number(insertId);
+  return filled.map((row, i) => model.build({ ...row, id: firstId + i } as M["_creationAttributes"], BUILD_OPTIONS));
+}
+
+const quote = (name: string) => `\`${name.replace(/`/g, "``")}\``;
+
+/**
+ * A value as a replacement: Sequelize's escaping writes a Date to MariaDB
+ * without its milliseconds (it formats with the plain DATE type), which
+ * DATETIME(3) columns keep; so dates go as UTC text with them (the
+ * connection's time zone is UTC, core/db.ts). SQLite's format keeps them.
+ */
+function writable(value: unknown, dialect: string): unknown {
+  if (value === undefined) return null;
+  if (value instanceof Date && dialect !== "sqlite") return value.toISOString().replace("T", " ").replace("Z", "");
+  return value;
 }

@@ -15,6 +15,7 @@ import {
   type NotificationMessage,
   type NotificationParamsInput,
 } from "../kinds.js";
+import { insertInstances } from "../../core/rows.js";
 import { Notification } from "../models/index.js";
 
 export interface NotifyProps<K extends NotificationKind> {
@@ -116,7 +117,9 @@ export async function notify<K extends NotificationKind>(
 
   const createdAt = new Date();
   const paramsJson = JSON.stringify(parsed.data);
-  const rows = await Notification.bulkCreate(
+  // One plain INSERT (core/rows.ts): every approval notifies, and the values were checked above.
+  const rows = await insertInstances(
+    Notification,
     userIds.map((userId) => ({
       userId,
       kind,
@@ -126,7 +129,7 @@ export async function notify<K extends NotificationKind>(
       readAt: null,
       createdAt,
     })),
-    { transaction },
+    transaction,
   );
   // The kind and its params were checked together above; TypeScript cannot follow that pairing through a generic.
   const message = { kind, params: parsed.data } as NotificationMessage;

@@ -2,7 +2,6 @@ import { Op, QueryTypes, type Transaction } from "sequelize";
 import { Department, Position, User } from "../../org/models/index.js";
 import { conflict } from "../../core/errors.js";
 import type { AssigneeRule, TaskNode } from "./definition.js";
-import { Delegation } from "../models/engine.js";
 
 /** Whom a rule is resolved for: the instance's drafter, form and the previous actor's choice. */
 export interface AssigneeContext {
@@ -121,8 +120,12 @@ export async function resolveRule(
   }
   const unique = [...new Set(ids)];
   if (!unique.length) return [];
-  const active = await User.findAll({ where: { id: unique, disabled: false }, attributes: ["id"], transaction });
-  const keep = new Set(active.map((u) => u.id));
+  const active = await database().query<{ id: number }>("SELECT id FROM users WHERE id IN (:ids) AND disabled = :no", {
+    replacements: { ids: unique, no: false },
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  const keep = new Set(active.map((u) => Number(u.id)));
   return unique.filter((id) => keep.has(id));
 }
 
@@ -135,19 +138,18 @@ export async function withDelegates(
   mayAct: (delegateId: number) => Promise<boolean> = async () => true,
 ): Promise<{ ownerId: number; assigneeId: number }[]> {
   if (!owners.length) return [];
-  const running = await Delegation.findAll({
-    where: {
-      fromUserId: owners,
-      revokedAt: null,
-      startsAt: { [Op.lte]: at },
-      endsAt: { [Op.gt]: at },
-    },
-    order: [["id", "DESC"]],
-    transaction,
-  });
+  // Every approval asks this: a plain statement (see core/rows.ts), not findAll.
+  const running = await database().query<{ fromUserId: number; toUserId: number }>(
+    `SELECT fromUserId, toUserId FROM oa_delegations
+      WHERE fromUserId IN (:owners) AND revokedAt IS NULL AND startsAt <= :at AND endsAt > :at
+      ORDER BY id DESC`,
+    { replacements: { owners: [...owners], at }, type: QueryTypes.SELECT, transaction },
+  );
   const delegateOf = new Map<number, number>();
   // The newest delegation wins; one level only, so two people on leave cannot pass work in a circle.
-  for (const d of running) if (!delegateOf.has(d.fromUserId)) delegateOf.set(d.fromUserId, d.toUserId);
+  for (const d of running) {
+    if (!delegateOf.has(Number(d.fromUserId))) delegateOf.set(Number(d.fromUserId), Number(d.toUserId));
+  }
   const people: { ownerId: number; assigneeId: number }[] = [];
   for (const ownerId of owners) {
     const delegate = delegateOf.get(ownerId);

@@ -1,5 +1,6 @@
-import { literal, Op, Transaction, type CreationAttributes, type Sequelize } from "sequelize";
+import { literal, Op, QueryTypes, Transaction, type CreationAttributes, type Sequelize } from "sequelize";
 import { AppError, conflict, forbidden, notFound } from "../../core/errors.js";
+import { columnsOf, insertInstances, selectInstances, updateChanged } from "../../core/rows.js";
 import { User } from "../../org/models/index.js";
 import {
   HistoryEntry,
@@ -151,13 +152,47 @@ export function workflowTransaction<T>(sequelize: Sequelize, work: (t: Transacti
 /** What an operation names: an instance, or a task (with its instance when the caller already knows it). */
 type Target = { instanceId: number } | { taskId: number; instanceId?: number };
 
-async function lock(by: Target, t: Transaction): Promise<void> {
+/**
+ * The task and its instance as the caller read them together (one statement)
+ * before the transaction. When the instance's revision is still the one read,
+ * nothing has changed either since (every operation bumps it), so they are
+ * used as they are instead of being read again.
+ */
+export interface KnownTask {
+  task: Task;
+  instance: Instance;
+}
+
+/** Bumps the revision if it is still the one `instance` was read with: true when it was. */
+async function lockIfUnchanged(instance: Instance, t: Transaction): Promise<boolean> {
+  checkIsolation(t);
+  const [, changed] = (await database().query(
+    "UPDATE oa_instances SET rev = rev + 1 WHERE id = ? AND status = ? AND rev = ?",
+    { replacements: [instance.id, "running", instance.rev], type: QueryTypes.UPDATE, transaction: t },
+  )) as unknown as [unknown, number];
+  if (changed !== 1) return false;
+  instance.setDataValue("rev", instance.rev + 1);
+  instance.changed("rev", false);
+  return true;
+}
+
+function database(): Sequelize {
+  const sequelize = Instance.sequelize;
+  if (!sequelize) throw new Error("models are not initialised");
+  return sequelize;
+}
+
+function checkIsolation(t: Transaction): void {
   // A programming error, not the user's: every caller must open the transaction with workflowTransaction.
   const options: unknown = Reflect.get(t, "options");
   const isolation = options && typeof options === "object" ? Reflect.get(options, "isolationLevel") : undefined;
   if (Instance.sequelize?.getDialect() !== "sqlite" && isolation !== Transaction.ISOLATION_LEVELS.READ_COMMITTED) {
     throw new Error("engine operations run in workflowTransaction()");
   }
+}
+
+async function lock(by: Target, t: Transaction): Promise<void> {
+  checkIsolation(t);
   let instanceId: number;
   if (by.instanceId !== undefined) instanceId = by.instanceId;
   else if ("taskId" in by) {
@@ -179,12 +214,25 @@ interface Begun extends Run {
   task: Task | null;
 }
 
-async function begin(by: Target, actorId: number | null, t: Transaction): Promise<Begun> {
-  await lock(by, t);
-  const task = "taskId" in by ? await Task.findByPk(by.taskId, { transaction: t }) : null;
-  const instance = await Instance.findByPk(task ? task.instanceId : (by as { instanceId: number }).instanceId, {
-    transaction: t,
-  });
+const taskColumns = () => columnsOf(Task, "oa_tasks", "").join(", ");
+const instanceColumns = () => columnsOf(Instance, "oa_instances", "").join(", ");
+
+async function begin(by: Target, actorId: number | null, t: Transaction, known?: KnownTask): Promise<Begun> {
+  const current =
+    known && "taskId" in by && known.task.id === by.taskId && (await lockIfUnchanged(known.instance, t)) ? known : null;
+  if (!current) await lock(by, t);
+  const task =
+    current?.task ??
+    ("taskId" in by
+      ? ((await selectInstances(Task, `SELECT ${taskColumns()} FROM oa_tasks WHERE id = ?`, [by.taskId], t))[0] ?? null)
+      : null);
+  const instanceId = task ? task.instanceId : (by as { instanceId: number }).instanceId;
+  const instance =
+    current?.instance ??
+    (
+      await selectInstances(Instance, `SELECT ${instanceColumns()} FROM oa_instances WHERE id = ?`, [instanceId], t)
+    )[0] ??
+    null;
   // A task named with another instance than its own is as unknown as one that does not exist (and its own
   // instance was not the one locked).
   const mismatch = "taskId" in by && (!task || (by.instanceId !== undefined && task.instanceId !== by.instanceId));
@@ -244,7 +292,7 @@ async function close(run: Run, tasks: readonly Task[], outcome: TaskOutcome): Pr
     task.status = "cancelled";
     task.outcome = outcome;
     task.completedAt = run.now;
-    await task.save({ transaction: run.t });
+    await updateChanged(task, run.t);
     run.effects.closed.push(task);
   }
 }
@@ -252,14 +300,14 @@ async function close(run: Run, tasks: readonly Task[], outcome: TaskOutcome): Pr
 /** Open and waiting tasks of the node the instance is at, in the order a one-after-another 会签 runs them. */
 async function pendingTasks(run: Run): Promise<Task[]> {
   if (!run.instance.currentNodeId) return [];
-  return Task.findAll({
-    where: { instanceId: run.instance.id, nodeId: run.instance.currentNodeId, status: ["open", "waiting"], kind: "do" },
-    order: [
-      ["seq", "ASC"],
-      ["id", "ASC"],
-    ],
-    transaction: run.t,
-  });
+  return selectInstances(
+    Task,
+    `SELECT ${taskColumns()} FROM oa_tasks
+      WHERE instanceId = ? AND nodeId = ? AND status IN ('open', 'waiting') AND kind = 'do'
+      ORDER BY seq, id`,
+    [run.instance.id, run.instance.currentNodeId],
+    run.t,
+  );
 }
 
 function deadlines(node: TaskNode, from: Date, own?: Date): { dueAt: Date | null; remindAt: Date | null } {
@@ -274,7 +322,7 @@ function deadlines(node: TaskNode, from: Date, own?: Date): { dueAt: Date | null
 async function openWaiting(run: Run, task: Task): Promise<void> {
   const node = run.graph.taskNode(task.nodeId);
   Object.assign(task, { status: "open", ...deadlines(node, run.now) });
-  await task.save({ transaction: run.t });
+  await updateChanged(task, run.t);
   run.effects.opened.push(task);
 }
 
@@ -303,43 +351,41 @@ async function createTasks(
   const people = kept.filter((p, i) => kept.findIndex((q) => q.assigneeId === p.assigneeId) === i);
   const decided = new Map(assignments.map((a) => [a.userId, a]));
   const sequential = node.type === "countersign" && node.mode === "sequential";
-  const created: Task[] = [];
-  for (const [i, person] of people.entries()) {
+  const rows = people.map((person, i): CreationAttributes<Task> => {
     const open = !allWaiting && (!sequential || i === 0);
-    const task = await Task.create(
-      {
-        instanceId: run.instance.id,
-        nodeId: node.id,
-        nodeName: node.name,
-        action: node.action ?? null,
-        kind: "do",
-        round,
-        seq: sequential ? firstSeq + i : 0,
-        ownerId: person.ownerId,
-        assigneeId: person.assigneeId,
-        status: open ? "open" : "waiting",
-        role: decided.get(person.ownerId)?.role ?? null,
-        outcome: null,
-        comment: null,
-        ...(open ? deadlines(node, run.now, decided.get(person.ownerId)?.dueAt) : { dueAt: null, remindAt: null }),
-        remindedAt: null,
-        overdueNotifiedAt: null,
-        completedAt: null,
-      },
-      { transaction: run.t },
-    );
-    created.push(task);
-    if (open) run.effects.opened.push(task);
-  }
+    return {
+      instanceId: run.instance.id,
+      nodeId: node.id,
+      nodeName: node.name,
+      action: node.action ?? null,
+      kind: "do",
+      round,
+      seq: sequential ? firstSeq + i : 0,
+      ownerId: person.ownerId,
+      assigneeId: person.assigneeId,
+      status: open ? "open" : "waiting",
+      role: decided.get(person.ownerId)?.role ?? null,
+      outcome: null,
+      comment: null,
+      ...(open ? deadlines(node, run.now, decided.get(person.ownerId)?.dueAt) : { dueAt: null, remindAt: null }),
+      remindedAt: null,
+      overdueNotifiedAt: null,
+      completedAt: null,
+      createdAt: run.now,
+    };
+  });
+  // One INSERT for all of them (a 会签 of twenty departments is twenty rows).
+  const created = await insertInstances(Task, rows, run.t);
+  for (const task of created) if (task.status === "open") run.effects.opened.push(task);
   return created;
 }
 
 async function nextRound(run: Run, nodeId: string): Promise<number> {
-  const last: number | null = await Task.max("round", {
-    where: { instanceId: run.instance.id, nodeId },
-    transaction: run.t,
-  });
-  return (last ?? 0) + 1;
+  const [row] = await database().query<{ last: number | null }>(
+    "SELECT MAX(round) AS last FROM oa_tasks WHERE instanceId = ? AND nodeId = ?",
+    { replacements: [run.instance.id, nodeId], type: QueryTypes.SELECT, transaction: run.t },
+  );
+  return Number(row?.last ?? 0) + 1;
 }
 
 /**
@@ -394,8 +440,8 @@ async function enter(
 }
 
 async function finish(run: Run): Promise<EngineEffects> {
-  await run.instance.save({ transaction: run.t });
-  if (run.history.length) await HistoryEntry.bulkCreate(run.history, { transaction: run.t });
+  await updateChanged(run.instance, run.t);
+  if (run.history.length) await insertInstances(HistoryEntry, run.history, run.t);
   run.history = [];
   return run.effects;
 }
@@ -462,6 +508,8 @@ export interface CompleteProps {
   /** Fields of the form to change before branches are taken. */
   form?: Record<string, unknown>;
   mayDelegate?: MayDelegate;
+  /** The task and its instance as the caller has just read them (see KnownTask). */
+  known?: KnownTask;
   /**
    * Runs after the task is closed and before the instance moves on, when this
    * completion finishes the node; the 公文 module checks and does its step here.
@@ -483,7 +531,7 @@ function checkAssignments(assignments: readonly Assignment[] | undefined, now: D
 
 export async function completeTask(props: CompleteProps, t: Transaction): Promise<EngineEffects> {
   checkAssignments(props.assignments, new Date());
-  const run = await begin({ taskId: props.taskId, instanceId: props.instanceId }, props.actorId, t);
+  const run = await begin({ taskId: props.taskId, instanceId: props.instanceId }, props.actorId, t, props.known);
   run.mayDelegate = props.mayDelegate;
   const task = run.task!;
   mustAct(task, props.actorId);
@@ -494,7 +542,7 @@ export async function completeTask(props: CompleteProps, t: Transaction): Promis
       comment: props.comment?.trim() || null,
       completedAt: run.now,
     });
-    await task.save({ transaction: t });
+    await updateChanged(task, t);
     await record(run, { action: "read", task, comment: props.comment });
     return finish(run);
   }
@@ -505,7 +553,7 @@ export async function completeTask(props: CompleteProps, t: Transaction): Promis
     comment: props.comment?.trim() || null,
     completedAt: run.now,
   });
-  await task.save({ transaction: t });
+  await updateChanged(task, t);
   if (props.form) run.instance.form = JSON.stringify({ ...formOf(run.instance), ...props.form });
 
   const pending = (await pendingTasks(run)).filter((p) => p.round === task.round);
@@ -598,7 +646,7 @@ export async function returnTask(props: ReturnProps, t: Transaction): Promise<En
     comment: props.comment.trim(),
     completedAt: run.now,
   });
-  await task.save({ transaction: t });
+  await updateChanged(task, t);
   await close(run, await pendingTasks(run), "superseded");
   const owners = await lastHandlers(run, target);
   await record(run, { action: "return", task, comment: props.comment, detail: { to: target } });

@@ -1,4 +1,5 @@
-import type { Transaction } from "sequelize";
+import { QueryTypes, type Transaction } from "sequelize";
+import { columnsOf, instanceOf } from "../../core/rows.js";
 import type { Actor } from "../../core/actor.js";
 import type { BlobStore } from "../../core/blobStore.js";
 import { badRequest, conflict, forbidden, notFound } from "../../core/errors.js";
@@ -256,13 +257,29 @@ export async function submitDocument(
 }
 
 /** A task and the 公文 its instance runs for; 404 for a task of anything else, or none. */
-export async function documentOfTask(taskId: number, t?: Transaction): Promise<{ task: Task; doc: OaDocument }> {
-  const task = await Task.findByPk(taskId, { transaction: t });
-  const instance = task ? await Instance.findByPk(task.instanceId, { transaction: t }) : null;
-  const doc =
-    instance?.businessType === "document" ? await OaDocument.findByPk(instance.businessId, { transaction: t }) : null;
-  if (!task || !doc) throw notFound("Task");
-  return { task, doc };
+/** A task with its instance and document. */
+export interface TaskOfDocument {
+  task: Task;
+  instance: Instance;
+  doc: OaDocument;
+}
+
+/** A task with its instance and document, read together in one statement (every action on a task starts here). */
+export async function documentOfTask(taskId: number, t?: Transaction): Promise<TaskOfDocument> {
+  const sequelize = OaDocument.sequelize!;
+  const [row] = await sequelize.query<Record<string, unknown>>(
+    `SELECT ${[...columnsOf(Task, "t", "t_"), ...columnsOf(Instance, "i", "i_"), ...columnsOf(OaDocument, "d", "d_")].join(", ")}
+       FROM oa_tasks t
+       JOIN oa_instances i ON i.id = t.instanceId
+       JOIN oa_documents d ON d.id = i.businessId AND i.businessType = 'document'
+      WHERE t.id = ?`,
+    { replacements: [taskId], type: QueryTypes.SELECT, transaction: t },
+  );
+  const task = row && instanceOf(Task, row, "t_");
+  const instance = row && instanceOf(Instance, row, "i_");
+  const doc = row && instanceOf(OaDocument, row, "d_");
+  if (!task || !instance || !doc) throw notFound("Task");
+  return { task, instance, doc };
 }
 
 /** What the 公文 does when a step of its process is complete. */
@@ -322,15 +339,15 @@ export async function approveTask(
   props: { comment?: string | null; chosen?: number[]; assignments?: Assignment[] },
   deps: OaDeps,
   t: Transaction,
-  /** The task's document when the caller has just read it (a route's access check): saves three reads. */
-  known?: OaDocument,
+  /** The task with its instance and document when the caller has just read them (documentOfTask): saves reads. */
+  known?: TaskOfDocument,
 ): Promise<EngineEffects> {
   await requireOaUsers([...(props.chosen ?? []), ...(props.assignments ?? []).map((a) => a.userId)], t);
-  const doc = known ?? (await documentOfTask(taskId, t)).doc;
+  const { doc, ...task } = known ?? (await documentOfTask(taskId, t));
   const effects = await completeTask(
     {
       taskId,
-      instanceId: known?.instanceId ?? undefined,
+      known: task,
       actorId: actor.id,
       comment: props.comment,
       chosen: props.chosen,

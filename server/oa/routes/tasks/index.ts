@@ -5,9 +5,14 @@ import { actorOf, authorize } from "../../../core/policy.js";
 import { parseRequest } from "../../../core/validate.js";
 import { workflowTransaction } from "../../engine/engine.js";
 import { Task } from "../../models/engine.js";
-import type { OaDocument } from "../../models/document.js";
 import { documentPolicy } from "../../policies/document.js";
-import { approveTask, documentOfTask, returnDocument, transferDocumentTask } from "../../services/documents.js";
+import {
+  approveTask,
+  documentOfTask,
+  returnDocument,
+  transferDocumentTask,
+  type TaskOfDocument,
+} from "../../services/documents.js";
 import { ApproveSchema, ReturnSchema, TaskIdSchema, TransferSchema } from "./schema.js";
 
 /**
@@ -15,8 +20,9 @@ import { ApproveSchema, ReturnSchema, TaskIdSchema, TransferSchema } from "./sch
  * that is not the caller's answers 404 unless they may read its document
  * (then the engine says why they cannot act: 403 or 409).
  */
-async function documentOf(taskId: number, actorId: number): Promise<OaDocument> {
-  const { task, doc } = await documentOfTask(taskId);
+async function documentOf(taskId: number, actorId: number): Promise<TaskOfDocument> {
+  const found = await documentOfTask(taskId);
+  const { task, doc } = found;
   if (task.assigneeId !== actorId && task.ownerId !== actorId && doc.drafterId !== actorId) {
     const sameInstance = await Task.findOne({
       where: { instanceId: task.instanceId, assigneeId: actorId },
@@ -24,11 +30,11 @@ async function documentOf(taskId: number, actorId: number): Promise<OaDocument> 
     });
     if (!sameInstance) throw notFound("Task");
   }
-  return doc;
+  return found;
 }
 
 /** The document the param check found, for the handler of the same request (one read instead of two). */
-const checked = new WeakMap<AppContext, OaDocument>();
+const checked = new WeakMap<AppContext, TaskOfDocument>();
 
 /** Acting on one's own task: 同意/提交/已阅, 退回, 转办. */
 export function oaTasksRouter(): Router<AppState, AppContextExtras> {
@@ -47,9 +53,10 @@ export function oaTasksRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(documentPolicy.use(actor), "handle documents");
     const { params, body } = parseRequest(ctx, ApproveSchema);
-    const doc = checked.get(ctx) ?? (await documentOf(params.id, actor.id));
+    const found = checked.get(ctx) ?? (await documentOf(params.id, actor.id));
+    const { doc } = found;
     const effects = await workflowTransaction(ctx.services.sequelize, async (t) => {
-      const result = await approveTask(params.id, actor, body, { blobs: ctx.services.blobs }, t, doc);
+      const result = await approveTask(params.id, actor, body, { blobs: ctx.services.blobs }, t, found);
       await ctx.audit(
         {
           action: "oa.task.approve",
@@ -69,7 +76,7 @@ export function oaTasksRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(documentPolicy.use(actor), "return documents");
     const { params, body } = parseRequest(ctx, ReturnSchema);
-    const doc = checked.get(ctx) ?? (await documentOf(params.id, actor.id));
+    const { doc } = checked.get(ctx) ?? (await documentOf(params.id, actor.id));
     const effects = await workflowTransaction(ctx.services.sequelize, async (t) => {
       const result = await returnDocument(params.id, actor, body, t);
       await ctx.audit(
@@ -91,7 +98,7 @@ export function oaTasksRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(documentPolicy.use(actor), "transfer tasks");
     const { params, body } = parseRequest(ctx, TransferSchema);
-    const doc = checked.get(ctx) ?? (await documentOf(params.id, actor.id));
+    const { doc } = checked.get(ctx) ?? (await documentOf(params.id, actor.id));
     await workflowTransaction(ctx.services.sequelize, async (t) => {
       await transferDocumentTask(params.id, actor, { toUserId: body.toUserId, comment: body.comment ?? null }, t);
       await ctx.audit(
