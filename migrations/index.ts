@@ -16,6 +16,7 @@ import * as m0015 from "./0015-notifications.js";
 import * as m0016 from "./0016-oa-documents.js";
 import * as m0017 from "./0017-oa-returns.js";
 import * as m0018 from "./0018-oa-task-roles.js";
+import * as m0019 from "./0019-audit-pending.js";
 
 export interface MigrationModule {
   up(params: { context: QueryInterface }): Promise<void>;
@@ -45,4 +46,5 @@ export const MIGRATIONS: [name: string, module: MigrationModule][] = [
   ["0016-oa-documents", m0016],
   ["0017-oa-returns", m0017],
   ["0018-oa-task-roles", m0018],
+  ["0019-audit-pending", m0019],
 ];

@@ -24,7 +24,7 @@ import { databaseProbe } from "./core/health.js";
 import { createBlobStore } from "./core/blobStore.js";
 import { canonicalApiPath, isApiPath } from "./core/apiPath.js";
 import { refuseNulBytes } from "./core/validate.js";
-import { appendAuditEvent, type AuditEntry } from "./audit/services/auditChain.js";
+import { recordAuditEvent, type AuditEntry } from "./audit/services/auditChain.js";
 import { AuditBuffer } from "./audit/services/auditBuffer.js";
 import { DenialTally } from "./audit/services/denialTally.js";
 import { auditRouter } from "./audit/routes/index.js";
@@ -63,10 +63,10 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
 async function recordAudit(
   ctx: AppContext,
   entry: Omit<AuditEntry, "ip">,
-  transaction?: Parameters<typeof appendAuditEvent>[2],
+  transaction?: Parameters<typeof recordAuditEvent>[2],
 ) {
   const actor = ctx.state.actor;
-  await appendAuditEvent(
+  await recordAuditEvent(
     ctx.services.sequelize,
     { actorId: actor?.id ?? null, actorName: actor?.user.username ?? null, ...entry, ip: ctx.ip },
     transaction,

@@ -11,7 +11,13 @@ import { createBlobStore, type BlobStore } from "./core/blobStore.js";
 import { createApp, createMetricsApp } from "./app.js";
 import { initOrgModels, Unit } from "./org/models/index.js";
 import { initAuditModels } from "./audit/models/auditEvent.js";
-import { checkpointAuditChain, sealAuditChain, useAuditAnchor } from "./audit/services/auditChain.js";
+import {
+  chainPendingAuditEvents,
+  checkpointAuditChain,
+  onAuditChainError,
+  sealAuditChain,
+  useAuditAnchor,
+} from "./audit/services/auditChain.js";
 import { AuditBuffer } from "./audit/services/auditBuffer.js";
 import { DenialTally } from "./audit/services/denialTally.js";
 import { syncPermissionCatalogue } from "./org/services/bootstrap.js";
@@ -149,6 +155,10 @@ export async function prepareDatabase(env: Env, logger: Logger): Promise<Sequeli
   useAuditAnchor(await loadAuditAnchor(env));
   const seal = await sealAuditChain(sequelize);
   if (seal.sealed) logger.info({ chainId: seal.chainId }, "audit chain signed with the audit key");
+  onAuditChainError((err) => logger.error({ err }, "chaining audit events failed; they wait for the next run"));
+  // Events of changes that committed just before a crash are chained now.
+  const leftover = await chainPendingAuditEvents(sequelize);
+  if (leftover) logger.info({ events: leftover }, "audit events left waiting were chained");
   await syncPermissionCatalogue(sequelize);
   const processes = await ensureDefaultProcesses(sequelize);
   if (processes.length) logger.info({ processes }, "default OA processes created");
@@ -230,6 +240,11 @@ export async function startServer(env: Env): Promise<RunningServer> {
     checkpointAuditChain().catch((err: unknown) => logger.error({ err }, "audit checkpoint failed"));
   const checkpoints = setInterval(checkpoint, env.AUDIT_CHECKPOINT_SECONDS * 1000);
   checkpoints.unref();
+  // Events whose chaining after their commit failed (a passing database error) wait in audit_pending until this.
+  const chainer = setInterval(() => {
+    chainPendingAuditEvents(sequelize).catch((err: unknown) => logger.error({ err }, "chaining audit events failed"));
+  }, 5_000);
+  chainer.unref();
   const port = (server.address() as AddressInfo).port;
   logger.info({ port }, "web server listening");
   return {
@@ -242,12 +257,14 @@ export async function startServer(env: Env): Promise<RunningServer> {
     drainSearch: () => searchOutbox.kick(),
     search,
     jobs,
-    flushAudit: () => {
+    flushAudit: async () => {
       denials.flush();
-      return auditBuffer.flush();
+      await auditBuffer.flush();
+      await chainPendingAuditEvents(sequelize);
     },
     close: async () => {
       clearInterval(sweeper);
+      clearInterval(chainer);
       clearInterval(checkpoints);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -255,6 +272,9 @@ export async function startServer(env: Env): Promise<RunningServer> {
       await jobs.stop();
       denials.flush();
       await auditBuffer.close();
+      await chainPendingAuditEvents(sequelize).catch((err: unknown) =>
+        logger.error({ err }, "chaining audit events failed"),
+      );
       await checkpoint();
       await searchOutbox.stop();
       await search.close();

@@ -18,7 +18,7 @@ import type { Sequelize } from "sequelize";
 import { env } from "../env.js";
 import { createLogger } from "../core/logger.js";
 import { prepareDatabase } from "../server.js";
-import { appendAuditEvent } from "../audit/services/auditChain.js";
+import { recordAuditEvent } from "../audit/services/auditChain.js";
 import { User } from "../org/models/index.js";
 import { newOneTimePassword, setOneTimePassword } from "../org/services/passwordReset.js";
 import { endOtherSessions } from "../org/services/sessions.js";
@@ -39,7 +39,7 @@ export async function adminResetPassword(
     await setOneTimePassword(user.id, otp, t);
     if (props.enable && user.disabled)
       await User.update({ disabled: false }, { where: { id: user.id }, transaction: t });
-    await appendAuditEvent(
+    await recordAuditEvent(
       sequelize,
       {
         action: "user.password.reset",

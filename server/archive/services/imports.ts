@@ -1,5 +1,5 @@
 import type { Sequelize, Transaction } from "sequelize";
-import { appendAuditEvent } from "../../audit/services/auditChain.js";
+import { recordAuditEvent } from "../../audit/services/auditChain.js";
 import { ArchiveImport, type ImportProblem } from "../models/index.js";
 
 /** The counts and problems of a finished run (archive-importer/run.ts ImportReport). */
@@ -86,7 +86,7 @@ export async function finishImportRun(
       { where: { id: run.id }, transaction: t },
     );
     if (dryRun) return;
-    await appendAuditEvent(
+    await recordAuditEvent(
       sequelize,
       {
         action: "archive.import",

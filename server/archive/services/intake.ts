@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import type { Sequelize, Transaction } from "sequelize";
 import { z } from "zod";
-import { appendAuditEvent } from "../../audit/services/auditChain.js";
+import { recordAuditEvent } from "../../audit/services/auditChain.js";
 import type { BlobStore } from "../../core/blobStore.js";
 import { enqueueJob } from "../../jobs/services/queue.js";
 import type { JobHandler, JobServices } from "../../jobs/services/runner.js";
@@ -184,7 +184,7 @@ async function fileOne(sequelize: Sequelize, blobs: BlobStore, id: number): Prom
       await record.update({ archiveCode }, { transaction: t });
     }
     await row.update({ recordId: record.id, archiveCode: record.archiveCode }, { transaction: t });
-    await appendAuditEvent(
+    await recordAuditEvent(
       sequelize,
       {
         action: "archive.intake",

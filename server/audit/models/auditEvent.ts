@@ -1,4 +1,11 @@
-import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, type Sequelize } from "sequelize";
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from "sequelize";
 
 export const AUDIT_OUTCOMES = ["success", "failure", "denied"] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
@@ -71,7 +78,47 @@ export class AuditHead extends Model<InferAttributes<AuditHead>, InferCreationAt
   }
 }
 
+/** An event recorded in its change's transaction and not chained yet (migration 0019). */
+export class AuditPending extends Model<InferAttributes<AuditPending>, InferCreationAttributes<AuditPending>> {
+  declare id: CreationOptional<number>;
+  declare at: Date;
+  declare actorId: number | null;
+  declare actorName: string | null;
+  declare ip: string | null;
+  declare action: string;
+  declare targetType: string | null;
+  declare targetId: string | null;
+  declare outcome: AuditOutcome;
+  declare detail: string | null;
+
+  static initModel(sequelize: Sequelize): void {
+    AuditPending.init(
+      {
+        id: {
+          type: DataTypes.BIGINT,
+          primaryKey: true,
+          autoIncrement: true,
+          get(this: AuditPending) {
+            return Number(this.getDataValue("id"));
+          },
+        },
+        at: { type: DataTypes.DATE(3), allowNull: false },
+        actorId: { type: DataTypes.INTEGER, allowNull: true },
+        actorName: { type: DataTypes.STRING(64), allowNull: true },
+        ip: { type: DataTypes.STRING(64), allowNull: true },
+        action: { type: DataTypes.STRING(64), allowNull: false },
+        targetType: { type: DataTypes.STRING(32), allowNull: true },
+        targetId: { type: DataTypes.STRING(64), allowNull: true },
+        outcome: { type: DataTypes.STRING(16), allowNull: false },
+        detail: { type: DataTypes.TEXT, allowNull: true },
+      },
+      { sequelize, tableName: "audit_pending", timestamps: false },
+    );
+  }
+}
+
 export function initAuditModels(sequelize: Sequelize): void {
   AuditEvent.initModel(sequelize);
   AuditHead.initModel(sequelize);
+  AuditPending.initModel(sequelize);
 }

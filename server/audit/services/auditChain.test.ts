@@ -12,11 +12,13 @@ import { createMigrator } from "../../core/migrator.js";
 import { initModels, prepareDatabase } from "../../server.js";
 import { createTestDatabase, type TestDatabase } from "../../../tests/helpers/testDatabase.js";
 import { dropAuditTriggers } from "../../../migrations/0004-audit-integrity.js";
-import { AuditEvent, AuditHead } from "../models/auditEvent.js";
+import { AuditEvent, AuditHead, AuditPending } from "../models/auditEvent.js";
 import { databaseId, KEY_FILE } from "./auditAnchor.js";
 import {
   appendAuditEvent,
+  chainPendingAuditEvents,
   checkpointAuditChain,
+  recordAuditEvent,
   unkeyedEventHash,
   verifyAuditChain,
   type ChainProblemKind,
@@ -88,6 +90,55 @@ describe("audit hash chain", () => {
     // Event 1 is the seal written at first start.
     expect(seqs).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
     expect(await verifyAuditChain()).toMatchObject({ ok: true, checked: 41 });
+  });
+
+  it("records the events of concurrent transactions, each committed with its change or not at all, in one chain", async () => {
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        sequelize
+          .transaction(async (t) => {
+            await recordAuditEvent(sequelize, { action: "race.tx", outcome: "success", detail: { i } }, t);
+            if (i % 4 === 3) throw new Error("rolled back");
+          })
+          .catch(() => undefined),
+      ),
+    );
+    // Each committed transaction's event is chained before its commit returns: nothing waits, none is missing.
+    expect(await AuditPending.count()).toBe(0);
+    const events = await AuditEvent.findAll({ where: { action: "race.tx" }, order: [["seq", "ASC"]] });
+    const kept = events.map((e) => (JSON.parse(e.detail!) as { i: number }).i).sort((a, b) => a - b);
+    expect(kept).toEqual(Array.from({ length: 40 }, (_, i) => i).filter((i) => i % 4 !== 3));
+    const seqs = (await AuditEvent.findAll({ order: [["seq", "ASC"]] })).map((e) => e.seq);
+    expect(seqs).toEqual(Array.from({ length: 31 }, (_, i) => i + 1));
+    expect(await verifyAuditChain()).toMatchObject({ ok: true, checked: 31 });
+  });
+
+  it("chains events left waiting by a crash between commit and chaining, at the next start and before a check", async () => {
+    const waiting = (i: number) => ({
+      at: new Date(Date.UTC(2026, 10, 27, 8, 0, i, 123)),
+      actorId: null,
+      actorName: "crashed",
+      ip: "10.0.0.1",
+      action: "left.waiting",
+      targetType: "oa_document",
+      targetId: String(i),
+      outcome: "success" as const,
+      detail: JSON.stringify({ i }),
+    });
+    await AuditPending.bulkCreate([waiting(1), waiting(2)]);
+    expect(await verifyAuditChain()).toMatchObject({ ok: true, checked: 3 });
+    await AuditPending.bulkCreate([waiting(3)]);
+    await sequelize.close();
+    sequelize = await prepareDatabase(env(), createLogger("silent"));
+    expect(await AuditPending.count()).toBe(0);
+    const events = await AuditEvent.findAll({ where: { action: "left.waiting" }, order: [["seq", "ASC"]] });
+    expect(events.map((e) => [e.targetId, e.at.toISOString()])).toEqual([
+      ["1", "2026-11-27T08:00:01.123Z"],
+      ["2", "2026-11-27T08:00:02.123Z"],
+      ["3", "2026-11-27T08:00:03.123Z"],
+    ]);
+    expect(await chainPendingAuditEvents(sequelize)).toBe(0);
+    expect(await verifyAuditChain()).toMatchObject({ ok: true, checked: 4 });
   });
 
   it("detects an edited row, through the API's service and the CLI", async () => {

@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomUUID } from "node:crypto";
-import { Op, type Sequelize, type Transaction } from "sequelize";
-import { AuditEvent, AuditHead, type AuditOutcome } from "../models/auditEvent.js";
+import { Op, QueryTypes, type Sequelize, type Transaction } from "sequelize";
+import { insertInstances } from "../../core/rows.js";
+import { AuditEvent, AuditHead, AuditPending, type AuditOutcome } from "../models/auditEvent.js";
 import { otherChains, readCheckpoints, writeCheckpoint, type AuditAnchor, type Checkpoint } from "./auditAnchor.js";
 
 export const GENESIS_HASH = "0".repeat(64);
@@ -79,6 +80,23 @@ function requireAnchor(): AuditAnchor {
 /** An event as appended: its columns, hash included. */
 export type AppendedEvent = Hashable & { hash: string };
 
+/** An event's columns as stored, before the chain gives it seq, prevHash and hash. */
+type Unchained = Omit<Hashable, "seq" | "prevHash">;
+
+function unchained(entry: AuditEntry): Unchained {
+  return {
+    at: entry.at ?? new Date(),
+    actorId: entry.actorId ?? null,
+    actorName: entry.actorName ?? null,
+    ip: entry.ip ?? null,
+    action: entry.action,
+    targetType: entry.targetType ?? null,
+    targetId: entry.targetId === undefined || entry.targetId === null ? null : String(entry.targetId),
+    outcome: entry.outcome,
+    detail: entry.detail ? JSON.stringify(entry.detail) : null,
+  };
+}
+
 /**
  * Appends events after `head` (locked by the caller) and moves the head. The
  * rows go in as one INSERT typed by the model's attributes, without building
@@ -88,27 +106,15 @@ export type AppendedEvent = Hashable & { hash: string };
 async function appendLocked(
   t: Transaction,
   head: AuditHead,
-  entries: AuditEntry[],
+  events: Unchained[],
   key: Buffer,
   chainId: string,
 ): Promise<AppendedEvent[]> {
   let seq = head.seq;
   let prevHash = head.hash;
-  const rows = entries.map((entry) => {
+  const rows = events.map((event) => {
     seq += 1;
-    const draft: Hashable = {
-      seq,
-      at: entry.at ?? new Date(),
-      actorId: entry.actorId ?? null,
-      actorName: entry.actorName ?? null,
-      ip: entry.ip ?? null,
-      action: entry.action,
-      targetType: entry.targetType ?? null,
-      targetId: entry.targetId === undefined || entry.targetId === null ? null : String(entry.targetId),
-      outcome: entry.outcome,
-      detail: entry.detail ? JSON.stringify(entry.detail) : null,
-      prevHash,
-    };
+    const draft: Hashable = { ...event, seq, prevHash };
     prevHash = keyedEventHash(draft, key);
     return { ...draft, hash: prevHash };
   });
@@ -140,9 +146,132 @@ export async function appendAuditEvents(
     if (!head) throw new Error("audit_head row is missing: run the migrations");
     // Keyed events before the seal would be taken for unkeyed ones and fail verification.
     if (!head.chainId) throw new Error("the audit chain is not sealed yet: prepareDatabase() seals it");
-    return appendLocked(t, head, entries, key, head.chainId);
+    return appendLocked(t, head, entries.map(unchained), key, head.chainId);
   };
   return transaction ? run(transaction) : sequelize.transaction(run);
+}
+
+/**
+ * Records events of a change in its own transaction, without waiting for the
+ * chain's head (on MariaDB): they go to audit_pending with one INSERT, and
+ * right after the commit the events waiting there are chained
+ * (chainPendingAuditEvents; the commit waits for it, so whoever reads the log
+ * next finds them). A change that rolls back leaves no event; one that commits
+ * always leaves its event, chained then, or by the periodic run of any
+ * instance if chaining failed. Without a transaction, and on SQLite, the
+ * events are chained at once.
+ */
+export async function recordAuditEvents(
+  sequelize: Sequelize,
+  entries: AuditEntry[],
+  transaction?: Transaction,
+): Promise<void> {
+  requireAnchor();
+  if (entries.length === 0) return;
+  // SQLite runs one writing transaction at a time anyway (core/db.ts queues them), so the head's lock costs
+  // nothing there, and a chaining transaction started from inside the queue would wait for itself.
+  if (!transaction || sequelize.getDialect() === "sqlite") {
+    await appendAuditEvents(sequelize, entries, transaction);
+    return;
+  }
+  await insertInstances(AuditPending, entries.map(unchained), transaction);
+  transaction.afterCommit(() =>
+    chainPendingAuditEvents(sequelize).then(
+      () => undefined,
+      (err: unknown) => reportChainError(err),
+    ),
+  );
+}
+
+/** Records one event; see recordAuditEvents. */
+export function recordAuditEvent(sequelize: Sequelize, entry: AuditEntry, transaction?: Transaction): Promise<void> {
+  return recordAuditEvents(sequelize, [entry], transaction);
+}
+
+let reportChainError: (err: unknown) => void = (err) => console.error("chaining audit events failed", err);
+
+/** Where a failure to chain after a commit is reported (the change has committed; its event waits for the next run). */
+export function onAuditChainError(report: (err: unknown) => void): void {
+  reportChainError = report;
+}
+
+const PENDING_BATCH = 500;
+
+/** Per database: the run of chainPendingAuditEvents going on, and the one asked for after it. */
+const chainers = new WeakMap<Sequelize, { running: Promise<number> | null; next: Promise<number> | null }>();
+
+/**
+ * Chains the events waiting in audit_pending, oldest first, in batches under
+ * the head's lock, and answers how many. Calls while a run is going on share
+ * one further run (the running one may have read the table before their
+ * events committed), so a burst of commits is chained in a few batches.
+ * Safe with several instances: the head's lock makes their runs take turns.
+ */
+export function chainPendingAuditEvents(sequelize: Sequelize): Promise<number> {
+  let state = chainers.get(sequelize);
+  if (!state) {
+    state = { running: null, next: null };
+    chainers.set(sequelize, state);
+  }
+  const s = state;
+  if (!s.running) {
+    s.running = chainAll(sequelize).finally(() => {
+      s.running = null;
+    });
+    return s.running;
+  }
+  s.next ??= s.running
+    .catch(() => 0)
+    .then(() => {
+      s.next = null;
+      return chainPendingAuditEvents(sequelize);
+    });
+  return s.next;
+}
+
+async function chainAll(sequelize: Sequelize): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const chained = await chainBatch(sequelize);
+    total += chained;
+    if (chained < PENDING_BATCH) return total;
+  }
+}
+
+async function chainBatch(sequelize: Sequelize): Promise<number> {
+  const { key } = requireAnchor();
+  // Usually another run (of this instance or another) got there first: then no lock is taken.
+  const waiting = await sequelize.query("SELECT id FROM audit_pending ORDER BY id LIMIT 1", {
+    type: QueryTypes.SELECT,
+  });
+  if (waiting.length === 0) return 0;
+  return sequelize.transaction(async (t) => {
+    const head = await AuditHead.findByPk(1, { transaction: t, lock: t.LOCK.UPDATE });
+    if (!head) throw new Error("audit_head row is missing: run the migrations");
+    if (!head.chainId) throw new Error("the audit chain is not sealed yet: prepareDatabase() seals it");
+    // Read under the head's lock: a run that chained and deleted events before has committed.
+    const pending = await AuditPending.findAll({ order: [["id", "ASC"]], limit: PENDING_BATCH, transaction: t });
+    if (pending.length === 0) return 0;
+    await appendLocked(
+      t,
+      head,
+      pending.map((p) => ({
+        at: p.at,
+        actorId: p.actorId,
+        actorName: p.actorName,
+        ip: p.ip,
+        action: p.action,
+        targetType: p.targetType,
+        targetId: p.targetId,
+        outcome: p.outcome,
+        detail: p.detail,
+      })),
+      key,
+      head.chainId,
+    );
+    await AuditPending.destroy({ where: { id: pending.map((p) => p.id) }, transaction: t });
+    return pending.length;
+  });
 }
 
 /** Appends one event; see appendAuditEvents. */
@@ -173,14 +302,14 @@ export async function sealAuditChain(sequelize: Sequelize): Promise<{ sealed: bo
       t,
       head,
       [
-        {
+        unchained({
           action: "audit.chain.sealed",
           outcome: "success",
           actorName: "system",
           targetType: "audit",
           targetId: chainId,
           detail: { unkeyedEvents: head.seq, keyId: a.keyId, replacedChains: await otherChains(a, chainId) },
-        },
+        }),
       ],
       a.key,
       chainId,
@@ -244,11 +373,14 @@ export interface ChainReport {
 
 /**
  * Walks the whole chain in batches and holds it against the checkpoints kept
- * outside the database; reports the first break it finds. Events appended
- * while it runs are left for the next run.
+ * outside the database; reports the first break it finds. Events waiting in
+ * audit_pending are chained first; events appended while it runs are left for
+ * the next run.
  */
 export async function verifyAuditChain(batchSize = 2000): Promise<ChainReport> {
   const a = requireAnchor();
+  // Events committed but not chained yet (a crash between the two) belong to the log: chained first.
+  if (AuditEvent.sequelize) await chainPendingAuditEvents(AuditEvent.sequelize);
   const sealedHead = await AuditHead.findByPk(1);
   if (!sealedHead?.chainId) {
     return fail(0, 0, 0, "unanchored", "the log has not been signed with the audit key (start the server once)");
