@@ -149,18 +149,17 @@ export async function updateChanged(instance: Model, transaction: Transaction): 
 /**
  * INSERTs rows of `model` with one statement, the columns given by the first
  * row (every row must have the same keys; createdAt/updatedAt are filled in
- * when the model has them and the rows do not). Returns the instances with
- * their ids: an auto-increment assigns the ids of one multi-row INSERT
+ * when the model has them and the rows do not). Returns the rows as written
+ * with their ids: an auto-increment assigns the ids of one multi-row INSERT
  * consecutively (SQLite; InnoDB in its default lock mode), as bulkCreate
  * also assumes.
  */
-export async function insertInstances<M extends Model>(
-  model: ModelStatic<M>,
-  rows: readonly Record<string, unknown>[],
+export async function insertRows<R extends Record<string, unknown>>(
+  model: ModelStatic<Model>,
+  rows: readonly R[],
   transaction: Transaction,
-): Promise<M[]> {
-  const first = rows[0];
-  if (!first) return [];
+): Promise<(R & { id: number })[]> {
+  if (!rows[0]) return [];
   const stamps = Reflect.get(model, "_timestampAttributes") as Record<string, string | undefined> | undefined;
   const now = new Date();
   const filled = rows.map((row) => {
@@ -182,7 +181,17 @@ export async function insertInstances<M extends Model>(
   )) as unknown as [number, number];
   // SQLite reports the last id of the statement, MariaDB the first.
   const firstId = dialect === "sqlite" ? Number(insertId) - filled.length + 1 : Number(insertId);
-  return filled.map((row, i) => model.build({ ...row, id: firstId + i } as M["_creationAttributes"], BUILD_OPTIONS));
+  return filled.map((row, i) => ({ ...row, id: firstId + i }));
+}
+
+/** insertRows, answering model instances (for rows the caller goes on working with). */
+export async function insertInstances<M extends Model>(
+  model: ModelStatic<M>,
+  rows: readonly Record<string, unknown>[],
+  transaction: Transaction,
+): Promise<M[]> {
+  const written = await insertRows(model, rows, transaction);
+  return written.map((row) => model.build(row as M["_creationAttributes"], BUILD_OPTIONS));
 }
 
 const quote = (name: string) => `\`${name.replace(/`/g, "``")}\``;

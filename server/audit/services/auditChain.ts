@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomUUID } from "node:crypto";
 import { Op, QueryTypes, type Sequelize, type Transaction } from "sequelize";
-import { insertInstances } from "../../core/rows.js";
+import { insertRows } from "../../core/rows.js";
 import { AuditEvent, AuditHead, AuditPending, type AuditOutcome } from "../models/auditEvent.js";
 import { otherChains, readCheckpoints, writeCheckpoint, type AuditAnchor, type Checkpoint } from "./auditAnchor.js";
 
@@ -174,7 +174,7 @@ export async function recordAuditEvents(
     await appendAuditEvents(sequelize, entries, transaction);
     return;
   }
-  await insertInstances(AuditPending, entries.map(unchained), transaction);
+  await insertRows(AuditPending, entries.map(unchained), transaction);
   transaction.afterCommit(() =>
     chainPendingAuditEvents(sequelize).then(
       () => undefined,

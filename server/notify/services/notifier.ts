@@ -15,7 +15,7 @@ import {
   type NotificationMessage,
   type NotificationParamsInput,
 } from "../kinds.js";
-import { insertInstances } from "../../core/rows.js";
+import { insertRows } from "../../core/rows.js";
 import { Notification } from "../models/index.js";
 
 export interface NotifyProps<K extends NotificationKind> {
@@ -118,7 +118,7 @@ export async function notify<K extends NotificationKind>(
   const createdAt = new Date();
   const paramsJson = JSON.stringify(parsed.data);
   // One plain INSERT (core/rows.ts): every approval notifies, and the values were checked above.
-  const rows = await insertInstances(
+  const rows = await insertRows(
     Notification,
     userIds.map((userId) => ({
       userId,

@@ -1,6 +1,6 @@
 import { literal, Op, QueryTypes, Transaction, type CreationAttributes, type Sequelize } from "sequelize";
 import { AppError, conflict, forbidden, notFound } from "../../core/errors.js";
-import { columnsOf, insertInstances, selectInstances, updateChanged } from "../../core/rows.js";
+import { columnsOf, insertInstances, insertRows, selectInstances, updateChanged } from "../../core/rows.js";
 import { User } from "../../org/models/index.js";
 import {
   HistoryEntry,
@@ -441,7 +441,7 @@ async function enter(
 
 async function finish(run: Run): Promise<EngineEffects> {
   await updateChanged(run.instance, run.t);
-  if (run.history.length) await insertInstances(HistoryEntry, run.history, run.t);
+  if (run.history.length) await insertRows(HistoryEntry, run.history, run.t);
   run.history = [];
   return run.effects;
 }
