@@ -11,6 +11,13 @@ export interface AssigneeContext {
   form: Readonly<Record<string, unknown>>;
   /** Users the previous actor chose for a "chosen" rule. */
   chosen?: readonly number[];
+  /**
+   * When given, the check of the accounts also finds who acts for each at
+   * `delegatesAt` (a running 委托) and notes it in `delegates`, so that
+   * withDelegates need not ask again.
+   */
+  delegatesAt?: Date;
+  delegates?: Map<number, number | null>;
 }
 
 function database() {
@@ -120,6 +127,23 @@ export async function resolveRule(
   }
   const unique = [...new Set(ids)];
   if (!unique.length) return [];
+  if (ctx.delegatesAt && ctx.delegates) {
+    // One statement for both questions: each active account with its newest running delegation, if any.
+    const rows = await database().query<{ id: number; toUserId: number | null }>(
+      `SELECT u.id AS id, d.toUserId AS toUserId
+         FROM users u
+         LEFT JOIN oa_delegations d
+           ON d.fromUserId = u.id AND d.revokedAt IS NULL AND d.startsAt <= :at AND d.endsAt > :at
+        WHERE u.id IN (:ids) AND u.disabled = :no
+        ORDER BY u.id, d.id DESC`,
+      { replacements: { ids: unique, no: false, at: ctx.delegatesAt }, type: QueryTypes.SELECT, transaction },
+    );
+    for (const row of rows) {
+      const id = Number(row.id);
+      if (!ctx.delegates.has(id)) ctx.delegates.set(id, row.toUserId === null ? null : Number(row.toUserId));
+    }
+    return unique.filter((id) => ctx.delegates!.has(id));
+  }
   const active = await database().query<{ id: number }>("SELECT id FROM users WHERE id IN (:ids) AND disabled = :no", {
     replacements: { ids: unique, no: false },
     type: QueryTypes.SELECT,
@@ -136,9 +160,27 @@ export async function withDelegates(
   transaction: Transaction,
   /** Whether this delegate may do the owner's task here; a task they may not do stays with its owner. */
   mayAct: (delegateId: number) => Promise<boolean> = async () => true,
+  /** Delegates already found for these owners at `at` (resolveRule with delegatesAt): then none are asked for. */
+  known?: ReadonlyMap<number, number | null>,
 ): Promise<{ ownerId: number; assigneeId: number }[]> {
   if (!owners.length) return [];
-  // Every approval asks this: a plain statement (see core/rows.ts), not findAll.
+  const delegateOf =
+    known && owners.every((id) => known.has(id)) ? known : await runningDelegations(owners, at, transaction);
+  const people: { ownerId: number; assigneeId: number }[] = [];
+  for (const ownerId of owners) {
+    const delegate = delegateOf.get(ownerId) ?? null;
+    people.push({ ownerId, assigneeId: delegate !== null && (await mayAct(delegate)) ? delegate : ownerId });
+  }
+  return people;
+}
+
+/** Who acts for each owner at `at`: the newest running delegation wins. */
+async function runningDelegations(
+  owners: readonly number[],
+  at: Date,
+  transaction: Transaction,
+): Promise<Map<number, number>> {
+  // Every approval may ask this: a plain statement (see core/rows.ts), not findAll.
   const running = await database().query<{ fromUserId: number; toUserId: number }>(
     `SELECT fromUserId, toUserId FROM oa_delegations
       WHERE fromUserId IN (:owners) AND revokedAt IS NULL AND startsAt <= :at AND endsAt > :at
@@ -146,16 +188,11 @@ export async function withDelegates(
     { replacements: { owners: [...owners], at }, type: QueryTypes.SELECT, transaction },
   );
   const delegateOf = new Map<number, number>();
-  // The newest delegation wins; one level only, so two people on leave cannot pass work in a circle.
+  // One level only, so two people on leave cannot pass work in a circle.
   for (const d of running) {
     if (!delegateOf.has(Number(d.fromUserId))) delegateOf.set(Number(d.fromUserId), Number(d.toUserId));
   }
-  const people: { ownerId: number; assigneeId: number }[] = [];
-  for (const ownerId of owners) {
-    const delegate = delegateOf.get(ownerId);
-    people.push({ ownerId, assigneeId: delegate !== undefined && (await mayAct(delegate)) ? delegate : ownerId });
-  }
-  return people;
+  return delegateOf;
 }
 
 /** The owners of a task node's tasks, or 409 naming the node when its rule finds nobody. */

@@ -62,6 +62,14 @@ interface Run {
   now: Date;
   actorId: number | null;
   effects: EngineEffects;
+  /**
+   * Every task to do (kind "do") of the instance, when the operation has read
+   * them all at once (completeTask: its pending tasks and the next round come
+   * from one statement); tasks it creates are added.
+   */
+  doTasks?: Task[];
+  /** Owners' delegates found while their accounts were checked (see resolveRule); null: none. */
+  delegates?: Map<number, number | null>;
 }
 
 /** A version's graph with its lookups; versions never change, so each is parsed once. */
@@ -299,7 +307,13 @@ async function close(run: Run, tasks: readonly Task[], outcome: TaskOutcome): Pr
 
 /** Open and waiting tasks of the node the instance is at, in the order a one-after-another 会签 runs them. */
 async function pendingTasks(run: Run): Promise<Task[]> {
-  if (!run.instance.currentNodeId) return [];
+  const nodeId = run.instance.currentNodeId;
+  if (!nodeId) return [];
+  if (run.doTasks) {
+    return run.doTasks
+      .filter((x) => x.nodeId === nodeId && (x.status === "open" || x.status === "waiting"))
+      .sort((a, b) => a.seq - b.seq || a.id - b.id);
+  }
   return selectInstances(
     Task,
     `SELECT ${taskColumns()} FROM oa_tasks
@@ -342,8 +356,12 @@ async function createTasks(
   allWaiting = false,
   assignments: readonly Assignment[] = [],
 ): Promise<Task[]> {
-  const delegated = await withDelegates(owners, run.now, run.t, (delegateId) =>
-    run.mayDelegate ? run.mayDelegate(node, delegateId) : Promise.resolve(true),
+  const delegated = await withDelegates(
+    owners,
+    run.now,
+    run.t,
+    (delegateId) => (run.mayDelegate ? run.mayDelegate(node, delegateId) : Promise.resolve(true)),
+    run.delegates,
   );
   // One task per person: a delegate who is also chosen in their own right keeps their own task only.
   const own = new Set(delegated.filter((p) => p.ownerId === p.assigneeId).map((p) => p.assigneeId));
@@ -376,11 +394,13 @@ async function createTasks(
   });
   // One INSERT for all of them (a 会签 of twenty departments is twenty rows).
   const created = await insertInstances(Task, rows, run.t);
+  run.doTasks?.push(...created);
   for (const task of created) if (task.status === "open") run.effects.opened.push(task);
   return created;
 }
 
 async function nextRound(run: Run, nodeId: string): Promise<number> {
+  if (run.doTasks) return Math.max(0, ...run.doTasks.filter((x) => x.nodeId === nodeId).map((x) => x.round)) + 1;
   const [row] = await database().query<{ last: number | null }>(
     "SELECT MAX(round) AS last FROM oa_tasks WHERE instanceId = ? AND nodeId = ?",
     { replacements: [run.instance.id, nodeId], type: QueryTypes.SELECT, transaction: run.t },
@@ -427,6 +447,8 @@ async function enter(
           drafter: () => drafterOf(run.instance, run.t),
           form,
           chosen: options.chosen,
+          delegatesAt: run.now,
+          delegates: (run.delegates ??= new Map()),
         },
         run.t,
       ));
@@ -554,6 +576,13 @@ export async function completeTask(props: CompleteProps, t: Transaction): Promis
     completedAt: run.now,
   });
   await updateChanged(task, t);
+  // The node's pending tasks and, if the instance moves on, the next node's round: one statement for both.
+  run.doTasks = await selectInstances(
+    Task,
+    `SELECT ${taskColumns()} FROM oa_tasks WHERE instanceId = ? AND kind = 'do'`,
+    [run.instance.id],
+    t,
+  );
   if (props.form) run.instance.form = JSON.stringify({ ...formOf(run.instance), ...props.form });
 
   const pending = (await pendingTasks(run)).filter((p) => p.round === task.round);
