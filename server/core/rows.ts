@@ -1,4 +1,4 @@
-import { DataTypes, QueryTypes, type Model, type ModelStatic, type Transaction } from "sequelize";
+import { DataTypes, QueryTypes, type Model, type ModelStatic, type Sequelize, type Transaction } from "sequelize";
 
 /**
  * Model instances from one hand-written joined query. Hot paths (authentication,
@@ -90,19 +90,76 @@ function databaseOf(model: ModelStatic<Model>) {
   return sequelize;
 }
 
+/** The mysql2 connection a MariaDB transaction runs on (Sequelize keeps it on the transaction), else null. */
+function mysqlConnectionOf(sequelize: Sequelize, transaction: Transaction | null | undefined): MysqlConnection | null {
+  if (!transaction || sequelize.getDialect() !== "mysql") return null;
+  const connection: unknown = Reflect.get(transaction, "connection");
+  return connection && typeof connection === "object" && typeof Reflect.get(connection, "query") === "function"
+    ? (connection as MysqlConnection)
+    : null;
+}
+
+interface MysqlConnection {
+  query(sql: string, values: unknown[], callback: (error: Error | null, result: unknown) => void): unknown;
+}
+
+/**
+ * Runs one statement with positional \`?\` replacements. Inside a MariaDB
+ * transaction it goes to the transaction's mysql2 connection directly:
+ * Sequelize's query() costs more than twice the statement there (it copies
+ * its options and captures a stack trace for every statement; 41 µs of CPU
+ * against 18 µs measured on the bench database). mysql2 escapes the values
+ * and reads the rows with the typeCast Sequelize gave the connection, so the
+ * rows are what Sequelize answers; the statement still goes to Sequelize's
+ * SQL log. Elsewhere (SQLite, no transaction) it is Sequelize's query().
+ * SELECTs answer rows; other statements the id they inserted and the rows
+ * they changed.
+ */
+export async function plainQuery(
+  sequelize: Sequelize,
+  sql: string,
+  values: readonly unknown[],
+  transaction: Transaction | null | undefined,
+): Promise<{ rows: Record<string, unknown>[]; insertId: number; affectedRows: number }> {
+  const select = /^\s*SELECT\b/i.test(sql);
+  const connection = mysqlConnectionOf(sequelize, transaction);
+  if (connection) {
+    const options: unknown = Reflect.get(sequelize, "options"); // set by Sequelize, not in its types
+    const log = options && typeof options === "object" ? Reflect.get(options, "logging") : undefined;
+    if (typeof log === "function") log(sql);
+    const result = await new Promise<unknown>((resolve, reject) => {
+      connection.query(sql, [...values], (error, answer) => (error ? reject(error) : resolve(answer)));
+    });
+    if (select) return { rows: result as Record<string, unknown>[], insertId: 0, affectedRows: 0 };
+    const header = result as { insertId?: number; affectedRows?: number };
+    return { rows: [], insertId: Number(header.insertId ?? 0), affectedRows: Number(header.affectedRows ?? 0) };
+  }
+  if (select) {
+    const rows = await sequelize.query<Record<string, unknown>>(sql, {
+      replacements: [...values],
+      type: QueryTypes.SELECT,
+      transaction,
+      raw: true,
+    });
+    return { rows, insertId: 0, affectedRows: 0 };
+  }
+  const insert = /^\s*INSERT\b/i.test(sql);
+  const [id, changed] = (await sequelize.query(sql, {
+    replacements: [...values],
+    type: insert ? QueryTypes.INSERT : QueryTypes.UPDATE,
+    transaction,
+  })) as unknown as [unknown, number];
+  return { rows: [], insertId: Number(id ?? 0), affectedRows: Number(changed ?? 0) };
+}
+
 /** Instances of `model` from a SELECT whose columns are named as its attributes (see columnsOf with prefix ""). */
 export async function selectInstances<M extends Model>(
   model: ModelStatic<M>,
   sql: string,
-  replacements: readonly unknown[] | Record<string, unknown>,
+  replacements: readonly unknown[],
   transaction: Transaction | null | undefined,
 ): Promise<M[]> {
-  const rows = await databaseOf(model).query<Record<string, unknown>>(sql, {
-    replacements: replacements as unknown[],
-    type: QueryTypes.SELECT,
-    transaction,
-    raw: true,
-  });
+  const { rows } = await plainQuery(databaseOf(model), sql, replacements, transaction);
   return rows.map((row) => instanceOf(model, row, "")!);
 }
 
@@ -131,13 +188,11 @@ export async function updateChanged(instance: Model, transaction: Transaction): 
   const columns = changed.map((name) => `${quote(attributes[name]?.field ?? name)} = ?`);
   const dialect = databaseOf(model).getDialect();
   const values = changed.map((name) => writable(instance.getDataValue(name), dialect));
-  await databaseOf(model).query(
+  await plainQuery(
+    databaseOf(model),
     `UPDATE ${quote(model.getTableName() as string)} SET ${columns.join(", ")} WHERE id = ?`,
-    {
-      replacements: [...values, instance.getDataValue("id")],
-      type: QueryTypes.UPDATE,
-      transaction,
-    },
+    [...values, instance.getDataValue("id")],
+    transaction,
   );
   const previous: unknown = Reflect.get(instance, "_previousDataValues");
   for (const name of changed) {
@@ -171,16 +226,14 @@ export async function insertRows<R extends Record<string, unknown>>(
   const attributes = model.getAttributes();
   const dialect = databaseOf(model).getDialect();
   const placeholders = `(${names.map(() => "?").join(", ")})`;
-  const [insertId] = (await databaseOf(model).query(
+  const { insertId } = await plainQuery(
+    databaseOf(model),
     `INSERT INTO ${quote(model.getTableName() as string)} (${names.map((n) => quote(attributes[n]?.field ?? n)).join(", ")}) VALUES ${filled.map(() => placeholders).join(", ")}`,
-    {
-      replacements: filled.flatMap((row) => names.map((n) => writable(row[n], dialect))),
-      type: QueryTypes.INSERT,
-      transaction,
-    },
-  )) as unknown as [number, number];
+    filled.flatMap((row) => names.map((n) => writable(row[n], dialect))),
+    transaction,
+  );
   // SQLite reports the last id of the statement, MariaDB the first.
-  const firstId = dialect === "sqlite" ? Number(insertId) - filled.length + 1 : Number(insertId);
+  const firstId = dialect === "sqlite" ? insertId - filled.length + 1 : insertId;
   return filled.map((row, i) => ({ ...row, id: firstId + i }));
 }
 
@@ -202,7 +255,7 @@ const quote = (name: string) => `\`${name.replace(/`/g, "``")}\``;
  * DATETIME(3) columns keep; so dates go as UTC text with them (the
  * connection's time zone is UTC, core/db.ts). SQLite's format keeps them.
  */
-function writable(value: unknown, dialect: string): unknown {
+export function writable(value: unknown, dialect: string): unknown {
   if (value === undefined) return null;
   if (value instanceof Date && dialect !== "sqlite") return value.toISOString().replace("T", " ").replace("Z", "");
   return value;

@@ -1,6 +1,7 @@
 import { Op, QueryTypes, type Transaction } from "sequelize";
 import { Department, Position, User } from "../../org/models/index.js";
 import { conflict } from "../../core/errors.js";
+import { plainQuery, writable } from "../../core/rows.js";
 import type { AssigneeRule, TaskNode } from "./definition.js";
 
 /** Whom a rule is resolved for: the instance's drafter, form and the previous actor's choice. */
@@ -129,14 +130,17 @@ export async function resolveRule(
   if (!unique.length) return [];
   if (ctx.delegatesAt && ctx.delegates) {
     // One statement for both questions: each active account with its newest running delegation, if any.
-    const rows = await database().query<{ id: number; toUserId: number | null }>(
+    const at = writable(ctx.delegatesAt, database().getDialect());
+    const { rows } = await plainQuery(
+      database(),
       `SELECT u.id AS id, d.toUserId AS toUserId
          FROM users u
          LEFT JOIN oa_delegations d
-           ON d.fromUserId = u.id AND d.revokedAt IS NULL AND d.startsAt <= :at AND d.endsAt > :at
-        WHERE u.id IN (:ids) AND u.disabled = :no
+           ON d.fromUserId = u.id AND d.revokedAt IS NULL AND d.startsAt <= ? AND d.endsAt > ?
+        WHERE u.id IN (?) AND u.disabled = ?
         ORDER BY u.id, d.id DESC`,
-      { replacements: { ids: unique, no: false, at: ctx.delegatesAt }, type: QueryTypes.SELECT, transaction },
+      [at, at, unique, false],
+      transaction,
     );
     for (const row of rows) {
       const id = Number(row.id);

@@ -1,6 +1,6 @@
 import { literal, Op, QueryTypes, Transaction, type CreationAttributes, type Sequelize } from "sequelize";
 import { AppError, conflict, forbidden, notFound } from "../../core/errors.js";
-import { columnsOf, insertInstances, insertRows, selectInstances, updateChanged } from "../../core/rows.js";
+import { columnsOf, insertInstances, insertRows, plainQuery, selectInstances, updateChanged } from "../../core/rows.js";
 import { User } from "../../org/models/index.js";
 import {
   HistoryEntry,
@@ -174,11 +174,13 @@ export interface KnownTask {
 /** Bumps the revision if it is still the one `instance` was read with: true when it was. */
 async function lockIfUnchanged(instance: Instance, t: Transaction): Promise<boolean> {
   checkIsolation(t);
-  const [, changed] = (await database().query(
+  const { affectedRows } = await plainQuery(
+    database(),
     "UPDATE oa_instances SET rev = rev + 1 WHERE id = ? AND status = ? AND rev = ?",
-    { replacements: [instance.id, "running", instance.rev], type: QueryTypes.UPDATE, transaction: t },
-  )) as unknown as [unknown, number];
-  if (changed !== 1) return false;
+    [instance.id, "running", instance.rev],
+    t,
+  );
+  if (affectedRows !== 1) return false;
   instance.setDataValue("rev", instance.rev + 1);
   instance.changed("rev", false);
   return true;
