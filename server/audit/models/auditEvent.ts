@@ -10,6 +10,19 @@ import {
 export const AUDIT_OUTCOMES = ["success", "failure", "denied"] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
+/** What an event records: the columns of audit_events and audit_pending besides the chain's. */
+const eventColumns = () => ({
+  at: { type: DataTypes.DATE(3), allowNull: false },
+  actorId: { type: DataTypes.INTEGER, allowNull: true },
+  actorName: { type: DataTypes.STRING(64), allowNull: true },
+  ip: { type: DataTypes.STRING(64), allowNull: true },
+  action: { type: DataTypes.STRING(64), allowNull: false },
+  targetType: { type: DataTypes.STRING(32), allowNull: true },
+  targetId: { type: DataTypes.STRING(64), allowNull: true },
+  outcome: { type: DataTypes.STRING(16), allowNull: false },
+  detail: { type: DataTypes.TEXT, allowNull: true },
+});
+
 export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreationAttributes<AuditEvent>> {
   declare seq: number;
   declare at: Date;
@@ -35,15 +48,7 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
             return Number(this.getDataValue("seq"));
           },
         },
-        at: { type: DataTypes.DATE(3), allowNull: false },
-        actorId: { type: DataTypes.INTEGER, allowNull: true },
-        actorName: { type: DataTypes.STRING(64), allowNull: true },
-        ip: { type: DataTypes.STRING(64), allowNull: true },
-        action: { type: DataTypes.STRING(64), allowNull: false },
-        targetType: { type: DataTypes.STRING(32), allowNull: true },
-        targetId: { type: DataTypes.STRING(64), allowNull: true },
-        outcome: { type: DataTypes.STRING(16), allowNull: false },
-        detail: { type: DataTypes.TEXT, allowNull: true },
+        ...eventColumns(),
         prevHash: { type: DataTypes.STRING(64), allowNull: false },
         hash: { type: DataTypes.STRING(64), allowNull: false },
       },
@@ -102,15 +107,7 @@ export class AuditPending extends Model<InferAttributes<AuditPending>, InferCrea
             return Number(this.getDataValue("id"));
           },
         },
-        at: { type: DataTypes.DATE(3), allowNull: false },
-        actorId: { type: DataTypes.INTEGER, allowNull: true },
-        actorName: { type: DataTypes.STRING(64), allowNull: true },
-        ip: { type: DataTypes.STRING(64), allowNull: true },
-        action: { type: DataTypes.STRING(64), allowNull: false },
-        targetType: { type: DataTypes.STRING(32), allowNull: true },
-        targetId: { type: DataTypes.STRING(64), allowNull: true },
-        outcome: { type: DataTypes.STRING(16), allowNull: false },
-        detail: { type: DataTypes.TEXT, allowNull: true },
+        ...eventColumns(),
       },
       { sequelize, tableName: "audit_pending", timestamps: false },
     );
