@@ -1,6 +1,9 @@
+import { fileURLToPath, URL } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // The client's own alias, for client modules tested here that import others at run time.
+  resolve: { alias: { "@": fileURLToPath(new URL("./client/src", import.meta.url)) } },
   test: {
     include: [
       "server/**/*.test.ts",

@@ -723,11 +723,10 @@ export async function bpmnToGraph(xml: string): Promise<{ graph: ProcessGraph | 
     if (known.has(from) && known.has(to)) flows.push(flow);
   }
 
-  for (const message of incomplete ? [] : graphProblems({ nodes: shape, flows })) {
+  for (const found of incomplete ? [] : graphProblems({ nodes: shape, flows })) {
     // The parser's own report of a bad condition, with the flow id, came first.
-    const flowId = /^the condition of flow (\S+) does not parse/.exec(message)?.[1];
-    if (flowId && badConditions.has(flowId)) continue;
-    problems.push(problem("graph", message));
+    if (found.code === "condition_invalid" && found.elementId && badConditions.has(found.elementId)) continue;
+    problems.push(problem(found.code, found.message, found.elementId, found.params));
   }
   const candidate = { nodes, flows };
   if (problems.length) return { graph: null, problems };

@@ -102,61 +102,118 @@ export const ProcessGraphSchema = z
     flows: z.array(FlowSchema).min(1).max(400),
   })
   .superRefine((graph, ctx) => {
-    for (const problem of graphProblems(graph)) ctx.addIssue({ code: "custom", message: problem });
+    for (const problem of graphProblems(graph)) ctx.addIssue({ code: "custom", message: problem.message });
   });
 export type ProcessGraph = z.infer<typeof ProcessGraphSchema>;
 
-/**
- * What makes a graph unrunnable, in words an administrator can act on: one
- * start, at least one end, flows between known nodes, every node reachable
- * from the start and able to reach an end, gateways with conditions that
- * parse and exactly one default, no two flows out of a task.
- */
-export function graphProblems(graph: { nodes: ProcessNode[]; flows: Flow[] }): string[] {
-  const problems: string[] = [];
+/** What is wrong with a graph as a whole: a code the designer words in the reader's language. */
+export type GraphProblemCode =
+  | "duplicate_node"
+  | "start_count"
+  | "no_end"
+  | "duplicate_flow"
+  | "flow_unknown_node"
+  | "end_outgoing"
+  | "branch_flows"
+  | "branch_default"
+  | "branch_condition_missing"
+  | "condition_invalid"
+  | "outgoing_count"
+  | "condition_outside_branch"
+  | "unreachable"
+  | "dead_end";
+
+export interface GraphProblem {
+  code: GraphProblemCode;
+  /** The node or flow at fault, when there is one. */
+  elementId?: string;
+  /** Values the message mentions. */
+  params: Record<string, string>;
+  /** In English, for the API's callers and the logs. */
+  message: string;
+}
+
+/** Problems of a graph as a whole: ids, one start, ends, branches and their conditions, reachability. */
+export function graphProblems(graph: { nodes: ProcessNode[]; flows: Flow[] }): GraphProblem[] {
+  const problems: GraphProblem[] = [];
+  const add = (code: GraphProblemCode, message: string, elementId?: string, params: Record<string, string> = {}) =>
+    problems.push({
+      code,
+      message,
+      params: elementId ? { id: elementId, ...params } : params,
+      ...(elementId ? { elementId } : {}),
+    });
   const nodes = new Map<string, ProcessNode>();
   for (const node of graph.nodes) {
-    if (nodes.has(node.id)) problems.push(`two nodes have the id ${node.id}`);
+    if (nodes.has(node.id)) add("duplicate_node", `two nodes have the id ${node.id}`, node.id);
     nodes.set(node.id, node);
   }
   const starts = graph.nodes.filter((n) => n.type === "start");
-  if (starts.length !== 1) problems.push(`a process has exactly one start (found ${starts.length})`);
-  if (!graph.nodes.some((n) => n.type === "end")) problems.push("a process needs an end");
+  if (starts.length !== 1) {
+    add("start_count", `a process has exactly one start (found ${starts.length})`, undefined, {
+      found: String(starts.length),
+    });
+  }
+  if (!graph.nodes.some((n) => n.type === "end")) add("no_end", "a process needs an end");
   const out = new Map<string, Flow[]>();
   const flowIds = new Set<string>();
   for (const flow of graph.flows) {
-    if (flowIds.has(flow.id)) problems.push(`two flows have the id ${flow.id}`);
+    if (flowIds.has(flow.id)) add("duplicate_flow", `two flows have the id ${flow.id}`, flow.id);
     flowIds.add(flow.id);
-    if (!nodes.has(flow.from)) problems.push(`flow ${flow.id} leaves the unknown node ${flow.from}`);
-    if (!nodes.has(flow.to)) problems.push(`flow ${flow.id} enters the unknown node ${flow.to}`);
+    for (const end of [flow.from, flow.to]) {
+      if (!nodes.has(end)) {
+        add("flow_unknown_node", `flow ${flow.id} connects the unknown node ${end}`, flow.id, { node: end });
+      }
+    }
     out.set(flow.from, [...(out.get(flow.from) ?? []), flow]);
   }
   for (const node of graph.nodes) {
     const leaving = out.get(node.id) ?? [];
+    const named = { name: node.name };
     if (node.type === "end") {
-      if (leaving.length) problems.push(`the end ${node.name} has outgoing flows`);
+      if (leaving.length) add("end_outgoing", `the end ${node.name} has outgoing flows`, node.id, named);
       continue;
     }
     if (node.type === "exclusive") {
       const defaults = leaving.filter((f) => f.isDefault);
-      if (leaving.length < 2) problems.push(`the branch ${node.name} needs at least two outgoing flows`);
-      if (defaults.length !== 1) problems.push(`the branch ${node.name} needs exactly one default flow`);
+      if (leaving.length < 2) {
+        add("branch_flows", `the branch ${node.name} needs at least two outgoing flows`, node.id, named);
+      }
+      if (defaults.length !== 1) {
+        add("branch_default", `the branch ${node.name} needs exactly one default flow`, node.id, named);
+      }
       for (const flow of leaving) {
         if (flow.isDefault) continue;
         if (!flow.condition) {
-          problems.push(`flow ${flow.id} out of the branch ${node.name} needs a condition`);
+          add(
+            "branch_condition_missing",
+            `flow ${flow.id} out of the branch ${node.name} needs a condition`,
+            flow.id,
+            named,
+          );
           continue;
         }
         try {
           parseExpression(flow.condition);
         } catch (error) {
-          problems.push(`the condition of flow ${flow.id} does not parse: ${(error as Error).message}`);
+          const reason = (error as Error).message;
+          add("condition_invalid", `the condition of flow ${flow.id} does not parse: ${reason}`, flow.id, {
+            condition: flow.condition,
+            reason,
+          });
         }
       }
       continue;
     }
-    if (leaving.length !== 1) problems.push(`${node.name} needs exactly one outgoing flow (found ${leaving.length})`);
-    if (leaving.some((f) => f.condition)) problems.push(`only flows out of a branch carry conditions`);
+    if (leaving.length !== 1) {
+      add("outgoing_count", `${node.name} needs exactly one outgoing flow (found ${leaving.length})`, node.id, {
+        ...named,
+        found: String(leaving.length),
+      });
+    }
+    for (const flow of leaving) {
+      if (flow.condition) add("condition_outside_branch", "only flows out of a branch carry conditions", flow.id);
+    }
   }
   // Reachability: from the start, and to an end.
   const start = starts[0];
@@ -171,8 +228,11 @@ export function graphProblems(graph: { nodes: ProcessNode[]; flows: Flow[] }): s
         }
       }
     }
-    for (const node of graph.nodes)
-      if (!seen.has(node.id)) problems.push(`${node.name} cannot be reached from the start`);
+    for (const node of graph.nodes) {
+      if (!seen.has(node.id)) {
+        add("unreachable", `${node.name} cannot be reached from the start`, node.id, { name: node.name });
+      }
+    }
   }
   const into = new Map<string, string[]>();
   for (const flow of graph.flows) into.set(flow.to, [...(into.get(flow.to) ?? []), flow.from]);
@@ -186,7 +246,9 @@ export function graphProblems(graph: { nodes: ProcessNode[]; flows: Flow[] }): s
       }
     }
   }
-  for (const node of graph.nodes) if (!finishing.has(node.id)) problems.push(`${node.name} cannot reach an end`);
+  for (const node of graph.nodes) {
+    if (!finishing.has(node.id)) add("dead_end", `${node.name} cannot reach an end`, node.id, { name: node.name });
+  }
   return problems;
 }
 
