@@ -102,6 +102,14 @@ describe("the process designer", () => {
       await expect.poll(() => byTestId(page, "designer-save").isDisabled()).toBe(true);
       await session.shot("bad-condition");
 
+      // No condition at all on a flow out of a branch: a problem of the graph as a whole, in Chinese too.
+      await condition.fill("");
+      await condition.press("Tab");
+      await expect
+        .poll(() => byTestId(page, "designer-problems").innerText())
+        .toMatch(/分支“[^”]+”流出的连线 f_needsCountersign_yes 需要条件/);
+      await expect.poll(() => byTestId(page, "designer-save").isDisabled()).toBe(true);
+
       await condition.fill('needsCountersign == true && urgency != "特急"');
       await condition.press("Tab");
       await error.waitFor({ state: "detached" });
