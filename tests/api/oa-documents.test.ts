@@ -236,6 +236,8 @@ describe("公文: an outgoing document from draft to archive", () => {
     });
     expect(made.status, made.text).toBe(201);
     expect(made.body.active).toBe(true);
+    // The leader signs for the unit and the colleague may not: 签发 stays with the leader, who is told so.
+    expect(made.body.signStaysWithOwner).toBe(true);
     const doc = await draft(drafter);
     await drafter.post(`/api/oa/documents/${doc.id}/submit`, {});
     const todo = (await deputy.get("/api/oa/inbox/todo")).body.items;
@@ -268,6 +270,30 @@ describe("公文: an outgoing document from draft to archive", () => {
     expect([transfer.status, transfer.body.error?.code]).toEqual([409, "user_unavailable"]);
     const revoked = await leader.post(`/api/oa/delegations/${made.body.id}/revoke`);
     expect(revoked.body.active).toBe(false);
+
+    // Handing over the open tasks too keeps the 签发 the delegate may not do with the leader.
+    const moving = await leader.post("/api/oa/delegations", {
+      toUserId: deputyId,
+      startsAt: new Date(Date.now() - hour).toISOString(),
+      endsAt: new Date(Date.now() + hour).toISOString(),
+      moveOpenTasks: true,
+    });
+    expect(moving.status, moving.text).toBe(201);
+    expect(moving.body.signStaysWithOwner).toBe(true);
+    expect(moving.body.kept).toBeGreaterThanOrEqual(1);
+    const stillMine = (await leader.get(`/api/oa/documents/${doc.id}`)).body.myTasks[0];
+    expect([stillMine?.id, stillMine?.action]).toEqual([signing.id, "sign"]);
+    await approve(leader, doc.id);
+    expect((await leader.post(`/api/oa/delegations/${moving.body.id}/revoke`)).status).toBe(200);
+    // Someone who does not sign is not warned about 签发.
+    const staff2Id = (await outsider.get("/api/auth/me")).body.user.id;
+    const plain = await drafter.post("/api/oa/delegations", {
+      toUserId: staff2Id,
+      startsAt: new Date(Date.now() + 96 * hour).toISOString(),
+      endsAt: new Date(Date.now() + 120 * hour).toISOString(),
+    });
+    expect([plain.status, plain.body.signStaysWithOwner, plain.body.kept]).toEqual([201, false, 0]);
+    expect((await drafter.post(`/api/oa/delegations/${plain.body.id}/revoke`)).status).toBe(200);
   });
 
   it("reminds before a deadline and tells the assignee and the unit's supervisors once it has passed, once", async () => {

@@ -672,6 +672,31 @@ describe("公文 in the browser", () => {
       );
       await settled(page);
       await leader.session.shot("history");
+
+      // The head delegates to a colleague who may not sign: told at once that 签发 still comes to them.
+      const leaderDelegations = byTestId(page, "menu-oa-delegations");
+      if (!(await leaderDelegations.isVisible())) await byTestId(page, "menu-oa").click();
+      await leaderDelegations.click();
+      await page.waitForURL(/\/oa\/delegations$/);
+      await byTestId(page, "delegation-new").click();
+      const leaderForm = page.locator('[data-testid="delegation-form"]:visible');
+      await leaderForm.waitFor();
+      await pickPerson(page, "delegation-to", staff3.name);
+      const leaderDelegated = isApi(page, "POST", /^\/api\/oa\/delegations$/);
+      await leaderForm.locator('[data-testid="delegation-submit"]').click();
+      expect((await leaderDelegated).status()).toBe(201);
+      const warning = page.locator(".el-message--warning", { hasText: "没有本单位的签发权限" });
+      await warning.waitFor();
+      expect(await warning.innerText()).toContain(
+        `${staff3.name} 没有本单位的签发权限：需要签发的公文仍会交给您本人。`,
+      );
+      await settled(page);
+      await leader.session.shot("delegation-sign-stays");
+      const leaderRow = page.locator('[data-testid="delegation-row"]', { hasText: staff3.name });
+      await leaderRow.locator('[data-testid="delegation-revoke"]').click();
+      const leaderRevoked = isApi(page, "POST", /^\/api\/oa\/delegations\/\d+\/revoke$/);
+      await page.locator(".el-message-box:visible .el-message-box__btns .el-button--primary").click();
+      expect((await leaderRevoked).status()).toBe(200);
     });
   });
 

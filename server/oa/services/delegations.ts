@@ -1,22 +1,26 @@
-import { Op, type Transaction } from "sequelize";
+import { Op, QueryTypes, type Transaction } from "sequelize";
 import type { Actor } from "../../core/actor.js";
 import { badRequest, conflict, notFound } from "../../core/errors.js";
 import { User } from "../../org/models/index.js";
 import { notify } from "../../notify/services/notifier.js";
 import { Delegation, Task } from "../models/engine.js";
-import { requireOaUsers } from "../engine/assignees.js";
+import { OaDocument } from "../models/document.js";
+import { requireOaUsers, roleHoldersIn } from "../engine/assignees.js";
 
 /**
  * 委托: while someone is away, the tasks the process gives them go to a
  * colleague, who acts on their behalf (the history says so). Optionally the
  * open tasks they already have move over too. One level only: a delegate's
  * own delegation does not pass the work on again (engine/assignees.ts).
+ * 签发 goes to a delegate only where they may sign themselves (a deputy
+ * leader of that unit; documents.ts's delegationRule): a leader who delegates
+ * to anyone else keeps their 签发 tasks, open ones included, and is told so.
  */
 export async function createDelegation(
   actor: Actor,
   props: { toUserId: number; startsAt: Date; endsAt: Date; reason: string | null; moveOpenTasks: boolean },
   t: Transaction,
-): Promise<{ delegation: Delegation; moved: number }> {
+): Promise<{ delegation: Delegation; moved: number; kept: number; signStaysWithOwner: boolean }> {
   if (props.toUserId === actor.id) throw badRequest("delegate_to_self", "Choose someone else to act for you");
   if (props.endsAt <= props.startsAt) throw badRequest("delegation_dates", "The end must come after the start");
   if (props.endsAt <= new Date()) throw badRequest("delegation_dates", "The end must be in the future");
@@ -45,12 +49,45 @@ export async function createDelegation(
     },
     { transaction: t },
   );
+  // The units where the actor signs and the delegate may not: their 签发 stays with the actor.
+  const signingUnits = actor.scopeOf("oa.document.sign");
+  const signerIn = new Map<number, boolean>();
+  const delegateSignsIn = async (unitId: number) => {
+    if (!signerIn.has(unitId)) {
+      signerIn.set(unitId, (await roleHoldersIn({ permission: "oa.document.sign", unitId }, t)).includes(to.id));
+    }
+    return signerIn.get(unitId)!;
+  };
+  const signs = signingUnits === "all" || signingUnits.length > 0;
+  const signStaysWithOwner = signs && !(await delegateSignsIn(actor.user.unitId));
   let moved = 0;
+  let kept = 0;
   if (props.moveOpenTasks && props.startsAt <= new Date()) {
-    [moved] = await Task.update(
-      { assigneeId: to.id },
-      { where: { assigneeId: actor.id, ownerId: actor.id, status: "open", kind: "do" }, transaction: t },
-    );
+    const open = await Task.findAll({
+      where: { assigneeId: actor.id, ownerId: actor.id, status: "open", kind: "do" },
+      attributes: ["id", "action"],
+      transaction: t,
+    });
+    const signing = open.filter((task) => task.action === "sign").map((task) => task.id);
+    const unitOf = new Map<number, number>();
+    if (signing.length) {
+      const rows = await OaDocument.sequelize!.query<{ taskId: number; unitId: number }>(
+        `SELECT t.id AS taskId, d.unitId AS unitId
+           FROM oa_tasks t
+           JOIN oa_instances i ON i.id = t.instanceId AND i.businessType = 'document'
+           JOIN oa_documents d ON d.id = i.businessId
+          WHERE t.id IN (:ids)`,
+        { replacements: { ids: signing }, type: QueryTypes.SELECT, transaction: t },
+      );
+      for (const row of rows) unitOf.set(Number(row.taskId), Number(row.unitId));
+    }
+    const movable: number[] = [];
+    for (const task of open) {
+      const unitId = unitOf.get(task.id);
+      if (unitId !== undefined && !(await delegateSignsIn(unitId))) kept += 1;
+      else movable.push(task.id);
+    }
+    if (movable.length) [moved] = await Task.update({ assigneeId: to.id }, { where: { id: movable }, transaction: t });
   }
   await notify(
     {
@@ -62,7 +99,7 @@ export async function createDelegation(
     },
     t,
   );
-  return { delegation, moved };
+  return { delegation, moved, kept, signStaysWithOwner };
 }
 
 /** Ends a delegation now; tasks already given to the delegate stay with them. */

@@ -14,8 +14,12 @@ export type DelegationCreate = Omit<z.output<typeof CreateDelegationSchema>["bod
 /** 委托: the caller's delegations, given and received, newest first. */
 export const listDelegations = () => http.get<{ items: Delegation[] }>("/api/oa/delegations");
 
-/** `moved`: how many open tasks went over to the delegate at once. */
+/**
+ * `moved`: how many open tasks went over to the delegate at once; `kept`: open 签发 tasks that stayed
+ * because the delegate may not sign; `signStaysWithOwner`: the caller signs and the delegate may not, so
+ * 签发 keeps coming to the caller.
+ */
 export const createDelegation = (body: DelegationCreate) =>
-  http.post<Delegation & { moved: number }>("/api/oa/delegations", body);
+  http.post<Delegation & { moved: number; kept: number; signStaysWithOwner: boolean }>("/api/oa/delegations", body);
 
 export const revokeDelegation = (id: number) => http.post<Delegation>(`/api/oa/delegations/${id}/revoke`);

@@ -533,6 +533,9 @@ export default {
       submit: "Delegate",
       created: "Delegated",
       createdMoved: "Delegated, with {n} to-dos handed over",
+      signStays: "{name} may not sign off documents of your unit: documents to sign off still come to you.",
+      signStaysKept:
+        "{name} may not sign off documents of your unit: {n} sign-off tasks stay with you, and later ones still come to you.",
       empty: "No delegations",
       given: "Given",
       received: "To me",

@@ -530,6 +530,8 @@ export default {
       submit: "委托",
       created: "已委托",
       createdMoved: "已委托，并转交了 {n} 件待办",
+      signStays: "{name} 没有本单位的签发权限：需要签发的公文仍会交给您本人。",
+      signStaysKept: "{name} 没有本单位的签发权限：{n} 件签发待办留在您这里，以后需要签发的公文也仍会交给您本人。",
       empty: "没有委托",
       given: "我委托的",
       received: "委托给我的",

@@ -531,6 +531,8 @@ export default {
       submit: "委託",
       created: "已委託",
       createdMoved: "已委託，並轉交了 {n} 件待辦",
+      signStays: "{name} 沒有本單位的簽發權限：需要簽發的公文仍會交給您本人。",
+      signStaysKept: "{name} 沒有本單位的簽發權限：{n} 件簽發待辦留在您這裡，以後需要簽發的公文也仍會交給您本人。",
       empty: "沒有委託",
       given: "我委託的",
       received: "委託給我的",

@@ -48,7 +48,7 @@ export function oaDelegationsRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(documentPolicy.use(actor), "delegate one's tasks");
     const { body } = parseRequest(ctx, CreateDelegationSchema);
-    const { delegation, moved } = await ctx.services.sequelize.transaction(async (t) => {
+    const { delegation, moved, kept, signStaysWithOwner } = await ctx.services.sequelize.transaction(async (t) => {
       const made = await createDelegation(actor, body, t);
       await ctx.audit(
         {
@@ -56,14 +56,20 @@ export function oaDelegationsRouter(): Router<AppState, AppContextExtras> {
           outcome: "success",
           targetType: "oa_delegation",
           targetId: made.delegation.id,
-          detail: { toUserId: body.toUserId, startsAt: body.startsAt, endsAt: body.endsAt, moved: made.moved },
+          detail: {
+            toUserId: body.toUserId,
+            startsAt: body.startsAt,
+            endsAt: body.endsAt,
+            moved: made.moved,
+            kept: made.kept,
+          },
         },
         t,
       );
       return made;
     });
     ctx.status = 201;
-    ctx.body = { ...present(delegation, await namesOf([delegation]), actor.id), moved };
+    ctx.body = { ...present(delegation, await namesOf([delegation]), actor.id), moved, kept, signStaysWithOwner };
   });
 
   router.post("/delegations/:id/revoke", async (ctx: AppContext) => {
