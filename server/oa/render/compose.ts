@@ -12,7 +12,7 @@ import {
   type Line,
   type StyledChar,
 } from "./lines.js";
-import { UPWARD_DOC_TYPES, type PrintableDocument } from "./types.js";
+import { LETTER_DOC_TYPES, UPWARD_DOC_TYPES, type PrintableDocument } from "./types.js";
 
 /**
  * The page layout of GB/T 9704-2012 (党政机关公文格式), in points, y downwards
@@ -35,6 +35,10 @@ export const GRID = { columns: 28, rows: 22, cell: TYPE_AREA.width / 28, pitch: 
 export const SIZE = { title: 22, body: 16, imprint: 14, pageNumber: 14 } as const;
 /** The 发文机关标志's size: the standard leaves it to the organ (醒目、美观、庄重); 52 pt is common. */
 const MARK_SIZE = 52;
+/** 10.1: a letter's mark is the organ's name, smaller than a 文件's; its top 30 mm below the page's. */
+const LETTER_MARK_SIZE = 36;
+/** 10.1: the red double lines of a letter, 170 mm long and centred: a thick and a thin line (widths in points). */
+const LETTER_RULE = { length: 170 * MM, thick: 2.25, thin: 0.75, gap: 1.5 };
 /** The mark never takes more than this share of the type area's width; longer ones are condensed. */
 const MARK_MAX_WIDTH = 0.94;
 /** 5.2.4, 7.2.4, 7.2.7: red, as printed with Y80 M80 ink. */
@@ -157,6 +161,8 @@ export class Composer {
   private row = 0;
   private rows: GridRow[] = [];
   private readonly draft: boolean;
+  /** 信函格式 (10.1). */
+  private readonly letter: boolean;
 
   constructor(
     private readonly doc: PrintableDocument,
@@ -164,12 +170,15 @@ export class Composer {
     private readonly sink: PageSink,
   ) {
     this.draft = doc.draft === true || doc.docNumber === null;
+    this.letter = LETTER_DOC_TYPES.has(doc.docType);
   }
 
   /** Lays out the whole document; returns the number of pages. */
   async compose(): Promise<number> {
-    await this.newPage(true);
-    this.header();
+    // 10.1: a letter's first page shows no page number.
+    await this.newPage(!this.letter);
+    if (this.letter) this.letterHeader();
+    else this.header();
     this.title();
     await this.mainRecipients();
     for (const block of htmlToBlocks(this.doc.bodyHtml)) {
@@ -332,6 +341,57 @@ export class Composer {
       width: 1.5,
       color: RED,
     });
+  }
+
+  /**
+   * 10.1 信函格式: the organ's name (the mark without "文件") centred 30 mm
+   * below the page's top; 4 mm under it a red double line, thick above thin,
+   * and 20 mm above the page's foot another, thin above thick, both 170 mm
+   * long and centred. Under the first, 7/8 of a 3号 character down: 份号 and
+   * 紧急程度 on the left, one a line, and the 发文字号 on the right.
+   */
+  private letterHeader(): void {
+    const { doc } = this;
+    const name = oneLine(doc.issuerMark).replace(/文件$/, "");
+    const mark = this.textOp(name, "xiaobiaosong", LETTER_MARK_SIZE);
+    const maxWidth = TYPE_AREA.width * MARK_MAX_WIDTH;
+    const hScale = mark.width > maxWidth ? (maxWidth / mark.width) * 100 : undefined;
+    const markWidth = hScale ? maxWidth : mark.width;
+    const markTop = 30 * MM;
+    this.drawLine(
+      mark,
+      TYPE_AREA.left + (TYPE_AREA.width - markWidth) / 2,
+      markTop + ASCENT * LETTER_MARK_SIZE,
+      RED,
+      hScale,
+    );
+    const upperBottom = this.doubleRule(markTop + LETTER_MARK_SIZE + 4 * MM, true);
+    this.doubleRule(PAGE.height - 20 * MM - (LETTER_RULE.thick + LETTER_RULE.gap + LETTER_RULE.thin), false);
+
+    const size = SIZE.body;
+    const firstTop = upperBottom + (7 / 8) * size;
+    let top = firstTop;
+    for (const text of [doc.copyNo ? oneLine(doc.copyNo) : null, doc.urgency]) {
+      if (!text) continue;
+      this.drawLine(this.textOp(text, "hei", size), TYPE_AREA.left, top + ASCENT * size, BLACK);
+      top += GRID.pitch;
+    }
+    const number = this.textOp(oneLine(doc.docNumber ?? "（未编号）"), "fangsong", size);
+    this.drawLine(number, TYPE_RIGHT - number.width, firstTop + ASCENT * size, BLACK);
+    // The title comes two lines below the last of these (title() counts from here).
+    this.separatorY = Math.max(top, firstTop + GRID.pitch) - GRID.pitch + size;
+  }
+
+  /** A red double line of a letter from `top`, thick above thin or the reverse; returns its bottom. */
+  private doubleRule(top: number, thickFirst: boolean): number {
+    const { length, thick, thin, gap } = LETTER_RULE;
+    const x1 = (PAGE.width - length) / 2;
+    const [first, second] = thickFirst ? [thick, thin] : [thin, thick];
+    const rule = (y: number, width: number) =>
+      this.sink.draw({ kind: "rule", x1, y1: y, x2: x1 + length, y2: y, width, color: RED });
+    rule(top + first / 2, first);
+    rule(top + first + gap + second / 2, second);
+    return top + first + gap + second;
   }
 
   /**
@@ -597,7 +657,8 @@ export class Composer {
         ...breakLines(shape(styled(`${cc.join("，")}。`, "fangsong"), size, null, this.metrics), width, width, true),
       );
     }
-    const printed = doc.printedBy !== null || doc.printedOn !== null;
+    // 10.1: a letter's 版记 has neither 印发机关 and 印发日期 nor rules.
+    const printed = !this.letter && (doc.printedBy !== null || doc.printedOn !== null);
     const imprintRows = ccLines.length + (printed ? 1 : 0);
     if (imprintRows === 0) return;
 
@@ -605,6 +666,7 @@ export class Composer {
     for (let i = 0; i < plan.addPages; i++) await this.newPage(plan.numbered);
     const firstRow = GRID.rows - imprintRows;
     const rule = (row: number, width: number) => {
+      if (this.letter) return;
       const y = TYPE_AREA.top + row * GRID.pitch;
       this.sink.draw({ kind: "rule", x1: TYPE_AREA.left, y1: y, x2: TYPE_RIGHT, y2: y, width, color: BLACK });
     };

@@ -350,6 +350,78 @@ describe("the 版记 page", () => {
   });
 });
 
+describe("a 函 in the 信函格式 (10.1)", () => {
+  let letter: ReadPage[];
+  const number = "南府办函〔2006〕45号";
+
+  beforeAll(async () => {
+    const path = join(dir, "letter.pdf");
+    await renderOfficialDocument(
+      {
+        ...sample,
+        docType: "函",
+        issuerMark: "南宁市人民政府办公厅文件",
+        docNumber: number,
+        signatureOrg: "南宁市人民政府办公厅",
+      },
+      path,
+    );
+    letter = await readPdf(path);
+  });
+
+  it("heads the first page with the organ's name in red, 30 mm from the top, between red double lines", () => {
+    const first = letter[0]!;
+    expect(first.redText).toBe("南宁市人民政府办公厅");
+    const mark = first.items.find((i) => i.str.includes("南宁"))!;
+    // The mark's em box starts 30 mm below the page's top (PDF y grows upwards from the bottom).
+    expect(PAGE.height - (mark.y + 0.88 * mark.size)).toBeCloseTo(30 * MM, 0);
+    const strokes = first.redStrokes;
+    expect(strokes).toHaveLength(4);
+    for (const [minX, minY, maxX, maxY] of strokes) {
+      expect(maxX! - minX!).toBeCloseTo(170 * MM, 1);
+      expect(minX).toBeCloseTo((PAGE.width - 170 * MM) / 2, 1);
+      expect(maxY).toBeCloseTo(minY!, 3);
+    }
+    const ys = strokes.map((box) => box[1]!).sort((a, b) => b - a);
+    // Two lines 4 mm under the mark (thick, then thin), two ending 20 mm above the page's foot (thin, then thick).
+    expect(mark.y - 0.12 * mark.size - ys[0]!).toBeGreaterThan(4 * MM);
+    expect(mark.y - 0.12 * mark.size - ys[0]!).toBeLessThan(4 * MM + 3);
+    expect(ys[3]!).toBeGreaterThan(20 * MM);
+    expect(ys[3]!).toBeLessThan(20 * MM + 3);
+    for (const page of letter.slice(1)) expect([page.redText, page.redStrokes.length]).toEqual(["", 0]);
+  });
+
+  it("puts the 文号 flush right under the first double line, and 份号 and 紧急程度 flush left", () => {
+    const first = letter[0]!;
+    // The 文号 shares its line with the 份号 on the left.
+    const shared = linesOf(first).find((items) => noSpace(lineText(items)).endsWith(number))!;
+    expect(shared).toBeDefined();
+    const numberLine = shared.filter((i) => i.x > TYPE_AREA.left + TYPE_AREA.width / 3);
+    expect(noSpace(lineText(numberLine))).toBe(number);
+    const right = Math.max(...numberLine.map((i) => i.x + i.width));
+    expect(right).toBeCloseTo(TYPE_AREA.left + TYPE_AREA.width, 0);
+    const copy = first.items.find((i) => i.str.includes("000128"))!;
+    expect(copy.x).toBeCloseTo(TYPE_AREA.left, 0);
+    expect(copy.y).toBeCloseTo(numberLine[0]!.y, 1);
+    const urgent = first.items.find((i) => i.str.includes("特急"))!;
+    expect(urgent.y).toBeLessThan(copy.y);
+    // The title below them all.
+    const title = first.items.find((i) => i.size === 22)!;
+    expect(title.y).toBeLessThan(urgent.y - GRID.pitch);
+  });
+
+  it("shows no page number on the first page, numbers the others, and ends with 抄送 alone", () => {
+    expect(letter[0]!.items.some(isPageNumber)).toBe(false);
+    letter.slice(1).forEach((page, i) => {
+      expect(page.items.filter(isPageNumber).map((n) => n.str.trim())).toEqual([`— ${i + 2} —`]);
+    });
+    const last = letter[letter.length - 1]!;
+    const lines = linesOf(last, (i) => !isPageNumber(i)).map(lineText);
+    expect(noSpace(lines[lines.length - 1]!)).toBe("抄送：市委各部门，市人大常委会办公厅，市政协办公厅。");
+    expect(noSpace(letter.map((page) => lineText(page.items)).join(""))).not.toContain("印发");
+  });
+});
+
 describe("drafts and long titles", () => {
   it("prints （未编号） for a document without 文号 and a 草稿 watermark on every page", async () => {
     const path = join(dir, "draft.pdf");

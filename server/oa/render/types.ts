@@ -16,6 +16,13 @@ export { DOC_TYPES, type DocType } from "../models/document.js";
  */
 export const UPWARD_DOC_TYPES: ReadonlySet<DocType> = new Set<DocType>(["请示", "报告"]);
 
+/**
+ * Printed in the 信函格式 (GB/T 9704-2012 10.1): the organ's name instead of
+ * "…文件", red double lines, the 文号 on the right, no page number on the
+ * first page, a 版记 of 抄送 only.
+ */
+export const LETTER_DOC_TYPES: ReadonlySet<DocType> = new Set<DocType>(["函"]);
+
 /** A calendar date: a Date (read in China Standard Time) or an ISO 8601 date or date-time string. */
 export type CalendarDate = Date | string;
 
