@@ -389,4 +389,28 @@ describe("BPMN files", () => {
     expect(notXml.body.problems.map((p: { code: string }) => p.code)).toEqual(["xml_invalid"]);
     expect((await oaadmin.post("/api/oa/processes/validate", {})).status).toBe(400);
   });
+
+  it("draws anew a process whose file has no diagram, keeping everything of the process", async () => {
+    const drawn = fixture("request-approval.bpmn");
+    // What a tool that writes only the model sends: the process without its bpmndi part.
+    const bare = drawn.replace(/<bpmndi:BPMNDiagram[\s\S]*<\/bpmndi:BPMNDiagram>/, "");
+    expect(bare).not.toMatch(/BPMNShape/);
+    const plain = await oaadmin.post("/api/oa/processes/validate", { xml: bare });
+    expect(plain.body.xml).toBeUndefined();
+    const laidOut = await oaadmin.post("/api/oa/processes/validate", { xml: bare, layout: true });
+    expect(laidOut.status, laidOut.text).toBe(200);
+    const xml = laidOut.body.xml as string;
+    // A shape for every step and an edge for every flow, and the same graph when read back.
+    expect(xml.match(/<bpmndi:BPMNShape /g)).toHaveLength(laidOut.body.graph.nodes.length);
+    expect(xml.match(/<bpmndi:BPMNEdge /g)).toHaveLength(laidOut.body.graph.flows.length);
+    const again = await oaadmin.post("/api/oa/processes/validate", { xml });
+    expect(again.body.problems).toEqual([]);
+    expect(again.body.graph).toEqual(laidOut.body.graph);
+    // Nothing is drawn for a file with problems: the designer shows them instead.
+    const broken = await oaadmin.post("/api/oa/processes/validate", {
+      xml: bare.replace('${urgency == "特急" &amp;&amp;', "urgency == (特急 &amp;&amp;"),
+      layout: true,
+    });
+    expect([broken.body.graph, broken.body.xml]).toEqual([null, undefined]);
+  });
 });

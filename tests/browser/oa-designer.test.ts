@@ -4,7 +4,7 @@
 // saves version 2, and exports the drawing as a .bpmn file that is valid BPMN XML. At 390 px the
 // list of processes works (one column, actions in a menu) and the designer shows the diagram.
 // Run `npm run build` first; screenshots land in tests/browser/artifacts/oa-designer/ (or $SHOTS_DIR).
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -154,6 +154,17 @@ describe("the process designer", () => {
       const read = await bpmnToGraph(xml);
       expect(read.problems).toEqual([]);
       expect(read.graph).toEqual(saved.body.graph);
+
+      // The same process from a tool that writes no diagram: imported, it is drawn anew, every step on the canvas.
+      const bare = join(shots, "no-diagram.bpmn");
+      writeFileSync(bare, xml.replace(/<bpmndi:BPMNDiagram[\s\S]*<\/bpmndi:BPMNDiagram>/, ""));
+      await page.locator('[data-testid="designer-import-file"]').setInputFiles(bare);
+      await page.locator(".el-message--success", { hasText: "文件中没有流程图，已自动排版" }).waitFor();
+      for (const id of ["start", "draft", "review", "countersign", "sign", "archive", "end"])
+        await shape(page, id).waitFor();
+      await byTestId(page, "designer-ok").waitFor();
+      await expect.poll(() => page.locator(".el-loading-mask:visible").count()).toBe(0);
+      await session.shot("laid-out");
     });
   });
 

@@ -596,7 +596,9 @@ function pickProcess(
  * what stands in the way, each naming its element where there is one. Never
  * throws for bad input: XML that does not parse is a problem too.
  */
-export async function bpmnToGraph(xml: string): Promise<{ graph: ProcessGraph | null; problems: BpmnProblem[] }> {
+export async function bpmnToGraph(
+  xml: string,
+): Promise<{ graph: ProcessGraph | null; problems: BpmnProblem[]; process?: { key: string; name: string } }> {
   const problems: BpmnProblem[] = [];
   let definitions: ModdleElement<BpmnDefinitions>;
   try {
@@ -737,5 +739,9 @@ export async function bpmnToGraph(xml: string): Promise<{ graph: ProcessGraph | 
       problems: parsed.error.issues.map((i) => problem("graph", `${i.path.join(".")} ${i.message}`.trim())),
     };
   }
-  return { graph: parsed.data, problems };
+  return {
+    graph: parsed.data,
+    problems,
+    process: { key: process.id ?? "process", name: process.name?.trim() || process.id || "process" },
+  };
 }

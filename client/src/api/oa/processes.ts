@@ -53,6 +53,8 @@ export interface ProcessVersionDetail {
 export interface ValidationResult {
   graph: ProcessGraph | null;
   problems: BpmnProblem[];
+  /** With `layout`: the process drawn anew, when it is valid. */
+  xml?: string;
 }
 
 /** A unit's adaptation of a process, or a new process from a graph or a BPMN document. */
@@ -76,7 +78,8 @@ export const createProcess = (body: ProcessCreate) =>
 export const updateProcess = (id: number, body: { xml?: string; name?: string; enabled?: boolean }) =>
   request<ProcessItem & { version: number; created: boolean }>("PUT", `/api/oa/processes/${id}`, { body });
 
-export const validateBpmn = (xml: string) => http.post<ValidationResult>("/api/oa/processes/validate", { xml });
+export const validateBpmn = (xml: string, layout = false) =>
+  http.post<ValidationResult>("/api/oa/processes/validate", { xml, ...(layout ? { layout } : {}) });
 
 /** Where the browser downloads a version's .bpmn file (a plain link: the server names the file). */
 export const bpmnDownloadUrl = (id: number, version?: number) =>

@@ -85,6 +85,7 @@ export default {
       export: "Export BPMN",
       import: "Import BPMN",
       imported: "Loaded “{name}”: save once the check passes",
+      importedLaidOut: "Loaded “{name}”, which had no diagram: laid out anew; save once the check passes",
       importFailed: "The file cannot be shown: {reason}",
       currentVersion: "Version {n}",
       readOnly: "Read only: you may not change this process",

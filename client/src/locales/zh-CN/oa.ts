@@ -83,6 +83,7 @@ export default {
       export: "导出 BPMN",
       import: "导入 BPMN",
       imported: "已载入文件“{name}”，检查无误后保存",
+      importedLaidOut: "已载入文件“{name}”：文件中没有流程图，已自动排版，检查无误后保存",
       importFailed: "无法显示该文件：{reason}",
       currentVersion: "当前第 {n} 版",
       readOnly: "只读：你没有修改此流程的权限",

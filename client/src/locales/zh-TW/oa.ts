@@ -84,6 +84,7 @@ export default {
       export: "匯出 BPMN",
       import: "匯入 BPMN",
       imported: "已載入檔案「{name}」，檢查無誤後儲存",
+      importedLaidOut: "已載入檔案「{name}」：檔案中沒有流程圖，已自動排版，檢查無誤後儲存",
       importFailed: "無法顯示該檔案：{reason}",
       currentVersion: "目前第 {n} 版",
       readOnly: "唯讀：你沒有修改此流程的權限",

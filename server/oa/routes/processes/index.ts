@@ -6,7 +6,7 @@ import { actorOf, authorize } from "../../../core/policy.js";
 import { parseRequest } from "../../../core/validate.js";
 import { Role, Unit, User } from "../../../org/models/index.js";
 import type { Actor } from "../../../core/actor.js";
-import { bpmnToGraph } from "../../engine/bpmn.js";
+import { bpmnToGraph, graphToBpmn } from "../../engine/bpmn.js";
 import { Process, ProcessVersion } from "../../models/engine.js";
 import { processPolicy } from "../../policies/process.js";
 import { presentProcess, presentProcessVersion, presentVersionSummary } from "../../presenters/process.js";
@@ -168,7 +168,9 @@ export function processesRouter(): Router<AppState, AppContextExtras> {
     const actor = actorOf(ctx);
     authorize(processPolicy.manageSome(actor), "check process definitions");
     const { body } = parseRequest(ctx, ValidateSchema);
-    ctx.body = await bpmnToGraph(body.xml);
+    const { process, ...result } = await bpmnToGraph(body.xml);
+    ctx.body =
+      body.layout && result.graph && process ? { ...result, xml: await graphToBpmn(result.graph, process) } : result;
   });
 
   router.post("/processes", async (ctx: AppContext) => {

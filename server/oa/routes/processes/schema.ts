@@ -59,4 +59,7 @@ export const BpmnDownloadSchema = IdParamSchema.extend({
   query: z.object({ version: id.optional() }),
 });
 
-export const ValidateSchema = z.object({ body: z.object({ xml }) });
+export const ValidateSchema = z.object({
+  /** `layout`: also answer the process drawn anew (for a file without a diagram, which standard tools may write). */
+  body: z.object({ xml, layout: z.boolean().optional() }),
+});
