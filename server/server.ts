@@ -29,6 +29,7 @@ import { purgeExpiredRateLimits } from "./core/rateLimit.js";
 import { initArchiveModels } from "./archive/models/index.js";
 import { ARCHIVE_COLLECTION, archiveIdsAfter, loadArchiveDocuments } from "./archive/services/records.js";
 import { archiveBlobReferences } from "./archive/services/originals.js";
+import { oaBlobReferences } from "./oa/services/documentPdf.js";
 import type { ReindexSource } from "./search/reindex.js";
 import { OutboxDrainer, SearchOutbox } from "./search/outbox.js";
 import { openSearch } from "./search/index.js";
@@ -118,7 +119,10 @@ export const REINDEX_SOURCES: ReindexSource[] = [
 const SEARCH_LOADERS = Object.fromEntries(REINDEX_SOURCES.map((s) => [s.collection, s.load]));
 
 /** Each module's lookup of the blobs it refers to; a module that keeps files in the blob store adds its own. */
-export const BLOB_REFERENCES: ((hashes: readonly string[]) => Promise<ReadonlySet<string>>)[] = [archiveBlobReferences];
+export const BLOB_REFERENCES: ((hashes: readonly string[]) => Promise<ReadonlySet<string>>)[] = [
+  archiveBlobReferences,
+  oaBlobReferences,
+];
 
 /** Which of `hashes` anything refers to: what the blob sweep must keep. */
 export async function referencedBlobs(hashes: readonly string[]): Promise<Set<string>> {

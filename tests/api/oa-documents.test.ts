@@ -3,6 +3,11 @@ import { startTestServer, type TestServer } from "../helpers/testServer.js";
 import type { ApiClient } from "../helpers/apiClient.js";
 import { sendDeadlineNotices } from "../../server/oa/services/deadlines.js";
 import { Task } from "../../server/oa/models/engine.js";
+import { OaDocument } from "../../server/oa/models/document.js";
+import { referencedBlobs } from "../../server/server.js";
+import type { LocalBlobStore } from "../../server/core/blobStore.js";
+import { utimesSync } from "node:fs";
+import { Readable } from "node:stream";
 
 let server: TestServer;
 let units: Map<string, { id: number; name: string }>;
@@ -116,6 +121,18 @@ describe("公文: an outgoing document from draft to archive", () => {
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get("content-type")).toBe("application/pdf");
     expect(pdf.text.startsWith("%PDF-")).toBe(true);
+    // The blob sweep keeps the document's PDF long after it was written (the OA tells it what it refers to), also before the archive has it.
+    const { pdfSha256 } = (await OaDocument.findByPk(doc.id))!;
+    expect(pdfSha256).toBeTruthy();
+    const orphan = await server.blobs.put(Readable.from([Buffer.from("一份无人引用的旧文件")]));
+    const twoDaysAgo = new Date(Date.now() - 48 * 3_600_000);
+    const local = server.blobs as LocalBlobStore;
+    for (const sha256 of [pdfSha256!, orphan.sha256]) utimesSync(local.pathOf(sha256), twoDaysAgo, twoDaysAgo);
+    const swept = await server.blobs.sweep({ referenced: referencedBlobs, graceMs: 24 * 3_600_000 });
+    expect(swept.removed).toBeGreaterThanOrEqual(1);
+    expect(await server.blobs.has(orphan.sha256)).toBe(false);
+    expect(await server.blobs.has(pdfSha256!)).toBe(true);
+    expect((await registrar.get(`/api/oa/documents/${doc.id}/pdf`)).status).toBe(200);
 
     await approve(registrar, doc.id); // 分发
     const sent = await drafter.get(`/api/oa/documents/${doc.id}`);

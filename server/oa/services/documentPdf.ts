@@ -82,3 +82,13 @@ export async function renderDocumentPdf(doc: OaDocument, blobs: BlobStore, t: Tr
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * For the blob sweep: which of `hashes` the OA refers to — its documents'
+ * attachments and rendered PDFs (each PDF is an attachment row of kind "pdf").
+ */
+export async function oaBlobReferences(hashes: readonly string[]): Promise<Set<string>> {
+  if (!hashes.length) return new Set();
+  const rows = await Attachment.findAll({ attributes: ["sha256"], where: { sha256: [...hashes] } });
+  return new Set(rows.map((row) => row.sha256));
+}
