@@ -65,6 +65,27 @@ const EnvSchema = z.object({
   ARCHIVE_UPLOAD_MAX_MB: z.coerce.number().int().min(1).default(2_048),
   ARCHIVE_UPLOAD_MAX_FILE_MB: z.coerce.number().int().min(1).default(200),
   ARCHIVE_UPLOAD_MAX_FILES: z.coerce.number().int().min(1).default(20_000),
+  /** The mail domains (comma-separated) whose addresses this server receives mail for; mail administrators add more. */
+  MAIL_DOMAINS: z
+    .string()
+    .default("nanning.gov.cn")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((d) => d.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "a domain name")),
+    ),
+  /** The MX (inbound SMTP) port; 25 in production, 2525 by default so that it runs without root. "off": no MX. */
+  SMTP_PORT: z.union([z.literal("off"), z.coerce.number().int().min(0).max(65535)]).default(2525),
+  /** The largest message accepted, in MB (announced as SIZE and enforced while the message streams). */
+  MAIL_MAX_MESSAGE_MB: z.coerce.number().int().min(1).max(1024).default(50),
+  /** A new mailbox's quota, in MB. */
+  MAIL_DEFAULT_QUOTA_MB: z.coerce.number().int().min(1).default(2_048),
+  /** SMTP connections one IP address may hold open at once. */
+  SMTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(20),
 });
 
 /** Variables whose values never appear in an error message or a log line. */

@@ -41,6 +41,11 @@ import { initDocumentModels } from "./oa/models/document.js";
 import { seedDemoNumberCodes } from "./oa/services/numberCodes.js";
 import { deadlinesJob, OA_DEADLINES_EVERY_SECONDS, OA_DEADLINES_JOB } from "./oa/services/deadlines.js";
 import { initNotifyModels } from "./notify/models/index.js";
+import { initMailboxModels } from "./mailbox/models/index.js";
+import { syncMailDomains } from "./mailbox/services/addresses.js";
+import { mailStoreHooks } from "./mailbox/services/smtpHooks.js";
+import { mailBlobReferences } from "./mailbox/services/delivery.js";
+import { closeMx, createMx, listenMx } from "../mail/mx.js";
 import {
   NOTIFY_PRUNE_EVERY_SECONDS,
   NOTIFY_PRUNE_JOB,
@@ -61,6 +66,7 @@ export function initModels(sequelize: Sequelize): void {
   initEngineModels(sequelize);
   initDocumentModels(sequelize);
   initNotifyModels(sequelize);
+  initMailboxModels(sequelize);
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -122,6 +128,7 @@ const SEARCH_LOADERS = Object.fromEntries(REINDEX_SOURCES.map((s) => [s.collecti
 export const BLOB_REFERENCES: ((hashes: readonly string[]) => Promise<ReadonlySet<string>>)[] = [
   archiveBlobReferences,
   oaBlobReferences,
+  mailBlobReferences,
 ];
 
 /** Which of `hashes` anything refers to: what the blob sweep must keep. */
@@ -164,6 +171,7 @@ export async function prepareDatabase(env: Env, logger: Logger): Promise<Sequeli
   const leftover = await chainPendingAuditEvents(sequelize);
   if (leftover) logger.info({ events: leftover }, "audit events left waiting were chained");
   await syncPermissionCatalogue(sequelize);
+  await syncMailDomains(env.MAIL_DOMAINS);
   const processes = await ensureDefaultProcesses(sequelize);
   if (processes.length) logger.info({ processes }, "default OA processes created");
   return sequelize;
@@ -178,6 +186,8 @@ export interface RunningServer {
   demoAccounts: DemoAccount[];
   /** Where /metrics is served when METRICS_PORT is set (always on 127.0.0.1). */
   metricsUrl: string | null;
+  /** The MX's port (SMTP_PORT, or the one given for 0); null when SMTP_PORT is "off". */
+  smtpPort: number | null;
   /** Writes the audit events still waiting in this instance (buffered page views, anonymous denial counts). */
   flushAudit(): Promise<void>;
   /** Applies the search outbox now (tests and the importer wait for the index this way). */
@@ -187,6 +197,18 @@ export interface RunningServer {
   /** This instance's worker of the job queue. */
   jobs: JobRunner;
   close(): Promise<void>;
+}
+
+/** The MX (mail/mx.ts) over this database's mail store; also what `npm run mail` runs on its own. */
+export function createMailServer(env: Env, sequelize: Sequelize, blobs: BlobStore, logger: Logger) {
+  const maxBytes = env.MAIL_MAX_MESSAGE_MB * 1024 * 1024;
+  return createMx({
+    hooks: mailStoreHooks({ sequelize, blobs, maxBytes, defaultQuotaBytes: env.MAIL_DEFAULT_QUOTA_MB * 1024 * 1024 }),
+    logger,
+    hostname: env.MAIL_DOMAINS[0] ?? "localhost",
+    maxBytes,
+    maxConnectionsPerIp: env.SMTP_MAX_CONNECTIONS_PER_IP,
+  });
 }
 
 export async function startServer(env: Env): Promise<RunningServer> {
@@ -251,6 +273,9 @@ export async function startServer(env: Env): Promise<RunningServer> {
   chainer.unref();
   const port = (server.address() as AddressInfo).port;
   logger.info({ port }, "web server listening");
+  const mx = env.SMTP_PORT === "off" ? null : createMailServer(env, sequelize, blobs, logger);
+  const smtpPort = mx && env.SMTP_PORT !== "off" ? await listenMx(mx, env.SMTP_PORT, env.HOST) : null;
+  if (smtpPort !== null) logger.info({ port: smtpPort }, "smtp (MX) listening");
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -258,6 +283,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
     blobs,
     demoAccounts,
     metricsUrl: metricsServer ? `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics` : null,
+    smtpPort,
     drainSearch: () => searchOutbox.kick(),
     search,
     jobs,
@@ -273,6 +299,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      if (mx) await closeMx(mx);
       await jobs.stop();
       denials.flush();
       await auditBuffer.close();

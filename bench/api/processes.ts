@@ -71,7 +71,8 @@ export async function startProcess(props: {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", props.script], {
     cwd: props.cwd,
-    env: { ...process.env, ...props.env, PORT: String(port), HOST: "127.0.0.1" },
+    // No MX in the benches that do not measure mail (several servers may run at once).
+    env: { SMTP_PORT: "off", ...process.env, ...props.env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", out, out],
   });
   closeSync(out);

@@ -39,6 +39,7 @@ export async function startBrowserHarness(shotsDir: string): Promise<BrowserHarn
       PASSWORD_HASH_MEMORY_KIB: "1024",
       SEED_DEMO: "true",
       SERVE_CLIENT: "true",
+      SMTP_PORT: "0",
     }),
   );
   const browser = await launchChromium();

@@ -4,7 +4,15 @@ import { once } from "node:events";
 /** Starts `server/main.ts` in its own process — a second app instance, as behind a load balancer. */
 export async function spawnServerProcess(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", SERVE_CLIENT: "false", ...env },
+    env: {
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "silent",
+      SERVE_CLIENT: "false",
+      SMTP_PORT: "0",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

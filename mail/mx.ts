@@ -1,0 +1,123 @@
+// The MX: inbound SMTP for the local domains (smtp-server). Protocol only: what
+// an address is and how a message is stored are the mail store's (hooks from
+// server/mailbox), so this file holds no SQL.
+import type { AddressInfo } from "node:net";
+import { PassThrough, type Readable } from "node:stream";
+import type { Logger } from "pino";
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+
+/** What the mail store answers about a recipient. */
+export type RecipientVerdict = "accept" | "foreign" | "unknown" | "full";
+
+export interface MxHooks {
+  recipient(address: string): Promise<RecipientVerdict>;
+  /** Stores the message durably for these recipients; resolves with the id to give in the 250 answer. */
+  deliver(source: Readable, recipients: readonly string[]): Promise<{ queueId: string }>;
+}
+
+export interface MxOptions {
+  hooks: MxHooks;
+  logger: Logger;
+  /** The name in the greeting and the Received lines. */
+  hostname: string;
+  maxBytes: number;
+  maxConnectionsPerIp: number;
+}
+
+/** An SMTP reply: code, enhanced status and text (RFC 5321, 3463). */
+function reply(code: number, message: string): Error & { responseCode: number } {
+  return Object.assign(new Error(message), { responseCode: code });
+}
+
+/** Errors of the blob store when the message is larger than allowed (it refuses while the bytes stream in). */
+function isTooLarge(error: unknown): boolean {
+  return error instanceof Error && "code" in error && (error as { code: unknown }).code === "blob_too_large";
+}
+
+export function createMx(options: MxOptions): SMTPServer {
+  const { hooks, logger } = options;
+  const perIp = new Map<string, number>();
+  const server = new SMTPServer({
+    name: options.hostname,
+    banner: "Yong Office mail",
+    // The MX takes mail for its own domains from anyone; submission (with AUTH) is another port.
+    authOptional: true,
+    disabledCommands: ["AUTH"],
+    size: options.maxBytes,
+    logger: false,
+    onConnect(session, callback) {
+      const ip = session.remoteAddress;
+      const open = (perIp.get(ip) ?? 0) + 1;
+      if (open > options.maxConnectionsPerIp) {
+        callback(reply(421, "4.7.0 Too many connections from your address, try again later"));
+        return;
+      }
+      perIp.set(ip, open);
+      callback();
+    },
+    onClose(session) {
+      const ip = session.remoteAddress;
+      const open = (perIp.get(ip) ?? 1) - 1;
+      if (open <= 0) perIp.delete(ip);
+      else perIp.set(ip, open);
+    },
+    onRcptTo(address, _session, callback) {
+      hooks.recipient(address.address).then(
+        (verdict) => {
+          if (verdict === "accept") callback();
+          // Never a relay: a foreign recipient is refused to an unauthenticated sender (RFC 5321 3.6.2).
+          else if (verdict === "foreign")
+            callback(reply(550, "5.7.1 Relaying denied: this server only accepts mail for its own domains"));
+          else if (verdict === "unknown") callback(reply(550, "5.1.1 No such mailbox here"));
+          else callback(reply(452, "4.2.2 Mailbox full, try again later"));
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, "smtp: recipient check failed");
+          callback(reply(451, "4.3.0 Temporary failure, try again later"));
+        },
+      );
+    },
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
+      const recipients = session.envelope.rcptTo.map((r) => r.address);
+      // The store reads a stream of its own: when it stops early (too big, a failure), the connection stays usable.
+      const body = new PassThrough();
+      stream.pipe(body);
+      hooks.deliver(body, recipients).then(
+        ({ queueId }) => callback(null, `2.0.0 Ok: queued as ${queueId}`),
+        (error: unknown) => {
+          // The rest of the message must still be read before the answer (smtp-server waits for its end).
+          const answer = () =>
+            callback(
+              stream.sizeExceeded || isTooLarge(error)
+                ? reply(552, `5.3.4 Message too big (at most ${options.maxBytes} bytes)`)
+                : reply(451, "4.3.0 The message could not be stored, try again later"),
+            );
+          if (!isTooLarge(error) && !stream.sizeExceeded) logger.error({ err: error }, "smtp: delivery failed");
+          stream.unpipe(body);
+          if (stream.readableEnded) answer();
+          else {
+            stream.on("end", answer);
+            stream.resume();
+          }
+        },
+      );
+    },
+  });
+  server.on("error", (error) => logger.warn({ err: error }, "smtp: connection error"));
+  return server;
+}
+
+/** Listens; resolves with the port (useful with port 0). */
+export function listenMx(server: SMTPServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.server.once("error", reject);
+    server.listen(port, host, () => {
+      server.server.off("error", reject);
+      resolve((server.server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export function closeMx(server: SMTPServer): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}

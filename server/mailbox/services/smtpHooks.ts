@@ -1,0 +1,37 @@
+import type { Sequelize } from "sequelize";
+import type { MxHooks } from "../../../mail/mx.js";
+import type { BlobStore } from "../../core/blobStore.js";
+import type { Mailbox } from "../models/index.js";
+import { lookUpAddress } from "./addresses.js";
+import { deliverToMailboxes } from "./delivery.js";
+
+/** The MX's questions answered by the mail store: which recipients it takes, and storing what they are sent. */
+export function mailStoreHooks(deps: {
+  sequelize: Sequelize;
+  blobs: BlobStore;
+  maxBytes: number;
+  defaultQuotaBytes: number;
+}): MxHooks {
+  return {
+    async recipient(address) {
+      const found = await lookUpAddress(address, deps.defaultQuotaBytes);
+      if (found.kind !== "mailbox") return found.kind;
+      return found.mailbox.usedBytes >= found.mailbox.quotaBytes ? "full" : "accept";
+    },
+    async deliver(source, recipients) {
+      const mailboxes = new Map<number, Mailbox>();
+      for (const address of recipients) {
+        const found = await lookUpAddress(address, deps.defaultQuotaBytes);
+        if (found.kind === "mailbox") mailboxes.set(found.mailbox.id, found.mailbox);
+      }
+      const delivered = await deliverToMailboxes(
+        deps.sequelize,
+        deps.blobs,
+        source,
+        [...mailboxes.values()],
+        deps.maxBytes,
+      );
+      return { queueId: delivered.queueId };
+    },
+  };
+}

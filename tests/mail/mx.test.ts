@@ -1,0 +1,240 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
+import type { Readable } from "node:stream";
+import { buffer } from "node:stream/consumers";
+import iconv from "iconv-lite";
+import nodemailer from "nodemailer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../server/core/logger.js";
+import { MailDelivery, MailFolder, MailMessage, Mailbox } from "../../server/mailbox/models/index.js";
+import { closeMx, createMx, listenMx, type MxHooks } from "../../mail/mx.js";
+import { startTestServer, type TestServer } from "../helpers/testServer.js";
+import { referencedBlobs } from "../../server/server.js";
+
+let server: TestServer;
+
+beforeAll(async () => {
+  // 1 MB messages at most, so that the size test is quick.
+  server = await startTestServer({ SMTP_PORT: "0", MAIL_MAX_MESSAGE_MB: "1" });
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** An SMTP client of the MX, as another mail server delivering to us would be: no TLS, no AUTH. */
+function mx(port = server.smtpPort!) {
+  return nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true });
+}
+
+/** What an SMTP refusal carries: its code and text (nodemailer puts the server's answer on the error). */
+async function refusal(send: Promise<unknown>): Promise<{ code: number; response: string }> {
+  const error = (await send.then(
+    () => null,
+    (e: unknown) => e,
+  )) as { responseCode?: number; response?: string } | null;
+  expect(error, "the server accepted what it should refuse").not.toBeNull();
+  return { code: error!.responseCode ?? 0, response: error!.response ?? "" };
+}
+
+/**
+ * A hand-driven SMTP session: the commands go as given (MAIL FROM without a
+ * SIZE parameter, say), and the answers come back as the server wrote them.
+ */
+async function converse(port: number, steps: (string | Buffer)[]): Promise<string[]> {
+  const socket = connect(port, "127.0.0.1");
+  socket.setEncoding("utf8");
+  let pending = "";
+  const answers: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  socket.on("data", (chunk: string) => {
+    pending += chunk;
+    let end: number;
+    while ((end = pending.indexOf("\r\n")) >= 0) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 2);
+      // A multi-line answer ("250-…") ends with its "250 …" line.
+      if (/^\d{3} /.test(line)) waiting.shift()?.(line);
+    }
+  });
+  const next = () => new Promise<string>((resolve) => waiting.push(resolve));
+  answers.push(await next()); // the greeting
+  for (const step of steps) {
+    const answer = next();
+    socket.write(step);
+    answers.push(await answer);
+  }
+  socket.end();
+  return answers;
+}
+
+async function inbox(address: string) {
+  const mailbox = await Mailbox.findOne({ where: { address } });
+  if (!mailbox) return { mailbox: null, messages: [] };
+  const folder = await MailFolder.findOne({ where: { mailboxId: mailbox.id, role: "inbox" } });
+  const messages = await MailMessage.findAll({ where: { folderId: folder!.id }, order: [["uid", "ASC"]] });
+  return { mailbox, messages };
+}
+
+const gb = (value: string) => iconv.encode(value, "gb2312");
+const SUBJECT = "关于报送2006年工作总结的通知";
+const FROM_NAME = "广西电力网";
+
+/** A message as a GB2312 mail client of 2006 wrote it: the headers encoded words, the body 8-bit GB2312. */
+const GB2312_MESSAGE = Buffer.concat([
+  Buffer.from(
+    [
+      `From: =?GB2312?B?${gb(FROM_NAME).toString("base64")}?= <notice@gxdl.example.cn>`,
+      "To: office.staff1@nanning.gov.cn",
+      `Subject: =?GB2312?B?${gb(SUBJECT).toString("base64")}?=`,
+      "Date: Tue, 07 Mar 2006 09:30:00 +0800",
+      "Message-ID: <20060307093000.1@gxdl.example.cn>",
+      "MIME-Version: 1.0",
+      'Content-Type: text/plain; charset="GB2312"',
+      "Content-Transfer-Encoding: 8bit",
+      "",
+      "",
+    ].join("\r\n"),
+  ),
+  gb("请各单位按时上报。\r\n"),
+]);
+
+describe("the MX (inbound SMTP)", () => {
+  it("takes mail for a local user, stores it durably before 250, and decodes GB2312 headers", async () => {
+    const info = await mx().sendMail({
+      envelope: { from: "notice@gxdl.example.cn", to: ["office.staff1@nanning.gov.cn"] },
+      raw: GB2312_MESSAGE,
+    });
+    expect(info.response).toMatch(/^250 2\.0\.0 Ok: queued as [0-9A-F]{16}$/);
+    const { mailbox, messages } = await inbox("office.staff1@nanning.gov.cn");
+    expect(mailbox?.kind).toBe("personal");
+    expect(messages).toHaveLength(1);
+    const [message] = messages;
+    expect(message!.uid).toBe(1);
+    expect(message!.subject).toBe(SUBJECT);
+    expect([message!.fromAddress, message!.fromName]).toEqual(["notice@gxdl.example.cn", FROM_NAME]);
+    expect(message!.sentAt?.toISOString()).toBe("2006-03-07T01:30:00.000Z");
+    expect(message!.parseError).toBeNull();
+    // The raw bytes are in the blob store as they were sent.
+    const raw = await buffer(await server.blobs.open(message!.sha256));
+    expect(raw.equals(GB2312_MESSAGE)).toBe(true);
+    expect(raw.length).toBe(message!.size);
+    expect(mailbox!.usedBytes).toBe(message!.size);
+    // The blob sweep keeps it (the mail store tells it what it refers to).
+    expect(await referencedBlobs([message!.sha256, "0".repeat(64)])).toEqual(new Set([message!.sha256]));
+  });
+
+  it("stores the same bytes sent again to a mailbox once (a client that resends after a lost answer)", async () => {
+    const send = () =>
+      mx().sendMail({
+        envelope: { from: "notice@gxdl.example.cn", to: ["office.staff1@nanning.gov.cn"] },
+        raw: GB2312_MESSAGE,
+      });
+    expect((await send()).response).toMatch(/^250 /);
+    const { mailbox, messages } = await inbox("office.staff1@nanning.gov.cn");
+    expect(messages).toHaveLength(1);
+    expect(await MailDelivery.count({ where: { mailboxId: mailbox!.id } })).toBe(1);
+  });
+
+  it("delivers to a unit's shared mailbox by its code, and gives each message the next UID", async () => {
+    for (const n of [1, 2]) {
+      await mx().sendMail({
+        from: "someone@example.org",
+        to: "JYJ@Nanning.Gov.Cn",
+        subject: `教育局来函 ${n}`,
+        text: "请查收。",
+      });
+    }
+    const { mailbox, messages } = await inbox("jyj@nanning.gov.cn");
+    expect(mailbox?.kind).toBe("unit");
+    expect(messages.map((m) => [m.uid, m.subject])).toEqual([
+      [1, "教育局来函 1"],
+      [2, "教育局来函 2"],
+    ]);
+  });
+
+  it("never relays: a foreign recipient is refused with 550, and so is an unknown local one", async () => {
+    const foreign = await refusal(
+      mx().sendMail({ from: "someone@example.org", to: "victim@example.com", subject: "relay?", text: "x" }),
+    );
+    expect(foreign.code).toBe(550);
+    expect(foreign.response).toMatch(/5\.7\.1 Relaying denied/);
+    const unknown = await refusal(
+      mx().sendMail({ from: "someone@example.org", to: "nobody.here@nanning.gov.cn", subject: "?", text: "x" }),
+    );
+    expect(unknown.code).toBe(550);
+    expect(unknown.response).toMatch(/5\.1\.1/);
+    expect(await Mailbox.count({ where: { address: "nobody.here@nanning.gov.cn" } })).toBe(0);
+  });
+
+  it("refuses a message over the size limit while it streams (552), whatever SIZE was declared, and keeps nothing", async () => {
+    const before = await MailMessage.count();
+    const big = "这是一封超大的邮件。".repeat(80_000); // ~2.4 MB of UTF-8 text, twice the limit
+    const tooBig = await refusal(
+      mx().sendMail({ from: "someone@example.org", to: "office.staff2@nanning.gov.cn", subject: "大附件", text: big }),
+    );
+    expect(tooBig.code).toBe(552);
+    expect(await MailMessage.count()).toBe(before);
+    // A sender that declares no SIZE is stopped while the data streams in, and the session goes on.
+    const answers = await converse(server.smtpPort!, [
+      "EHLO client.example.org\r\n",
+      "MAIL FROM:<someone@example.org>\r\n",
+      "RCPT TO:<office.staff2@nanning.gov.cn>\r\n",
+      "DATA\r\n",
+      Buffer.concat([Buffer.from("Subject: big\r\n\r\n"), Buffer.alloc(1_500_000, "a\r\n"), Buffer.from("\r\n.\r\n")]),
+      "RSET\r\n",
+    ]);
+    expect(answers.map((a) => a.slice(0, 3))).toEqual(["220", "250", "250", "250", "354", "552", "250"]);
+    expect(await MailMessage.count()).toBe(before);
+    // The connection is still good for the next message.
+    expect(
+      (await mx().sendMail({ from: "a@example.org", to: "office.staff2@nanning.gov.cn", text: "小" })).response,
+    ).toMatch(/^250 /);
+  });
+
+  it("takes every message of the e-mail corpus (legacy, malformed, RFC examples) and keeps each one", async () => {
+    const folder = new URL("../../../shared/corpus/eml/", import.meta.url);
+    const files = readdirSync(folder).filter((f) => f.endsWith(".eml"));
+    expect(files.length).toBeGreaterThan(100);
+    const transport = mx();
+    const distinct = new Set<string>();
+    for (const file of files) {
+      const raw = readFileSync(new URL(file, folder));
+      const info = await transport.sendMail({
+        envelope: { from: "corpus@example.org", to: ["office.staff3@nanning.gov.cn"] },
+        raw,
+      });
+      expect(info.response, file).toMatch(/^250 /);
+      distinct.add(createHash("sha256").update(raw).digest("hex"));
+    }
+    transport.close();
+    const { messages } = await inbox("office.staff3@nanning.gov.cn");
+    // Files with the very same bytes are one message; each stored one has its source.
+    expect(messages).toHaveLength(distinct.size);
+    for (const message of messages) expect(await server.blobs.has(message.sha256)).toBe(true);
+  });
+});
+
+describe("the MX's protocol layer", () => {
+  it("answers 451 when the store cannot keep the message, so the sender tries again, and 452 for a full mailbox", async () => {
+    const hooks: MxHooks = {
+      recipient: async (address) => (address.startsWith("full") ? "full" : "accept"),
+      deliver: async (source: Readable) => {
+        source.resume();
+        throw new Error("disk full");
+      },
+    };
+    const logger = createLogger("silent");
+    const smtp = createMx({ hooks, logger, hostname: "mx.test", maxBytes: 1024 * 1024, maxConnectionsPerIp: 5 });
+    const port = await listenMx(smtp, 0, "127.0.0.1");
+    try {
+      const failed = await refusal(mx(port).sendMail({ from: "a@example.org", to: "x@nanning.gov.cn", text: "正文" }));
+      expect(failed.code).toBe(451);
+      const full = await refusal(mx(port).sendMail({ from: "a@example.org", to: "full@nanning.gov.cn", text: "正文" }));
+      expect(full.code).toBe(452);
+    } finally {
+      await closeMx(smtp);
+    }
+  });
+});
