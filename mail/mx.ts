@@ -9,10 +9,19 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "s
 /** What the mail store answers about a recipient. */
 export type RecipientVerdict = "accept" | "foreign" | "unknown" | "full";
 
+/** Where a message came from: the client's address and HELO name, and the envelope. */
+export interface MxArrival {
+  ip: string;
+  helo: string;
+  /** MAIL FROM; "" for the null sender of a bounce. */
+  sender: string;
+  recipients: readonly string[];
+}
+
 export interface MxHooks {
   recipient(address: string): Promise<RecipientVerdict>;
-  /** Stores the message durably for these recipients; resolves with the id to give in the 250 answer. */
-  deliver(source: Readable, recipients: readonly string[]): Promise<{ queueId: string }>;
+  /** Stores the message durably for its recipients; resolves with the id to give in the 250 answer. */
+  deliver(source: Readable, arrival: MxArrival): Promise<{ queueId: string }>;
 }
 
 export interface MxOptions {
@@ -78,11 +87,17 @@ export function createMx(options: MxOptions): SMTPServer {
       );
     },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
-      const recipients = session.envelope.rcptTo.map((r) => r.address);
+      const from = session.envelope.mailFrom;
+      const arrival: MxArrival = {
+        ip: session.remoteAddress,
+        helo: session.hostNameAppearsAs ?? "",
+        sender: from ? from.address : "",
+        recipients: session.envelope.rcptTo.map((r) => r.address),
+      };
       // The store reads a stream of its own: when it stops early (too big, a failure), the connection stays usable.
       const body = new PassThrough();
       stream.pipe(body);
-      hooks.deliver(body, recipients).then(
+      hooks.deliver(body, arrival).then(
         ({ queueId }) => callback(null, `2.0.0 Ok: queued as ${queueId}`),
         (error: unknown) => {
           // The rest of the message must still be read before the answer (smtp-server waits for its end).

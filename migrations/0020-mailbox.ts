@@ -14,7 +14,9 @@ type Migration = { context: QueryInterface };
  *   `uidNext` gives each message of a folder its IMAP-style UID, bumped in the
  *   delivering transaction.
  * - `mail_messages`: a message in a folder: the raw source in the blob store
- *   (`sha256`), what the lists show (from, subject, date), flags.
+ *   (`sha256`) as it was received, the trace headers this server put on top of
+ *   it (kept apart, so that the same bytes are recognised when sent again),
+ *   what the lists show (from, subject, date), flags.
  * - `mail_deliveries`: each message as received for a mailbox, by the hash of
  *   its bytes: delivering the same bytes to a mailbox twice (a client that
  *   resends after a lost 250) stores it once.
@@ -72,6 +74,8 @@ export async function up({ context: q }: Migration): Promise<void> {
     sentAt: { type: DataTypes.DATE, allowNull: true },
     receivedAt: now,
     hasAttachments: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+    /** The trace headers this server added (Received, Authentication-Results), kept apart from the raw bytes. */
+    traceHeaders: { type: DataTypes.TEXT, allowNull: true },
     /** Why the message could not be parsed (it is kept, and shows its raw source). */
     parseError: { type: DataTypes.STRING(500), allowNull: true },
     seen: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },

@@ -203,7 +203,13 @@ export interface RunningServer {
 export function createMailServer(env: Env, sequelize: Sequelize, blobs: BlobStore, logger: Logger) {
   const maxBytes = env.MAIL_MAX_MESSAGE_MB * 1024 * 1024;
   return createMx({
-    hooks: mailStoreHooks({ sequelize, blobs, maxBytes, defaultQuotaBytes: env.MAIL_DEFAULT_QUOTA_MB * 1024 * 1024 }),
+    hooks: mailStoreHooks({
+      sequelize,
+      blobs,
+      maxBytes,
+      defaultQuotaBytes: env.MAIL_DEFAULT_QUOTA_MB * 1024 * 1024,
+      mta: env.MAIL_DOMAINS[0] ?? "localhost",
+    }),
     logger,
     hostname: env.MAIL_DOMAINS[0] ?? "localhost",
     maxBytes,

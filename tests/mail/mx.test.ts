@@ -25,7 +25,13 @@ afterAll(async () => {
 
 /** An SMTP client of the MX, as another mail server delivering to us would be: no TLS, no AUTH. */
 function mx(port = server.smtpPort!) {
-  return nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true });
+  return nodemailer.createTransport({
+    host: "127.0.0.1",
+    port,
+    secure: false,
+    ignoreTLS: true,
+    name: "mail.gxdl.example.cn",
+  });
 }
 
 /** What an SMTP refusal carries: its code and text (nodemailer puts the server's answer on the error). */
@@ -116,6 +122,13 @@ describe("the MX (inbound SMTP)", () => {
     expect([message!.fromAddress, message!.fromName]).toEqual(["notice@gxdl.example.cn", FROM_NAME]);
     expect(message!.sentAt?.toISOString()).toBe("2006-03-07T01:30:00.000Z");
     expect(message!.parseError).toBeNull();
+    // What this server added on top, kept apart from the bytes: the sender checks (no DNS here: none or temperror)
+    // and the Received line with the client's name and address.
+    expect(message!.traceHeaders).toMatch(/Authentication-Results: nanning\.gov\.cn;/);
+    expect(message!.traceHeaders).toMatch(/spf=(none|temperror|softfail|fail|neutral)/);
+    expect(message!.traceHeaders).toMatch(
+      /Received: from mail\.gxdl\.example\.cn \(\[127\.0\.0\.1\]\)\r\n\tby nanning\.gov\.cn \(Yong Office\) with ESMTP id [0-9A-F]{16}\r\n\tfor <office\.staff1@nanning\.gov\.cn>;/,
+    );
     // The raw bytes are in the blob store as they were sent.
     const raw = await buffer(await server.blobs.open(message!.sha256));
     expect(raw.equals(GB2312_MESSAGE)).toBe(true);

@@ -121,6 +121,8 @@ export class MailMessage extends Model<InferAttributes<MailMessage>, InferCreati
   declare receivedAt: Date;
   declare hasAttachments: boolean;
   declare parseError: string | null;
+  /** Received and Authentication-Results lines added on arrival; they go on top of the raw source when read. */
+  declare traceHeaders: string | null;
   declare seen: CreationOptional<boolean>;
   declare flagged: CreationOptional<boolean>;
   declare answered: CreationOptional<boolean>;
@@ -144,6 +146,7 @@ export class MailMessage extends Model<InferAttributes<MailMessage>, InferCreati
         receivedAt: { type: DataTypes.DATE, allowNull: false },
         hasAttachments: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         parseError: { type: DataTypes.STRING(500), allowNull: true },
+        traceHeaders: { type: DataTypes.TEXT, allowNull: true },
         seen: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         flagged: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         answered: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },

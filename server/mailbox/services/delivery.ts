@@ -4,6 +4,7 @@ import { simpleParser, type AddressObject } from "mailparser";
 import { QueryTypes, UniqueConstraintError, type Sequelize } from "sequelize";
 import type { BlobStore } from "../../core/blobStore.js";
 import { MailDelivery, MailFolder, MailMessage, type Mailbox } from "../models/index.js";
+import { traceHeaders, type Arrival, type Resolver } from "./authentication.js";
 
 /** What the lists show of a message, read from its headers; what cannot be read stays null. */
 export interface MessageSummary {
@@ -82,11 +83,20 @@ export async function deliverToMailboxes(
   blobs: BlobStore,
   source: Readable,
   mailboxes: readonly Mailbox[],
-  maxBytes: number,
+  options: { maxBytes: number; arrival: Omit<Arrival, "queueId" | "at">; mta: string; resolver?: Resolver },
 ): Promise<Delivered> {
-  const { sha256, size } = await blobs.put(source, { maxBytes });
-  const summary = await summarise(await blobs.open(sha256));
+  const queueId = randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase();
   const receivedAt = new Date();
+  const { sha256, size } = await blobs.put(source, { maxBytes: options.maxBytes });
+  const summary = await summarise(await blobs.open(sha256));
+  const arrival: Arrival = { ...options.arrival, queueId, at: receivedAt };
+  const trace = await traceHeaders(await blobs.open(sha256), arrival, options).catch(
+    // The checks themselves failed (not a sender failing them): the message is kept, saying so.
+    (error: unknown) =>
+      `Authentication-Results: ${options.mta}; none (the checks could not run: ${
+        error instanceof Error ? error.message.replace(/[\r\n]+/g, " ").slice(0, 100) : "error"
+      })\r\n`,
+  );
   const delivered: number[] = [];
   await sequelize.transaction(async (t) => {
     for (const mailbox of mailboxes) {
@@ -119,6 +129,7 @@ export async function deliverToMailboxes(
           sha256,
           size,
           ...summary,
+          traceHeaders: trace,
           receivedAt,
         },
         { transaction: t },
@@ -131,7 +142,7 @@ export async function deliverToMailboxes(
       delivered.push(mailbox.id);
     }
   });
-  return { queueId: randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase(), sha256, size, mailboxIds: delivered };
+  return { queueId, sha256, size, mailboxIds: delivered };
 }
 
 /** For the blob sweep: which of `hashes` are the raw source of a message some mailbox holds. */

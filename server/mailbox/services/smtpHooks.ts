@@ -3,6 +3,7 @@ import type { MxHooks } from "../../../mail/mx.js";
 import type { BlobStore } from "../../core/blobStore.js";
 import type { Mailbox } from "../models/index.js";
 import { lookUpAddress } from "./addresses.js";
+import type { Resolver } from "./authentication.js";
 import { deliverToMailboxes } from "./delivery.js";
 
 /** The MX's questions answered by the mail store: which recipients it takes, and storing what they are sent. */
@@ -11,6 +12,10 @@ export function mailStoreHooks(deps: {
   blobs: BlobStore;
   maxBytes: number;
   defaultQuotaBytes: number;
+  /** This server's name in the trace headers. */
+  mta: string;
+  /** DNS for the sender checks; the system's when not given. */
+  resolver?: Resolver;
 }): MxHooks {
   return {
     async recipient(address) {
@@ -18,19 +23,18 @@ export function mailStoreHooks(deps: {
       if (found.kind !== "mailbox") return found.kind;
       return found.mailbox.usedBytes >= found.mailbox.quotaBytes ? "full" : "accept";
     },
-    async deliver(source, recipients) {
+    async deliver(source, arrival) {
       const mailboxes = new Map<number, Mailbox>();
-      for (const address of recipients) {
+      for (const address of arrival.recipients) {
         const found = await lookUpAddress(address, deps.defaultQuotaBytes);
         if (found.kind === "mailbox") mailboxes.set(found.mailbox.id, found.mailbox);
       }
-      const delivered = await deliverToMailboxes(
-        deps.sequelize,
-        deps.blobs,
-        source,
-        [...mailboxes.values()],
-        deps.maxBytes,
-      );
+      const delivered = await deliverToMailboxes(deps.sequelize, deps.blobs, source, [...mailboxes.values()], {
+        maxBytes: deps.maxBytes,
+        arrival,
+        mta: deps.mta,
+        resolver: deps.resolver,
+      });
       return { queueId: delivered.queueId };
     },
   };

@@ -1,0 +1,54 @@
+import { promises as dns } from "node:dns";
+import type { Readable } from "node:stream";
+import { authenticate } from "mailauth";
+
+/** What the MX knows of the session a message came in: the client's address and HELO, and the envelope sender. */
+export interface Arrival {
+  ip: string;
+  helo: string;
+  /** MAIL FROM; empty for a bounce (the null sender). */
+  sender: string;
+  recipients: readonly string[];
+  queueId: string;
+  at: Date;
+}
+
+/** Looks up DNS records: the system's resolver by default; tests give their own zone. */
+export type Resolver = (name: string, type: string) => Promise<unknown>;
+
+/** The system's DNS, each lookup bounded: a resolver that does not answer must not hold a delivery for long. */
+const system = new dns.Resolver({ timeout: 2_000, tries: 2 });
+const systemResolver: Resolver = (name, type) => system.resolve(name, type);
+
+/** One header line: no line breaks a sender could use to add headers of their own. */
+const clean = (value: string) => value.replace(/[\r\n]+/g, " ").slice(0, 200);
+
+/**
+ * The trace headers this server adds to a message it receives, in the order
+ * they go on top of it (RFC 5321 4.4, RFC 8601): the checks of the sender —
+ * SPF of the envelope sender, DKIM signatures, DMARC of the From domain
+ * (mailauth) — as Received-SPF and Authentication-Results, then a Received
+ * line. A failed lookup is a temporary error in the results, never a reason
+ * to refuse: the message is kept and the reader sees what could not be checked.
+ */
+export async function traceHeaders(
+  message: Readable,
+  arrival: Arrival,
+  options: { mta: string; resolver?: Resolver },
+): Promise<string> {
+  const { headers } = await authenticate(message, {
+    ip: arrival.ip,
+    helo: arrival.helo,
+    sender: arrival.sender,
+    mta: options.mta,
+    resolver: options.resolver ?? systemResolver,
+    disableArc: true,
+    disableBimi: true,
+  });
+  const forWhom = arrival.recipients.length === 1 ? `\r\n\tfor <${clean(arrival.recipients[0]!)}>` : "";
+  const received =
+    `Received: from ${clean(arrival.helo || "unknown")} ([${clean(arrival.ip)}])\r\n` +
+    `\tby ${clean(options.mta)} (Yong Office) with ESMTP id ${arrival.queueId}${forWhom};\r\n` +
+    `\t${arrival.at.toUTCString().replace("GMT", "+0000")}\r\n`;
+  return `${headers}${received}`;
+}
