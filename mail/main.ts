@@ -13,7 +13,7 @@ if (config.SMTP_PORT === "off") {
 }
 const logger = createLogger(config.LOG_LEVEL);
 const sequelize = await prepareDatabase(config, logger);
-const mx = createMailServer(config, sequelize, createBlobStore(config), logger);
+const mx = await createMailServer(config, sequelize, createBlobStore(config), logger);
 const port = await listenMx(mx, config.SMTP_PORT, config.HOST);
 logger.info({ port, domains: config.MAIL_DOMAINS }, "smtp (MX) listening");
 process.stdout.write(`Yong Office mail (MX) is listening on port ${port} for ${config.MAIL_DOMAINS.join(", ")}\n`);

@@ -31,6 +31,8 @@ export interface MxOptions {
   hostname: string;
   maxBytes: number;
   maxConnectionsPerIp: number;
+  /** Offered with STARTTLS (PEM). */
+  tls: { key: string; cert: string };
 }
 
 /** An SMTP reply: code, enhanced status and text (RFC 5321, 3463). */
@@ -53,6 +55,8 @@ export function createMx(options: MxOptions): SMTPServer {
     authOptional: true,
     disabledCommands: ["AUTH"],
     size: options.maxBytes,
+    key: options.tls.key,
+    cert: options.tls.cert,
     logger: false,
     onConnect(session, callback) {
       const ip = session.remoteAddress;

@@ -84,6 +84,9 @@ const EnvSchema = z.object({
   MAIL_MAX_MESSAGE_MB: z.coerce.number().int().min(1).max(1024).default(50),
   /** A new mailbox's quota, in MB. */
   MAIL_DEFAULT_QUOTA_MB: z.coerce.number().int().min(1).default(2_048),
+  /** The TLS key and certificate (PEM files) offered with STARTTLS; unset: a self-signed one made in DATA_DIR/mail-tls. */
+  SMTP_TLS_KEY_FILE: z.string().min(1).optional(),
+  SMTP_TLS_CERT_FILE: z.string().min(1).optional(),
   /** SMTP connections one IP address may hold open at once. */
   SMTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(20),
 });

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Sequelize } from "sequelize";
@@ -44,6 +45,7 @@ import { initNotifyModels } from "./notify/models/index.js";
 import { initMailboxModels } from "./mailbox/models/index.js";
 import { syncMailDomains } from "./mailbox/services/addresses.js";
 import { mailStoreHooks } from "./mailbox/services/smtpHooks.js";
+import { loadMailTls } from "./mailbox/services/tls.js";
 import { mailBlobReferences } from "./mailbox/services/delivery.js";
 import { closeMx, createMx, listenMx } from "../mail/mx.js";
 import {
@@ -200,18 +202,23 @@ export interface RunningServer {
 }
 
 /** The MX (mail/mx.ts) over this database's mail store; also what `npm run mail` runs on its own. */
-export function createMailServer(env: Env, sequelize: Sequelize, blobs: BlobStore, logger: Logger) {
+export async function createMailServer(env: Env, sequelize: Sequelize, blobs: BlobStore, logger: Logger) {
   const maxBytes = env.MAIL_MAX_MESSAGE_MB * 1024 * 1024;
+  const hostname = env.MAIL_DOMAINS[0] ?? "localhost";
+  const tls = await loadMailTls({ ...env, hostname });
+  if (tls.source === "self-signed")
+    logger.info({ dir: join(env.DATA_DIR, "mail-tls") }, "smtp: self-signed TLS certificate");
   return createMx({
     hooks: mailStoreHooks({
       sequelize,
       blobs,
       maxBytes,
       defaultQuotaBytes: env.MAIL_DEFAULT_QUOTA_MB * 1024 * 1024,
-      mta: env.MAIL_DOMAINS[0] ?? "localhost",
+      mta: hostname,
     }),
     logger,
-    hostname: env.MAIL_DOMAINS[0] ?? "localhost",
+    tls,
+    hostname,
     maxBytes,
     maxConnectionsPerIp: env.SMTP_MAX_CONNECTIONS_PER_IP,
   });
@@ -279,7 +286,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
   chainer.unref();
   const port = (server.address() as AddressInfo).port;
   logger.info({ port }, "web server listening");
-  const mx = env.SMTP_PORT === "off" ? null : createMailServer(env, sequelize, blobs, logger);
+  const mx = env.SMTP_PORT === "off" ? null : await createMailServer(env, sequelize, blobs, logger);
   const smtpPort = mx && env.SMTP_PORT !== "off" ? await listenMx(mx, env.SMTP_PORT, env.HOST) : null;
   if (smtpPort !== null) logger.info({ port: smtpPort }, "smtp (MX) listening");
   return {

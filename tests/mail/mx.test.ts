@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { connect } from "node:net";
 import type { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
@@ -9,18 +12,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../server/core/logger.js";
 import { MailDelivery, MailFolder, MailMessage, Mailbox } from "../../server/mailbox/models/index.js";
 import { closeMx, createMx, listenMx, type MxHooks } from "../../mail/mx.js";
+import { loadMailTls } from "../../server/mailbox/services/tls.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
 import { referencedBlobs } from "../../server/server.js";
 
 let server: TestServer;
+/** This file's own DATA_DIR: the certificate made on first start is looked for there. */
+const dataDir = mkdtempSync(join(tmpdir(), "yong-mail-"));
 
 beforeAll(async () => {
   // 1 MB messages at most, so that the size test is quick.
-  server = await startTestServer({ SMTP_PORT: "0", MAIL_MAX_MESSAGE_MB: "1" });
+  server = await startTestServer({ SMTP_PORT: "0", MAIL_MAX_MESSAGE_MB: "1", DATA_DIR: dataDir });
 });
 
 afterAll(async () => {
   await server?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** An SMTP client of the MX, as another mail server delivering to us would be: no TLS, no AUTH. */
@@ -229,6 +236,34 @@ describe("the MX (inbound SMTP)", () => {
   });
 });
 
+describe("TLS on the MX", () => {
+  it("offers STARTTLS with the certificate made on first start for the mail host, its key readable by the server alone", async () => {
+    const dir = join(dataDir, "mail-tls");
+    const cert = readFileSync(join(dir, "cert.pem"), "utf8");
+    expect(statSync(join(dir, "key.pem")).mode & 0o777).toBe(0o600);
+    expect(new X509Certificate(cert).subject).toContain("CN=nanning.gov.cn");
+    // A client that trusts exactly this certificate for this name gets through: it is what the server offers.
+    const secure = nodemailer.createTransport({
+      host: "127.0.0.1",
+      port: server.smtpPort!,
+      secure: false,
+      requireTLS: true,
+      tls: { ca: cert, servername: "nanning.gov.cn" },
+      name: "mail.gxdl.example.cn",
+    });
+    const info = await secure.sendMail({
+      from: "notice@gxdl.example.cn",
+      to: "office.staff4@nanning.gov.cn",
+      subject: "加密传送",
+      text: "正文",
+    });
+    expect(info.response).toMatch(/^250 /);
+    // The same certificate at the next start.
+    const again = await loadMailTls({ DATA_DIR: dataDir, hostname: "nanning.gov.cn" });
+    expect([again.source, again.cert]).toEqual(["self-signed", cert]);
+  });
+});
+
 describe("the MX's protocol layer", () => {
   it("answers 451 when the store cannot keep the message, so the sender tries again, and 452 for a full mailbox", async () => {
     const hooks: MxHooks = {
@@ -239,7 +274,8 @@ describe("the MX's protocol layer", () => {
       },
     };
     const logger = createLogger("silent");
-    const smtp = createMx({ hooks, logger, hostname: "mx.test", maxBytes: 1024 * 1024, maxConnectionsPerIp: 5 });
+    const tls = await loadMailTls({ DATA_DIR: mkdtempSync(join(tmpdir(), "yong-mx-")), hostname: "mx.test" });
+    const smtp = createMx({ hooks, logger, hostname: "mx.test", maxBytes: 1024 * 1024, maxConnectionsPerIp: 5, tls });
     const port = await listenMx(smtp, 0, "127.0.0.1");
     try {
       const failed = await refusal(mx(port).sendMail({ from: "a@example.org", to: "x@nanning.gov.cn", text: "正文" }));
