@@ -99,7 +99,14 @@ export async function deliverToMailboxes(
   );
   const delivered: number[] = [];
   await sequelize.transaction(async (t) => {
-    for (const mailbox of mailboxes) {
+    // One mailbox after another, in id order, each locked first: the rows below take shared locks on their
+    // mailbox and folder (foreign keys), and deliveries to one mailbox at once would otherwise deadlock.
+    for (const mailbox of [...mailboxes].sort((a, b) => a.id - b.id)) {
+      await sequelize.query("UPDATE mailboxes SET updatedAt = ? WHERE id = ?", {
+        replacements: [receivedAt, mailbox.id],
+        type: QueryTypes.UPDATE,
+        transaction: t,
+      });
       try {
         // Savepoint-free "once": a second delivery of the same bytes fails on the unique index, before anything else.
         const exists = await MailDelivery.findOne({ where: { mailboxId: mailbox.id, sha256 }, transaction: t });
