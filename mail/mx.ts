@@ -48,6 +48,8 @@ function isTooLarge(error: unknown): boolean {
 export function createMx(options: MxOptions): SMTPServer {
   const { hooks, logger } = options;
   const perIp = new Map<string, number>();
+  /** Sessions counted in perIp: a refused connection closes too, and must not be taken off. */
+  const counted = new Set<string>();
   const server = new SMTPServer({
     name: options.hostname,
     banner: "Yong Office mail",
@@ -66,9 +68,11 @@ export function createMx(options: MxOptions): SMTPServer {
         return;
       }
       perIp.set(ip, open);
+      counted.add(session.id);
       callback();
     },
     onClose(session) {
+      if (!counted.delete(session.id)) return;
       const ip = session.remoteAddress;
       const open = (perIp.get(ip) ?? 1) - 1;
       if (open <= 0) perIp.delete(ip);

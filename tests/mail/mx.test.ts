@@ -3,6 +3,7 @@ import { X509Certificate } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { once } from "node:events";
 import { connect } from "node:net";
 import type { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
@@ -265,6 +266,50 @@ describe("TLS on the MX", () => {
 });
 
 describe("the MX's protocol layer", () => {
+  it("refuses a connection past the limit for one address with 421, and takes it again once one closes", async () => {
+    const hooks: MxHooks = { recipient: async () => "accept", deliver: async () => ({ queueId: "X" }) };
+    const tls = await loadMailTls({ DATA_DIR: mkdtempSync(join(tmpdir(), "yong-mx-")), hostname: "mx.test" });
+    const smtp = createMx({
+      hooks,
+      logger: createLogger("silent"),
+      hostname: "mx.test",
+      maxBytes: 1024,
+      maxConnectionsPerIp: 2,
+      tls,
+    });
+    const port = await listenMx(smtp, 0, "127.0.0.1");
+    const greeting = async () => {
+      const socket = connect(port, "127.0.0.1");
+      socket.setEncoding("utf8");
+      const [line] = (await once(socket, "data")) as [string];
+      return { socket, code: line.slice(0, 3) };
+    };
+    try {
+      const first = await greeting();
+      const second = await greeting();
+      const third = await greeting();
+      expect([first.code, second.code, third.code]).toEqual(["220", "220", "421"]);
+      third.socket.destroy();
+      // The refused connection's end does not free a place: the two others are still open.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const fourth = await greeting();
+      fourth.socket.destroy();
+      expect(fourth.code).toBe("421");
+      first.socket.end("QUIT\r\n");
+      await once(first.socket, "close");
+      await expect
+        .poll(async () => {
+          const again = await greeting();
+          again.socket.destroy();
+          return again.code;
+        })
+        .toBe("220");
+      second.socket.destroy();
+    } finally {
+      await closeMx(smtp);
+    }
+  });
+
   it("answers 451 when the store cannot keep the message, so the sender tries again, and 452 for a full mailbox", async () => {
     const hooks: MxHooks = {
       recipient: async (address) => (address.startsWith("full") ? "full" : "accept"),
