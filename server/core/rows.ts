@@ -84,7 +84,8 @@ export function instanceOf<M extends Model>(
  * (zod at the route); use these only for rows the code itself composes.
  */
 
-function databaseOf(model: ModelStatic<Model>) {
+/** The Sequelize instance a model is bound to. */
+export function databaseOf(model: ModelStatic<Model>): Sequelize {
   const sequelize = model.sequelize;
   if (!sequelize) throw new Error(`${model.name} is not initialised`);
   return sequelize;
@@ -104,7 +105,8 @@ interface MysqlConnection {
 }
 
 /**
- * Runs one statement with positional \`?\` replacements. Inside a MariaDB
+ * Runs one statement with positional \`?\` replacements (dates written as
+ * `writable` says, on either path). Inside a MariaDB
  * transaction it goes to the transaction's mysql2 connection directly:
  * Sequelize's query() costs more than twice the statement there (it copies
  * its options and captures a stack trace for every statement; 41 µs of CPU
@@ -122,13 +124,15 @@ export async function plainQuery(
   transaction: Transaction | null | undefined,
 ): Promise<{ rows: Record<string, unknown>[]; insertId: number; affectedRows: number }> {
   const select = /^\s*SELECT\b/i.test(sql);
+  const dialect = sequelize.getDialect();
+  const replacements = values.map((value) => writable(value, dialect));
   const connection = mysqlConnectionOf(sequelize, transaction);
   if (connection) {
     const options: unknown = Reflect.get(sequelize, "options"); // set by Sequelize, not in its types
     const log = options && typeof options === "object" ? Reflect.get(options, "logging") : undefined;
     if (typeof log === "function") log(sql);
     const result = await new Promise<unknown>((resolve, reject) => {
-      connection.query(sql, [...values], (error, answer) => (error ? reject(error) : resolve(answer)));
+      connection.query(sql, replacements, (error, answer) => (error ? reject(error) : resolve(answer)));
     });
     if (select) return { rows: result as Record<string, unknown>[], insertId: 0, affectedRows: 0 };
     const header = result as { insertId?: number; affectedRows?: number };
@@ -136,7 +140,7 @@ export async function plainQuery(
   }
   if (select) {
     const rows = await sequelize.query<Record<string, unknown>>(sql, {
-      replacements: [...values],
+      replacements,
       type: QueryTypes.SELECT,
       transaction,
       raw: true,
@@ -145,7 +149,7 @@ export async function plainQuery(
   }
   const insert = /^\s*INSERT\b/i.test(sql);
   const [id, changed] = (await sequelize.query(sql, {
-    replacements: [...values],
+    replacements,
     type: insert ? QueryTypes.INSERT : QueryTypes.UPDATE,
     transaction,
   })) as unknown as [unknown, number];
@@ -163,11 +167,10 @@ export async function selectInstances<M extends Model>(
   return rows.map((row) => instanceOf(model, row, "")!);
 }
 
-/** The `updatedAt` attribute of a model with timestamps, if it has one. */
-function updatedAtOf(model: ModelStatic<Model>): string | undefined {
+/** The createdAt and updatedAt attributes of a model with timestamps (Sequelize keeps them, not in its types). */
+function timestampsOf(model: ModelStatic<Model>): { createdAt?: string; updatedAt?: string } {
   const attributes: unknown = Reflect.get(model, "_timestampAttributes");
-  const name = attributes && typeof attributes === "object" ? Reflect.get(attributes, "updatedAt") : undefined;
-  return typeof name === "string" ? name : undefined;
+  return attributes && typeof attributes === "object" ? (attributes as { createdAt?: string; updatedAt?: string }) : {};
 }
 
 /**
@@ -179,15 +182,14 @@ export async function updateChanged(instance: Model, transaction: Transaction): 
   const model = instance.constructor as ModelStatic<Model>;
   const changed = instance.changed();
   if (!changed || changed.length === 0) return;
-  const updatedAt = updatedAtOf(model);
+  const { updatedAt } = timestampsOf(model);
   if (updatedAt && !changed.includes(updatedAt)) {
     instance.setDataValue(updatedAt, new Date());
     changed.push(updatedAt);
   }
   const attributes = model.getAttributes();
   const columns = changed.map((name) => `${quote(attributes[name]?.field ?? name)} = ?`);
-  const dialect = databaseOf(model).getDialect();
-  const values = changed.map((name) => writable(instance.getDataValue(name), dialect));
+  const values = changed.map((name) => instance.getDataValue(name));
   await plainQuery(
     databaseOf(model),
     `UPDATE ${quote(model.getTableName() as string)} SET ${columns.join(", ")} WHERE id = ?`,
@@ -215,11 +217,11 @@ export async function insertRows<R extends Record<string, unknown>>(
   transaction: Transaction,
 ): Promise<(R & { id: number })[]> {
   if (!rows[0]) return [];
-  const stamps = Reflect.get(model, "_timestampAttributes") as Record<string, string | undefined> | undefined;
+  const stamps = timestampsOf(model);
   const now = new Date();
   const filled = rows.map((row) => {
     const extra: Record<string, unknown> = {};
-    for (const stamp of [stamps?.createdAt, stamps?.updatedAt]) if (stamp && !(stamp in row)) extra[stamp] = now;
+    for (const stamp of [stamps.createdAt, stamps.updatedAt]) if (stamp && !(stamp in row)) extra[stamp] = now;
     return { ...row, ...extra };
   });
   const names = Object.keys(filled[0]!);
@@ -229,7 +231,7 @@ export async function insertRows<R extends Record<string, unknown>>(
   const { insertId } = await plainQuery(
     databaseOf(model),
     `INSERT INTO ${quote(model.getTableName() as string)} (${names.map((n) => quote(attributes[n]?.field ?? n)).join(", ")}) VALUES ${filled.map(() => placeholders).join(", ")}`,
-    filled.flatMap((row) => names.map((n) => writable(row[n], dialect))),
+    filled.flatMap((row) => names.map((n) => row[n])),
     transaction,
   );
   // SQLite reports the last id of the statement, MariaDB the first.
@@ -255,7 +257,7 @@ const quote = (name: string) => `\`${name.replace(/`/g, "``")}\``;
  * DATETIME(3) columns keep; so dates go as UTC text with them (the
  * connection's time zone is UTC, core/db.ts). SQLite's format keeps them.
  */
-export function writable(value: unknown, dialect: string): unknown {
+function writable(value: unknown, dialect: string): unknown {
   if (value === undefined) return null;
   if (value instanceof Date && dialect !== "sqlite") return value.toISOString().replace("T", " ").replace("Z", "");
   return value;

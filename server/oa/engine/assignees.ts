@@ -1,7 +1,7 @@
 import { Op, QueryTypes, type Transaction } from "sequelize";
 import { Department, Position, User } from "../../org/models/index.js";
 import { conflict } from "../../core/errors.js";
-import { plainQuery, writable } from "../../core/rows.js";
+import { databaseOf, plainQuery } from "../../core/rows.js";
 import type { AssigneeRule, TaskNode } from "./definition.js";
 
 /** Whom a rule is resolved for: the instance's drafter, form and the previous actor's choice. */
@@ -21,18 +21,12 @@ export interface AssigneeContext {
   delegates?: Map<number, number | null>;
 }
 
-function database() {
-  const sequelize = User.sequelize;
-  if (!sequelize) throw new Error("models are not initialised");
-  return sequelize;
-}
-
 /** Holders of a role in exactly this unit (a grant given there, not one inherited from above). */
 export async function roleHoldersIn(
   where: { roleCode?: string; permission?: string; unitId: number },
   transaction: Transaction,
 ): Promise<number[]> {
-  const rows = await database().query<{ userId: number }>(
+  const rows = await databaseOf(User).query<{ userId: number }>(
     `SELECT DISTINCT ra.userId AS userId
        FROM role_assignments ra
        JOIN roles r ON r.id = ra.roleId
@@ -130,16 +124,15 @@ export async function resolveRule(
   if (!unique.length) return [];
   if (ctx.delegatesAt && ctx.delegates) {
     // One statement for both questions: each active account with its newest running delegation, if any.
-    const at = writable(ctx.delegatesAt, database().getDialect());
     const { rows } = await plainQuery(
-      database(),
+      databaseOf(User),
       `SELECT u.id AS id, d.toUserId AS toUserId
          FROM users u
          LEFT JOIN oa_delegations d
            ON d.fromUserId = u.id AND d.revokedAt IS NULL AND d.startsAt <= ? AND d.endsAt > ?
         WHERE u.id IN (?) AND u.disabled = ?
         ORDER BY u.id, d.id DESC`,
-      [at, at, unique, false],
+      [ctx.delegatesAt, ctx.delegatesAt, unique, false],
       transaction,
     );
     for (const row of rows) {
@@ -148,11 +141,14 @@ export async function resolveRule(
     }
     return unique.filter((id) => ctx.delegates!.has(id));
   }
-  const active = await database().query<{ id: number }>("SELECT id FROM users WHERE id IN (:ids) AND disabled = :no", {
-    replacements: { ids: unique, no: false },
-    type: QueryTypes.SELECT,
-    transaction,
-  });
+  const active = await databaseOf(User).query<{ id: number }>(
+    "SELECT id FROM users WHERE id IN (:ids) AND disabled = :no",
+    {
+      replacements: { ids: unique, no: false },
+      type: QueryTypes.SELECT,
+      transaction,
+    },
+  );
   const keep = new Set(active.map((u) => Number(u.id)));
   return unique.filter((id) => keep.has(id));
 }
@@ -185,7 +181,7 @@ async function runningDelegations(
   transaction: Transaction,
 ): Promise<Map<number, number>> {
   // Every approval may ask this: a plain statement (see core/rows.ts), not findAll.
-  const running = await database().query<{ fromUserId: number; toUserId: number }>(
+  const running = await databaseOf(User).query<{ fromUserId: number; toUserId: number }>(
     `SELECT fromUserId, toUserId FROM oa_delegations
       WHERE fromUserId IN (:owners) AND revokedAt IS NULL AND startsAt <= :at AND endsAt > :at
       ORDER BY id DESC`,
@@ -220,7 +216,7 @@ export async function assigneesFor(node: TaskNode, ctx: AssigneeContext, transac
 export async function requireOaUsers(userIds: readonly number[], transaction: Transaction): Promise<void> {
   const ids = [...new Set(userIds)];
   if (!ids.length) return;
-  const rows = await database().query<{ userId: number }>(
+  const rows = await databaseOf(User).query<{ userId: number }>(
     `SELECT DISTINCT u.id AS userId
        FROM users u
        JOIN role_assignments ra ON ra.userId = u.id

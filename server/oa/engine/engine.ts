@@ -1,6 +1,14 @@
-import { literal, Op, QueryTypes, Transaction, type CreationAttributes, type Sequelize } from "sequelize";
+import { Op, QueryTypes, Transaction, type CreationAttributes, type Sequelize } from "sequelize";
 import { AppError, conflict, forbidden, notFound } from "../../core/errors.js";
-import { columnsOf, insertInstances, insertRows, plainQuery, selectInstances, updateChanged } from "../../core/rows.js";
+import {
+  columnsOf,
+  databaseOf,
+  insertInstances,
+  insertRows,
+  plainQuery,
+  selectInstances,
+  updateChanged,
+} from "../../core/rows.js";
 import { User } from "../../org/models/index.js";
 import {
   HistoryEntry,
@@ -171,25 +179,27 @@ export interface KnownTask {
   instance: Instance;
 }
 
-/** Bumps the revision if it is still the one `instance` was read with: true when it was. */
-async function lockIfUnchanged(instance: Instance, t: Transaction): Promise<boolean> {
+/**
+ * Bumps a running instance's revision (see the file comment), or only if it is
+ * still `expectedRev`: true when it did.
+ */
+async function bumpRevision(instanceId: number, t: Transaction, expectedRev?: number): Promise<boolean> {
   checkIsolation(t);
   const { affectedRows } = await plainQuery(
-    database(),
-    "UPDATE oa_instances SET rev = rev + 1 WHERE id = ? AND status = ? AND rev = ?",
-    [instance.id, "running", instance.rev],
+    databaseOf(Instance),
+    `UPDATE oa_instances SET rev = rev + 1 WHERE id = ? AND status = ?${expectedRev === undefined ? "" : " AND rev = ?"}`,
+    expectedRev === undefined ? [instanceId, "running"] : [instanceId, "running", expectedRev],
     t,
   );
-  if (affectedRows !== 1) return false;
+  return affectedRows === 1;
+}
+
+/** Bumps the revision if it is still the one `instance` was read with: true when it was. */
+async function lockIfUnchanged(instance: Instance, t: Transaction): Promise<boolean> {
+  if (!(await bumpRevision(instance.id, t, instance.rev))) return false;
   instance.setDataValue("rev", instance.rev + 1);
   instance.changed("rev", false);
   return true;
-}
-
-function database(): Sequelize {
-  const sequelize = Instance.sequelize;
-  if (!sequelize) throw new Error("models are not initialised");
-  return sequelize;
 }
 
 function checkIsolation(t: Transaction): void {
@@ -202,7 +212,6 @@ function checkIsolation(t: Transaction): void {
 }
 
 async function lock(by: Target, t: Transaction): Promise<void> {
-  checkIsolation(t);
   let instanceId: number;
   if (by.instanceId !== undefined) instanceId = by.instanceId;
   else if ("taskId" in by) {
@@ -210,11 +219,7 @@ async function lock(by: Target, t: Transaction): Promise<void> {
     if (!task) throw notFound("Task");
     instanceId = task.instanceId;
   } else instanceId = by.instanceId;
-  const [changed] = await Instance.update(
-    { rev: literal("rev + 1") },
-    { where: { id: instanceId, status: "running" }, transaction: t, silent: true },
-  );
-  if (changed > 0) return;
+  if (await bumpRevision(instanceId, t)) return;
   if (!(await Instance.findByPk(instanceId, { attributes: ["id"], transaction: t }))) throw notFound("Process");
   throw "taskId" in by ? alreadyHandled() : notRunning();
 }
@@ -403,7 +408,7 @@ async function createTasks(
 
 async function nextRound(run: Run, nodeId: string): Promise<number> {
   if (run.doTasks) return Math.max(0, ...run.doTasks.filter((x) => x.nodeId === nodeId).map((x) => x.round)) + 1;
-  const [row] = await database().query<{ last: number | null }>(
+  const [row] = await databaseOf(Instance).query<{ last: number | null }>(
     "SELECT MAX(round) AS last FROM oa_tasks WHERE instanceId = ? AND nodeId = ?",
     { replacements: [run.instance.id, nodeId], type: QueryTypes.SELECT, transaction: run.t },
   );
