@@ -8,6 +8,7 @@ import {
   type Sequelize,
   type Transaction,
 } from "sequelize";
+import { bigintNumber } from "../core/columns.js";
 import type { Logger } from "pino";
 import type { SearchBackend, SearchDocument } from "./types.js";
 
@@ -28,15 +29,7 @@ export class SearchOutbox extends Model<InferAttributes<SearchOutbox>, InferCrea
   static initModel(sequelize: Sequelize): void {
     SearchOutbox.init(
       {
-        id: {
-          type: DataTypes.BIGINT,
-          primaryKey: true,
-          autoIncrement: true,
-          // BIGINT comes back as a string from mysql2.
-          get(this: SearchOutbox) {
-            return Number(this.getDataValue("id"));
-          },
-        },
+        id: { ...bigintNumber("id"), primaryKey: true, autoIncrement: true },
         collection: { type: DataTypes.STRING(32), allowNull: false },
         docId: { type: DataTypes.STRING(64), allowNull: false },
         op: { type: DataTypes.STRING(8), allowNull: false },

@@ -6,6 +6,7 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from "sequelize";
+import { bigintNumber } from "../../core/columns.js";
 
 export const AUDIT_OUTCOMES = ["success", "failure", "denied"] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
@@ -40,14 +41,7 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
   static initModel(sequelize: Sequelize): void {
     AuditEvent.init(
       {
-        // BIGINT comes back as a string from mysql2; the getter keeps it a number.
-        seq: {
-          type: DataTypes.BIGINT,
-          primaryKey: true,
-          get(this: AuditEvent) {
-            return Number(this.getDataValue("seq"));
-          },
-        },
+        seq: { ...bigintNumber("seq"), primaryKey: true },
         ...eventColumns(),
         prevHash: { type: DataTypes.STRING(64), allowNull: false },
         hash: { type: DataTypes.STRING(64), allowNull: false },
@@ -68,13 +62,7 @@ export class AuditHead extends Model<InferAttributes<AuditHead>, InferCreationAt
     AuditHead.init(
       {
         id: { type: DataTypes.INTEGER, primaryKey: true },
-        seq: {
-          type: DataTypes.BIGINT,
-          allowNull: false,
-          get(this: AuditHead) {
-            return Number(this.getDataValue("seq"));
-          },
-        },
+        seq: { ...bigintNumber("seq"), allowNull: false },
         hash: { type: DataTypes.STRING(64), allowNull: false },
         chainId: { type: DataTypes.STRING(36), allowNull: true },
       },
@@ -99,14 +87,7 @@ export class AuditPending extends Model<InferAttributes<AuditPending>, InferCrea
   static initModel(sequelize: Sequelize): void {
     AuditPending.init(
       {
-        id: {
-          type: DataTypes.BIGINT,
-          primaryKey: true,
-          autoIncrement: true,
-          get(this: AuditPending) {
-            return Number(this.getDataValue("id"));
-          },
-        },
+        id: { ...bigintNumber("id"), primaryKey: true, autoIncrement: true },
         ...eventColumns(),
       },
       { sequelize, tableName: "audit_pending", timestamps: false },

@@ -6,6 +6,7 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from "sequelize";
+import { bigintNumber } from "../../core/columns.js";
 
 /** queued: waiting for its runAt; running: leased by an instance; done and failed are final. */
 export const JOB_STATES = ["queued", "running", "done", "failed"] as const;
@@ -36,15 +37,7 @@ export class Job extends Model<InferAttributes<Job>, InferCreationAttributes<Job
   static initModel(sequelize: Sequelize): void {
     Job.init(
       {
-        id: {
-          type: DataTypes.BIGINT,
-          primaryKey: true,
-          autoIncrement: true,
-          // BIGINT comes back as a string from mysql2.
-          get(this: Job) {
-            return Number(this.getDataValue("id"));
-          },
-        },
+        id: { ...bigintNumber("id"), primaryKey: true, autoIncrement: true },
         kind: { type: DataTypes.STRING(64), allowNull: false },
         dedupeKey: { type: DataTypes.STRING(191), allowNull: true },
         payload: { type: DataTypes.TEXT, allowNull: false },

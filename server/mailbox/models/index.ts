@@ -6,16 +6,7 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from "sequelize";
-
-/** BIGINT comes back as a string from mysql2; these getters keep it a number. */
-const bigint = (name: string, allowNull = false) => ({
-  type: DataTypes.BIGINT,
-  allowNull,
-  get(this: Model) {
-    const value: unknown = this.getDataValue(name as never);
-    return value === null || value === undefined ? value : Number(value);
-  },
-});
+import { bigintNumber } from "../../core/columns.js";
 
 /** A domain mail is accepted for (migration 0020). */
 export class MailDomain extends Model<InferAttributes<MailDomain>, InferCreationAttributes<MailDomain>> {
@@ -58,8 +49,8 @@ export class Mailbox extends Model<InferAttributes<Mailbox>, InferCreationAttrib
         kind: { type: DataTypes.STRING(16), allowNull: false },
         userId: { type: DataTypes.INTEGER, allowNull: true },
         unitId: { type: DataTypes.INTEGER, allowNull: true },
-        quotaBytes: bigint("quotaBytes"),
-        usedBytes: { ...bigint("usedBytes"), defaultValue: 0 },
+        quotaBytes: { ...bigintNumber("quotaBytes"), allowNull: false },
+        usedBytes: { ...bigintNumber("usedBytes"), allowNull: false, defaultValue: 0 },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },
@@ -131,7 +122,7 @@ export class MailMessage extends Model<InferAttributes<MailMessage>, InferCreati
   static initModel(sequelize: Sequelize): void {
     MailMessage.init(
       {
-        id: { ...bigint("id"), primaryKey: true, autoIncrement: true },
+        id: { ...bigintNumber("id"), allowNull: false, primaryKey: true, autoIncrement: true },
         mailboxId: { type: DataTypes.INTEGER, allowNull: false },
         folderId: { type: DataTypes.INTEGER, allowNull: false },
         uid: { type: DataTypes.INTEGER, allowNull: false },
@@ -167,7 +158,7 @@ export class MailDelivery extends Model<InferAttributes<MailDelivery>, InferCrea
   static initModel(sequelize: Sequelize): void {
     MailDelivery.init(
       {
-        id: { ...bigint("id"), primaryKey: true, autoIncrement: true },
+        id: { ...bigintNumber("id"), allowNull: false, primaryKey: true, autoIncrement: true },
         mailboxId: { type: DataTypes.INTEGER, allowNull: false },
         sha256: { type: DataTypes.STRING(64), allowNull: false },
         createdAt: DataTypes.DATE,
