@@ -6,8 +6,11 @@ import { PassThrough, type Readable } from "node:stream";
 import type { Logger } from "pino";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
 
-/** What the mail store answers about a recipient. */
-export type RecipientVerdict = "accept" | "foreign" | "unknown" | "full";
+/**
+ * What the mail store answers about a recipient: accepted, with what it found
+ * (handed back to `deliver`, so the address is not looked up twice), or why not.
+ */
+export type RecipientVerdict<R> = { accept: R } | "foreign" | "unknown" | "full";
 
 /** Where a message came from: the client's address and HELO name, and the envelope. */
 export interface MxArrival {
@@ -18,14 +21,17 @@ export interface MxArrival {
   recipients: readonly string[];
 }
 
-export interface MxHooks {
-  recipient(address: string): Promise<RecipientVerdict>;
-  /** Stores the message durably for its recipients; resolves with the id to give in the 250 answer. */
-  deliver(source: Readable, arrival: MxArrival): Promise<{ queueId: string }>;
+export interface MxHooks<R> {
+  recipient(address: string): Promise<RecipientVerdict<R>>;
+  /**
+   * Stores the message durably for the accepted recipients (what `recipient` found for each address of the
+   * envelope); resolves with the id to give in the 250 answer.
+   */
+  deliver(source: Readable, arrival: MxArrival, recipients: readonly R[]): Promise<{ queueId: string }>;
 }
 
-export interface MxOptions {
-  hooks: MxHooks;
+export interface MxOptions<R> {
+  hooks: MxHooks<R>;
   logger: Logger;
   /** The name in the greeting and the Received lines. */
   hostname: string;
@@ -45,11 +51,13 @@ function isTooLarge(error: unknown): boolean {
   return error instanceof Error && "code" in error && (error as { code: unknown }).code === "blob_too_large";
 }
 
-export function createMx(options: MxOptions): SMTPServer {
+export function createMx<R>(options: MxOptions<R>): SMTPServer {
   const { hooks, logger } = options;
   const perIp = new Map<string, number>();
   /** Sessions counted in perIp: a refused connection closes too, and must not be taken off. */
   const counted = new Set<string>();
+  /** Per session, what the store found for each accepted address. */
+  const accepted = new Map<string, Map<string, R>>();
   const server = new SMTPServer({
     name: options.hostname,
     banner: "Yong Office mail",
@@ -72,16 +80,21 @@ export function createMx(options: MxOptions): SMTPServer {
       callback();
     },
     onClose(session) {
+      accepted.delete(session.id);
       if (!counted.delete(session.id)) return;
       const ip = session.remoteAddress;
       const open = (perIp.get(ip) ?? 1) - 1;
       if (open <= 0) perIp.delete(ip);
       else perIp.set(ip, open);
     },
-    onRcptTo(address, _session, callback) {
+    onRcptTo(address, session, callback) {
       hooks.recipient(address.address).then(
         (verdict) => {
-          if (verdict === "accept") callback();
+          if (typeof verdict === "object") {
+            const found = accepted.get(session.id) ?? new Map<string, R>();
+            accepted.set(session.id, found.set(address.address, verdict.accept));
+            callback();
+          }
           // Never a relay: a foreign recipient is refused to an unauthenticated sender (RFC 5321 3.6.2).
           else if (verdict === "foreign")
             callback(reply(550, "5.7.1 Relaying denied: this server only accepts mail for its own domains"));
@@ -105,7 +118,9 @@ export function createMx(options: MxOptions): SMTPServer {
       // The store reads a stream of its own: when it stops early (too big, a failure), the connection stays usable.
       const body = new PassThrough();
       stream.pipe(body);
-      hooks.deliver(body, arrival).then(
+      const found = accepted.get(session.id);
+      const recipients = arrival.recipients.flatMap((address) => (found?.has(address) ? [found.get(address)!] : []));
+      hooks.deliver(body, arrival, recipients).then(
         ({ queueId }) => callback(null, `2.0.0 Ok: queued as ${queueId}`),
         (error: unknown) => {
           // The rest of the message must still be read before the answer (smtp-server waits for its end).

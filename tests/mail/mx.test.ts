@@ -266,18 +266,19 @@ describe("TLS on the MX", () => {
 });
 
 describe("the MX's protocol layer", () => {
+  /** The protocol layer alone, over given hooks, on a free port (its TLS material in the file's DATA_DIR). */
+  async function protocolMx(hooks: MxHooks<string>, limits: { maxBytes: number; maxConnectionsPerIp: number }) {
+    const tls = await loadMailTls({ DATA_DIR: dataDir, hostname: "nanning.gov.cn" });
+    const smtp = createMx({ hooks, logger: createLogger("silent"), hostname: "mx.test", tls, ...limits });
+    return { smtp, port: await listenMx(smtp, 0, "127.0.0.1") };
+  }
+
   it("refuses a connection past the limit for one address with 421, and takes it again once one closes", async () => {
-    const hooks: MxHooks = { recipient: async () => "accept", deliver: async () => ({ queueId: "X" }) };
-    const tls = await loadMailTls({ DATA_DIR: mkdtempSync(join(tmpdir(), "yong-mx-")), hostname: "mx.test" });
-    const smtp = createMx({
-      hooks,
-      logger: createLogger("silent"),
-      hostname: "mx.test",
-      maxBytes: 1024,
-      maxConnectionsPerIp: 2,
-      tls,
-    });
-    const port = await listenMx(smtp, 0, "127.0.0.1");
+    const hooks: MxHooks<string> = {
+      recipient: async (address) => ({ accept: address }),
+      deliver: async () => ({ queueId: "X" }),
+    };
+    const { smtp, port } = await protocolMx(hooks, { maxBytes: 1024, maxConnectionsPerIp: 2 });
     const greeting = async () => {
       const socket = connect(port, "127.0.0.1");
       socket.setEncoding("utf8");
@@ -311,20 +312,21 @@ describe("the MX's protocol layer", () => {
   });
 
   it("answers 451 when the store cannot keep the message, so the sender tries again, and 452 for a full mailbox", async () => {
-    const hooks: MxHooks = {
-      recipient: async (address) => (address.startsWith("full") ? "full" : "accept"),
-      deliver: async (source: Readable) => {
+    const handedOver: (readonly string[])[] = [];
+    const hooks: MxHooks<string> = {
+      // What the store found for an address is handed back to deliver, not looked up again.
+      recipient: async (address) => (address.startsWith("full") ? "full" : { accept: `found:${address}` }),
+      deliver: async (source: Readable, _arrival, recipients) => {
+        handedOver.push(recipients);
         source.resume();
         throw new Error("disk full");
       },
     };
-    const logger = createLogger("silent");
-    const tls = await loadMailTls({ DATA_DIR: mkdtempSync(join(tmpdir(), "yong-mx-")), hostname: "mx.test" });
-    const smtp = createMx({ hooks, logger, hostname: "mx.test", maxBytes: 1024 * 1024, maxConnectionsPerIp: 5, tls });
-    const port = await listenMx(smtp, 0, "127.0.0.1");
+    const { smtp, port } = await protocolMx(hooks, { maxBytes: 1024 * 1024, maxConnectionsPerIp: 5 });
     try {
       const failed = await refusal(mx(port).sendMail({ from: "a@example.org", to: "x@nanning.gov.cn", text: "正文" }));
       expect(failed.code).toBe(451);
+      expect(handedOver).toEqual([["found:x@nanning.gov.cn"]]);
       const full = await refusal(mx(port).sendMail({ from: "a@example.org", to: "full@nanning.gov.cn", text: "正文" }));
       expect(full.code).toBe(452);
     } finally {

@@ -16,19 +16,16 @@ export function mailStoreHooks(deps: {
   mta: string;
   /** DNS for the sender checks; the system's when not given. */
   resolver?: Resolver;
-}): MxHooks {
+}): MxHooks<Mailbox> {
   return {
     async recipient(address) {
       const found = await lookUpAddress(address, deps.defaultQuotaBytes);
       if (found.kind !== "mailbox") return found.kind;
-      return found.mailbox.usedBytes >= found.mailbox.quotaBytes ? "full" : "accept";
+      return found.mailbox.usedBytes >= found.mailbox.quotaBytes ? "full" : { accept: found.mailbox };
     },
-    async deliver(source, arrival) {
-      const mailboxes = new Map<number, Mailbox>();
-      for (const address of arrival.recipients) {
-        const found = await lookUpAddress(address, deps.defaultQuotaBytes);
-        if (found.kind === "mailbox") mailboxes.set(found.mailbox.id, found.mailbox);
-      }
+    async deliver(source, arrival, recipients) {
+      // Two addresses of one mailbox (a differently written one) receive it once.
+      const mailboxes = new Map(recipients.map((mailbox) => [mailbox.id, mailbox]));
       const delivered = await deliverToMailboxes(deps.sequelize, deps.blobs, source, [...mailboxes.values()], {
         maxBytes: deps.maxBytes,
         arrival,
