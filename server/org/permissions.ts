@@ -37,6 +37,10 @@ export const PERMISSIONS = {
   "oa.document.sign": "business",
   "oa.supervise": "business",
   "oa.process.manage": "business",
+  // Mail: mail administrators manage domains, every mailbox's quota, aliases and lists; a unit's mail
+  // administrator (the role given for a unit) manages who shares its unit mailboxes. Neither reads mail.
+  "mail.admin": "business",
+  "mail.unit.manage": "business",
 } as const satisfies Record<string, PermissionCategory>;
 
 export type PermissionCode = keyof typeof PERMISSIONS;
@@ -84,4 +88,6 @@ export const BUILTIN_ROLES: {
   { code: "registrar", name: "文书", adminKind: null, permissions: [...BUSINESS, "oa.document.register"] },
   { code: "oaadmin", name: "OA管理员", adminKind: null, permissions: [...BUSINESS, "oa.process.manage"] },
   { code: "archivist", name: "档案管理员", adminKind: null, permissions: [...BUSINESS, "archive.record.manage"] },
+  { code: "mailadmin", name: "邮件管理员", adminKind: null, permissions: [...BUSINESS, "mail.admin"] },
+  { code: "unitmailadmin", name: "单位邮件管理员", adminKind: null, permissions: [...BUSINESS, "mail.unit.manage"] },
 ];

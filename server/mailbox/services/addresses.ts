@@ -74,7 +74,7 @@ export async function lookUpAddress(address: string, quotaBytes: number): Promis
 }
 
 /** The mailbox of an address with its standard folders; made once however many deliveries ask at the same time. */
-async function ensureMailbox(
+export async function ensureMailbox(
   address: string,
   kind: MailboxKind,
   ownerId: number,

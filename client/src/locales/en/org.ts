@@ -191,6 +191,8 @@ const messages: typeof zhCN = {
       leader: "Unit leader",
       registrar: "Registrar",
       archivist: "Archivist",
+      mailadmin: "Mail administrator",
+      unitmailadmin: "Unit mail administrator",
       oaadmin: "OA administrator",
     },
     permissions: {
@@ -214,6 +216,8 @@ const messages: typeof zhCN = {
       oa_document_sign: "Sign off documents and write instructions",
       oa_supervise: "Supervise overdue work",
       oa_process_manage: "Manage process definitions and issuer codes",
+      mail_admin: "Manage mail domains, quotas, aliases and lists",
+      mail_unit_manage: "Manage the members of unit mailboxes",
     },
   },
 };

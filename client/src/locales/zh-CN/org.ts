@@ -180,6 +180,8 @@ export default {
       leader: "单位领导",
       registrar: "文书",
       archivist: "档案管理员",
+      mailadmin: "邮件管理员",
+      unitmailadmin: "单位邮件管理员",
       oaadmin: "OA管理员",
     },
     permissions: {
@@ -203,6 +205,8 @@ export default {
       oa_document_sign: "公文签发与批示",
       oa_supervise: "督办",
       oa_process_manage: "管理流程定义与机关代字",
+      mail_admin: "管理邮件域、配额、别名与邮件组",
+      mail_unit_manage: "管理单位邮箱的成员",
     },
   },
 };

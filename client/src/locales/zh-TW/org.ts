@@ -182,6 +182,8 @@ const messages: typeof zhCN = {
       leader: "單位領導",
       registrar: "文書",
       archivist: "檔案管理員",
+      mailadmin: "郵件管理員",
+      unitmailadmin: "單位郵件管理員",
       oaadmin: "OA管理員",
     },
     permissions: {
@@ -205,6 +207,8 @@ const messages: typeof zhCN = {
       oa_document_sign: "公文簽發與批示",
       oa_supervise: "督辦",
       oa_process_manage: "管理流程定義與機關代字",
+      mail_admin: "管理郵件網域、配額、別名與郵件群組",
+      mail_unit_manage: "管理單位郵箱的成員",
     },
   },
 };
