@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { simpleParser, type AddressObject } from "mailparser";
-import { QueryTypes, UniqueConstraintError, type Sequelize } from "sequelize";
+import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from "sequelize";
 import type { BlobStore } from "../../core/blobStore.js";
-import { MailDelivery, MailFolder, MailMessage, type Mailbox } from "../models/index.js";
+import { MailDelivery, MailFolder, MailMessage, type FolderRole, type Mailbox } from "../models/index.js";
 import { traceHeaders, type Arrival, type Resolver } from "./authentication.js";
 
 /** What the lists show of a message, read from its headers; what cannot be read stays null. */
@@ -16,6 +16,8 @@ export interface MessageSummary {
   sentAt: Date | null;
   hasAttachments: boolean;
   parseError: string | null;
+  /** The Message-IDs it answers (In-Reply-To first, then References), space-separated. */
+  inReplyTo: string | null;
 }
 
 const clip = (text: string | null | undefined, max: number) =>
@@ -23,6 +25,18 @@ const clip = (text: string | null | undefined, max: number) =>
 
 const addressesOf = (value: AddressObject | AddressObject[] | undefined) =>
   (Array.isArray(value) ? value : value ? [value] : []).flatMap((a) => a.value);
+
+/** In-Reply-To then References, each id once, as long as the column holds whole ids. */
+function answeredIds(inReplyTo: string | undefined, references: string | string[] | undefined): string | null {
+  const ids = [...(inReplyTo?.match(/<[^<>\s]+>/g) ?? []), ...[references ?? []].flat()];
+  const unique = [...new Set(ids.map((id) => id.trim()).filter((id) => id.length > 2 && id.length <= 255))];
+  let text = "";
+  for (const id of unique) {
+    if (text.length + id.length + 1 > 2000) break;
+    text = text ? `${text} ${id}` : id;
+  }
+  return text || null;
+}
 
 /**
  * Reads a stored message with mailparser: encoded words and charsets such as
@@ -46,6 +60,7 @@ export async function summarise(source: Readable): Promise<MessageSummary> {
       sentAt,
       hasAttachments: parsed.attachments.some((a) => a.contentDisposition !== "inline" || !a.cid),
       parseError: null,
+      inReplyTo: answeredIds(parsed.inReplyTo, parsed.references),
     };
   } catch (error) {
     return {
@@ -56,6 +71,7 @@ export async function summarise(source: Readable): Promise<MessageSummary> {
       toText: null,
       sentAt: null,
       hasAttachments: false,
+      inReplyTo: null,
       parseError: clip(error instanceof Error ? error.message : String(error), 500),
     };
   }
@@ -70,13 +86,140 @@ export interface Delivered {
   mailboxIds: number[];
 }
 
+/** A message whose bytes are in the blob store, as read once for every folder it goes to. */
+export interface StoredMessage {
+  sha256: string;
+  size: number;
+  summary: MessageSummary;
+  /** Trace lines this server puts on top of the bytes when they are read (Received, Authentication-Results). */
+  trace: string | null;
+  receivedAt: Date;
+}
+
+/** A new queue id: 16 hexadecimal capitals, as in the 250 answer and the Received line. */
+export function newQueueId(): string {
+  return randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase();
+}
+
+/** Streams a message into the blob store (refused past `maxBytes`) and reads its summary. */
+export async function storeMessage(
+  blobs: BlobStore,
+  source: Readable,
+  maxBytes: number,
+): Promise<Pick<StoredMessage, "sha256" | "size" | "summary">> {
+  const { sha256, size } = await blobs.put(source, { maxBytes });
+  return { sha256, size, summary: await summarise(await blobs.open(sha256)) };
+}
+
 /**
- * Delivers a message to the INBOX of each mailbox: the raw bytes go to the
- * blob store (streamed, written to a temp file, fsynced and renamed, refused
- * past `maxBytes`), then one transaction adds a message row per mailbox with
- * the next UID of its INBOX and counts its size against the quota. When it
- * returns, the message is durable: the SMTP answer may say 250. When it
- * throws, nothing refers to the blob, and the sender is told to try again.
+ * Locks a mailbox's row for the rest of the transaction. Every transaction
+ * that files messages locks its mailboxes first, in id order: the rows it adds
+ * take shared locks on their mailbox and folder (foreign keys), and two
+ * deliveries to one mailbox at once would otherwise deadlock on MariaDB.
+ */
+export async function lockMailboxes(ids: readonly number[], t: Transaction): Promise<void> {
+  const sequelize = MailMessage.sequelize as Sequelize;
+  for (const id of [...new Set(ids)].sort((a, b) => a - b))
+    await sequelize.query("UPDATE mailboxes SET updatedAt = ? WHERE id = ?", {
+      replacements: [new Date(), id],
+      type: QueryTypes.UPDATE,
+      transaction: t,
+    });
+}
+
+/**
+ * Files a stored message in a folder of a locked mailbox (see
+ * `lockMailboxes`): the folder's next UID, the thread it answers, the bytes
+ * counted against the quota. Answers the new row.
+ */
+export async function fileMessage(
+  message: StoredMessage,
+  mailboxId: number,
+  folderRole: FolderRole,
+  t: Transaction,
+  extra: { seen?: boolean; draft?: string | null } = {},
+): Promise<MailMessage> {
+  const sequelize = MailMessage.sequelize as Sequelize;
+  const folder = await MailFolder.findOne({ where: { mailboxId, role: folderRole }, transaction: t });
+  if (!folder) throw new Error(`mailbox ${mailboxId} has no ${folderRole} folder`);
+  // The folder's row is locked by this update until the commit: UIDs are given one at a time, without gaps.
+  await MailFolder.update(
+    { uidNext: sequelize.literal("uidNext + 1") as unknown as number },
+    { where: { id: folder.id }, transaction: t },
+  );
+  const [row] = await sequelize.query<{ uidNext: number }>("SELECT uidNext FROM mail_folders WHERE id = ?", {
+    replacements: [folder.id],
+    type: QueryTypes.SELECT,
+    transaction: t,
+  });
+  const answered = message.summary.inReplyTo?.split(" ").filter(Boolean) ?? [];
+  const parent = answered.length
+    ? await MailMessage.findOne({
+        attributes: ["id", "threadId"],
+        where: { mailboxId, messageId: answered.slice(0, 50) },
+        order: [["id", "ASC"]],
+        transaction: t,
+      })
+    : null;
+  const created = await MailMessage.create(
+    {
+      mailboxId,
+      folderId: folder.id,
+      uid: Number(row!.uidNext) - 1,
+      sha256: message.sha256,
+      size: message.size,
+      ...message.summary,
+      threadId: parent ? (parent.threadId ?? parent.id) : null,
+      traceHeaders: message.trace,
+      receivedAt: message.receivedAt,
+      seen: extra.seen ?? false,
+      draft: extra.draft ?? null,
+    },
+    { transaction: t },
+  );
+  await sequelize.query("UPDATE mailboxes SET usedBytes = usedBytes + ? WHERE id = ?", {
+    replacements: [message.size, mailboxId],
+    type: QueryTypes.UPDATE,
+    transaction: t,
+  });
+  return created;
+}
+
+/**
+ * Files a message in each mailbox's INBOX once: a mailbox that already
+ * received these very bytes (a client resending after a lost 250) is left
+ * out. The mailboxes must be locked (`lockMailboxes`). Answers the ids of
+ * those that received it now.
+ */
+export async function fileInInboxes(
+  message: StoredMessage,
+  mailboxIds: readonly number[],
+  t: Transaction,
+): Promise<number[]> {
+  const delivered: number[] = [];
+  for (const mailboxId of [...new Set(mailboxIds)].sort((a, b) => a - b)) {
+    try {
+      // Savepoint-free "once": a second delivery of the same bytes fails on the unique index, before anything else.
+      const exists = await MailDelivery.findOne({ where: { mailboxId, sha256: message.sha256 }, transaction: t });
+      if (exists) continue;
+      await MailDelivery.create({ mailboxId, sha256: message.sha256 }, { transaction: t });
+    } catch (error) {
+      if (error instanceof UniqueConstraintError) continue;
+      throw error;
+    }
+    await fileMessage(message, mailboxId, "inbox", t);
+    delivered.push(mailboxId);
+  }
+  return delivered;
+}
+
+/**
+ * Delivers a message received by the MX to the INBOX of each mailbox: the raw
+ * bytes go to the blob store (streamed, written to a temp file, fsynced and
+ * renamed, refused past `maxBytes`), then one transaction adds a message row
+ * per mailbox. When it returns, the message is durable: the SMTP answer may
+ * say 250. When it throws, nothing refers to the blob, and the sender is told
+ * to try again.
  */
 export async function deliverToMailboxes(
   sequelize: Sequelize,
@@ -85,10 +228,9 @@ export async function deliverToMailboxes(
   mailboxes: readonly Mailbox[],
   options: { maxBytes: number; arrival: Omit<Arrival, "queueId" | "at">; mta: string; resolver?: Resolver },
 ): Promise<Delivered> {
-  const queueId = randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase();
+  const queueId = newQueueId();
   const receivedAt = new Date();
-  const { sha256, size } = await blobs.put(source, { maxBytes: options.maxBytes });
-  const summary = await summarise(await blobs.open(sha256));
+  const { sha256, size, summary } = await storeMessage(blobs, source, options.maxBytes);
   const arrival: Arrival = { ...options.arrival, queueId, at: receivedAt };
   const trace = await traceHeaders(await blobs.open(sha256), arrival, options).catch(
     // The checks themselves failed (not a sender failing them): the message is kept, saying so.
@@ -97,57 +239,11 @@ export async function deliverToMailboxes(
         error instanceof Error ? error.message.replace(/[\r\n]+/g, " ").slice(0, 100) : "error"
       })\r\n`,
   );
-  const delivered: number[] = [];
-  await sequelize.transaction(async (t) => {
-    // One mailbox after another, in id order, each locked first: the rows below take shared locks on their
-    // mailbox and folder (foreign keys), and deliveries to one mailbox at once would otherwise deadlock.
-    for (const mailbox of [...mailboxes].sort((a, b) => a.id - b.id)) {
-      await sequelize.query("UPDATE mailboxes SET updatedAt = ? WHERE id = ?", {
-        replacements: [receivedAt, mailbox.id],
-        type: QueryTypes.UPDATE,
-        transaction: t,
-      });
-      try {
-        // Savepoint-free "once": a second delivery of the same bytes fails on the unique index, before anything else.
-        const exists = await MailDelivery.findOne({ where: { mailboxId: mailbox.id, sha256 }, transaction: t });
-        if (exists) continue;
-        await MailDelivery.create({ mailboxId: mailbox.id, sha256 }, { transaction: t });
-      } catch (error) {
-        if (error instanceof UniqueConstraintError) continue;
-        throw error;
-      }
-      const inbox = await MailFolder.findOne({ where: { mailboxId: mailbox.id, role: "inbox" }, transaction: t });
-      if (!inbox) throw new Error(`mailbox ${mailbox.address} has no INBOX`);
-      // The folder's row is locked by this update until the commit: UIDs are given one at a time, without gaps.
-      await MailFolder.update(
-        { uidNext: sequelize.literal("uidNext + 1") as unknown as number },
-        { where: { id: inbox.id }, transaction: t },
-      );
-      const [row] = await sequelize.query<{ uidNext: number }>("SELECT uidNext FROM mail_folders WHERE id = ?", {
-        replacements: [inbox.id],
-        type: QueryTypes.SELECT,
-        transaction: t,
-      });
-      await MailMessage.create(
-        {
-          mailboxId: mailbox.id,
-          folderId: inbox.id,
-          uid: Number(row!.uidNext) - 1,
-          sha256,
-          size,
-          ...summary,
-          traceHeaders: trace,
-          receivedAt,
-        },
-        { transaction: t },
-      );
-      await sequelize.query("UPDATE mailboxes SET usedBytes = usedBytes + ? WHERE id = ?", {
-        replacements: [size, mailbox.id],
-        type: QueryTypes.UPDATE,
-        transaction: t,
-      });
-      delivered.push(mailbox.id);
-    }
+  const stored: StoredMessage = { sha256, size, summary, trace, receivedAt };
+  const ids = mailboxes.map((m) => m.id);
+  const delivered = await sequelize.transaction(async (t) => {
+    await lockMailboxes(ids, t);
+    return fileInInboxes(stored, ids, t);
   });
   return { queueId, sha256, size, mailboxIds: delivered };
 }
