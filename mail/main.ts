@@ -4,7 +4,7 @@ import { env } from "../server/env.js";
 import { createBlobStore } from "../server/core/blobStore.js";
 import { createLogger } from "../server/core/logger.js";
 import { createMailServer, prepareDatabase } from "../server/server.js";
-import { closeMx, listenMx } from "./mx.js";
+import { closeSmtp, listenSmtp } from "./smtpCommon.js";
 
 const config = env();
 if (config.SMTP_PORT === "off") {
@@ -14,11 +14,11 @@ if (config.SMTP_PORT === "off") {
 const logger = createLogger(config.LOG_LEVEL);
 const sequelize = await prepareDatabase(config, logger);
 const mx = await createMailServer(config, sequelize, createBlobStore(config), logger);
-const port = await listenMx(mx, config.SMTP_PORT, config.HOST);
+const port = await listenSmtp(mx, config.SMTP_PORT, config.HOST);
 logger.info({ port, domains: config.MAIL_DOMAINS }, "smtp (MX) listening");
 process.stdout.write(`Yong Office mail (MX) is listening on port ${port} for ${config.MAIL_DOMAINS.join(", ")}\n`);
 const stop = () => {
-  closeMx(mx)
+  closeSmtp(mx)
     .then(() => sequelize.close())
     .then(
       () => process.exit(0),

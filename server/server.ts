@@ -47,7 +47,8 @@ import { syncMailDomains } from "./mailbox/services/addresses.js";
 import { mailStoreHooks } from "./mailbox/services/smtpHooks.js";
 import { loadMailTls } from "./mailbox/services/tls.js";
 import { mailBlobReferences } from "./mailbox/services/delivery.js";
-import { closeMx, createMx, listenMx } from "../mail/mx.js";
+import { createMx } from "../mail/mx.js";
+import { closeSmtp, listenSmtp } from "../mail/smtpCommon.js";
 import {
   NOTIFY_PRUNE_EVERY_SECONDS,
   NOTIFY_PRUNE_JOB,
@@ -214,6 +215,7 @@ export async function createMailServer(env: Env, sequelize: Sequelize, blobs: Bl
       blobs,
       maxBytes,
       defaultQuotaBytes: env.MAIL_DEFAULT_QUOTA_MB * 1024 * 1024,
+      primaryDomain: env.MAIL_DOMAINS[0]!,
       mta: hostname,
     }),
     logger,
@@ -287,7 +289,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
   const port = (server.address() as AddressInfo).port;
   logger.info({ port }, "web server listening");
   const mx = env.SMTP_PORT === "off" ? null : await createMailServer(env, sequelize, blobs, logger);
-  const smtpPort = mx && env.SMTP_PORT !== "off" ? await listenMx(mx, env.SMTP_PORT, env.HOST) : null;
+  const smtpPort = mx && env.SMTP_PORT !== "off" ? await listenSmtp(mx, env.SMTP_PORT, env.HOST) : null;
   if (smtpPort !== null) logger.info({ port: smtpPort }, "smtp (MX) listening");
   return {
     url: `http://127.0.0.1:${port}`,
@@ -312,7 +314,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
-      if (mx) await closeMx(mx);
+      if (mx) await closeSmtp(mx);
       await jobs.stop();
       denials.flush();
       await auditBuffer.close();

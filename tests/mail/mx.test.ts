@@ -12,7 +12,8 @@ import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../server/core/logger.js";
 import { MailDelivery, MailFolder, MailMessage, Mailbox } from "../../server/mailbox/models/index.js";
-import { closeMx, createMx, listenMx, type MxHooks } from "../../mail/mx.js";
+import { createMx, type MxHooks } from "../../mail/mx.js";
+import { closeSmtp, listenSmtp } from "../../mail/smtpCommon.js";
 import { loadMailTls } from "../../server/mailbox/services/tls.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
 import { referencedBlobs } from "../../server/server.js";
@@ -270,7 +271,7 @@ describe("the MX's protocol layer", () => {
   async function protocolMx(hooks: MxHooks<string>, limits: { maxBytes: number; maxConnectionsPerIp: number }) {
     const tls = await loadMailTls({ DATA_DIR: dataDir, hostname: "nanning.gov.cn" });
     const smtp = createMx({ hooks, logger: createLogger("silent"), hostname: "mx.test", tls, ...limits });
-    return { smtp, port: await listenMx(smtp, 0, "127.0.0.1") };
+    return { smtp, port: await listenSmtp(smtp, 0, "127.0.0.1") };
   }
 
   it("refuses a connection past the limit for one address with 421, and takes it again once one closes", async () => {
@@ -307,7 +308,7 @@ describe("the MX's protocol layer", () => {
         .toBe("220");
       second.socket.destroy();
     } finally {
-      await closeMx(smtp);
+      await closeSmtp(smtp);
     }
   });
 
@@ -330,7 +331,7 @@ describe("the MX's protocol layer", () => {
       const full = await refusal(mx(port).sendMail({ from: "a@example.org", to: "full@nanning.gov.cn", text: "正文" }));
       expect(full.code).toBe(452);
     } finally {
-      await closeMx(smtp);
+      await closeSmtp(smtp);
     }
   });
 });

@@ -1,6 +1,15 @@
-import { Op, UniqueConstraintError, type Sequelize, type Transaction } from "sequelize";
+import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from "sequelize";
 import { Unit, User } from "../../org/models/index.js";
-import { MailDomain, Mailbox, MailFolder, STANDARD_FOLDERS, type MailboxKind } from "../models/index.js";
+import {
+  MailAlias,
+  MailDomain,
+  MailList,
+  MailListMember,
+  Mailbox,
+  MailFolder,
+  STANDARD_FOLDERS,
+  type MailboxKind,
+} from "../models/index.js";
 
 /**
  * Addresses and the mailboxes behind them. Every user has a personal mailbox
@@ -71,6 +80,114 @@ export async function lookUpAddress(address: string, quotaBytes: number): Promis
   });
   if (unit) return { kind: "mailbox", mailbox: await ensureMailbox(normalised, "unit", unit.id, quotaBytes) };
   return { kind: "unknown" };
+}
+
+/** Who is sending, for a list's rule on who may write to it. */
+export interface SenderIdentity {
+  /** MAIL FROM, lower-cased; "" for the null sender. */
+  address: string;
+  /** Signed in (submission, webmail); the MX's senders are not. */
+  authenticated: boolean;
+}
+
+/** What a recipient address means: the mailboxes it reaches, or why it reaches none. */
+export type Recipient =
+  | { kind: "local"; mailboxes: Mailbox[]; list: MailList | null; alias: boolean }
+  | { kind: "foreign" }
+  | { kind: "unknown" }
+  /** A list its sender may not write to. */
+  | { kind: "refused" };
+
+/**
+ * Resolves a recipient: a mailbox (made on first use), an alias of one, or a
+ * distribution list expanded now (its members, every unit's mailbox, or the
+ * current leaders of a unit) if the sender may write to it.
+ */
+export async function resolveRecipient(
+  address: string,
+  sender: SenderIdentity,
+  defaults: { domain: string; quotaBytes: number },
+): Promise<Recipient> {
+  const parts = splitAddress(address);
+  if (!parts || !(await isLocalDomain(parts.domain))) return { kind: "foreign" };
+  const normalised = `${parts.local}@${parts.domain}`;
+  const alias = await MailAlias.findOne({ where: { address: normalised } });
+  if (alias) {
+    const mailbox = await Mailbox.findByPk(alias.mailboxId);
+    return mailbox ? { kind: "local", mailboxes: [mailbox], list: null, alias: true } : { kind: "unknown" };
+  }
+  const list = await MailList.findOne({ where: { address: normalised } });
+  if (list) {
+    const mailboxes = await expandList(list, defaults);
+    if (!(await maySendToList(list, sender, mailboxes))) return { kind: "refused" };
+    return { kind: "local", mailboxes, list, alias: false };
+  }
+  const found = await lookUpAddress(address, defaults.quotaBytes);
+  return found.kind === "mailbox" ? { kind: "local", mailboxes: [found.mailbox], list: null, alias: false } : found;
+}
+
+/** A list's mailboxes as they are now. */
+export async function expandList(list: MailList, defaults: { domain: string; quotaBytes: number }): Promise<Mailbox[]> {
+  if (list.kind === "members") {
+    const members = await MailListMember.findAll({ where: { listId: list.id }, attributes: ["mailboxId"] });
+    return members.length ? Mailbox.findAll({ where: { id: members.map((m) => m.mailboxId) } }) : [];
+  }
+  if (list.kind === "all_units") {
+    const units = await Unit.findAll({ attributes: ["id", "code"], order: [["id", "ASC"]] });
+    const mailboxes: Mailbox[] = [];
+    for (const unit of units) mailboxes.push(await unitMailbox(unit, defaults));
+    return mailboxes;
+  }
+  // The leaders of a unit: its people who hold the power to sign off (签发) documents, whatever their role's name.
+  if (list.unitId === null) return [];
+  const sequelize = Mailbox.sequelize as Sequelize;
+  const leaders = await sequelize.query<{ id: number; username: string }>(
+    `SELECT DISTINCT u.id AS id, u.username AS username FROM users u
+       JOIN role_assignments ra ON ra.userId = u.id
+       JOIN role_permissions rp ON rp.roleId = ra.roleId
+      WHERE u.unitId = ? AND u.disabled = ? AND rp.permissionCode = 'oa.document.sign'
+      ORDER BY u.id`,
+    { replacements: [list.unitId, false], type: QueryTypes.SELECT },
+  );
+  const mailboxes: Mailbox[] = [];
+  for (const leader of leaders) mailboxes.push(await personalMailbox(leader, defaults));
+  return mailboxes;
+}
+
+async function maySendToList(list: MailList, sender: SenderIdentity, mailboxes: readonly Mailbox[]): Promise<boolean> {
+  if (list.senders === "anyone") return true;
+  if (!sender.authenticated) return false;
+  if (list.senders === "local") return true;
+  const addresses = new Set(mailboxes.map((m) => m.address));
+  if (addresses.has(sender.address)) return true;
+  // A member writing from another address of theirs (an alias of a member mailbox).
+  const alias = await MailAlias.findOne({ where: { address: sender.address } });
+  return alias !== null && mailboxes.some((m) => m.id === alias.mailboxId);
+}
+
+/** A person's personal mailbox, made on first use at <username>@<domain>. */
+export async function personalMailbox(
+  user: { id: number; username: string },
+  defaults: { domain: string; quotaBytes: number },
+): Promise<Mailbox> {
+  const own = await Mailbox.findOne({ where: { userId: user.id, kind: "personal" }, order: [["id", "ASC"]] });
+  return (
+    own ?? ensureMailbox(`${user.username.toLowerCase()}@${defaults.domain}`, "personal", user.id, defaults.quotaBytes)
+  );
+}
+
+/** The address a unit's mailbox has: its code without the city's prefix. */
+export function unitLocalPart(code: string): string {
+  return (code.startsWith(CITY_PREFIX) ? code.slice(CITY_PREFIX.length) : code).toLowerCase();
+}
+
+/** A unit's mailbox, made on first use at <code without "nanning.">@<domain>. */
+export async function unitMailbox(
+  unit: { id: number; code: string },
+  defaults: { domain: string; quotaBytes: number },
+): Promise<Mailbox> {
+  const own = await Mailbox.findOne({ where: { unitId: unit.id, kind: "unit" }, order: [["id", "ASC"]] });
+  return own ?? ensureMailbox(`${unitLocalPart(unit.code)}@${defaults.domain}`, "unit", unit.id, defaults.quotaBytes);
 }
 
 /** The mailbox of an address with its standard folders; made once however many deliveries ask at the same time. */
