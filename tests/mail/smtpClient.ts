@@ -1,0 +1,61 @@
+// What the mail tests do as SMTP clients of our servers, and how they look at a
+// mailbox afterwards: shared by the MX, Postfix and corpus tests.
+import { connect } from "node:net";
+import nodemailer from "nodemailer";
+import { expect } from "vitest";
+import { MailFolder, MailMessage, Mailbox } from "../../server/mailbox/models/index.js";
+
+/** A client of the MX as another mail server delivering to us would be: no TLS, no AUTH. */
+export function mxClient(port: number, name = "mail.gxdl.example.cn") {
+  return nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true, name });
+}
+
+/** What an SMTP refusal carries: its code and text (nodemailer puts the server's answer on the error). */
+export async function refusal(send: Promise<unknown>): Promise<{ code: number; response: string }> {
+  const error = (await send.then(
+    () => null,
+    (e: unknown) => e,
+  )) as { responseCode?: number; response?: string } | null;
+  expect(error, "the server accepted what it should refuse").not.toBeNull();
+  return { code: error!.responseCode ?? 0, response: error!.response ?? "" };
+}
+
+/**
+ * A hand-driven SMTP session: the commands go as given (MAIL FROM without a
+ * SIZE parameter, say), and the answers come back as the server wrote them.
+ */
+export async function converse(port: number, steps: (string | Buffer)[]): Promise<string[]> {
+  const socket = connect(port, "127.0.0.1");
+  socket.setEncoding("utf8");
+  let pending = "";
+  const answers: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  socket.on("data", (chunk: string) => {
+    pending += chunk;
+    let end: number;
+    while ((end = pending.indexOf("\r\n")) >= 0) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 2);
+      // A multi-line answer ("250-…") ends with its "250 …" line.
+      if (/^\d{3} /.test(line)) waiting.shift()?.(line);
+    }
+  });
+  const next = () => new Promise<string>((resolve) => waiting.push(resolve));
+  answers.push(await next()); // the greeting
+  for (const step of steps) {
+    const answer = next();
+    socket.write(step);
+    answers.push(await answer);
+  }
+  socket.end();
+  return answers;
+}
+
+/** A mailbox by its address and the messages of its INBOX, by UID. */
+export async function inbox(address: string) {
+  const mailbox = await Mailbox.findOne({ where: { address } });
+  if (!mailbox) return { mailbox: null, messages: [] };
+  const folder = await MailFolder.findOne({ where: { mailboxId: mailbox.id, role: "inbox" } });
+  const messages = await MailMessage.findAll({ where: { folderId: folder!.id }, order: [["uid", "ASC"]] });
+  return { mailbox, messages };
+}
