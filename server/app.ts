@@ -35,6 +35,7 @@ import { rolesRouter } from "./org/routes/roles/index.js";
 import { settingsRouter } from "./org/routes/settings/index.js";
 import { notificationsRouter } from "./notify/routes/notifications/index.js";
 import { processesRouter } from "./oa/routes/processes/index.js";
+import { mailAdminRouters } from "./mailbox/routes/admin/index.js";
 
 const clientDist = join(dirname(fileURLToPath(import.meta.url)), "..", "client", "dist");
 
@@ -57,6 +58,7 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
     oaInboxRouter(),
     oaNumberCodesRouter(),
     oaDelegationsRouter(),
+    ...mailAdminRouters(),
   ];
 }
 

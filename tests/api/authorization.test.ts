@@ -75,7 +75,12 @@ function allRoutes(): RouteRef[] {
 
 /** Fills path parameters with ids that exist, so a 403 is about the right and not the row. */
 function concrete(path: string): string {
-  return path.replace(":assignmentId", "1").replace(":id", "1").replace(":version", "1");
+  return path
+    .replace(":assignmentId", "1")
+    .replace(":id", "1")
+    .replace(":version", "1")
+    .replace(":userId", "1")
+    .replace(":mailboxId", "1");
 }
 
 async function call(client: ApiClient, route: RouteRef) {
@@ -157,6 +162,14 @@ describe("三员分立", () => {
     for (const route of mutating) {
       const res = await call(auditor, route);
       expect([403, 404], route.key).toContain(res.status);
+    }
+  });
+
+  it("none of the three administers mail: domains, mailboxes, aliases and lists are the mail administrators'", async () => {
+    const mailAdmin = allRoutes().filter((r) => r.path.startsWith("/api/mail/admin/"));
+    expect(mailAdmin.length).toBeGreaterThanOrEqual(15);
+    for (const admin of [sysadmin, secadmin, auditor]) {
+      for (const route of mailAdmin) expect((await call(admin, route)).status, route.key).toBe(403);
     }
   });
 

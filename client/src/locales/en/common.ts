@@ -94,6 +94,27 @@ const messages: typeof zhCN = {
     validation_failed: "Some input is invalid; please check",
     control_characters: "The input contains control characters (such as NUL); remove them and try again",
     invisible_characters: "A name contains invisible or text-direction characters; type it again",
+    // Mail administration (/api/mail/admin).
+    mail_address_invalid: "{address} cannot be used as a mail address (lower-case letters, digits and . _ + - only)",
+    mail_domain_not_local: "{domain} is not a mail domain of this server",
+    mail_address_is_mailbox: "{address} is already the address of a mailbox",
+    mail_address_is_alias: "{address} is already an alias",
+    mail_address_is_list: "{address} is already the address of a mailing list",
+    mail_address_is_user:
+      "{address} is the personal address of the user with that username (even before their first mail)",
+    mail_address_is_unit: "{address} is the unit mailbox address of the unit with that code (even before it is opened)",
+    mail_address_unknown: "Nobody receives mail at {address}: it is neither an active person nor a unit",
+    mail_domain_exists: "{domain} is already a mail domain",
+    mail_domain_configured:
+      "{domain} is set in the configuration (MAIL_DOMAINS) and comes back at every start; it cannot be removed here",
+    mail_domain_in_use:
+      "{domain} still has {mailboxes} mailboxes, {aliases} aliases and {lists} mailing lists; it cannot be removed",
+    mail_mailbox_exists: "{address} is already open",
+    mail_member_disabled: "{name}'s account is disabled and cannot share a unit mailbox",
+    mail_member_exists: "{name} already shares this unit mailbox",
+    mail_list_unit_required: "A list of a unit's leaders needs the unit",
+    mail_list_not_static: "Only a list of named members can have members added",
+    mail_list_member_exists: "{address} is already on the list",
     metrics_token_required: "The metrics need a token",
     malformed_json: "Malformed request",
     payload_too_large: "The submitted content is too large",
