@@ -3,6 +3,7 @@
 // (邮件管理员), a unit's mail administrator (单位邮件管理员, granted for one unit)
 // and people without those powers — the 三员 included. Runs on SQLite and, with
 // DATABASE_URL=mysql://…, on MariaDB.
+import { createPublicKey } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessTo } from "../../server/mailbox/services/access.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
@@ -182,6 +183,40 @@ describe("domains", () => {
     expect(created.map((e) => e.detail.name)).toEqual(expect.arrayContaining(["spare.example.net"]));
     expect(created.every((e) => e.actorName === "postmaster.li")).toBe(true);
     expect((await auditActions("mail.domain.delete")).map((e) => e.detail.name)).toContain("spare.example.net");
+  });
+});
+
+describe("DKIM records", () => {
+  it("shows the TXT record to publish, made once, never the private key", async () => {
+    const domains = (await mailadmin.get("/api/mail/admin/domains")).body.items as { id: number; name: string }[];
+    const own = domains.find((d) => d.name === DOMAIN)!;
+    const first = await mailadmin.get(`/api/mail/admin/domains/${own.id}/dkim`);
+    expect(first.status, first.text).toBe(200);
+    expect(first.body.domain).toBe(DOMAIN);
+    expect(first.body.name).toMatch(/^[a-z0-9]+\._domainkey\.nanning\.gov\.cn$/);
+    const p = /^v=DKIM1; k=rsa; p=([A-Za-z0-9+/=]+)$/.exec(first.body.value)?.[1];
+    expect(p).toBeDefined();
+    const key = createPublicKey({ key: Buffer.from(p!, "base64"), format: "der", type: "spki" });
+    expect(key.asymmetricKeyDetails?.modulusLength).toBeGreaterThanOrEqual(2048);
+    // The zone-file line holds the same value in strings of at most 255 characters.
+    const strings = [...(first.body.zone as string).matchAll(/"([^"]*)"/g)].map((m) => m[1]!);
+    expect(strings.join("")).toBe(first.body.value);
+    expect(strings.every((x) => x.length <= 255)).toBe(true);
+    expect(first.body.zone.startsWith(`${first.body.name}. IN TXT (`)).toBe(true);
+
+    const again = await mailadmin.get(`/api/mail/admin/domains/${own.id}/dkim`);
+    expect(again.body).toEqual(first.body);
+    const listed = (await mailadmin.get("/api/mail/admin/domains")).body.items.find(
+      (d: { name: string }) => d.name === DOMAIN,
+    );
+    expect(first.body.name.startsWith(`${listed.dkimSelector}.`)).toBe(true);
+    for (const text of [first.text, again.text, JSON.stringify(listed)]) expect(text).not.toMatch(/PRIVATE KEY/);
+    // Made once, and that is on record.
+    expect((await auditActions("mail.domain.dkim")).filter((e) => e.detail.name === DOMAIN)).toHaveLength(1);
+
+    expect((await jyjAdmin.get(`/api/mail/admin/domains/${own.id}/dkim`)).status).toBe(403);
+    expect((await staff.get(`/api/mail/admin/domains/${own.id}/dkim`)).status).toBe(403);
+    expect((await mailadmin.get("/api/mail/admin/domains/999999/dkim")).status).toBe(404);
   });
 });
 

@@ -3,6 +3,7 @@ import type { MailAlias, MailDomain, MailList, Mailbox, MailboxMember } from "..
 import type { DomainUsage, Owners } from "../services/administration.js";
 import type {
   AdminMailboxBody,
+  DkimRecordBody,
   MailAliasBody,
   MailDomainBody,
   MailListBody,
@@ -104,5 +105,16 @@ export function presentList(list: MailList, props: { unit: Unit | undefined; mem
     members: props.members,
     createdAt: list.createdAt.toISOString(),
     updatedAt: list.updatedAt.toISOString(),
+  };
+}
+
+/** A DKIM record to publish; one TXT string holds at most 255 characters, so the zone line splits the value. */
+export function presentDkimRecord(domain: MailDomain, record: { name: string; value: string }): DkimRecordBody {
+  const strings = record.value.match(/.{1,255}/g) ?? [];
+  return {
+    domain: domain.name,
+    name: record.name,
+    value: record.value,
+    zone: `${record.name}. IN TXT ( ${strings.map((s) => `"${s}"`).join(" ")} )`,
   };
 }

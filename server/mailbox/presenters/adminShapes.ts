@@ -34,6 +34,8 @@ export interface DkimRecordBody {
   domain: string;
   name: string;
   value: string;
+  /** The same as a BIND zone-file line, the value cut into strings of 255 characters at most (RFC 7208 §3.3). */
+  zone: string;
 }
 
 /** Whose a mailbox is: a person (personal) or a unit (unit mailbox). */

@@ -263,6 +263,7 @@ const messages: typeof zhCN = {
       members: "Members",
       member: "Member",
       droppedMembers: "Members removed",
+      selector: "Selector",
       userId: "User",
     },
   },

@@ -260,6 +260,7 @@ export default {
       members: "成员",
       member: "成员",
       droppedMembers: "移除的成员数",
+      selector: "选择器",
       userId: "用户",
     },
   },

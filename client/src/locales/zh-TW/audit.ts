@@ -262,6 +262,7 @@ const messages: typeof zhCN = {
       members: "成員",
       member: "成員",
       droppedMembers: "移除的成員數",
+      selector: "選擇器",
       userId: "使用者",
     },
   },

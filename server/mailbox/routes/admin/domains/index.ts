@@ -5,9 +5,10 @@ import { actorOf, authorize } from "../../../../core/policy.js";
 import { parseRequest } from "../../../../core/validate.js";
 import { MailDomain } from "../../../models/index.js";
 import { mailboxPolicy } from "../../../policies/mailbox.js";
-import { presentDomain } from "../../../presenters/admin.js";
+import { presentDkimRecord, presentDomain } from "../../../presenters/admin.js";
 import type { MailDomainList } from "../../../presenters/adminShapes.js";
 import { createDomain, domainUsage, removeDomain } from "../../../services/administration.js";
+import { dkimDnsRecord } from "../../../services/dkim.js";
 import { DomainCreateSchema, IdParamSchema } from "./schema.js";
 
 /** The domains mail is received for: mail administrators list, add and remove them. */
@@ -49,6 +50,33 @@ export function mailDomainsRouter(): Router<AppState, AppContextExtras> {
     });
     ctx.status = 201;
     ctx.body = presentDomain(domain, undefined, { configured: false, canAdminister: true });
+  });
+
+  // The TXT record to publish for the domain's DKIM key; asking the first time makes the key.
+  router.get("/domains/:id/dkim", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(mailboxPolicy.administer(actor), "see DKIM records");
+    const { params } = parseRequest(ctx, IdParamSchema);
+    const domain = await MailDomain.findByPk(params.id);
+    if (!domain) throw notFound("Mail domain");
+    const hadKey = Boolean(domain.dkimSelector);
+    // dkimDnsRecord writes the key on its own (another instance may be making it at the same moment).
+    const record = await dkimDnsRecord(domain);
+    if (!hadKey) {
+      await ctx.services.sequelize.transaction((t) =>
+        ctx.audit(
+          {
+            action: "mail.domain.dkim",
+            outcome: "success",
+            targetType: "mail_domain",
+            targetId: domain.id,
+            detail: { name: domain.name, selector: domain.dkimSelector },
+          },
+          t,
+        ),
+      );
+    }
+    ctx.body = presentDkimRecord(domain, record);
   });
 
   router.delete("/domains/:id", async (ctx: AppContext) => {
