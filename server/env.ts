@@ -89,10 +89,38 @@ const EnvSchema = z.object({
   SMTP_TLS_CERT_FILE: z.string().min(1).optional(),
   /** SMTP connections one IP address may hold open at once. */
   SMTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(20),
+  /** Submission with STARTTLS and AUTH (587 in production; 2587 runs without root). "off": none. */
+  SUBMISSION_PORT: z.union([z.literal("off"), z.coerce.number().int().min(0).max(65535)]).default(2587),
+  /** Submission over implicit TLS (465 in production). "off": none. */
+  SMTPS_PORT: z.union([z.literal("off"), z.coerce.number().int().min(0).max(65535)]).default(2465),
+  /**
+   * Send every remote message through this relay instead of to the recipients' MX hosts, as government
+   * networks often require: smtp://[user:password@]host[:port] (STARTTLS when offered) or smtps://… (TLS).
+   */
+  MAIL_SMARTHOST: z
+    .string()
+    .regex(/^smtps?:\/\/[^/\s]+$/, "smtp://[user:password@]host[:port] or smtps://…")
+    .optional(),
+  /**
+   * Fixed routes for some domains, like Postfix's transport map: "example.org=10.0.0.5:25,other.org=mx.other.org".
+   * Checked before the smarthost and DNS.
+   */
+  MAIL_ROUTES: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((r) => r.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[a-z0-9.-]+=[^:=\s]+(:\d{1,5})?$/i, "domain=host[:port]"))),
+  /** How long remote delivery is retried before the sender gets a bounce (RFC 5321 4.5.4.1 suggests 4–5 days). */
+  MAIL_RETRY_HOURS: z.coerce.number().min(0.01).default(120),
 });
 
 /** Variables whose values never appear in an error message or a log line. */
-const SECRET_VARIABLES = new Set(["AUDIT_KEY", "METRICS_TOKEN"]);
+const SECRET_VARIABLES = new Set(["AUDIT_KEY", "METRICS_TOKEN", "MAIL_SMARTHOST"]);
 
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -47,8 +47,13 @@ import { syncMailDomains } from "./mailbox/services/addresses.js";
 import { mailStoreHooks } from "./mailbox/services/smtpHooks.js";
 import { loadMailTls } from "./mailbox/services/tls.js";
 import { mailBlobReferences } from "./mailbox/services/delivery.js";
+import type { SMTPServer } from "smtp-server";
 import { createMx } from "../mail/mx.js";
 import { closeSmtp, listenSmtp } from "../mail/smtpCommon.js";
+import { createSubmission } from "../mail/submission.js";
+import { outboundJob } from "./mailbox/services/outbound.js";
+import { OUTBOUND_JOB } from "./mailbox/services/sending.js";
+import { submissionHooks } from "./mailbox/services/submission.js";
 import {
   NOTIFY_PRUNE_EVERY_SECONDS,
   NOTIFY_PRUNE_JOB,
@@ -90,8 +95,9 @@ async function indexIsMissingRecords(search: SearchBackend): Promise<boolean> {
 }
 
 /** Every kind of background job and what runs it; each instance works the whole queue. */
-function jobHandlers(deps: JobServices): Record<string, JobHandler> {
+function jobHandlers(deps: JobServices, logger: Logger): Record<string, JobHandler> {
   return {
+    ...mailJobHandlers(deps.env, deps.sequelize, deps.blobs, logger),
     [ARCHIVE_IMPORT_JOB]: archiveImportJob(deps),
     [ARCHIVE_INTAKE_JOB]: archiveIntakeJob(deps),
     // Hourly: read notifications go 180 days after reading, unread ones after two years.
@@ -152,6 +158,7 @@ export async function openSearchServices(
   logger: Logger,
 ): Promise<{ search: SearchBackend; searchOutbox: OutboxDrainer }> {
   const search = await openSearch(searchConfig(env));
+  // The mail loader reads each message's text from its raw source, in this configuration's blob store.
   return { search, searchOutbox: new OutboxDrainer(search, SEARCH_LOADERS, logger) };
 }
 
@@ -191,6 +198,8 @@ export interface RunningServer {
   metricsUrl: string | null;
   /** The MX's port (SMTP_PORT, or the one given for 0); null when SMTP_PORT is "off". */
   smtpPort: number | null;
+  submissionPort: number | null;
+  smtpsPort: number | null;
   /** Writes the audit events still waiting in this instance (buffered page views, anonymous denial counts). */
   flushAudit(): Promise<void>;
   /** Applies the search outbox now (tests and the importer wait for the index this way). */
@@ -202,28 +211,110 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The MX (mail/mx.ts) over this database's mail store; also what `npm run mail` runs on its own. */
-export async function createMailServer(env: Env, sequelize: Sequelize, blobs: BlobStore, logger: Logger) {
+/** The mail listeners of an instance, on the ports they got (null: off). */
+export interface MailListeners {
+  smtpPort: number | null;
+  submissionPort: number | null;
+  smtpsPort: number | null;
+  close(): Promise<void>;
+}
+
+/**
+ * The MX (mail/mx.ts) and submission on 587 and 465 (mail/submission.ts)
+ * over this database's mail store, each unless its port is "off"; also what
+ * `npm run mail` runs on its own.
+ */
+export async function startMailListeners(
+  env: Env,
+  sequelize: Sequelize,
+  blobs: BlobStore,
+  logger: Logger,
+): Promise<MailListeners> {
+  const ports = { mx: env.SMTP_PORT, submission: env.SUBMISSION_PORT, smtps: env.SMTPS_PORT };
+  if (ports.mx === "off" && ports.submission === "off" && ports.smtps === "off")
+    return { smtpPort: null, submissionPort: null, smtpsPort: null, close: async () => {} };
   const maxBytes = env.MAIL_MAX_MESSAGE_MB * 1024 * 1024;
   const hostname = env.MAIL_DOMAINS[0] ?? "localhost";
+  const defaults = { domain: env.MAIL_DOMAINS[0]!, quotaBytes: env.MAIL_DEFAULT_QUOTA_MB * 1024 * 1024 };
   const tls = await loadMailTls({ ...env, hostname });
   if (tls.source === "self-signed")
     logger.info({ dir: join(env.DATA_DIR, "mail-tls") }, "smtp: self-signed TLS certificate");
-  return createMx({
-    hooks: mailStoreHooks({
+  const common = { logger, tls, hostname, maxBytes, maxConnectionsPerIp: env.SMTP_MAX_CONNECTIONS_PER_IP };
+  const hooks = submissionHooks({
+    sequelize,
+    blobs,
+    maxBytes,
+    defaults,
+    mta: hostname,
+    loginLimits: {
+      perIp: env.LOGIN_LIMIT_PER_IP,
+      perAccount: env.LOGIN_LIMIT_PER_ACCOUNT,
+      windowSeconds: env.LOGIN_LIMIT_WINDOW_SECONDS,
+    },
+    hashCost: env.PASSWORD_HASH_MEMORY_KIB,
+  });
+  const servers: SMTPServer[] = [];
+  const listen = async (server: SMTPServer, port: number | "off") => {
+    if (port === "off") return null;
+    servers.push(server);
+    return listenSmtp(server, port, env.HOST);
+  };
+  const smtpPort =
+    ports.mx === "off"
+      ? null
+      : await listen(
+          createMx({
+            ...common,
+            hooks: mailStoreHooks({
+              sequelize,
+              blobs,
+              maxBytes,
+              defaultQuotaBytes: defaults.quotaBytes,
+              primaryDomain: defaults.domain,
+              mta: hostname,
+            }),
+          }),
+          ports.mx,
+        );
+  const submissionPort =
+    ports.submission === "off"
+      ? null
+      : await listen(createSubmission({ ...common, hooks, implicitTls: false }), ports.submission);
+  const smtpsPort =
+    ports.smtps === "off" ? null : await listen(createSubmission({ ...common, hooks, implicitTls: true }), ports.smtps);
+  logger.info({ smtpPort, submissionPort, smtpsPort, domains: env.MAIL_DOMAINS }, "mail listening");
+  return {
+    smtpPort,
+    submissionPort,
+    smtpsPort,
+    close: async () => {
+      await Promise.all(servers.map(closeSmtp));
+    },
+  };
+}
+
+/** The mail store's background jobs (remote delivery), run by every instance that works the queue. */
+export function mailJobHandlers(
+  env: Env,
+  sequelize: Sequelize,
+  blobs: BlobStore,
+  logger: Logger,
+): Record<string, JobHandler> {
+  return {
+    [OUTBOUND_JOB]: outboundJob({
       sequelize,
       blobs,
-      maxBytes,
-      defaultQuotaBytes: env.MAIL_DEFAULT_QUOTA_MB * 1024 * 1024,
-      primaryDomain: env.MAIL_DOMAINS[0]!,
-      mta: hostname,
+      logger,
+      config: {
+        hostname: env.MAIL_DOMAINS[0] ?? "localhost",
+        primaryDomain: env.MAIL_DOMAINS[0]!,
+        defaultQuotaBytes: env.MAIL_DEFAULT_QUOTA_MB * 1024 * 1024,
+        smarthost: env.MAIL_SMARTHOST,
+        routes: env.MAIL_ROUTES,
+        retryMs: env.MAIL_RETRY_HOURS * 3600_000,
+      },
     }),
-    logger,
-    tls,
-    hostname,
-    maxBytes,
-    maxConnectionsPerIp: env.SMTP_MAX_CONNECTIONS_PER_IP,
-  });
+  };
 }
 
 export async function startServer(env: Env): Promise<RunningServer> {
@@ -243,7 +334,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
   void searchOutbox.kick();
   const blobs = createBlobStore(env);
   const jobs = new JobRunner(
-    jobHandlers({ env, sequelize, blobs, search, drainSearch: () => searchOutbox.kick() }),
+    jobHandlers({ env, sequelize, blobs, search, drainSearch: () => searchOutbox.kick() }, logger),
     logger,
     env.JOB_POLL_MS,
   );
@@ -288,9 +379,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
   chainer.unref();
   const port = (server.address() as AddressInfo).port;
   logger.info({ port }, "web server listening");
-  const mx = env.SMTP_PORT === "off" ? null : await createMailServer(env, sequelize, blobs, logger);
-  const smtpPort = mx && env.SMTP_PORT !== "off" ? await listenSmtp(mx, env.SMTP_PORT, env.HOST) : null;
-  if (smtpPort !== null) logger.info({ port: smtpPort }, "smtp (MX) listening");
+  const mail = await startMailListeners(env, sequelize, blobs, logger);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -298,7 +387,9 @@ export async function startServer(env: Env): Promise<RunningServer> {
     blobs,
     demoAccounts,
     metricsUrl: metricsServer ? `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics` : null,
-    smtpPort,
+    smtpPort: mail.smtpPort,
+    submissionPort: mail.submissionPort,
+    smtpsPort: mail.smtpsPort,
     drainSearch: () => searchOutbox.kick(),
     search,
     jobs,
@@ -314,7 +405,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
-      if (mx) await closeSmtp(mx);
+      await mail.close();
       await jobs.stop();
       denials.flush();
       await auditBuffer.close();

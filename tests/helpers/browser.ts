@@ -40,6 +40,8 @@ export async function startBrowserHarness(shotsDir: string): Promise<BrowserHarn
       SEED_DEMO: "true",
       SERVE_CLIENT: "true",
       SMTP_PORT: "0",
+      SUBMISSION_PORT: "0",
+      SMTPS_PORT: "0",
     }),
   );
   const browser = await launchChromium();

@@ -11,6 +11,8 @@ export async function spawnServerProcess(env: Record<string, string>): Promise<{
       LOG_LEVEL: "silent",
       SERVE_CLIENT: "false",
       SMTP_PORT: "0",
+      SUBMISSION_PORT: "0",
+      SMTPS_PORT: "0",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

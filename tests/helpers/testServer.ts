@@ -43,8 +43,10 @@ export async function startTestServer(overrides: Record<string, string> = {}): P
     LOGIN_LIMIT_PER_ACCOUNT: "100000",
     SEED_DEMO: "true",
     SERVE_CLIENT: "false",
-    // No MX unless a test asks for one (SMTP_PORT "0": any free port).
+    // No mail listeners unless a test asks for them ("0": any free port).
     SMTP_PORT: "off",
+    SUBMISSION_PORT: "off",
+    SMTPS_PORT: "off",
     // CI gives the test stages a real Elasticsearch node: the API tests then search through it too.
     ...(process.env.ELASTICSEARCH_URL ? { ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL } : {}),
     ...overrides,

@@ -38,6 +38,8 @@ async function startMail(): Promise<ChildProcess> {
       DATABASE_URL: server.db.url,
       DATA_DIR: dataDir,
       SMTP_PORT: String(port),
+      SUBMISSION_PORT: "off",
+      SMTPS_PORT: "off",
       HOST: "127.0.0.1",
       LOG_LEVEL: "silent",
     },
