@@ -35,6 +35,8 @@ import { rolesRouter } from "./org/routes/roles/index.js";
 import { settingsRouter } from "./org/routes/settings/index.js";
 import { notificationsRouter } from "./notify/routes/notifications/index.js";
 import { processesRouter } from "./oa/routes/processes/index.js";
+import { mailMailboxesRouter } from "./mailbox/routes/mailboxes/index.js";
+import { mailMessagesRouter } from "./mailbox/routes/messages/index.js";
 import { mailAdminRouters } from "./mailbox/routes/admin/index.js";
 
 const clientDist = join(dirname(fileURLToPath(import.meta.url)), "..", "client", "dist");
@@ -58,6 +60,8 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
     oaInboxRouter(),
     oaNumberCodesRouter(),
     oaDelegationsRouter(),
+    mailMailboxesRouter(),
+    mailMessagesRouter(),
     ...mailAdminRouters(),
   ];
 }

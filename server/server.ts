@@ -47,6 +47,7 @@ import { syncMailDomains } from "./mailbox/services/addresses.js";
 import { mailStoreHooks } from "./mailbox/services/smtpHooks.js";
 import { loadMailTls } from "./mailbox/services/tls.js";
 import { mailBlobReferences } from "./mailbox/services/delivery.js";
+import { loadMailDocuments, MAIL_COLLECTION, mailIdsAfter, useMailSearchBlobs } from "./mailbox/services/mailSearch.js";
 import type { SMTPServer } from "smtp-server";
 import { createMx } from "../mail/mx.js";
 import { closeSmtp, listenSmtp } from "../mail/smtpCommon.js";
@@ -128,6 +129,7 @@ function jobHandlers(deps: JobServices, logger: Logger): Record<string, JobHandl
 /** Every collection, as `npm run search:reindex` rebuilds it from the database. */
 export const REINDEX_SOURCES: ReindexSource[] = [
   { collection: ARCHIVE_COLLECTION, idsAfter: archiveIdsAfter, load: loadArchiveDocuments },
+  { collection: MAIL_COLLECTION, idsAfter: mailIdsAfter, load: loadMailDocuments },
 ];
 
 /** Every collection's documents by id, for the search outbox: the same loaders the reindex uses. */
@@ -158,6 +160,8 @@ export async function openSearchServices(
   logger: Logger,
 ): Promise<{ search: SearchBackend; searchOutbox: OutboxDrainer }> {
   const search = await openSearch(searchConfig(env));
+  // The mail loader reads each message's text from its raw source, in this configuration's blob store.
+  useMailSearchBlobs(createBlobStore(env));
   // The mail loader reads each message's text from its raw source, in this configuration's blob store.
   return { search, searchOutbox: new OutboxDrainer(search, SEARCH_LOADERS, logger) };
 }

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiRouters } from "../../server/app.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
 import type { ApiClient } from "../helpers/apiClient.js";
+import { Readable } from "node:stream";
+import { lookUpAddress } from "../../server/mailbox/services/addresses.js";
+import { deliverToMailboxes } from "../../server/mailbox/services/delivery.js";
 
 let server: TestServer;
 let staff: ApiClient;
@@ -51,6 +54,23 @@ const STAFF = new Set([
   "GET /api/oa/inbox/:box",
   "GET /api/oa/delegations",
   "POST /api/oa/delegations",
+  // Webmail: the caller's own mailbox and the unit mailboxes they are a member of; any other mailbox
+  // or message answers 404 ("webmail" below, and tests/api/mail-read.test.ts route by route).
+  "GET /api/mail/mailboxes",
+  "GET /api/mail/frame",
+  "POST /api/mail/mailboxes/:mailboxId/folders",
+  "PATCH /api/mail/mailboxes/:mailboxId/folders/:folderId",
+  "DELETE /api/mail/mailboxes/:mailboxId/folders/:folderId",
+  "GET /api/mail/mailboxes/:mailboxId/folders/:folderId/messages",
+  "GET /api/mail/mailboxes/:mailboxId/search",
+  "POST /api/mail/mailboxes/:mailboxId/messages/flags",
+  "POST /api/mail/mailboxes/:mailboxId/messages/move",
+  "POST /api/mail/mailboxes/:mailboxId/messages/delete",
+  "GET /api/mail/mailboxes/:mailboxId/messages/:messageId",
+  "GET /api/mail/mailboxes/:mailboxId/messages/:messageId/source",
+  "GET /api/mail/mailboxes/:mailboxId/messages/:messageId/raw",
+  "GET /api/mail/mailboxes/:mailboxId/messages/:messageId/attachments/:index",
+  "GET /api/mail/mailboxes/:mailboxId/messages/:messageId/inline/:index",
 ]);
 
 interface RouteRef {
@@ -130,6 +150,105 @@ describe("every route has an authorization policy", () => {
           e.actorName === "office.staff1" && e.targetId === "GET /api/audit/events",
       ),
     ).toBe(true);
+  });
+});
+
+describe("webmail: nobody opens another's mailbox", () => {
+  let registrar: ApiClient;
+  let mailboxId = 0;
+  let folderId = 0;
+  let messageId = 0;
+
+  beforeAll(async () => {
+    registrar = await server.signIn("office.registrar");
+    const [own] = (await staff.get("/api/mail/mailboxes")).body.items;
+    mailboxId = own.id;
+    folderId = own.folders.find((f: { role: string }) => f.role === "inbox").id;
+    const found = await lookUpAddress(own.address, 1024 * 1024);
+    if (found.kind !== "mailbox") throw new Error("no mailbox");
+    // A text and an image part, so that every route has something to answer the owner with.
+    const raw = [
+      "From: jyj@nanning.gov.cn",
+      `To: ${own.address}`,
+      "Subject: =?UTF-8?B?5YaF6YOo6YCa55+l?=",
+      "MIME-Version: 1.0",
+      'Content-Type: multipart/mixed; boundary="b1"',
+      "",
+      "--b1",
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      "请查收。",
+      "--b1",
+      'Content-Type: image/png; name="seal.png"',
+      "Content-Transfer-Encoding: base64",
+      "",
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+      "--b1--",
+      "",
+    ].join("\r\n");
+    await deliverToMailboxes(server.sequelize, server.blobs, Readable.from([Buffer.from(raw)]), [found.mailbox], {
+      maxBytes: 1024 * 1024,
+      arrival: { ip: "127.0.0.1", helo: "localhost", sender: "jyj@nanning.gov.cn", recipients: [own.address] },
+      mta: "nanning.gov.cn",
+      resolver: () => Promise.reject(new Error("no DNS in tests")),
+    });
+    const list = await staff.get(`/api/mail/mailboxes/${mailboxId}/folders/${folderId}/messages`);
+    messageId = list.body.items[0].id;
+  });
+
+  const fill = (path: string) =>
+    path
+      .replace(":mailboxId", String(mailboxId))
+      .replace(":folderId", String(folderId))
+      .replace(":messageId", String(messageId))
+      .replace(":index", "0");
+
+  it("every reading route with a mailbox in its path answers 404 to another person", async () => {
+    const reads = allRoutes().filter((r) => r.method === "GET" && r.path.includes(":mailboxId"));
+    expect(reads.length).toBeGreaterThanOrEqual(7);
+    for (const route of reads) {
+      expect((await registrar.get(fill(route.path))).status, route.key).toBe(404);
+      expect((await staff.get(fill(route.path))).status, route.key).toBe(200);
+    }
+  });
+
+  it("in every spelling of the path, and for every change", async () => {
+    const digits = String(messageId);
+    const encoded = [...digits].map((d) => `%3${d}`).join("");
+    const base = `/api/mail/mailboxes/${mailboxId}`;
+    const spellings = [
+      `${base}/messages/${digits}`,
+      `${base}/messages/${encoded}`,
+      `${base}/messages/0${digits}`,
+      `${base}/messages/${digits}?mailboxId=${mailboxId}`,
+      `${base}/MESSAGES/${digits}`,
+      `${base}/messages/${digits}/`,
+      `/api/Mail/mailboxes/${mailboxId}/messages/${digits}`,
+      `/API/mail/mailboxes/${mailboxId}/messages/${digits}`,
+      `/%61pi/mail/mailboxes/${mailboxId}/messages/${digits}`,
+      `/api//mail/mailboxes/${mailboxId}/messages/${digits}`,
+      `/api/mail/mailboxes%2F${mailboxId}/messages/${digits}`,
+      `/api/mail/mailboxes/x/../${mailboxId}/messages/${digits}`,
+      `${base}/messages/${digits}/raw`,
+      `${base}/messages/${digits}/RAW`,
+      `${base}/messages/${digits}%2Fraw`,
+    ];
+    for (const path of spellings) expect((await registrar.get(path)).status, path).toBe(404);
+    const changes: [string, string, unknown][] = [
+      ["POST", `${base}/messages/flags`, { ids: [messageId], seen: true }],
+      ["POST", `${base}/messages/move`, { ids: [messageId], folderId }],
+      ["POST", `${base}/messages/delete`, { ids: [messageId] }],
+      ["POST", `${base}/folders`, { name: "他人" }],
+      ["PATCH", `${base}/folders/${folderId}`, { name: "他人" }],
+      ["DELETE", `${base}/folders/${folderId}`, {}],
+      ["POST", `/API/mail/mailboxes/${mailboxId}/messages/delete`, { ids: [messageId] }],
+      ["POST", `${base}/Messages/delete`, { ids: [messageId] }],
+    ];
+    for (const [method, path, body] of changes)
+      expect((await registrar.request(method, path, { body })).status, `${method} ${path}`).toBe(404);
+    // The owner's message is where it was, unread.
+    const read = await staff.get(`${base}/messages/${messageId}`);
+    expect(read.body).toMatchObject({ subject: "内部通知", folder: { role: "inbox" } });
   });
 });
 

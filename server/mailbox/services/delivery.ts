@@ -5,6 +5,8 @@ import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } f
 import type { BlobStore } from "../../core/blobStore.js";
 import { MailDelivery, MailFolder, MailMessage, type FolderRole, type Mailbox } from "../models/index.js";
 import { traceHeaders, type Arrival, type Resolver } from "./authentication.js";
+import { enqueueIndexing } from "../../search/outbox.js";
+import { MAIL_COLLECTION } from "./mailSearch.js";
 
 /** What the lists show of a message, read from its headers; what cannot be read stays null. */
 export interface MessageSummary {
@@ -177,6 +179,8 @@ export async function fileMessage(
     },
     { transaction: t },
   );
+  // Searchable once the outbox is drained: written in this transaction, so the index never misses a message.
+  await enqueueIndexing(MAIL_COLLECTION, [created.id], "upsert", t);
   await sequelize.query("UPDATE mailboxes SET usedBytes = usedBytes + ? WHERE id = ?", {
     replacements: [message.size, mailboxId],
     type: QueryTypes.UPDATE,

@@ -131,6 +131,11 @@ const messages: typeof zhCN = {
       mail_list_delete: "Mailing list removed",
       mail_list_member_add: "Mailing list member added",
       mail_list_member_remove: "Mailing list member removed",
+      mail_folder_create: "Mail folder created",
+      mail_folder_rename: "Mail folder renamed",
+      mail_folder_delete: "Mail folder deleted",
+      mail_message_move: "Mail moved",
+      mail_message_delete: "Mail deleted",
     },
     sentences: {
       auth_login: "{actor} signed in",

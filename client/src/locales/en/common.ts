@@ -115,6 +115,8 @@ const messages: typeof zhCN = {
     mail_list_unit_required: "A list of a unit's leaders needs the unit",
     mail_list_not_static: "Only a list of named members can have members added",
     mail_list_member_exists: "{address} is already on the list",
+    mail_folder_exists: "There is a folder named “{name}” already (in any case)",
+    mail_folder_standard: "Inbox, Sent, Drafts, Trash and Junk are system folders: they cannot be renamed or deleted",
     metrics_token_required: "The metrics need a token",
     malformed_json: "Malformed request",
     payload_too_large: "The submitted content is too large",

@@ -128,6 +128,11 @@ export default {
       mail_list_delete: "删除邮件列表",
       mail_list_member_add: "添加邮件列表成员",
       mail_list_member_remove: "移除邮件列表成员",
+      mail_folder_create: "新建邮件文件夹",
+      mail_folder_rename: "重命名邮件文件夹",
+      mail_folder_delete: "删除邮件文件夹",
+      mail_message_move: "移动邮件",
+      mail_message_delete: "删除邮件",
     },
     sentences: {
       auth_login: "{actor} 登录系统",

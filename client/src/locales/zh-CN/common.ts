@@ -110,6 +110,8 @@ export default {
     mail_list_unit_required: "“单位领导”类型的邮件列表需要选择单位",
     mail_list_not_static: "只有“指定成员”类型的邮件列表可以添加成员",
     mail_list_member_exists: "{address} 已在列表中",
+    mail_folder_exists: "已有名为“{name}”的文件夹（不区分大小写）",
+    mail_folder_standard: "收件箱、已发送、草稿箱、已删除和垃圾邮件是系统文件夹，不能改名或删除",
     metrics_token_required: "访问监控指标需要令牌",
     malformed_json: "请求格式错误",
     payload_too_large: "提交的内容过大",

@@ -130,6 +130,11 @@ const messages: typeof zhCN = {
       mail_list_delete: "刪除郵件清單",
       mail_list_member_add: "新增郵件清單成員",
       mail_list_member_remove: "移除郵件清單成員",
+      mail_folder_create: "新增郵件資料夾",
+      mail_folder_rename: "重新命名郵件資料夾",
+      mail_folder_delete: "刪除郵件資料夾",
+      mail_message_move: "移動郵件",
+      mail_message_delete: "刪除郵件",
     },
     sentences: {
       auth_login: "{actor} 登入系統",

@@ -112,6 +112,8 @@ const messages: typeof zhCN = {
     mail_list_unit_required: "「單位領導」類型的郵件清單需要選擇單位",
     mail_list_not_static: "只有「指定成員」類型的郵件清單可以新增成員",
     mail_list_member_exists: "{address} 已在清單中",
+    mail_folder_exists: "已有名為「{name}」的資料夾（不區分大小寫）",
+    mail_folder_standard: "收件匣、寄件備份、草稿、垃圾桶和垃圾郵件是系統資料夾，不能改名或刪除",
     metrics_token_required: "存取監控指標需要權杖",
     malformed_json: "請求格式錯誤",
     payload_too_large: "送出的內容過大",
