@@ -37,6 +37,7 @@ import { notificationsRouter } from "./notify/routes/notifications/index.js";
 import { processesRouter } from "./oa/routes/processes/index.js";
 import { mailMailboxesRouter } from "./mailbox/routes/mailboxes/index.js";
 import { mailMessagesRouter } from "./mailbox/routes/messages/index.js";
+import { mailComposeRouter } from "./mailbox/routes/compose/index.js";
 import { mailAdminRouters } from "./mailbox/routes/admin/index.js";
 
 const clientDist = join(dirname(fileURLToPath(import.meta.url)), "..", "client", "dist");
@@ -62,6 +63,7 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
     oaDelegationsRouter(),
     mailMailboxesRouter(),
     mailMessagesRouter(),
+    mailComposeRouter(),
     ...mailAdminRouters(),
   ];
 }

@@ -62,6 +62,8 @@ export interface Outgoing {
   keepCopy: boolean;
   /** The draft this message was written in, removed when it is sent. */
   draftId?: number;
+  /** Runs last inside the sending transaction (the audit event of the send). */
+  within?: (sent: Sent, t: Transaction) => Promise<void>;
 }
 
 export interface Sent {
@@ -134,7 +136,9 @@ export async function sendStored(
     }
     for (const ids of byDomain.values())
       await enqueueJob(OUTBOUND_JOB, { ids }, { transaction: t, maxAttempts: OUTBOUND_MAX_ATTEMPTS });
-    return { queueId, local: delivered.length, remote: remote.length, copyId };
+    const sent = { queueId, local: delivered.length, remote: remote.length, copyId };
+    await outgoing.within?.(sent, t);
+    return sent;
   });
 }
 

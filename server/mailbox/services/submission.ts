@@ -109,7 +109,7 @@ export function submissionHooks(deps: {
         `${receivedAt.toUTCString().replace("GMT", "+0000")}\r\n` +
         `Authentication-Results: ${deps.mta}; auth=pass smtp.auth=${user.username}\r\n`;
       try {
-        const sent = await sendStored(
+        await sendStored(
           deps.sequelize,
           {
             from: mailbox,
@@ -117,19 +117,24 @@ export function submissionHooks(deps: {
             recipients: envelope.recipients,
             message: { ...stored, trace, receivedAt },
             keepCopy: true,
+            within: (sent, t) =>
+              recordAuditEvent(
+                deps.sequelize,
+                {
+                  actorId: user.id,
+                  actorName: user.username,
+                  ip: envelope.ip,
+                  action: "mail.send",
+                  outcome: "success",
+                  targetType: "mailbox",
+                  targetId: mailbox.id,
+                  detail: { via: "smtp", queueId, local: sent.local, remote: sent.remote, size: stored.size },
+                },
+                t,
+              ),
           },
           deps.defaults,
         );
-        await recordAuditEvent(deps.sequelize, {
-          actorId: user.id,
-          actorName: user.username,
-          ip: envelope.ip,
-          action: "mail.send",
-          outcome: "success",
-          targetType: "mailbox",
-          targetId: mailbox.id,
-          detail: { via: "smtp", queueId, local: sent.local, remote: sent.remote, size: stored.size },
-        });
         return { queueId };
       } catch (error) {
         // A recipient that changed since RCPT (a mailbox filled up meanwhile): try again later.
