@@ -46,7 +46,7 @@ import { initMailboxModels } from "./mailbox/models/index.js";
 import { syncMailDomains } from "./mailbox/services/addresses.js";
 import { mailStoreHooks } from "./mailbox/services/smtpHooks.js";
 import { loadMailTls } from "./mailbox/services/tls.js";
-import { mailBlobReferences } from "./mailbox/services/delivery.js";
+import { mailBlobReferences, pruneMailStore } from "./mailbox/services/delivery.js";
 import { loadMailDocuments, MAIL_COLLECTION, mailIdsAfter, useMailSearchBlobs } from "./mailbox/services/mailSearch.js";
 import type { SMTPServer } from "smtp-server";
 import { createMx } from "../mail/mx.js";
@@ -121,6 +121,8 @@ function jobHandlers(deps: JobServices, logger: Logger): Record<string, JobHandl
       run: async () => {
         await pruneJobs(7 * DAY_MS, 90 * DAY_MS);
         await sweepImportUploads(deps.env.DATA_DIR, DAY_MS);
+        // Compose uploads are kept 30 days; delivered or bounced outbound rows 30 days (the queue's history).
+        await pruneMailStore(30 * DAY_MS, 30 * DAY_MS);
       },
     },
   };

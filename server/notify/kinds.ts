@@ -58,6 +58,8 @@ export const NOTIFICATION_KINDS = {
   "oa.delegation.started": z.strictObject({ fromName: name, startsAt: moment, endsAt: moment }),
   /** 传阅/待阅: the person is asked to read a document. */
   "oa.read.requested": z.strictObject({ documentTitle: title, byName: name }),
+  /** A mailbox the person holds (theirs, or a unit mailbox they share) is nearly full. */
+  "mail.quota.warning": z.strictObject({ address: name, percent: count }),
   /** An archive import the person started has finished. */
   "archive.import.finished": z.strictObject({ created: count, failed: count }),
 } as const satisfies Record<string, z.ZodType<Record<string, unknown>>>;

@@ -1,9 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { simpleParser, type AddressObject } from "mailparser";
-import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from "sequelize";
+import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from "sequelize";
 import type { BlobStore } from "../../core/blobStore.js";
-import { MailDelivery, MailFolder, MailMessage, type FolderRole, type Mailbox } from "../models/index.js";
+import { notify } from "../../notify/services/notifier.js";
+import {
+  MailDelivery,
+  Mailbox,
+  MailboxMember,
+  MailFolder,
+  MailMessage,
+  MailOutbound,
+  MailUpload,
+  type FolderRole,
+} from "../models/index.js";
 import { traceHeaders, type Arrival, type Resolver } from "./authentication.js";
 import { enqueueIndexing } from "../../search/outbox.js";
 import { MAIL_COLLECTION } from "./mailSearch.js";
@@ -186,7 +196,48 @@ export async function fileMessage(
     type: QueryTypes.UPDATE,
     transaction: t,
   });
+  await watchQuota(mailboxId, t);
   return created;
+}
+
+/** Past this share of its quota a mailbox's holders are warned, once; below the second it may warn again. */
+const QUOTA_WARN = 0.9;
+const QUOTA_REARM = 0.8;
+
+/**
+ * Warns the holders of a mailbox (its owner, or a unit mailbox's members) in
+ * the notification centre when it passes 90% of its quota, once until it has
+ * fallen below 80% again: a full mailbox turns mail away (452).
+ */
+async function watchQuota(mailboxId: number, t: Transaction): Promise<void> {
+  const mailbox = await Mailbox.findByPk(mailboxId, {
+    attributes: ["id", "address", "kind", "userId", "usedBytes", "quotaBytes", "quotaWarnedAt"],
+    transaction: t,
+  });
+  if (!mailbox || mailbox.quotaBytes <= 0) return;
+  const share = mailbox.usedBytes / mailbox.quotaBytes;
+  if (share < QUOTA_REARM && mailbox.quotaWarnedAt) {
+    await Mailbox.update({ quotaWarnedAt: null }, { where: { id: mailbox.id }, transaction: t });
+    return;
+  }
+  if (share < QUOTA_WARN || mailbox.quotaWarnedAt) return;
+  await Mailbox.update({ quotaWarnedAt: new Date() }, { where: { id: mailbox.id }, transaction: t });
+  const holders =
+    mailbox.kind === "personal" && mailbox.userId !== null
+      ? [mailbox.userId]
+      : (await MailboxMember.findAll({ where: { mailboxId }, attributes: ["userId"], transaction: t })).map(
+          (m) => m.userId,
+        );
+  if (!holders.length) return;
+  await notify(
+    {
+      recipients: holders,
+      kind: "mail.quota.warning",
+      params: { address: mailbox.address, percent: Math.min(100, Math.floor(share * 100)) },
+      link: "/mail",
+    },
+    t,
+  );
 }
 
 /**
@@ -252,9 +303,31 @@ export async function deliverToMailboxes(
   return { queueId, sha256, size, mailboxIds: delivered };
 }
 
-/** For the blob sweep: which of `hashes` are the raw source of a message some mailbox holds. */
+/**
+ * For the blob sweep: which of `hashes` the mail store still needs — the raw
+ * source of a message some mailbox holds, a file uploaded for a message being
+ * written, or a message still on its way to a remote recipient.
+ */
 export async function mailBlobReferences(hashes: readonly string[]): Promise<Set<string>> {
   if (!hashes.length) return new Set();
-  const rows = await MailMessage.findAll({ attributes: ["sha256"], where: { sha256: [...hashes] } });
-  return new Set(rows.map((row) => row.sha256));
+  const where = { sha256: [...hashes] };
+  const [messages, uploads, outbound] = await Promise.all([
+    MailMessage.findAll({ attributes: ["sha256"], where }),
+    MailUpload.findAll({ attributes: ["sha256"], where }),
+    MailOutbound.findAll({ attributes: ["sha256"], where: { ...where, state: "queued" } }),
+  ]);
+  return new Set([...messages, ...uploads, ...outbound].map((row) => row.sha256));
+}
+
+/**
+ * Removes what the mail store keeps only for a while: uploads never sent
+ * (after `uploadMs`; a draft that still names one asks for it again) and
+ * finished outbound rows (after `outboundMs`; a DSN has told the sender).
+ */
+export async function pruneMailStore(uploadMs: number, outboundMs: number): Promise<void> {
+  const now = Date.now();
+  await MailUpload.destroy({ where: { createdAt: { [Op.lt]: new Date(now - uploadMs) } } });
+  await MailOutbound.destroy({
+    where: { state: ["sent", "bounced"], finishedAt: { [Op.lt]: new Date(now - outboundMs) } },
+  });
 }

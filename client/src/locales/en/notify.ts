@@ -29,6 +29,8 @@ export default {
       oa_document_finished: "“{documentTitle}” is finished",
       oa_delegation_started: "{fromName} delegated their tasks to you from {startsAt} to {endsAt}",
       oa_read_requested: "{byName} asks you to read “{documentTitle}”",
+      mail_quota_warning:
+        "The mailbox {address} is {percent}% full: delete some mail (and empty the Trash) so that new mail can still arrive",
       archive_import_finished: "Archive import finished: {created} added, {failed} failed",
     },
   },
