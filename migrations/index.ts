@@ -19,6 +19,7 @@ import * as m0018 from "./0018-oa-task-roles.js";
 import * as m0019 from "./0019-audit-pending.js";
 import * as m0020 from "./0020-mailbox.js";
 import * as m0021 from "./0021-mail-accounts.js";
+import * as m0022 from "./0022-notification-channels.js";
 
 export interface MigrationModule {
   up(params: { context: QueryInterface }): Promise<void>;
@@ -51,4 +52,5 @@ export const MIGRATIONS: [name: string, module: MigrationModule][] = [
   ["0019-audit-pending", m0019],
   ["0020-mailbox", m0020],
   ["0021-mail-accounts", m0021],
+  ["0022-notification-channels", m0022],
 ];

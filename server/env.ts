@@ -115,6 +115,8 @@ const EnvSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.string().regex(/^[a-z0-9.-]+=[^:=\s]+(:\d{1,5})?$/i, "domain=host[:port]"))),
+  /** The address people open the application at (https://oa.nanning.gov.cn): links in e-mailed notifications. */
+  PUBLIC_URL: z.string().url().optional(),
   /** How long remote delivery is retried before the sender gets a bounce (RFC 5321 4.5.4.1 suggests 4–5 days). */
   MAIL_RETRY_HOURS: z.coerce.number().min(0.01).default(120),
 });

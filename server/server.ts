@@ -56,6 +56,13 @@ import { outboundJob } from "./mailbox/services/outbound.js";
 import { OUTBOUND_JOB } from "./mailbox/services/sending.js";
 import { submissionHooks } from "./mailbox/services/submission.js";
 import {
+  MAIL_CHANNEL,
+  NOTIFY_MAIL_JOB,
+  mailNotificationChannel,
+  notifyByMailJob,
+} from "./mailbox/services/notifyByMail.js";
+import { notificationChannels, registerNotificationChannel } from "./notify/services/notifier.js";
+import {
   NOTIFY_PRUNE_EVERY_SECONDS,
   NOTIFY_PRUNE_JOB,
   notificationPruneJob,
@@ -164,7 +171,6 @@ export async function openSearchServices(
   const search = await openSearch(searchConfig(env));
   // The mail loader reads each message's text from its raw source, in this configuration's blob store.
   useMailSearchBlobs(createBlobStore(env));
-  // The mail loader reads each message's text from its raw source, in this configuration's blob store.
   return { search, searchOutbox: new OutboxDrainer(search, SEARCH_LOADERS, logger) };
 }
 
@@ -306,7 +312,10 @@ export function mailJobHandlers(
   blobs: BlobStore,
   logger: Logger,
 ): Record<string, JobHandler> {
+  const defaults = { domain: env.MAIL_DOMAINS[0]!, quotaBytes: env.MAIL_DEFAULT_QUOTA_MB * 1024 * 1024 };
   return {
+    // Notifications by e-mail, to each recipient's personal mailbox (services/notifyByMail.ts).
+    [NOTIFY_MAIL_JOB]: notifyByMailJob({ sequelize, blobs, defaults, publicUrl: env.PUBLIC_URL }),
     [OUTBOUND_JOB]: outboundJob({
       sequelize,
       blobs,
@@ -386,6 +395,12 @@ export async function startServer(env: Env): Promise<RunningServer> {
   const port = (server.address() as AddressInfo).port;
   logger.info({ port }, "web server listening");
   const mail = await startMailListeners(env, sequelize, blobs, logger);
+  // Notifications also go by e-mail (one registration per process: tests run several servers in one).
+  const unregisterMailChannel = notificationChannels().includes(MAIL_CHANNEL)
+    ? () => {}
+    : registerNotificationChannel(
+        mailNotificationChannel((err) => logger.error({ err }, "notification e-mail could not be queued")),
+      );
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -412,6 +427,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await mail.close();
+      unregisterMailChannel();
       await jobs.stop();
       denials.flush();
       await auditBuffer.close();

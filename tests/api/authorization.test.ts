@@ -38,6 +38,9 @@ const SELF_SERVICE = new Set([
   "GET /api/notifications/unread-count",
   "POST /api/notifications/read-all",
   "POST /api/notifications/:id/read",
+  // The caller's own choice of channels (e-mail) notifications also reach them by (tests/api/notify-mail.test.ts).
+  "GET /api/notifications/channels",
+  "PATCH /api/notifications/channels/:channel",
 ]);
 
 /** Routes ordinary staff may use: the staff directory and the tree it is browsed by. */
@@ -71,6 +74,15 @@ const STAFF = new Set([
   "GET /api/mail/mailboxes/:mailboxId/messages/:messageId/raw",
   "GET /api/mail/mailboxes/:mailboxId/messages/:messageId/attachments/:index",
   "GET /api/mail/mailboxes/:mailboxId/messages/:messageId/inline/:index",
+  // Writing mail: recipients and uploads need mail.use; uploads are the uploader's own (another person's
+  // answers 404); mailbox routes as above, and 403 without send-as (tests/api/mail-compose.test.ts).
+  "GET /api/mail/recipients",
+  "POST /api/mail/uploads",
+  "DELETE /api/mail/uploads/:id",
+  "GET /api/mail/mailboxes/:mailboxId/messages/:messageId/compose",
+  "GET /api/mail/mailboxes/:mailboxId/drafts/:draftId",
+  "POST /api/mail/mailboxes/:mailboxId/drafts",
+  "POST /api/mail/mailboxes/:mailboxId/send",
 ]);
 
 interface RouteRef {
@@ -158,6 +170,7 @@ describe("webmail: nobody opens another's mailbox", () => {
   let mailboxId = 0;
   let folderId = 0;
   let messageId = 0;
+  let draftId = 0;
 
   beforeAll(async () => {
     registrar = await server.signIn("office.registrar");
@@ -194,6 +207,11 @@ describe("webmail: nobody opens another's mailbox", () => {
     });
     const list = await staff.get(`/api/mail/mailboxes/${mailboxId}/folders/${folderId}/messages`);
     messageId = list.body.items[0].id;
+    const draft = await staff.post(`/api/mail/mailboxes/${mailboxId}/drafts`, {
+      form: { to: [own.address], subject: "草稿" },
+      draftId: null,
+    });
+    draftId = draft.body.draftId;
   });
 
   const fill = (path: string) =>
@@ -201,6 +219,7 @@ describe("webmail: nobody opens another's mailbox", () => {
       .replace(":mailboxId", String(mailboxId))
       .replace(":folderId", String(folderId))
       .replace(":messageId", String(messageId))
+      .replace(":draftId", String(draftId))
       .replace(":index", "0");
 
   it("every reading route with a mailbox in its path answers 404 to another person", async () => {

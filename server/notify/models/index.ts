@@ -40,6 +40,32 @@ export class Notification extends Model<InferAttributes<Notification>, InferCrea
   }
 }
 
+/** A person's choice for one channel (migration 0022); no row means the channel's default. */
+export class NotificationChannelSetting extends Model<
+  InferAttributes<NotificationChannelSetting>,
+  InferCreationAttributes<NotificationChannelSetting>
+> {
+  declare id: CreationOptional<number>;
+  declare userId: number;
+  declare channel: string;
+  declare enabled: boolean;
+  declare updatedAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    NotificationChannelSetting.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+        userId: { type: DataTypes.INTEGER, allowNull: false },
+        channel: { type: DataTypes.STRING(32), allowNull: false },
+        enabled: { type: DataTypes.BOOLEAN, allowNull: false },
+        updatedAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: "notification_channel_settings", createdAt: false },
+    );
+  }
+}
+
 export function initNotifyModels(sequelize: Sequelize): void {
   Notification.initModel(sequelize);
+  NotificationChannelSetting.initModel(sequelize);
 }

@@ -53,3 +53,19 @@ export function markNotificationRead(id: number): Promise<UnreadSummary & { item
 export function markAllNotificationsRead(upToId?: number | null): Promise<UnreadSummary & { marked: number }> {
   return http.post<UnreadSummary & { marked: number }>("/api/notifications/read-all", upToId ? { upToId } : {});
 }
+
+/** A channel notifications also reach the person by (e-mail to their personal mailbox), and whether it is on. */
+export interface NotificationChannelItem {
+  channel: "email";
+  enabled: boolean;
+}
+
+/** GET /api/notifications/channels. */
+export function listNotificationChannels(): Promise<{ items: NotificationChannelItem[] }> {
+  return http.get<{ items: NotificationChannelItem[] }>("/api/notifications/channels");
+}
+
+/** PATCH /api/notifications/channels/:channel. */
+export function setNotificationChannel(channel: NotificationChannelItem["channel"], enabled: boolean) {
+  return http.patch<NotificationChannelItem>(`/api/notifications/channels/${channel}`, { enabled });
+}

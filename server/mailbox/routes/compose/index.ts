@@ -155,6 +155,7 @@ export function mailComposeRouter(): Router<AppState, AppContextExtras> {
 
   // The form a reply, reply-all or forward starts from.
   router.get("/mailboxes/:mailboxId/messages/:messageId/compose", async (ctx: AppContext) => {
+    authorize(mailboxPolicy.use(actorOf(ctx)), "use mail");
     const { params, query } = parseRequest(ctx, ComposeFromSchema);
     const [mailbox] = await sendingMailbox(ctx, params.mailboxId);
     const message = await findMessageOr404(mailbox.id, params.messageId);
@@ -162,6 +163,7 @@ export function mailComposeRouter(): Router<AppState, AppContextExtras> {
   });
 
   router.get("/mailboxes/:mailboxId/drafts/:draftId", async (ctx: AppContext) => {
+    authorize(mailboxPolicy.use(actorOf(ctx)), "use mail");
     const { params } = parseRequest(ctx, DraftParamSchema);
     const [mailbox] = await sendingMailbox(ctx, params.mailboxId);
     const found = await findDraft(mailbox.id, params.draftId);
@@ -176,6 +178,7 @@ export function mailComposeRouter(): Router<AppState, AppContextExtras> {
 
   router.post("/mailboxes/:mailboxId/drafts", async (ctx: AppContext) => {
     const actor = actorOf(ctx);
+    authorize(mailboxPolicy.use(actor), "use mail");
     const { params, body } = parseRequest(ctx, ComposeSchema);
     const [mailbox] = await sendingMailbox(ctx, params.mailboxId);
     const draft = await saveDraft(
@@ -190,6 +193,7 @@ export function mailComposeRouter(): Router<AppState, AppContextExtras> {
 
   router.post("/mailboxes/:mailboxId/send", async (ctx: AppContext) => {
     const actor = actorOf(ctx);
+    authorize(mailboxPolicy.use(actor), "use mail");
     const { params, body } = parseRequest(ctx, ComposeSchema);
     const [mailbox] = await sendingMailbox(ctx, params.mailboxId);
     const { sequelize, blobs } = ctx.services;

@@ -15,7 +15,7 @@ export const UploadIdSchema = z.object({ params: z.object({ id: messageId }) });
 
 export const ComposeFromSchema = z.object({
   params: z.object({ mailboxId, messageId }),
-  query: z.object({ mode: z.enum(["reply", "replyAll", "forward"]) }),
+  query: z.object({ mode: z.enum(["reply", "replyAll", "forward"]).default("reply") }),
 });
 
 export const DraftParamSchema = z.object({ params: z.object({ mailboxId, draftId: messageId }) });

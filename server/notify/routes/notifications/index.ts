@@ -12,7 +12,14 @@ import {
   markRead,
   unreadSummary,
 } from "../../services/notifications.js";
-import { NotificationIdSchema, NotificationListSchema, NotificationReadAllSchema } from "./schema.js";
+import { NotificationChannelSetting } from "../../models/index.js";
+import {
+  CHANNELS,
+  ChannelUpdateSchema,
+  NotificationIdSchema,
+  NotificationListSchema,
+  NotificationReadAllSchema,
+} from "./schema.js";
 
 /**
  * The signed-in person's notification centre. Every route acts on the caller's
@@ -53,6 +60,28 @@ export function notificationsRouter(): Router<AppState, AppContextExtras> {
     const { body } = parseRequest(ctx, NotificationReadAllSchema);
     const marked = await ctx.services.sequelize.transaction((t) => markAllRead(actor.id, body.upToId, t));
     ctx.body = { marked, ...(await unreadSummary(actor.id)) };
+  });
+
+  // Which other channels notifications also reach the caller by (e-mail to their personal mailbox); off by default.
+  router.get("/notifications/channels", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    const settings = await NotificationChannelSetting.findAll({ where: { userId: actor.id } });
+    const enabled = new Map(settings.map((s) => [s.channel, s.enabled]));
+    ctx.body = { items: CHANNELS.map((channel) => ({ channel, enabled: enabled.get(channel) ?? false })) };
+  });
+
+  router.patch("/notifications/channels/:channel", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    const { params, body } = parseRequest(ctx, ChannelUpdateSchema);
+    await ctx.services.sequelize.transaction(async (t) => {
+      const [setting] = await NotificationChannelSetting.findOrCreate({
+        where: { userId: actor.id, channel: params.channel },
+        defaults: { userId: actor.id, channel: params.channel, enabled: body.enabled },
+        transaction: t,
+      });
+      if (setting.enabled !== body.enabled) await setting.update({ enabled: body.enabled }, { transaction: t });
+    });
+    ctx.body = { channel: params.channel, enabled: body.enabled };
   });
 
   router.post("/notifications/:id/read", async (ctx: AppContext) => {

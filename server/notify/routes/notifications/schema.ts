@@ -20,3 +20,11 @@ export const NotificationReadAllSchema = z.object({
   /** The newest notification the person has seen: newer ones stay unread. Without it, all. */
   body: z.object({ upToId: id.optional() }),
 });
+
+/** The channels besides the notification centre a person may turn on or off. */
+export const CHANNELS = ["email"] as const;
+
+export const ChannelUpdateSchema = z.object({
+  params: z.object({ channel: z.enum(CHANNELS) }),
+  body: z.object({ enabled: z.boolean() }),
+});
