@@ -3,6 +3,7 @@ import audit from "./audit";
 import auth from "./auth";
 import common from "./common";
 import directory from "./directory";
+import mailAdmin from "./mailAdmin";
 import modules from "./modules";
 import notify from "./notify";
 import oa from "./oa";
@@ -20,6 +21,7 @@ export default {
   ...modules,
   ...security,
   ...directory,
+  ...mailAdmin,
   ...notify,
   ...oa,
 };

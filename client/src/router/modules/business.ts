@@ -12,6 +12,13 @@ export const businessRoutes: RouteRecordRaw[] = [
     meta: { title: "menu.mail", icon: "message", permission: "mail.use", order: 11 },
   },
   {
+    path: "mail/admin",
+    name: "mail-admin",
+    component: () => import("@/views/mail/admin/index.vue"),
+    // Mail administrators, and the mail administrators of units (who see their units' mailboxes only).
+    meta: { title: "mailAdmin.title", icon: "message", permission: ["mail.admin", "mail.unit.manage"], order: 11.5 },
+  },
+  {
     path: "archive",
     name: "archive",
     component: () => import("@/views/archive/search/index.vue"),
