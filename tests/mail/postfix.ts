@@ -312,20 +312,18 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Whether an SMTP server greets (220) on 127.0.0.1:port. */
-async function greets(port: number): Promise<boolean> {
-  const socket = connect(port, "127.0.0.1");
-  socket.setEncoding("utf8");
-  try {
-    const [first] = (await Promise.race([
-      once(socket, "data"),
-      once(socket, "error").then(() => [""]),
-      new Promise((resolve) => setTimeout(() => resolve([""]), 2_000)),
-    ])) as [string];
-    if (!first.startsWith("220")) return false;
-    socket.end("QUIT\r\n");
-    return true;
-  } finally {
-    socket.destroy();
-  }
+/** Whether an SMTP server greets (220) on 127.0.0.1:port (it is then sent QUIT). */
+export function greets(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    const done = (greeted: boolean) => {
+      clearTimeout(timer);
+      if (greeted) socket.end("QUIT\r\n");
+      else socket.destroy();
+      resolve(greeted);
+    };
+    const timer = setTimeout(() => done(false), 2_000);
+    socket.once("data", (chunk: Buffer) => done(chunk.toString("latin1").startsWith("220")));
+    socket.once("error", () => done(false));
+  });
 }

@@ -5,9 +5,21 @@ import nodemailer from "nodemailer";
 import { expect } from "vitest";
 import { MailFolder, MailMessage, Mailbox } from "../../server/mailbox/models/index.js";
 
-/** A client of the MX as another mail server delivering to us would be: no TLS, no AUTH. */
-export function mxClient(port: number, name = "mail.gxdl.example.cn") {
-  return nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true, name });
+/**
+ * A client of the MX as another mail server delivering to us would be: no TLS, no AUTH. One connection per
+ * message, or with `session` one connection kept for every message sent through it (as an MTA with a queue does).
+ */
+export function mxClient(port: number, options: { name?: string; session?: boolean } = {}) {
+  const common = {
+    host: "127.0.0.1",
+    port,
+    secure: false,
+    ignoreTLS: true,
+    name: options.name ?? "mail.gxdl.example.cn",
+  };
+  return options.session
+    ? nodemailer.createTransport({ ...common, pool: true, maxConnections: 1, maxMessages: Infinity })
+    : nodemailer.createTransport(common);
 }
 
 /** What an SMTP refusal carries: its code and text (nodemailer puts the server's answer on the error). */
