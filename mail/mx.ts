@@ -1,10 +1,11 @@
 // The MX: inbound SMTP for the local domains (smtp-server). Protocol only: what
 // an address is and how a message is stored are the mail store's (hooks from
 // server/mailbox), so this file holds no SQL.
+import type { BlockList } from "node:net";
 import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
-import { connectionLimit, receiveData, reply } from "./smtpCommon.js";
+import { connectionLimit, messageRateLimit, receiveData, reply } from "./smtpCommon.js";
 
 /**
  * What the mail store answers about a recipient: accepted, with what it found
@@ -38,6 +39,8 @@ export interface MxOptions<R> {
   hostname: string;
   maxBytes: number;
   maxConnectionsPerIp: number;
+  /** Messages one IP may start per minute, and the networks exempt from it. */
+  rate: { perMinute: number; trusted: BlockList };
   /** Offered with STARTTLS (PEM). */
   tls: { key: string; cert: string };
 }
@@ -45,6 +48,7 @@ export interface MxOptions<R> {
 export function createMx<R>(options: MxOptions<R>): SMTPServer {
   const { hooks, logger } = options;
   const limit = connectionLimit(options.maxConnectionsPerIp);
+  const rate = messageRateLimit(options.rate.perMinute, options.rate.trusted);
   /** Per session, what the store found for each accepted address. */
   const accepted = new Map<string, Map<string, R>>();
   const server = new SMTPServer({
@@ -61,6 +65,9 @@ export function createMx<R>(options: MxOptions<R>): SMTPServer {
     onClose(session) {
       accepted.delete(session.id);
       limit.onClose(session);
+    },
+    onMailFrom(_address, session, callback) {
+      rate(session, session.remoteAddress).then((refused) => callback(refused));
     },
     onRcptTo(address, session, callback) {
       hooks.recipient(address.address, session.envelope.mailFrom ? session.envelope.mailFrom.address : "").then(
@@ -99,4 +106,3 @@ export function createMx<R>(options: MxOptions<R>): SMTPServer {
   server.on("error", (error) => logger.warn({ err: error }, "smtp: connection error"));
   return server;
 }
-

@@ -1,6 +1,7 @@
 // What the MX and the submission server share: SMTP replies, the per-IP
 // connection limit, and receiving a message's data into the mail store.
-import type { AddressInfo } from "node:net";
+import { BlockList, isIPv4, type AddressInfo } from "node:net";
+import { RateLimiterMemory } from "rate-limiter-flexible";
 import { PassThrough, type Readable } from "node:stream";
 import type { Logger } from "pino";
 import type { SMTPServer, SMTPServerDataStream, SMTPServerSession } from "smtp-server";
@@ -52,6 +53,37 @@ export function connectionLimit(max: number) {
       if (open <= 0) perIp.delete(ip);
       else perIp.set(ip, open);
     },
+  };
+}
+
+/** Networks whose hosts are not rate limited (a government's own relays, loopback): CIDR strings. */
+export function trustedNetworks(cidrs: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const cidr of cidrs) {
+    const [address, bits] = cidr.split("/");
+    const family = isIPv4(address!) ? "ipv4" : "ipv6";
+    list.addSubnet(address!, Number(bits ?? (family === "ipv4" ? 32 : 128)), family);
+  }
+  return list;
+}
+
+/**
+ * Messages a client may start per minute, keyed by what the caller says (the
+ * client's IP on the MX, the signed-in user on submission); past it MAIL FROM
+ * answers 450 4.7.1, a temporary refusal a well-behaved sender retries later.
+ * Counted in this process: with several instances each allows the rate.
+ */
+export function messageRateLimit(perMinute: number, trusted: BlockList) {
+  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
+  return async (session: SMTPServerSession, key: string): Promise<Error | null> => {
+    const ip = session.remoteAddress.replace(/^::ffff:/, "");
+    if (trusted.check(ip, isIPv4(ip) ? "ipv4" : "ipv6")) return null;
+    try {
+      await limiter.consume(key);
+      return null;
+    } catch {
+      return reply(450, "4.7.1 Too many messages, slow down and try again later");
+    }
   };
 }
 

@@ -5,10 +5,11 @@
 // of a message are the mail store's (hooks from server/mailbox), so this file
 // holds no SQL.
 import type { Readable } from "node:stream";
+import type { BlockList } from "node:net";
 import type { Logger } from "pino";
 import { SMTPServer } from "smtp-server";
 import type { RecipientVerdict } from "./mx.js";
-import { connectionLimit, receiveData, reply } from "./smtpCommon.js";
+import { connectionLimit, messageRateLimit, receiveData, reply } from "./smtpCommon.js";
 
 export type AuthVerdict<U> = { user: U } | "invalid" | "throttled" | "second_factor" | "change_password";
 
@@ -20,6 +21,8 @@ export interface SubmissionEnvelope {
 }
 
 export interface SubmissionHooks<U> {
+  /** What identifies a signed-in user for the message rate limit. */
+  keyOf(user: U): string;
   authenticate(username: string, password: string, ip: string): Promise<AuthVerdict<U>>;
   /** Whether the signed-in user may use `address` as the envelope sender. */
   sender(user: U, address: string): Promise<boolean>;
@@ -35,6 +38,8 @@ export interface SubmissionOptions<U> {
   hostname: string;
   maxBytes: number;
   maxConnectionsPerIp: number;
+  /** Messages one user may start per minute, and the networks exempt from it. */
+  rate: { perMinute: number; trusted: BlockList };
   /** Recipients one message may have (RFC 5321 4.5.3.1.8 asks servers to take at least 100). */
   maxRecipients?: number;
   tls: { key: string; cert: string };
@@ -45,6 +50,8 @@ export interface SubmissionOptions<U> {
 export function createSubmission<U>(options: SubmissionOptions<U>): SMTPServer {
   const { hooks, logger } = options;
   const limit = connectionLimit(options.maxConnectionsPerIp);
+  // Per signed-in user (a stolen password must not become a spam cannon), whatever address they connect from.
+  const rate = messageRateLimit(options.rate.perMinute, options.rate.trusted);
   const maxRecipients = options.maxRecipients ?? 500;
   const server = new SMTPServer({
     name: options.hostname,
@@ -79,14 +86,17 @@ export function createSubmission<U>(options: SubmissionOptions<U>): SMTPServer {
       );
     },
     onMailFrom(address, session, callback) {
-      hooks.sender(session.user as U, address.address).then(
-        (allowed) =>
-          allowed ? callback() : callback(reply(553, "5.7.1 Sender address rejected: not an address you may send as")),
-        (error: unknown) => {
+      const user = session.user as U;
+      rate(session, `user:${hooks.keyOf(user)}`)
+        .then(async (refused) => {
+          if (refused) return callback(refused);
+          if (await hooks.sender(user, address.address)) return callback();
+          callback(reply(553, "5.7.1 Sender address rejected: not an address you may send as"));
+        })
+        .catch((error: unknown) => {
           logger.error({ err: error }, "submission: sender check failed");
           callback(reply(451, "4.3.0 Temporary failure, try again later"));
-        },
-      );
+        });
     },
     onRcptTo(address, session, callback) {
       if (session.envelope.rcptTo.length >= maxRecipients)

@@ -89,6 +89,19 @@ const EnvSchema = z.object({
   SMTP_TLS_CERT_FILE: z.string().min(1).optional(),
   /** SMTP connections one IP address may hold open at once. */
   SMTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(20),
+  /** Messages one IP address may start per minute on the MX (450 beyond), and one user on submission. */
+  SMTP_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** Networks exempt from that limit (CIDR, comma-separated): loopback, and the government's own relays. */
+  SMTP_TRUSTED_NETWORKS: z
+    .string()
+    .default("127.0.0.0/8,::1/128")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((r) => r.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[0-9a-f.:]+(\/\d{1,3})?$/i, "an address or network in CIDR form"))),
   /** Submission with STARTTLS and AUTH (587 in production; 2587 runs without root). "off": none. */
   SUBMISSION_PORT: z.union([z.literal("off"), z.coerce.number().int().min(0).max(65535)]).default(2587),
   /** Submission over implicit TLS (465 in production). "off": none. */

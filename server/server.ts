@@ -50,7 +50,7 @@ import { mailBlobReferences, pruneMailStore } from "./mailbox/services/delivery.
 import { loadMailDocuments, MAIL_COLLECTION, mailIdsAfter, useMailSearchBlobs } from "./mailbox/services/mailSearch.js";
 import type { SMTPServer } from "smtp-server";
 import { createMx } from "../mail/mx.js";
-import { closeSmtp, listenSmtp } from "../mail/smtpCommon.js";
+import { closeSmtp, listenSmtp, trustedNetworks } from "../mail/smtpCommon.js";
 import { createSubmission } from "../mail/submission.js";
 import { outboundJob } from "./mailbox/services/outbound.js";
 import { OUTBOUND_JOB } from "./mailbox/services/sending.js";
@@ -251,7 +251,14 @@ export async function startMailListeners(
   const tls = await loadMailTls({ ...env, hostname });
   if (tls.source === "self-signed")
     logger.info({ dir: join(env.DATA_DIR, "mail-tls") }, "smtp: self-signed TLS certificate");
-  const common = { logger, tls, hostname, maxBytes, maxConnectionsPerIp: env.SMTP_MAX_CONNECTIONS_PER_IP };
+  const common = {
+    logger,
+    tls,
+    hostname,
+    maxBytes,
+    maxConnectionsPerIp: env.SMTP_MAX_CONNECTIONS_PER_IP,
+    rate: { perMinute: env.SMTP_MESSAGES_PER_MINUTE, trusted: trustedNetworks(env.SMTP_TRUSTED_NETWORKS) },
+  };
   const hooks = submissionHooks({
     sequelize,
     blobs,

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../server/core/logger.js";
 import { MailDelivery, MailFolder, MailMessage, Mailbox } from "../../server/mailbox/models/index.js";
 import { createMx, type MxHooks } from "../../mail/mx.js";
-import { closeSmtp, listenSmtp } from "../../mail/smtpCommon.js";
+import { closeSmtp, listenSmtp, trustedNetworks } from "../../mail/smtpCommon.js";
 import { loadMailTls } from "../../server/mailbox/services/tls.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
 import { referencedBlobs } from "../../server/server.js";
@@ -268,9 +268,20 @@ describe("TLS on the MX", () => {
 
 describe("the MX's protocol layer", () => {
   /** The protocol layer alone, over given hooks, on a free port (its TLS material in the file's DATA_DIR). */
-  async function protocolMx(hooks: MxHooks<string>, limits: { maxBytes: number; maxConnectionsPerIp: number }) {
+  async function protocolMx(
+    hooks: MxHooks<string>,
+    limits: { maxBytes: number; maxConnectionsPerIp: number; perMinute?: number; trusted?: string[] },
+  ) {
     const tls = await loadMailTls({ DATA_DIR: dataDir, hostname: "nanning.gov.cn" });
-    const smtp = createMx({ hooks, logger: createLogger("silent"), hostname: "mx.test", tls, ...limits });
+    const smtp = createMx({
+      hooks,
+      logger: createLogger("silent"),
+      hostname: "mx.test",
+      tls,
+      maxBytes: limits.maxBytes,
+      maxConnectionsPerIp: limits.maxConnectionsPerIp,
+      rate: { perMinute: limits.perMinute ?? 1000, trusted: trustedNetworks(limits.trusted ?? []) },
+    });
     return { smtp, port: await listenSmtp(smtp, 0, "127.0.0.1") };
   }
 
@@ -309,6 +320,38 @@ describe("the MX's protocol layer", () => {
       second.socket.destroy();
     } finally {
       await closeSmtp(smtp);
+    }
+  });
+
+  it("slows down a sender past its messages per minute with 450, except from a trusted network", async () => {
+    const hooks: MxHooks<string> = {
+      recipient: async (address) => ({ accept: address }),
+      deliver: async (source: Readable) => {
+        source.resume();
+        return { queueId: "OK" };
+      },
+    };
+    const send = (port: number, n: number) =>
+      mx(port).sendMail({ from: "a@example.org", to: "x@nanning.gov.cn", subject: `第${n}封`, text: "正文" });
+    const limited = await protocolMx(hooks, { maxBytes: 1024 * 1024, maxConnectionsPerIp: 5, perMinute: 3 });
+    try {
+      for (let n = 1; n <= 3; n++) expect((await send(limited.port, n)).response).toMatch(/^250 /);
+      const refused = await refusal(send(limited.port, 4));
+      expect(refused.code).toBe(450);
+      expect(refused.response).toMatch(/4\.7\.1/);
+    } finally {
+      await closeSmtp(limited.smtp);
+    }
+    const trusted = await protocolMx(hooks, {
+      maxBytes: 1024 * 1024,
+      maxConnectionsPerIp: 5,
+      perMinute: 3,
+      trusted: ["127.0.0.0/8", "::1/128"],
+    });
+    try {
+      for (let n = 1; n <= 6; n++) expect((await send(trusted.port, n)).response).toMatch(/^250 /);
+    } finally {
+      await closeSmtp(trusted.smtp);
     }
   });
 

@@ -35,6 +35,7 @@ export function submissionHooks(deps: {
 }): SubmissionHooks<SubmissionUser> {
   const throttle = new LoginThrottle(deps.sequelize, deps.loginLimits);
   return {
+    keyOf: (user) => String(user.id),
     async authenticate(login, password, ip) {
       // Mail clients often sign in with the whole address: a local one names the user.
       const parts = splitAddress(login);
