@@ -477,6 +477,18 @@ describe("aliases", () => {
     expect(remote.body.error.code).toBe("mail_domain_not_local");
   });
 
+  it("gives an address to one alias or list when both are asked for at once", async () => {
+    for (let round = 0; round < 5; round++) {
+      const address = `race${round}@nanning.gov.cn`;
+      const answers = await Promise.all([
+        mailadmin.post("/api/mail/admin/aliases", { address, target: `office@${DOMAIN}` }),
+        mailadmin.post("/api/mail/admin/lists", { address, name: "抢注", kind: "all_units", senders: "local" }),
+        mailadmin.post("/api/mail/admin/aliases", { address, target: `jyj@${DOMAIN}` }),
+      ]);
+      expect(answers.map((a) => a.status).sort(), address).toEqual([201, 409, 409]);
+    }
+  });
+
   it("points an alias elsewhere and removes it", async () => {
     const made = await mailadmin.post("/api/mail/admin/aliases", {
       address: "duty@nanning.gov.cn",

@@ -83,7 +83,14 @@ export async function localAddress(address: string, transaction?: Transaction): 
   if (!parts || !LOCAL_PART.test(parts.local) || parts.local.includes("..")) {
     throw badRequest("mail_address_invalid", `${address} is not an address this server can give out`, { address });
   }
-  const domain = await MailDomain.findOne({ where: { name: parts.domain }, attributes: ["id"], transaction });
+  // Locked inside a transaction: aliases and lists live in two tables, so only this row keeps two
+  // administrators from giving one address to both at once (SQLite's writers queue anyway).
+  const domain = await MailDomain.findOne({
+    where: { name: parts.domain },
+    attributes: ["id"],
+    transaction,
+    ...(transaction ? { lock: transaction.LOCK.UPDATE } : {}),
+  });
   if (!domain) {
     throw badRequest("mail_domain_not_local", `${parts.domain} is not a domain of this server`, {
       domain: parts.domain,
