@@ -3,6 +3,7 @@ import audit from "./audit";
 import auth from "./auth";
 import common from "./common";
 import directory from "./directory";
+import mail from "./mail";
 import mailAdmin from "./mailAdmin";
 import modules from "./modules";
 import notify from "./notify";
@@ -21,6 +22,7 @@ export default {
   ...modules,
   ...security,
   ...directory,
+  ...mail,
   ...mailAdmin,
   ...notify,
   ...oa,

@@ -5,10 +5,10 @@ const placeholder = () => import("@/views/modules/placeholder.vue");
 /** The business modules; those not built yet show a placeholder (公文 is in oa.ts). */
 export const businessRoutes: RouteRecordRaw[] = [
   {
+    // Webmail: where the reader is (mailbox, folder, page, search, message) is in the query, so back and reload keep it.
     path: "mail",
     name: "mail",
-    component: placeholder,
-    props: { module: "mail" },
+    component: () => import("@/views/mail/index.vue"),
     meta: { title: "menu.mail", icon: "message", permission: "mail.use", order: 11 },
   },
   {
