@@ -5,6 +5,7 @@
 // DATABASE_URL=mysql://…, on MariaDB.
 import { createPublicKey } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Mailbox } from "../../server/mailbox/models/index.js";
 import { accessTo } from "../../server/mailbox/services/access.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
 import type { ApiClient } from "../helpers/apiClient.js";
@@ -279,6 +280,22 @@ describe("mailboxes and quotas", () => {
     const second = await mailadmin.get("/api/mail/admin/mailboxes?kind=unit&pageSize=2&page=2");
     expect(second.body.items[0].address > units.body.items[1].address).toBe(true);
     expect(units.body.abilities).toEqual({ administer: true, editQuota: true, createFor: "all" });
+  });
+
+  it("a quota raised well above what the mailbox holds lets its holders be warned again", async () => {
+    const box = await unitMailbox("nanning.gaj");
+    // Whole seconds: MariaDB's DATETIME keeps no milliseconds.
+    const warnedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+    await Mailbox.update(
+      { usedBytes: 95 * MB, quotaBytes: 100 * MB, quotaWarnedAt: warnedAt },
+      { where: { id: box.id } },
+    );
+    // 85 %: below the 90 % that warns, but not below the 80 % that re-arms the warning: it stands.
+    expect((await mailadmin.patch(`/api/mail/admin/mailboxes/${box.id}`, { quotaMb: 112 })).status).toBe(200);
+    expect((await Mailbox.findByPk(box.id))?.quotaWarnedAt?.getTime()).toBe(warnedAt.getTime());
+    const raised = await mailadmin.patch(`/api/mail/admin/mailboxes/${box.id}`, { quotaMb: 1024 });
+    expect(raised.body).toMatchObject({ usedBytes: 95 * MB, quotaBytes: 1024 * MB });
+    expect((await Mailbox.findByPk(box.id))?.quotaWarnedAt).toBeNull();
   });
 
   it("a mail administrator sets a quota in MB, never below 1 MB; nobody else can", async () => {

@@ -315,8 +315,9 @@ export async function findUnitMailboxOr404(id: number, transaction?: Transaction
 
 export async function setQuota(mailbox: Mailbox, quotaMb: number, transaction: Transaction): Promise<Mailbox> {
   mailbox.quotaBytes = quotaMb * MB;
-  // A larger quota may bring the mailbox below the warning mark: warn again when it fills next time.
-  if (mailbox.usedBytes < mailbox.quotaBytes * 0.9) mailbox.quotaWarnedAt = null;
+  // A larger quota may bring the mailbox below the mark at which delivery re-arms its warning (80%,
+  // delivery.ts watchQuota): its holders are warned again when it fills up next time.
+  if (mailbox.usedBytes < mailbox.quotaBytes * 0.8) mailbox.quotaWarnedAt = null;
   return mailbox.save({ transaction });
 }
 
