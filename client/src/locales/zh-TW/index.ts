@@ -5,6 +5,7 @@ import common from "./common";
 import directory from "./directory";
 import mail from "./mail";
 import mailAdmin from "./mailAdmin";
+import mailCompose from "./mailCompose";
 import modules from "./modules";
 import notify from "./notify";
 import oa from "./oa";
@@ -24,6 +25,7 @@ export default {
   ...directory,
   ...mail,
   ...mailAdmin,
+  ...mailCompose,
   ...notify,
   ...oa,
 };

@@ -12,6 +12,13 @@ export const businessRoutes: RouteRecordRaw[] = [
     meta: { title: "menu.mail", icon: "message", permission: "mail.use", order: 11 },
   },
   {
+    // Writing: ?mailboxId= (and replyTo|replyAll|forward=<message id>, or draft=<draft id>).
+    path: "mail/compose",
+    name: "mail-compose",
+    component: () => import("@/views/mail/compose/index.vue"),
+    meta: { title: "mailCompose.title.new", permission: "mail.use", hideInMenu: true },
+  },
+  {
     path: "mail/admin",
     name: "mail-admin",
     component: () => import("@/views/mail/admin/index.vue"),
