@@ -232,6 +232,59 @@ describe("writing mail in the browser", () => {
     expect((await folderMessages(readerApi, "sent")).map((m) => m.subject)).toContain(`Re: ${SUBJECT}`);
   });
 
+  it("forwards the reply with its file, and takes a file dropped on the form", async () => {
+    const session = await openSession(DESKTOP, "forward");
+    await withBrowserSession(session, shots, async () => {
+      const { page } = session;
+      await signInInBrowser(page, server.url, SENDER, NEW_PASSWORD);
+      await page.goto(`${server.url}/mail`);
+      await page.locator('[data-testid="mail-row-open"]', { hasText: `Re: ${SUBJECT}` }).click();
+      await byTestId(page, "mail-reader-attachments").waitFor();
+      await byTestId(page, "mail-forward").click();
+      await page.waitForURL(/\/mail\/compose\?.*forward=/);
+      await expect.poll(() => input(page, "compose-subject").inputValue()).toBe(`Fwd: ${SUBJECT}`);
+      expect(await tagAddresses(page, "to")).toEqual([]);
+      // The original's file goes with it, named and sized from the original.
+      const forwardedFile = byTestId(page, "compose-forwarded-file");
+      expect(await forwardedFile.innerText()).toContain(basename(PDF));
+      expect(await forwardedFile.innerText()).toContain("24 KB");
+      expect(await body(page).inputValue()).toContain("Forwarded message");
+
+      // A file dropped on the form is uploaded; taken off again, it is gone from the server too.
+      const law = join(repoRoot, "../shared/corpus/laws/行政法/教师法(2009-08-27).md");
+      const dropped = await page.evaluateHandle(
+        ({ name, text }) => {
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([text], name, { type: "text/markdown" }));
+          return transfer;
+        },
+        { name: basename(law), text: readFileSync(law, "utf8") },
+      );
+      await page.dispatchEvent(".compose-card", "dragenter", { dataTransfer: dropped });
+      await page.dispatchEvent(".compose-card", "drop", { dataTransfer: dropped });
+      const upload = byTestId(page, "compose-file");
+      await upload.waitFor();
+      expect(await upload.innerText()).toContain(basename(law));
+      await session.shot("forward");
+      const removed = page.waitForResponse((r) => r.request().method() === "DELETE" && r.url().includes("/uploads/"));
+      await byTestId(page, "compose-file-remove").click();
+      expect((await removed).status()).toBe(204);
+      expect(await page.locator('[data-testid="compose-file"]').count()).toBe(0);
+
+      await input(page, "compose-to-input").fill(`${READER}@${DOMAIN}`);
+      await input(page, "compose-to-input").press("Enter");
+      await expect.poll(() => tagAddresses(page, "to")).toEqual([`${READER}@${DOMAIN}`]);
+      await byTestId(page, "compose-send").click();
+      await page.locator(".el-message--success").waitFor();
+      await page.waitForURL((url) => url.pathname === "/mail");
+    });
+    const forwarded = (await folderMessages(readerApi, "inbox")).find((m) => m.subject === `Fwd: ${SUBJECT}`);
+    expect(forwarded?.hasAttachments).toBe(true);
+    const mailbox = await personalMailbox(readerApi);
+    const read = await readerApi.get(`/api/mail/mailboxes/${mailbox.id}/messages/${forwarded!.id}`);
+    expect((read.body.attachments as { filename: string }[]).map((a) => a.filename)).toEqual([basename(PDF)]);
+  });
+
   it("saves a draft by itself and on leaving, reopens it, and fits a phone", async () => {
     const session = await openSession(PHONE, "phone");
     await withBrowserSession(session, shots, async () => {
