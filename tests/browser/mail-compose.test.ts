@@ -2,7 +2,8 @@
 // submission (STARTTLS, AUTH); office.staff2 reads it in the reading pane, replies with a PDF attached, a Cc
 // picked from the directory's suggestions and a wrongly typed address marked and removed, and sends; the
 // reply arrives in office.staff1's INBOX with the file, threaded under the original (In-Reply-To,
-// References), and the original is marked answered. On a phone (390×844) a new message's draft saves itself
+// References), and the original is marked answered. office.staff1 forwards the reply with its file (a file
+// dropped on the form uploads and is taken off again). On a phone (390×844) a new message's draft saves itself
 // a few seconds after typing and again on leaving, reopens as it was, and is sent without a subject after
 // the question; no sideways scrolling. Run `npm run build` first. Screenshots land in
 // tests/browser/artifacts/mail-compose/ (or $SHOTS_DIR).
