@@ -20,7 +20,7 @@ declare module "mailauth" {
   export interface AuthenticateResult {
     dkim: { results: AuthResult[] };
     spf: AuthResult | false;
-    dmarc: AuthResult | false;
+    dmarc: (AuthResult & { policy?: string }) | false;
     /** Received-SPF and Authentication-Results lines, each ending in CRLF. */
     headers: string;
   }

@@ -30,13 +30,14 @@ const clean = (value: string) => value.replace(/[\r\n]+/g, " ").slice(0, 200);
  * (mailauth) — as Received-SPF and Authentication-Results, then a Received
  * line. A failed lookup is a temporary error in the results, never a reason
  * to refuse: the message is kept and the reader sees what could not be checked.
+ * `junk` says whether it belongs in the Junk folder rather than the INBOX.
  */
 export async function traceHeaders(
   message: Readable,
   arrival: Arrival,
   options: { mta: string; resolver?: Resolver },
-): Promise<string> {
-  const { headers } = await authenticate(message, {
+): Promise<{ headers: string; junk: boolean }> {
+  const { headers, dkim, spf, dmarc } = await authenticate(message, {
     ip: arrival.ip,
     helo: arrival.helo,
     sender: arrival.sender,
@@ -50,5 +51,11 @@ export async function traceHeaders(
     `Received: from ${clean(arrival.helo || "unknown")} ([${clean(arrival.ip)}])\r\n` +
     `\tby ${clean(options.mta)} (Yong Office) with ESMTP id ${arrival.queueId}${forWhom};\r\n` +
     `\t${arrival.at.toUTCString().replace("GMT", "+0000")}\r\n`;
-  return `${headers}${received}`;
+  // Kept, but in Junk: mail whose From domain asks receivers to quarantine or reject what fails DMARC, and mail
+  // from a server the sender's SPF record says is not theirs (-all) that no valid signature vouches for.
+  const dmarcFailed =
+    dmarc !== false && dmarc.status.result === "fail" && ["quarantine", "reject"].includes(dmarc.policy ?? "");
+  const spfFailed =
+    spf !== false && spf.status.result === "fail" && !dkim.results.some((r) => r.status.result === "pass");
+  return { headers: `${headers}${received}`, junk: dmarcFailed || spfFailed };
 }

@@ -241,7 +241,7 @@ async function watchQuota(mailboxId: number, t: Transaction): Promise<void> {
 }
 
 /**
- * Files a message in each mailbox's INBOX once: a mailbox that already
+ * Files a message in each mailbox's INBOX (or Junk) once: a mailbox that already
  * received these very bytes (a client resending after a lost 250) is left
  * out. The mailboxes must be locked (`lockMailboxes`). Answers the ids of
  * those that received it now.
@@ -250,6 +250,7 @@ export async function fileInInboxes(
   message: StoredMessage,
   mailboxIds: readonly number[],
   t: Transaction,
+  role: "inbox" | "junk" = "inbox",
 ): Promise<number[]> {
   const delivered: number[] = [];
   for (const mailboxId of [...new Set(mailboxIds)].sort((a, b) => a - b)) {
@@ -262,7 +263,7 @@ export async function fileInInboxes(
       if (error instanceof UniqueConstraintError) continue;
       throw error;
     }
-    await fileMessage(message, mailboxId, "inbox", t);
+    await fileMessage(message, mailboxId, role, t);
     delivered.push(mailboxId);
   }
   return delivered;
@@ -287,18 +288,20 @@ export async function deliverToMailboxes(
   const receivedAt = new Date();
   const { sha256, size, summary } = await storeMessage(blobs, source, options.maxBytes);
   const arrival: Arrival = { ...options.arrival, queueId, at: receivedAt };
-  const trace = await traceHeaders(await blobs.open(sha256), arrival, options).catch(
+  const { headers: trace, junk } = await traceHeaders(await blobs.open(sha256), arrival, options).catch(
     // The checks themselves failed (not a sender failing them): the message is kept, saying so.
-    (error: unknown) =>
-      `Authentication-Results: ${options.mta}; none (the checks could not run: ${
+    (error: unknown) => ({
+      headers: `Authentication-Results: ${options.mta}; none (the checks could not run: ${
         error instanceof Error ? error.message.replace(/[\r\n]+/g, " ").slice(0, 100) : "error"
       })\r\n`,
+      junk: false,
+    }),
   );
   const stored: StoredMessage = { sha256, size, summary, trace, receivedAt };
   const ids = mailboxes.map((m) => m.id);
   const delivered = await sequelize.transaction(async (t) => {
     await lockMailboxes(ids, t);
-    return fileInInboxes(stored, ids, t);
+    return fileInInboxes(stored, ids, t, junk ? "junk" : "inbox");
   });
   return { queueId, sha256, size, mailboxIds: delivered };
 }
