@@ -116,9 +116,6 @@ async function displayNameOf(mailbox: Mailbox): Promise<string> {
   return "";
 }
 
-const problem = (status: number, code: string, message: string, detail?: Record<string, unknown>) =>
-  new AppError(status, code, message, detail);
-
 /**
  * Builds the message of a form as MIME and stores it (streamed into the blob
  * store). Uploads must be the writer's own; forwarded parts must come from
@@ -183,14 +180,14 @@ async function composeAndStore(
     return await storeMessage(deps.blobs, root.createReadStream(), deps.maxBytes);
   } catch (error) {
     if (error instanceof Error && (error as { code?: string }).code === "blob_too_large")
-      throw problem(413, "mail_too_large", `The message is larger than ${Math.round(deps.maxBytes / 1048576)} MB`);
+      throw new AppError(413, "mail_too_large", `The message is larger than ${Math.round(deps.maxBytes / 1048576)} MB`);
     throw error;
   }
 }
 
 function refuseWhenFull(mailbox: Mailbox): void {
   if (mailbox.usedBytes >= mailbox.quotaBytes)
-    throw problem(409, "mailbox_full", "This mailbox is full: delete some mail (and empty the Trash) first");
+    throw new AppError(409, "mailbox_full", "This mailbox is full: delete some mail (and empty the Trash) first");
 }
 
 /** Saves a draft, replacing the one it was saved as before. Answers the new draft's id. */
@@ -259,12 +256,12 @@ export async function sendForm(
     return sent;
   } catch (error) {
     if (error instanceof RecipientProblem) {
-      const text = {
-        unknown: `There is no mailbox ${error.address}`,
-        refused: `You may not send to the list ${error.address}`,
-        full: `The mailbox ${error.address} is full`,
-      }[error.problem];
-      throw problem(422, `mail_recipient_${error.problem}`, text, { address: error.address });
+      const details = { address: error.address };
+      if (error.problem === "unknown")
+        throw new AppError(422, "mail_recipient_unknown", `There is no mailbox ${error.address}`, details);
+      if (error.problem === "refused")
+        throw new AppError(422, "mail_recipient_refused", `You may not send to the list ${error.address}`, details);
+      throw new AppError(422, "mail_recipient_full", `The mailbox ${error.address} is full`, details);
     }
     throw error;
   }

@@ -115,6 +115,8 @@ const messages: typeof zhCN = {
       oa_delegation_revoke: "Delegation revoked",
       oa_document_send_back: "Sent back to sender",
       // Mail administration.
+      mail_send: "Send mail",
+      mail_smtp_auth: "SMTP sign-in failed",
       mail_domain_create: "Mail domain added",
       mail_domain_delete: "Mail domain removed",
       mail_domain_dkim: "DKIM key created",

@@ -112,6 +112,8 @@ export default {
       oa_delegation_revoke: "撤销委托",
       oa_document_send_back: "退回来文单位",
       // Mail administration.
+      mail_send: "发送邮件",
+      mail_smtp_auth: "SMTP 登录失败",
       mail_domain_create: "新增邮件域名",
       mail_domain_delete: "删除邮件域名",
       mail_domain_dkim: "生成 DKIM 密钥",

@@ -114,6 +114,8 @@ const messages: typeof zhCN = {
       oa_delegation_revoke: "撤銷委託",
       oa_document_send_back: "退回來文單位",
       // Mail administration.
+      mail_send: "傳送郵件",
+      mail_smtp_auth: "SMTP 登入失敗",
       mail_domain_create: "新增郵件網域",
       mail_domain_delete: "刪除郵件網域",
       mail_domain_dkim: "產生 DKIM 金鑰",
