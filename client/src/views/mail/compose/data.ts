@@ -121,19 +121,6 @@ export function fieldOfPath(path: string): { field: FormField; index: number | n
   return { field, index: Number.isInteger(index) ? index : null };
 }
 
-/** Sizes as people read them: 1 KB = 1024 bytes, one decimal from KB up. */
-export function formatSize(bytes: number): string {
-  if (!(bytes > 0)) return "0 B";
-  const units = ["B", "KB", "MB", "GB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} B` : `${Number(value.toFixed(1))} ${units[unit]}`;
-}
-
 /** "hh:mm" of a moment, in the reader's own time. */
 export function clockTime(iso: string): string {
   const date = new Date(iso);
