@@ -19,7 +19,7 @@ import {
  */
 
 /** The prefix every unit code of the city starts with, left out of unit addresses. */
-const CITY_PREFIX = "nanning.";
+export const CITY_PREFIX = "nanning.";
 
 /** Adds the configured domains that are not there yet (at start; mail administrators add others). */
 export async function syncMailDomains(domains: readonly string[]): Promise<void> {
@@ -190,32 +190,40 @@ export async function unitMailbox(
   return own ?? ensureMailbox(`${unitLocalPart(unit.code)}@${defaults.domain}`, "unit", unit.id, defaults.quotaBytes);
 }
 
-/** The mailbox of an address with its standard folders; made once however many deliveries ask at the same time. */
+/**
+ * The mailbox of an address with its standard folders; made once however many
+ * deliveries ask at the same time. In the caller's transaction when one is
+ * given (the caller then answers for an address taken meanwhile: the unique
+ * index refuses it); otherwise in its own, taking the row another made first.
+ */
 export async function ensureMailbox(
   address: string,
   kind: MailboxKind,
   ownerId: number,
   quotaBytes: number,
+  transaction?: Transaction,
 ): Promise<Mailbox> {
+  const make = async (t: Transaction) => {
+    const mailbox = await Mailbox.create(
+      {
+        address,
+        kind,
+        userId: kind === "personal" ? ownerId : null,
+        unitId: kind === "unit" ? ownerId : null,
+        quotaBytes,
+      },
+      { transaction: t },
+    );
+    await MailFolder.bulkCreate(
+      STANDARD_FOLDERS.map((f) => ({ mailboxId: mailbox.id, name: f.name, role: f.role })),
+      { transaction: t },
+    );
+    return mailbox;
+  };
+  if (transaction) return make(transaction);
   const sequelize = Mailbox.sequelize as Sequelize;
   try {
-    return await sequelize.transaction(async (t: Transaction) => {
-      const mailbox = await Mailbox.create(
-        {
-          address,
-          kind,
-          userId: kind === "personal" ? ownerId : null,
-          unitId: kind === "unit" ? ownerId : null,
-          quotaBytes,
-        },
-        { transaction: t },
-      );
-      await MailFolder.bulkCreate(
-        STANDARD_FOLDERS.map((f) => ({ mailboxId: mailbox.id, name: f.name, role: f.role })),
-        { transaction: t },
-      );
-      return mailbox;
-    });
+    return await sequelize.transaction(make);
   } catch (error) {
     if (!(error instanceof UniqueConstraintError)) throw error;
     const made = await Mailbox.findOne({ where: { address } });

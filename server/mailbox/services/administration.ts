@@ -14,7 +14,8 @@ import {
   type MailListSenders,
   type MailboxKind,
 } from "../models/index.js";
-import { lookUpAddress, splitAddress } from "./addresses.js";
+import { CITY_PREFIX, lookUpAddress, splitAddress, unitLocalPart } from "./addresses.js";
+import { QUOTA_REARM } from "./delivery.js";
 
 /**
  * Mail administration (issue 7): domains, quotas, who shares a unit mailbox,
@@ -25,15 +26,6 @@ import { lookUpAddress, splitAddress } from "./addresses.js";
  */
 
 export const MB = 1024 * 1024;
-
-/** The prefix every unit code of the city starts with, left out of unit addresses (as in addresses.ts). */
-const CITY_PREFIX = "nanning.";
-
-/** The local part of a unit's address: its code without the city's prefix (nanning.jyj → jyj). */
-export function unitLocalPart(code: string): string {
-  const lower = code.toLowerCase();
-  return lower.startsWith(CITY_PREFIX) ? lower.slice(CITY_PREFIX.length) : lower;
-}
 
 function database(): Sequelize {
   const sequelize = Mailbox.sequelize;
@@ -315,9 +307,9 @@ export async function findUnitMailboxOr404(id: number, transaction?: Transaction
 
 export async function setQuota(mailbox: Mailbox, quotaMb: number, transaction: Transaction): Promise<Mailbox> {
   mailbox.quotaBytes = quotaMb * MB;
-  // A larger quota may bring the mailbox below the mark at which delivery re-arms its warning (80%,
-  // delivery.ts watchQuota): its holders are warned again when it fills up next time.
-  if (mailbox.usedBytes < mailbox.quotaBytes * 0.8) mailbox.quotaWarnedAt = null;
+  // A larger quota may bring the mailbox below the mark at which delivery re-arms its warning
+  // (delivery.ts watchQuota): its holders are warned again when it fills up next time.
+  if (mailbox.usedBytes < mailbox.quotaBytes * QUOTA_REARM) mailbox.quotaWarnedAt = null;
   return mailbox.save({ transaction });
 }
 

@@ -202,7 +202,7 @@ export async function fileMessage(
 
 /** Past this share of its quota a mailbox's holders are warned, once; below the second it may warn again. */
 const QUOTA_WARN = 0.9;
-const QUOTA_REARM = 0.8;
+export const QUOTA_REARM = 0.8;
 
 /**
  * Warns the holders of a mailbox (its owner, or a unit mailbox's members) in

@@ -1,6 +1,7 @@
 import Router from "@koa/router";
+import { UniqueConstraintError } from "sequelize";
 import type { AppContext, AppContextExtras, AppState } from "../../../../core/context.js";
-import { notFound } from "../../../../core/errors.js";
+import { conflict, notFound } from "../../../../core/errors.js";
 import { actorOf, authorize } from "../../../../core/policy.js";
 import { parseRequest } from "../../../../core/validate.js";
 import { Unit } from "../../../../org/models/index.js";
@@ -78,20 +79,28 @@ export function mailAdminMailboxesRouter(): Router<AppState, AppContextExtras> {
     authorize(mailboxPolicy.manageUnit(actor, unit), "open this unit's mailbox");
     const { env } = ctx.services;
     const address = await unitMailboxAddress(unit, body.domain ?? env.MAIL_DOMAINS[0] ?? "");
-    // ensureMailbox commits on its own (the MX makes mailboxes the same way); the audit event follows it.
-    const mailbox = await ensureMailbox(address, "unit", unit.id, env.MAIL_DEFAULT_QUOTA_MB * MB);
-    await ctx.services.sequelize.transaction((t) =>
-      ctx.audit(
-        {
-          action: "mail.mailbox.create",
-          outcome: "success",
-          targetType: "mailbox",
-          targetId: mailbox.id,
-          detail: { address: mailbox.address, unitId: unit.id },
-        },
-        t,
-      ),
-    );
+    // Made in this transaction with its audit event; an address taken meanwhile (the MX making it for a
+    // first message at this moment) is refused by the unique index and answered as one that exists.
+    const mailbox = await ctx.services.sequelize
+      .transaction(async (t) => {
+        const made = await ensureMailbox(address, "unit", unit.id, env.MAIL_DEFAULT_QUOTA_MB * MB, t);
+        await ctx.audit(
+          {
+            action: "mail.mailbox.create",
+            outcome: "success",
+            targetType: "mailbox",
+            targetId: made.id,
+            detail: { address: made.address, unitId: unit.id },
+          },
+          t,
+        );
+        return made;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof UniqueConstraintError)
+          throw conflict("mail_mailbox_exists", `${address} is open already`, { address });
+        throw error;
+      });
     ctx.status = 201;
     ctx.body = presentAdminMailbox(mailbox, {
       owners: await ownersOf([mailbox]),
