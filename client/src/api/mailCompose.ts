@@ -1,73 +1,30 @@
 import { http, uploadForm, type UploadProgress } from "./request";
 
-// ---------------------------------------------------------------------------------------------
-// Writing mail (webmail): recipients, uploads, reply/forward forms, drafts, sending.
-// The server's types live in route and service files that import the whole mail store (a
-// type-only import would make the SPA's typecheck compile the server), so these follow
-// server/mailbox/services/compose.ts (ComposeFormSchema) and routes/compose/index.ts.
-// ---------------------------------------------------------------------------------------------
+// Writing mail (webmail): recipients, uploads, reply/forward forms, drafts, sending. Type-only from
+// the server's shapes (erased from the bundle, never copied).
+import type {
+  ComposeFormBody as ComposeForm,
+  ComposeMode,
+  ComposeStartBody as ComposeStart,
+  ComposeUploadBody as ComposeUpload,
+  DraftBody,
+  RecipientBody as Recipient,
+  RecipientKind,
+  SavedDraftBody as SavedDraft,
+  SendResultBody as SendResult,
+} from "../../../server/mailbox/presenters/composeShapes";
 
-export type RecipientKind = "person" | "unit" | "list" | "alias";
-
-/** One suggestion of GET /api/mail/recipients. */
-export interface Recipient {
-  kind: RecipientKind;
-  name: string;
-  address: string;
-  /** A person's unit; null for the others. */
-  detail: string | null;
-}
-
-/** What the server composes a message from (ComposeFormSchema). Addresses are bare (a@b), no names. */
-export interface ComposeForm {
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  subject: string;
-  text: string;
-  /** Files uploaded for this message (POST /api/mail/uploads). */
-  uploads: number[];
-  /** Parts of a message of the same mailbox passed on (a forward's files). */
-  forwardParts: { messageId: number; index: number }[];
-  /** The message of the same mailbox answered (threading and the answered mark). */
-  replyTo: number | null;
-}
-
-/** A file uploaded for a message, the writer's own until it is sent. */
-export interface ComposeUpload {
-  id: number;
-  filename: string;
-  contentType: string;
-  size: number;
-}
-
-export type ComposeMode = "reply" | "replyAll" | "forward";
-
-/** The form a reply, reply-all or forward starts from, with who wrote the original and when. */
-export interface ComposeStart {
-  form: ComposeForm & { attribution: { date: string | null; from: string } };
-}
-
-export interface DraftBody {
-  draftId: number;
-  form: ComposeForm;
-  uploads: ComposeUpload[];
-}
-
-export interface SavedDraft {
-  draftId: number;
-  savedAt: string;
-}
-
-export interface SendResult {
-  queueId: string;
-  /** Recipients on this server, delivered at once. */
-  local: number;
-  /** Recipients elsewhere, queued. */
-  remote: number;
-  /** The copy in Sent. */
-  sentId: number;
-}
+export type {
+  ComposeForm,
+  ComposeMode,
+  ComposeStart,
+  ComposeUpload,
+  DraftBody,
+  Recipient,
+  RecipientKind,
+  SavedDraft,
+  SendResult,
+};
 
 const mailboxPath = (mailboxId: number) => `/api/mail/mailboxes/${mailboxId}`;
 

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { BlobStore } from "../../core/blobStore.js";
 import { AppError, badRequest } from "../../core/errors.js";
 import { plainText } from "../../core/validate.js";
+import type { ComposeMode } from "../presenters/composeShapes.js";
 import { Unit, User } from "../../org/models/index.js";
 import { MailFolder, MailMessage, MailUpload, type Mailbox } from "../models/index.js";
 import { splitAddress } from "./addresses.js";
@@ -43,8 +44,6 @@ export const ComposeFormSchema = z.object({
   replyTo: z.number().int().positive().nullable().default(null),
 });
 export type ComposeForm = z.infer<typeof ComposeFormSchema>;
-
-export type ComposeMode = "reply" | "replyAll" | "forward";
 
 const quote = (text: string) =>
   text

@@ -12,6 +12,13 @@ import { Unit } from "../../../org/models/index.js";
 import { searchUsers } from "../../../org/services/users.js";
 import { MailAlias, MailList, MailUpload, Mailbox } from "../../models/index.js";
 import { mailboxPolicy, type MailboxAccess } from "../../policies/mailbox.js";
+import type {
+  ComposeStartBody,
+  DraftBody,
+  RecipientBody,
+  SavedDraftBody,
+  SendResultBody,
+} from "../../presenters/composeShapes.js";
 import { findDraft, saveDraft, sendForm, startFrom } from "../../services/compose.js";
 import { findMessageOr404, openMailboxOr404 } from "../../services/messages.js";
 import { Op } from "sequelize";
@@ -106,7 +113,7 @@ export function mailComposeRouter(): Router<AppState, AppContextExtras> {
       ...lists.map((l) => ({ kind: "list" as const, name: l.name, address: l.address, detail: null })),
       ...aliases.map((a) => ({ kind: "alias" as const, name: a.address, address: a.address, detail: null })),
     ].filter((item) => !seen.has(item.address) && seen.add(item.address));
-    ctx.body = { items: items.slice(0, query.limit * 2) };
+    ctx.body = { items: items.slice(0, query.limit * 2) satisfies RecipientBody[] };
   });
 
   // Files for a message being written: streamed to disk, then into the blob store; the caller's own until sent.
@@ -159,7 +166,7 @@ export function mailComposeRouter(): Router<AppState, AppContextExtras> {
     const { params, query } = parseRequest(ctx, ComposeFromSchema);
     const [mailbox] = await sendingMailbox(ctx, params.mailboxId);
     const message = await findMessageOr404(mailbox.id, params.messageId);
-    ctx.body = { form: await startFrom(ctx.services.blobs, mailbox, message, query.mode) };
+    ctx.body = { form: await startFrom(ctx.services.blobs, mailbox, message, query.mode) } satisfies ComposeStartBody;
   });
 
   router.get("/mailboxes/:mailboxId/drafts/:draftId", async (ctx: AppContext) => {
@@ -173,7 +180,7 @@ export function mailComposeRouter(): Router<AppState, AppContextExtras> {
       draftId: found.draft.id,
       form: found.form,
       uploads: uploads.map((u) => ({ id: u.id, filename: u.filename, contentType: u.contentType, size: u.size })),
-    };
+    } satisfies DraftBody;
   });
 
   router.post("/mailboxes/:mailboxId/drafts", async (ctx: AppContext) => {
@@ -188,7 +195,7 @@ export function mailComposeRouter(): Router<AppState, AppContextExtras> {
       body.form,
       body.draftId,
     );
-    ctx.body = { draftId: draft.id, savedAt: draft.receivedAt.toISOString() };
+    ctx.body = { draftId: draft.id, savedAt: draft.receivedAt.toISOString() } satisfies SavedDraftBody;
   });
 
   router.post("/mailboxes/:mailboxId/send", async (ctx: AppContext) => {
@@ -216,7 +223,12 @@ export function mailComposeRouter(): Router<AppState, AppContextExtras> {
           t,
         ),
     );
-    ctx.body = { queueId: sent.queueId, local: sent.local, remote: sent.remote, sentId: sent.copyId };
+    ctx.body = {
+      queueId: sent.queueId,
+      local: sent.local,
+      remote: sent.remote,
+      sentId: sent.copyId,
+    } satisfies SendResultBody;
   });
 
   return router;
