@@ -70,6 +70,8 @@ export interface PostfixInstance {
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Postfix's own log (maillog_file) as written so far. */
   log(): Promise<string>;
+  /** The master process's id (its daemons are its children). */
+  masterPid(): Promise<number | null>;
   /** `postfix stop`, waits for the master to exit, and removes the directory. */
   stop(): Promise<void>;
 }
@@ -293,6 +295,7 @@ export async function startPostfix(options: PostfixOptions = {}): Promise<Postfi
         (await log()).split("\n").find((line) => pattern.test(line)),
       ),
     log,
+    masterPid,
     stop: async () => {
       const pid = await masterPid();
       await postfix("stop").catch(() => undefined);
