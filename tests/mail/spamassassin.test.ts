@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { buffer } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MailMessage } from "../../server/mailbox/models/index.js";
+import { MailMessage, Mailbox } from "../../server/mailbox/models/index.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
-import { inbox, mxClient } from "./smtpClient.js";
+import { mxClient } from "./smtpClient.js";
 
 /** Parallel SMTP sessions, each kept open for its share of the corpus (the MX's limit per address is 20). */
 const SESSIONS = Number(process.env.SPAMASSASSIN_SESSIONS ?? 16);
@@ -117,10 +117,12 @@ describe("the SpamAssassin corpus through the MX", () => {
         "refused messages",
       ).toEqual([]);
 
-      // Each mailbox holds each distinct message once (the same bytes sent to it again are not stored twice).
+      // Each mailbox holds each distinct message once (the same bytes sent to it again are not stored twice), in
+      // its INBOX or, for what fails its sender's checks with real DNS, in Junk.
       const byHash = new Map<string, MailMessage>();
       for (const address of new Set(Object.values(MAILBOX_OF_GROUP))) {
-        const { messages } = await inbox(address);
+        const mailbox = await Mailbox.findOne({ where: { address } });
+        const messages = await MailMessage.findAll({ where: { mailboxId: mailbox!.id } });
         const distinct = new Set(corpus.filter((m) => m.to === address).map((m) => m.sha256));
         expect(messages, address).toHaveLength(distinct.size);
         for (const message of messages) byHash.set(`${address} ${message.sha256}`, message);
