@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import Router from "@koa/router";
-import { detectMimeType } from "nodemailer/lib/mime-funcs/index.js";
+import mimeFuncs from "nodemailer/lib/mime-funcs/index.js";
 import type { AppContext, AppContextExtras, AppState } from "../../../core/context.js";
 import { badRequest, notFound } from "../../../core/errors.js";
 import { receiveUpload } from "../../../core/multipart.js";
@@ -139,7 +139,7 @@ export function mailComposeRouter(): Router<AppState, AppContextExtras> {
           userId: actor.id,
           sha256: blob.sha256,
           filename: filename.slice(0, 255),
-          contentType: detectMimeType(filename),
+          contentType: mimeFuncs.detectMimeType(filename),
           size: blob.size,
         });
         items.push({ id: row.id, filename: row.filename, contentType: row.contentType, size: row.size });
