@@ -110,9 +110,12 @@ export async function up({ context: q }: Migration): Promise<void> {
   await q.addIndex("mail_messages", ["folderId", "receivedAt"]);
   await q.addIndex("mail_messages", ["mailboxId", "messageId"]);
   await q.addIndex("mail_messages", ["threadId"]);
+  // The hourly prune drops the once-only records of received bytes after a week.
+  await q.addIndex("mail_deliveries", ["createdAt"]);
 }
 
 export async function down({ context: q }: Migration): Promise<void> {
+  await q.removeIndex("mail_deliveries", ["createdAt"]);
   await q.removeIndex("mail_messages", ["threadId"]);
   await q.removeIndex("mail_messages", ["mailboxId", "messageId"]);
   await q.removeIndex("mail_messages", ["folderId", "receivedAt"]);

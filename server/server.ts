@@ -128,8 +128,9 @@ function jobHandlers(deps: JobServices, logger: Logger): Record<string, JobHandl
       run: async () => {
         await pruneJobs(7 * DAY_MS, 90 * DAY_MS);
         await sweepImportUploads(deps.env.DATA_DIR, DAY_MS);
-        // Compose uploads are kept 30 days; delivered or bounced outbound rows 30 days (the queue's history).
-        await pruneMailStore(30 * DAY_MS, 30 * DAY_MS);
+        // Compose uploads are kept 30 days; delivered or bounced outbound rows 30 days (the queue's history);
+        // the once-only record of received bytes 7 days.
+        await pruneMailStore(30 * DAY_MS, 30 * DAY_MS, 7 * DAY_MS);
       },
     },
   };

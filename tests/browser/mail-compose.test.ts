@@ -328,8 +328,11 @@ describe("writing mail in the browser", () => {
       expect(saved.status, saved.text).toBe(200);
       expect(saved.body.form.text).toBe("第二稿：本周完成学习，下周报送。");
 
-      // The draft reopens as it was left.
-      await page.goto(`${server.url}/mail/compose?mailboxId=${mailbox.id}&draft=${drafts[0]!.id}`);
+      // The draft reopens as it was left, from the Drafts folder's reading pane.
+      const draftsFolder = mailbox.folders.find((f) => f.role === "drafts")!;
+      await page.goto(`${server.url}/mail?mailbox=${mailbox.id}&folder=${draftsFolder.id}&message=${drafts[0]!.id}`);
+      await byTestId(page, "mail-edit-draft").click();
+      await page.waitForURL(new RegExp(`/mail/compose\\?mailboxId=${mailbox.id}&draft=${drafts[0]!.id}$`));
       await expect.poll(() => body(page).inputValue()).toBe("第二稿：本周完成学习，下周报送。");
       expect(await tagAddresses(page, "to")).toEqual([`${SENDER}@${DOMAIN}`]);
       expect(await input(page, "compose-subject").inputValue()).toBe("学习计划（草稿）");

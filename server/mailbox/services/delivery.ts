@@ -324,11 +324,15 @@ export async function mailBlobReferences(hashes: readonly string[]): Promise<Set
 
 /**
  * Removes what the mail store keeps only for a while: uploads never sent
- * (after `uploadMs`; a draft that still names one asks for it again) and
- * finished outbound rows (after `outboundMs`; a DSN has told the sender).
+ * (after `uploadMs`; a draft that still names one asks for it again),
+ * finished outbound rows (after `outboundMs`; a DSN has told the sender), and
+ * the record of which bytes a mailbox received (after `deliveryMs`: it is there
+ * for a client resending after a lost 250, which happens within hours, not to
+ * turn away the same message sent again next month after it was deleted).
  */
-export async function pruneMailStore(uploadMs: number, outboundMs: number): Promise<void> {
+export async function pruneMailStore(uploadMs: number, outboundMs: number, deliveryMs: number): Promise<void> {
   const now = Date.now();
+  await MailDelivery.destroy({ where: { createdAt: { [Op.lt]: new Date(now - deliveryMs) } } });
   await MailUpload.destroy({ where: { createdAt: { [Op.lt]: new Date(now - uploadMs) } } });
   await MailOutbound.destroy({
     where: { state: ["sent", "bounced"], finishedAt: { [Op.lt]: new Date(now - outboundMs) } },

@@ -54,6 +54,7 @@ export default {
       reply: "Reply",
       replyAll: "Reply all",
       forward: "Forward",
+      editDraft: "Edit draft",
       compose: "Compose",
       back: "Back",
       more: "More",

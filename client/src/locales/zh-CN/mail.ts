@@ -54,6 +54,7 @@ export default {
       reply: "回复",
       replyAll: "回复全部",
       forward: "转发",
+      editDraft: "继续编辑",
       compose: "写邮件",
       back: "返回",
       more: "更多",

@@ -54,6 +54,7 @@ export default {
       reply: "回覆",
       replyAll: "全部回覆",
       forward: "轉寄",
+      editDraft: "繼續編輯",
       compose: "撰寫郵件",
       back: "返回",
       more: "更多",
