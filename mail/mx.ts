@@ -20,6 +20,8 @@ export interface MxArrival {
   /** MAIL FROM; "" for the null sender of a bounce. */
   sender: string;
   recipients: readonly string[];
+  /** The session is encrypted (STARTTLS). */
+  tls: boolean;
 }
 
 export interface MxHooks<R> {
@@ -97,6 +99,7 @@ export function createMx<R>(options: MxOptions<R>): SMTPServer {
         helo: session.hostNameAppearsAs ?? "",
         sender: from ? from.address : "",
         recipients: session.envelope.rcptTo.map((r) => r.address),
+        tls: Boolean(session.secure),
       };
       const found = accepted.get(session.id);
       const recipients = arrival.recipients.flatMap((address) => (found?.has(address) ? [found.get(address)!] : []));

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { MESSAGE, resolver, signed } from "../../../tests/fixtures/senderZone.js";
-import { traceHeaders, type Arrival } from "./authentication.js";
+import { cachingResolver, traceHeaders, type Arrival } from "./authentication.js";
 
 const arrival = (over: Partial<Arrival> = {}): Arrival => ({
   ip: "192.0.2.10",
@@ -53,5 +53,37 @@ describe("the trace headers of a received message", () => {
     );
     expect(headers).not.toMatch(/^X-Injected/m);
     expect(headers).toContain("Received: from evil X-Injected: yes ([198.51.100.7])");
+  });
+});
+
+describe("the DNS cache of the sender checks", () => {
+  it("asks once for questions asked together or again soon, failures included, and again once they expire", async () => {
+    const asked: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const cached = cachingResolver(
+      async (name, type) => {
+        asked.push(`${type} ${name}`);
+        await gate;
+        if (name.startsWith("missing")) throw Object.assign(new Error("ENOTFOUND"), { code: "ENOTFOUND" });
+        return [["v=spf1 -all"]];
+      },
+      { answerMs: 60_000, failureMs: 50, entries: 2 },
+    );
+    const together = [cached("gxdl.example.cn", "TXT"), cached("GXDL.example.cn", "TXT")];
+    const failing = [cached("missing.example.cn", "TXT"), cached("missing.example.cn", "TXT")];
+    release();
+    expect(await Promise.all(together)).toEqual([[["v=spf1 -all"]], [["v=spf1 -all"]]]);
+    for (const lookup of failing) await expect(lookup).rejects.toThrow("ENOTFOUND");
+    await expect(cached("missing.example.cn", "TXT")).rejects.toThrow("ENOTFOUND");
+    expect(asked).toEqual(["TXT gxdl.example.cn", "TXT missing.example.cn"]);
+    // A failure is kept briefly; an answer longer (but the cache holds two entries: the oldest goes).
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await expect(cached("missing.example.cn", "TXT")).rejects.toThrow("ENOTFOUND");
+    await cached("gxdl.example.cn", "TXT");
+    expect(asked).toEqual(["TXT gxdl.example.cn", "TXT missing.example.cn", "TXT missing.example.cn"]);
+    await cached("third.example.cn", "TXT");
+    await cached("gxdl.example.cn", "TXT");
+    expect(asked.at(-1)).toBe("TXT gxdl.example.cn");
   });
 });
