@@ -2,8 +2,9 @@
 // mailbox afterwards: shared by the MX, Postfix and corpus tests.
 import { connect } from "node:net";
 import nodemailer from "nodemailer";
-import { expect } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MailFolder, MailMessage, Mailbox } from "../../server/mailbox/models/index.js";
+import { inCi } from "./postfix.js";
 
 /**
  * A client of the MX as another mail server delivering to us would be: no TLS, no AUTH. One connection per
@@ -63,11 +64,36 @@ export async function converse(port: number, steps: (string | Buffer)[]): Promis
   return answers;
 }
 
-/** A mailbox by its address and the messages of its INBOX, by UID. */
-export async function inbox(address: string) {
+/** A mailbox by its address and the messages of one of its standard folders ("inbox", "sent", …), by UID. */
+export async function folderOf(address: string, role: string) {
   const mailbox = await Mailbox.findOne({ where: { address } });
   if (!mailbox) return { mailbox: null, messages: [] };
-  const folder = await MailFolder.findOne({ where: { mailboxId: mailbox.id, role: "inbox" } });
+  const folder = await MailFolder.findOne({ where: { mailboxId: mailbox.id, role } });
   const messages = await MailMessage.findAll({ where: { folderId: folder!.id }, order: [["uid", "ASC"]] });
   return { mailbox, messages };
+}
+
+/** A mailbox by its address and the messages of its INBOX, by UID. */
+export function inbox(address: string) {
+  return folderOf(address, "inbox");
+}
+
+/**
+ * A describe block for tests that need software from Debian's packages (Postfix, swaks): `missing` says why it
+ * cannot run here (postfixMissing(), commandMissing()), or is null. Without them it is skipped, with the reason,
+ * on a developer's machine; under CI (.ci/run installs them) it is one failing test, never a skip.
+ * (Here rather than in postfix.ts, which the SMTP bench loads outside the test runner.)
+ */
+export function describeWithTools(title: string, missing: string | null, body: () => void): void {
+  if (!missing) describe(title, body);
+  else if (inCi)
+    describe(title, () => {
+      it("has the tools it needs", () => {
+        throw new Error(`CI is set but ${missing}`);
+      });
+    });
+  else
+    describe.skip(`${title} (skipped: ${missing})`, () => {
+      it("runs them", () => undefined);
+    });
 }
