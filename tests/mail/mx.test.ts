@@ -11,12 +11,13 @@ import iconv from "iconv-lite";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../server/core/logger.js";
-import { MailDelivery, MailFolder, MailMessage, Mailbox } from "../../server/mailbox/models/index.js";
+import { MailDelivery, MailMessage, Mailbox } from "../../server/mailbox/models/index.js";
 import { createMx, type MxHooks } from "../../mail/mx.js";
 import { closeSmtp, listenSmtp, trustedNetworks } from "../../mail/smtpCommon.js";
 import { loadMailTls } from "../../server/mailbox/services/tls.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
 import { referencedBlobs } from "../../server/server.js";
+import { converse, inbox, mxClient, refusal } from "./smtpClient.js";
 
 let server: TestServer;
 /** This file's own DATA_DIR: the certificate made on first start is looked for there. */
@@ -31,66 +32,6 @@ afterAll(async () => {
   await server?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** An SMTP client of the MX, as another mail server delivering to us would be: no TLS, no AUTH. */
-function mx(port = server.smtpPort!) {
-  return nodemailer.createTransport({
-    host: "127.0.0.1",
-    port,
-    secure: false,
-    ignoreTLS: true,
-    name: "mail.gxdl.example.cn",
-  });
-}
-
-/** What an SMTP refusal carries: its code and text (nodemailer puts the server's answer on the error). */
-async function refusal(send: Promise<unknown>): Promise<{ code: number; response: string }> {
-  const error = (await send.then(
-    () => null,
-    (e: unknown) => e,
-  )) as { responseCode?: number; response?: string } | null;
-  expect(error, "the server accepted what it should refuse").not.toBeNull();
-  return { code: error!.responseCode ?? 0, response: error!.response ?? "" };
-}
-
-/**
- * A hand-driven SMTP session: the commands go as given (MAIL FROM without a
- * SIZE parameter, say), and the answers come back as the server wrote them.
- */
-async function converse(port: number, steps: (string | Buffer)[]): Promise<string[]> {
-  const socket = connect(port, "127.0.0.1");
-  socket.setEncoding("utf8");
-  let pending = "";
-  const answers: string[] = [];
-  const waiting: ((line: string) => void)[] = [];
-  socket.on("data", (chunk: string) => {
-    pending += chunk;
-    let end: number;
-    while ((end = pending.indexOf("\r\n")) >= 0) {
-      const line = pending.slice(0, end);
-      pending = pending.slice(end + 2);
-      // A multi-line answer ("250-…") ends with its "250 …" line.
-      if (/^\d{3} /.test(line)) waiting.shift()?.(line);
-    }
-  });
-  const next = () => new Promise<string>((resolve) => waiting.push(resolve));
-  answers.push(await next()); // the greeting
-  for (const step of steps) {
-    const answer = next();
-    socket.write(step);
-    answers.push(await answer);
-  }
-  socket.end();
-  return answers;
-}
-
-async function inbox(address: string) {
-  const mailbox = await Mailbox.findOne({ where: { address } });
-  if (!mailbox) return { mailbox: null, messages: [] };
-  const folder = await MailFolder.findOne({ where: { mailboxId: mailbox.id, role: "inbox" } });
-  const messages = await MailMessage.findAll({ where: { folderId: folder!.id }, order: [["uid", "ASC"]] });
-  return { mailbox, messages };
-}
 
 const gb = (value: string) => iconv.encode(value, "gb2312");
 const SUBJECT = "关于报送2006年工作总结的通知";
@@ -117,7 +58,7 @@ const GB2312_MESSAGE = Buffer.concat([
 
 describe("the MX (inbound SMTP)", () => {
   it("takes mail for a local user, stores it durably before 250, and decodes GB2312 headers", async () => {
-    const info = await mx().sendMail({
+    const info = await mxClient(server.smtpPort!).sendMail({
       envelope: { from: "notice@gxdl.example.cn", to: ["office.staff1@nanning.gov.cn"] },
       raw: GB2312_MESSAGE,
     });
@@ -149,7 +90,7 @@ describe("the MX (inbound SMTP)", () => {
 
   it("stores the same bytes sent again to a mailbox once (a client that resends after a lost answer)", async () => {
     const send = () =>
-      mx().sendMail({
+      mxClient(server.smtpPort!).sendMail({
         envelope: { from: "notice@gxdl.example.cn", to: ["office.staff1@nanning.gov.cn"] },
         raw: GB2312_MESSAGE,
       });
@@ -161,7 +102,7 @@ describe("the MX (inbound SMTP)", () => {
 
   it("delivers to a unit's shared mailbox by its code, and gives each message the next UID", async () => {
     for (const n of [1, 2]) {
-      await mx().sendMail({
+      await mxClient(server.smtpPort!).sendMail({
         from: "someone@example.org",
         to: "JYJ@Nanning.Gov.Cn",
         subject: `教育局来函 ${n}`,
@@ -178,12 +119,22 @@ describe("the MX (inbound SMTP)", () => {
 
   it("never relays: a foreign recipient is refused with 550, and so is an unknown local one", async () => {
     const foreign = await refusal(
-      mx().sendMail({ from: "someone@example.org", to: "victim@example.com", subject: "relay?", text: "x" }),
+      mxClient(server.smtpPort!).sendMail({
+        from: "someone@example.org",
+        to: "victim@example.com",
+        subject: "relay?",
+        text: "x",
+      }),
     );
     expect(foreign.code).toBe(550);
     expect(foreign.response).toMatch(/5\.7\.1 Relaying denied/);
     const unknown = await refusal(
-      mx().sendMail({ from: "someone@example.org", to: "nobody.here@nanning.gov.cn", subject: "?", text: "x" }),
+      mxClient(server.smtpPort!).sendMail({
+        from: "someone@example.org",
+        to: "nobody.here@nanning.gov.cn",
+        subject: "?",
+        text: "x",
+      }),
     );
     expect(unknown.code).toBe(550);
     expect(unknown.response).toMatch(/5\.1\.1/);
@@ -194,7 +145,12 @@ describe("the MX (inbound SMTP)", () => {
     const before = await MailMessage.count();
     const big = "这是一封超大的邮件。".repeat(80_000); // ~2.4 MB of UTF-8 text, twice the limit
     const tooBig = await refusal(
-      mx().sendMail({ from: "someone@example.org", to: "office.staff2@nanning.gov.cn", subject: "大附件", text: big }),
+      mxClient(server.smtpPort!).sendMail({
+        from: "someone@example.org",
+        to: "office.staff2@nanning.gov.cn",
+        subject: "大附件",
+        text: big,
+      }),
     );
     expect(tooBig.code).toBe(552);
     expect(await MailMessage.count()).toBe(before);
@@ -211,7 +167,13 @@ describe("the MX (inbound SMTP)", () => {
     expect(await MailMessage.count()).toBe(before);
     // The connection is still good for the next message.
     expect(
-      (await mx().sendMail({ from: "a@example.org", to: "office.staff2@nanning.gov.cn", text: "小" })).response,
+      (
+        await mxClient(server.smtpPort!).sendMail({
+          from: "a@example.org",
+          to: "office.staff2@nanning.gov.cn",
+          text: "小",
+        })
+      ).response,
     ).toMatch(/^250 /);
   });
 
@@ -220,7 +182,7 @@ describe("the MX (inbound SMTP)", () => {
     const folder = new URL("../../../shared/corpus/eml/", import.meta.url);
     const files = readdirSync(folder).filter((f) => f.endsWith(".eml"));
     expect(files.length).toBeGreaterThan(100);
-    const transport = mx();
+    const transport = mxClient(server.smtpPort!);
     const distinct = new Set<string>();
     for (const file of files) {
       const raw = readFileSync(new URL(file, folder));
@@ -333,7 +295,7 @@ describe("the MX's protocol layer", () => {
       },
     };
     const send = (port: number, n: number) =>
-      mx(port).sendMail({ from: "a@example.org", to: "x@nanning.gov.cn", subject: `第${n}封`, text: "正文" });
+      mxClient(port).sendMail({ from: "a@example.org", to: "x@nanning.gov.cn", subject: `第${n}封`, text: "正文" });
     const limited = await protocolMx(hooks, { maxBytes: 1024 * 1024, maxConnectionsPerIp: 5, perMinute: 3 });
     try {
       for (let n = 1; n <= 3; n++) expect((await send(limited.port, n)).response).toMatch(/^250 /);
@@ -369,10 +331,14 @@ describe("the MX's protocol layer", () => {
     };
     const { smtp, port } = await protocolMx(hooks, { maxBytes: 1024 * 1024, maxConnectionsPerIp: 5 });
     try {
-      const failed = await refusal(mx(port).sendMail({ from: "a@example.org", to: "x@nanning.gov.cn", text: "正文" }));
+      const failed = await refusal(
+        mxClient(port).sendMail({ from: "a@example.org", to: "x@nanning.gov.cn", text: "正文" }),
+      );
       expect(failed.code).toBe(451);
       expect(handedOver).toEqual([["found:x@nanning.gov.cn"]]);
-      const full = await refusal(mx(port).sendMail({ from: "a@example.org", to: "full@nanning.gov.cn", text: "正文" }));
+      const full = await refusal(
+        mxClient(port).sendMail({ from: "a@example.org", to: "full@nanning.gov.cn", text: "正文" }),
+      );
       expect(full.code).toBe(452);
     } finally {
       await closeSmtp(smtp);
