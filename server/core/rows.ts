@@ -1,4 +1,12 @@
-import { DataTypes, QueryTypes, type Model, type ModelStatic, type Sequelize, type Transaction } from "sequelize";
+import {
+  DataTypes,
+  QueryTypes,
+  UniqueConstraintError,
+  type Model,
+  type ModelStatic,
+  type Sequelize,
+  type Transaction,
+} from "sequelize";
 
 /**
  * Model instances from one hand-written joined query. Hot paths (authentication,
@@ -346,4 +354,16 @@ function writable(value: unknown, dialect: string): unknown {
   if (value === undefined) return null;
   if (value instanceof Date && dialect !== "sqlite") return value.toISOString().replace("T", " ").replace("Z", "");
   return value;
+}
+
+/**
+ * Whether a statement failed on a unique index, by whichever path it went:
+ * Sequelize's error, or the driver's own from plainQuery's direct paths
+ * (mysql2's ER_DUP_ENTRY, sqlite3's UNIQUE constraint).
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  if (error instanceof UniqueConstraintError) return true;
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return code === "ER_DUP_ENTRY" || (code === "SQLITE_CONSTRAINT" && /UNIQUE/.test(error.message));
 }

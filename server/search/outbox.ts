@@ -1,3 +1,4 @@
+import { insertRows } from "../core/rows.js";
 import {
   DataTypes,
   Model,
@@ -51,9 +52,11 @@ export async function enqueueIndexing(
   transaction: Transaction,
 ): Promise<void> {
   if (ids.length === 0) return;
-  await SearchOutbox.bulkCreate(
+  // One plain INSERT (core/rows.ts): every record change and every message filed writes here.
+  await insertRows(
+    SearchOutbox,
     ids.map((id) => ({ collection, docId: String(id), op })),
-    { transaction },
+    transaction,
   );
 }
 

@@ -1,18 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { simpleParser, type AddressObject } from "mailparser";
-import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from "sequelize";
+import { Op, type Sequelize, type Transaction } from "sequelize";
+import { databaseOf, insertInstances, insertRows, isUniqueViolation, plainQuery } from "../../core/rows.js";
 import type { BlobStore } from "../../core/blobStore.js";
 import { notify } from "../../notify/services/notifier.js";
 import {
   MailDelivery,
-  Mailbox,
   MailboxMember,
-  MailFolder,
   MailMessage,
   MailOutbound,
   MailUpload,
   type FolderRole,
+  type Mailbox,
 } from "../models/index.js";
 import { traceHeaders, type Arrival, type Resolver } from "./authentication.js";
 import { enqueueIndexing } from "../../search/outbox.js";
@@ -130,19 +130,17 @@ export async function storeMessage(
  * deliveries to one mailbox at once would otherwise deadlock on MariaDB.
  */
 export async function lockMailboxes(ids: readonly number[], t: Transaction): Promise<void> {
-  const sequelize = MailMessage.sequelize as Sequelize;
+  const sequelize = databaseOf(MailMessage);
+  const now = new Date();
   for (const id of [...new Set(ids)].sort((a, b) => a - b))
-    await sequelize.query("UPDATE mailboxes SET updatedAt = ? WHERE id = ?", {
-      replacements: [new Date(), id],
-      type: QueryTypes.UPDATE,
-      transaction: t,
-    });
+    await plainQuery(sequelize, "UPDATE mailboxes SET updatedAt = ? WHERE id = ?", [now, id], t);
 }
 
 /**
  * Files a stored message in a folder of a locked mailbox (see
  * `lockMailboxes`): the folder's next UID, the thread it answers, the bytes
- * counted against the quota. Answers the new row.
+ * counted against the quota. Answers the new row. Plain statements
+ * (core/rows.ts): the MX files every message through here.
  */
 export async function fileMessage(
   message: StoredMessage,
@@ -151,53 +149,66 @@ export async function fileMessage(
   t: Transaction,
   extra: { seen?: boolean; draft?: string | null } = {},
 ): Promise<MailMessage> {
-  const sequelize = MailMessage.sequelize as Sequelize;
-  const folder = await MailFolder.findOne({ where: { mailboxId, role: folderRole }, transaction: t });
-  if (!folder) throw new Error(`mailbox ${mailboxId} has no ${folderRole} folder`);
+  const sequelize = databaseOf(MailMessage);
   // The folder's row is locked by this update until the commit: UIDs are given one at a time, without gaps.
-  await MailFolder.update(
-    { uidNext: sequelize.literal("uidNext + 1") as unknown as number },
-    { where: { id: folder.id }, transaction: t },
+  await plainQuery(
+    sequelize,
+    "UPDATE mail_folders SET uidNext = uidNext + 1 WHERE mailboxId = ? AND role = ?",
+    [mailboxId, folderRole],
+    t,
   );
-  const [row] = await sequelize.query<{ uidNext: number }>("SELECT uidNext FROM mail_folders WHERE id = ?", {
-    replacements: [folder.id],
-    type: QueryTypes.SELECT,
-    transaction: t,
-  });
+  const {
+    rows: [folder],
+  } = await plainQuery(
+    sequelize,
+    "SELECT id, uidNext FROM mail_folders WHERE mailboxId = ? AND role = ?",
+    [mailboxId, folderRole],
+    t,
+  );
+  if (!folder) throw new Error(`mailbox ${mailboxId} has no ${folderRole} folder`);
   const answered = message.summary.inReplyTo?.split(" ").filter(Boolean) ?? [];
-  const parent = answered.length
-    ? await MailMessage.findOne({
-        attributes: ["id", "threadId"],
-        where: { mailboxId, messageId: answered.slice(0, 50) },
-        order: [["id", "ASC"]],
-        transaction: t,
-      })
-    : null;
-  const created = await MailMessage.create(
-    {
-      mailboxId,
-      folderId: folder.id,
-      uid: Number(row!.uidNext) - 1,
-      sha256: message.sha256,
-      size: message.size,
-      ...message.summary,
-      threadId: parent ? (parent.threadId ?? parent.id) : null,
-      traceHeaders: message.trace,
-      receivedAt: message.receivedAt,
-      seen: extra.seen ?? false,
-      draft: extra.draft ?? null,
-    },
-    { transaction: t },
+  const {
+    rows: [parent],
+  } = answered.length
+    ? await plainQuery(
+        sequelize,
+        "SELECT id, threadId FROM mail_messages WHERE mailboxId = ? AND messageId IN (?) ORDER BY id LIMIT 1",
+        [mailboxId, answered.slice(0, 50)],
+        t,
+      )
+    : { rows: [] };
+  const [created] = await insertInstances<MailMessage>(
+    MailMessage,
+    [
+      {
+        mailboxId,
+        folderId: Number(folder.id),
+        uid: Number(folder.uidNext) - 1,
+        sha256: message.sha256,
+        size: message.size,
+        ...message.summary,
+        threadId: parent ? Number(parent.threadId ?? parent.id) : null,
+        traceHeaders: message.trace,
+        receivedAt: message.receivedAt,
+        seen: extra.seen ?? false,
+        flagged: false,
+        answered: false,
+        deleted: false,
+        draft: extra.draft ?? null,
+      },
+    ],
+    t,
   );
   // Searchable once the outbox is drained: written in this transaction, so the index never misses a message.
-  await enqueueIndexing(MAIL_COLLECTION, [created.id], "upsert", t);
-  await sequelize.query("UPDATE mailboxes SET usedBytes = usedBytes + ? WHERE id = ?", {
-    replacements: [message.size, mailboxId],
-    type: QueryTypes.UPDATE,
-    transaction: t,
-  });
+  await enqueueIndexing(MAIL_COLLECTION, [created!.id], "upsert", t);
+  await plainQuery(
+    sequelize,
+    "UPDATE mailboxes SET usedBytes = usedBytes + ? WHERE id = ?",
+    [message.size, mailboxId],
+    t,
+  );
   await watchQuota(mailboxId, t);
-  return created;
+  return created!;
 }
 
 /** Past this share of its quota a mailbox's holders are warned, once; below the second it may warn again. */
@@ -210,21 +221,27 @@ export const QUOTA_REARM = 0.8;
  * fallen below 80% again: a full mailbox turns mail away (452).
  */
 async function watchQuota(mailboxId: number, t: Transaction): Promise<void> {
-  const mailbox = await Mailbox.findByPk(mailboxId, {
-    attributes: ["id", "address", "kind", "userId", "usedBytes", "quotaBytes", "quotaWarnedAt"],
-    transaction: t,
-  });
-  if (!mailbox || mailbox.quotaBytes <= 0) return;
-  const share = mailbox.usedBytes / mailbox.quotaBytes;
-  if (share < QUOTA_REARM && mailbox.quotaWarnedAt) {
-    await Mailbox.update({ quotaWarnedAt: null }, { where: { id: mailbox.id }, transaction: t });
+  const sequelize = databaseOf(MailMessage);
+  const {
+    rows: [row],
+  } = await plainQuery(
+    sequelize,
+    "SELECT address, kind, userId, usedBytes, quotaBytes, quotaWarnedAt FROM mailboxes WHERE id = ?",
+    [mailboxId],
+    t,
+  );
+  if (!row || Number(row.quotaBytes) <= 0) return;
+  const share = Number(row.usedBytes) / Number(row.quotaBytes);
+  const warned = row.quotaWarnedAt !== null;
+  if (share < QUOTA_REARM && warned) {
+    await plainQuery(sequelize, "UPDATE mailboxes SET quotaWarnedAt = NULL WHERE id = ?", [mailboxId], t);
     return;
   }
-  if (share < QUOTA_WARN || mailbox.quotaWarnedAt) return;
-  await Mailbox.update({ quotaWarnedAt: new Date() }, { where: { id: mailbox.id }, transaction: t });
+  if (share < QUOTA_WARN || warned) return;
+  await plainQuery(sequelize, "UPDATE mailboxes SET quotaWarnedAt = ? WHERE id = ?", [new Date(), mailboxId], t);
   const holders =
-    mailbox.kind === "personal" && mailbox.userId !== null
-      ? [mailbox.userId]
+    row.kind === "personal" && row.userId !== null
+      ? [Number(row.userId)]
       : (await MailboxMember.findAll({ where: { mailboxId }, attributes: ["userId"], transaction: t })).map(
           (m) => m.userId,
         );
@@ -233,7 +250,7 @@ async function watchQuota(mailboxId: number, t: Transaction): Promise<void> {
     {
       recipients: holders,
       kind: "mail.quota.warning",
-      params: { address: mailbox.address, percent: Math.min(100, Math.floor(share * 100)) },
+      params: { address: String(row.address), percent: Math.min(100, Math.floor(share * 100)) },
       link: "/mail",
     },
     t,
@@ -255,12 +272,11 @@ export async function fileInInboxes(
   const delivered: number[] = [];
   for (const mailboxId of [...new Set(mailboxIds)].sort((a, b) => a - b)) {
     try {
-      // Savepoint-free "once": a second delivery of the same bytes fails on the unique index, before anything else.
-      const exists = await MailDelivery.findOne({ where: { mailboxId, sha256: message.sha256 }, transaction: t });
-      if (exists) continue;
-      await MailDelivery.create({ mailboxId, sha256: message.sha256 }, { transaction: t });
+      // "Once" without a savepoint: a second delivery of the same bytes fails on the unique index, before
+      // anything else of it is written (both databases undo only the failed statement).
+      await insertRows(MailDelivery, [{ mailboxId, sha256: message.sha256 }], t);
     } catch (error) {
-      if (error instanceof UniqueConstraintError) continue;
+      if (isUniqueViolation(error)) continue;
       throw error;
     }
     await fileMessage(message, mailboxId, role, t);
@@ -269,13 +285,75 @@ export async function fileInInboxes(
   return delivered;
 }
 
+interface Filing {
+  message: StoredMessage;
+  mailboxIds: readonly number[];
+  role: "inbox" | "junk";
+  done: (delivered: number[]) => void;
+  failed: (error: unknown) => void;
+}
+
+/** At most this many messages share one transaction. */
+const FILING_BATCH = 64;
+const filers = new WeakMap<Sequelize, (filing: Omit<Filing, "done" | "failed">) => Promise<number[]>>();
+
+/**
+ * Group commit: messages that arrive while a filing transaction runs wait and
+ * are filed together in the next one, with one commit (one fsync) for all of
+ * them; a message that arrives alone is filed at once. Each caller is answered
+ * only after the commit that holds its rows. When a shared transaction fails,
+ * its messages are filed again one by one, so one bad message costs only
+ * itself a 451.
+ */
+function filerOf(sequelize: Sequelize) {
+  let filer = filers.get(sequelize);
+  if (filer) return filer;
+  const waiting: Filing[] = [];
+  let running = false;
+  const fileAll = (batch: readonly Filing[]) =>
+    sequelize.transaction(async (t) => {
+      await lockMailboxes(
+        batch.flatMap((f) => f.mailboxIds),
+        t,
+      );
+      const results: number[][] = [];
+      for (const f of batch) results.push(await fileInInboxes(f.message, f.mailboxIds, t, f.role));
+      return results;
+    });
+  const drain = async () => {
+    running = true;
+    try {
+      while (waiting.length) {
+        const batch = waiting.splice(0, FILING_BATCH);
+        try {
+          const results = await fileAll(batch);
+          batch.forEach((f, i) => f.done(results[i]!));
+        } catch (error) {
+          if (batch.length === 1) batch[0]!.failed(error);
+          else for (const f of batch) await fileAll([f]).then(([result]) => f.done(result!), f.failed);
+        }
+      }
+    } finally {
+      running = false;
+    }
+  };
+  filer = (filing) =>
+    new Promise<number[]>((done, failed) => {
+      waiting.push({ ...filing, done, failed });
+      if (!running) void drain();
+    });
+  filers.set(sequelize, filer);
+  return filer;
+}
+
 /**
  * Delivers a message received by the MX to the INBOX of each mailbox: the raw
  * bytes go to the blob store (streamed, written to a temp file, fsynced and
- * renamed, refused past `maxBytes`), then one transaction adds a message row
- * per mailbox. When it returns, the message is durable: the SMTP answer may
- * say 250. When it throws, nothing refers to the blob, and the sender is told
- * to try again.
+ * renamed, refused past `maxBytes`), then a transaction (shared with the
+ * messages arriving at the same moment, see filerOf) adds a message row per
+ * mailbox. When it returns, the message is durable: the SMTP answer may say
+ * 250. When it throws, nothing refers to the blob, and the sender is told to
+ * try again.
  */
 export async function deliverToMailboxes(
   sequelize: Sequelize,
@@ -298,10 +376,10 @@ export async function deliverToMailboxes(
     }),
   );
   const stored: StoredMessage = { sha256, size, summary, trace, receivedAt };
-  const ids = mailboxes.map((m) => m.id);
-  const delivered = await sequelize.transaction(async (t) => {
-    await lockMailboxes(ids, t);
-    return fileInInboxes(stored, ids, t, junk ? "junk" : "inbox");
+  const delivered = await filerOf(sequelize)({
+    message: stored,
+    mailboxIds: mailboxes.map((m) => m.id),
+    role: junk ? "junk" : "inbox",
   });
   return { queueId, sha256, size, mailboxIds: delivered };
 }
