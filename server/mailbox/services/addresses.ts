@@ -49,8 +49,29 @@ export function splitAddress(address: string): { local: string; domain: string }
   return { local, domain };
 }
 
+/** How long this instance trusts its list of the local domains (another instance may add one meanwhile). */
+const DOMAINS_MS = 10_000;
+let domains: { names: Promise<Set<string>>; until: number } | null = null;
+
+/**
+ * Whether mail for `domain` is ours. Every recipient of every message asks
+ * this, so the list is read at most every 10 s; a domain a mail administrator
+ * adds takes effect on every instance within that time.
+ */
 export async function isLocalDomain(domain: string): Promise<boolean> {
-  return (await MailDomain.count({ where: { name: domain.toLowerCase() } })) > 0;
+  const now = Date.now();
+  if (!domains || domains.until <= now) {
+    const names = MailDomain.findAll({ attributes: ["name"] }).then((rows) => new Set(rows.map((r) => r.name)));
+    domains = { names, until: now + DOMAINS_MS };
+    // A failed read is not kept.
+    names.catch(() => (domains = null));
+  }
+  return (await domains.names).has(domain.toLowerCase());
+}
+
+/** Forgets the list of local domains (this instance added or removed one). */
+export function forgetLocalDomains(): void {
+  domains = null;
 }
 
 /** What an address is to this server. */

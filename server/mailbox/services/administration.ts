@@ -14,7 +14,7 @@ import {
   type MailListSenders,
   type MailboxKind,
 } from "../models/index.js";
-import { CITY_PREFIX, lookUpAddress, splitAddress, unitLocalPart } from "./addresses.js";
+import { CITY_PREFIX, forgetLocalDomains, lookUpAddress, splitAddress, unitLocalPart } from "./addresses.js";
 import { QUOTA_REARM } from "./delivery.js";
 
 /**
@@ -189,7 +189,10 @@ export async function createDomain(name: string, transaction: Transaction): Prom
   if (await MailDomain.findOne({ where: { name: normalised }, attributes: ["id"], transaction })) {
     throw conflict("mail_domain_exists", `${normalised} is already a mail domain`, { domain: normalised });
   }
-  return MailDomain.create({ name: normalised }, { transaction });
+  const created = await MailDomain.create({ name: normalised }, { transaction });
+  // This instance knows at once; others within their cache's 10 s (addresses.ts isLocalDomain).
+  transaction.afterCommit(forgetLocalDomains);
+  return created;
 }
 
 /** Removes a domain nothing lives on; the configured ones come back at every start, so they stay. */
@@ -209,6 +212,7 @@ export async function removeDomain(
     });
   }
   await domain.destroy({ transaction });
+  transaction.afterCommit(forgetLocalDomains);
 }
 
 // ---------------------------------------------------------------- mailboxes

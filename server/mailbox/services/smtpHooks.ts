@@ -6,6 +6,10 @@ import { resolveRecipient } from "./addresses.js";
 import type { Resolver } from "./authentication.js";
 import { deliverToMailboxes } from "./delivery.js";
 
+/** How long the MX reuses what an address resolved to, and for how many addresses (the quota it checks is as old). */
+const RECENT_MS = 5_000;
+const RECENT_ADDRESSES = 10_000;
+
 /** The MX's questions answered by the mail store: which recipients it takes, and storing what they are sent. */
 export function mailStoreHooks(deps: {
   sequelize: Sequelize;
@@ -20,10 +24,25 @@ export function mailStoreHooks(deps: {
   resolver?: Resolver;
 }): MxHooks<Mailbox[]> {
   const defaults = { domain: deps.primaryDomain, quotaBytes: deps.defaultQuotaBytes };
+  // A busy address (a unit's) is asked about by message after message: its mailbox is kept a few seconds,
+  // with the bytes it held then (a mailbox may so take a few seconds' mail past its quota). Lists are not
+  // kept (who may write depends on the sender, and their members change), nor are refusals.
+  const recent = new Map<string, { mailboxes: Mailbox[]; until: number }>();
   return {
     async recipient(address, sender) {
-      const found = await resolveRecipient(address, { address: sender.toLowerCase(), authenticated: false }, defaults);
+      const key = address.toLowerCase();
+      const now = Date.now();
+      const known = recent.get(key);
+      const cached = known && known.until > now ? known : null;
+      const found = cached
+        ? { kind: "local" as const, mailboxes: cached.mailboxes, list: null }
+        : await resolveRecipient(address, { address: sender.toLowerCase(), authenticated: false }, defaults);
       if (found.kind !== "local") return found.kind;
+      if (!found.list && !cached) {
+        recent.delete(key);
+        if (recent.size >= RECENT_ADDRESSES) recent.delete(recent.keys().next().value!);
+        recent.set(key, { mailboxes: found.mailboxes, until: now + RECENT_MS });
+      }
       const room = found.mailboxes.filter((mailbox) => mailbox.usedBytes < mailbox.quotaBytes);
       // A list still reaches the members with room; a person's full mailbox is a temporary failure (452).
       if (!found.list && !room.length) return "full";
