@@ -6,13 +6,19 @@ import { join } from "node:path";
 import { type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../server/server.js";
-import { byTestId, input, repoRoot, startBrowserHarness, type BrowserHarness } from "../helpers/browser.js";
+import {
+  byTestId,
+  input,
+  NEW_PASSWORD,
+  repoRoot,
+  startBrowserHarness,
+  type BrowserHarness,
+} from "../helpers/browser.js";
 
 const artifacts = join(repoRoot, "tests/browser/artifacts");
 
 // Element Plus dialogs and dropdowns animate; a slow 2-core CI machine needs slack.
 const UI_TIMEOUT = 15_000;
-const NEW_PASSWORD = "Yong#Office2026!";
 const TESTER = { username: "browser.tester", displayName: "测试用户", pinyin: "ceshi" };
 
 let server: RunningServer | undefined;

@@ -16,8 +16,11 @@ import { handOverToArchive, type HandOver } from "../../server/archive/services/
 import {
   apiSignInReplacing,
   byTestId,
+  DESKTOP,
   input,
+  NEW_PASSWORD,
   openBrowserSession,
+  PHONE,
   repoRoot,
   signInInBrowser,
   startBrowserHarness,
@@ -27,9 +30,6 @@ import {
 
 const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/archive");
 const LAWS = join(repoRoot, "../shared/corpus/laws");
-const NEW_PASSWORD = "Yong#Office2026!";
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1440, height: 900 };
 const OPEN = [
   "行政法/义务教育法(2018-12-29).md",
   "行政法/教育法(2021-04-29).md",

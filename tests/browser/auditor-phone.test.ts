@@ -10,7 +10,10 @@ import type { RunningServer } from "../../server/server.js";
 import {
   apiSignInReplacing,
   byTestId,
+  DESKTOP,
+  NEW_PASSWORD,
   openBrowserSession,
+  PHONE,
   repoRoot,
   signInInBrowser,
   startBrowserHarness,
@@ -22,9 +25,6 @@ import type { ApiClient } from "../helpers/apiClient.js";
 const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/auditor-phone");
 
 const UI_TIMEOUT = 15_000;
-const NEW_PASSWORD = "Yong#Office2026!";
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1440, height: 900 };
 
 let server: RunningServer | undefined;
 let browser: Browser | undefined;

@@ -13,8 +13,11 @@ import type { ApiClient } from "../helpers/apiClient.js";
 import {
   apiSignInReplacing,
   byTestId,
+  DESKTOP,
   input,
+  NEW_PASSWORD,
   openBrowserSession,
+  PHONE,
   repoRoot,
   signInInBrowser,
   startBrowserHarness,
@@ -25,9 +28,6 @@ import {
 
 const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/mail-admin");
 
-const NEW_PASSWORD = "Yong#Office2026!";
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1440, height: 900 };
 const DOMAIN = "nanning.gov.cn";
 const BUREAU_BOX = `jyj@${DOMAIN}`;
 const MB = 1024 * 1024;

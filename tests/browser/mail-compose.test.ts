@@ -18,8 +18,11 @@ import type { ApiClient } from "../helpers/apiClient.js";
 import {
   apiSignInReplacing,
   byTestId,
+  DESKTOP,
   input,
+  NEW_PASSWORD,
   openBrowserSession,
+  PHONE,
   repoRoot,
   signInInBrowser,
   startBrowserHarness,
@@ -29,9 +32,6 @@ import {
 } from "../helpers/browser.js";
 
 const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/mail-compose");
-const NEW_PASSWORD = "Yong#Office2026!";
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1440, height: 900 };
 const DOMAIN = "nanning.gov.cn";
 const SENDER = "office.staff1";
 const READER = "office.staff2";

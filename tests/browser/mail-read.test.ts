@@ -17,8 +17,11 @@ import type { RunningServer } from "../../server/server.js";
 import {
   apiSignInReplacing,
   byTestId,
+  DESKTOP,
   input,
+  NEW_PASSWORD,
   openBrowserSession,
+  PHONE,
   repoRoot,
   signInInBrowser,
   startBrowserHarness,
@@ -28,9 +31,6 @@ import {
 } from "../helpers/browser.js";
 
 const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/mail-read");
-const NEW_PASSWORD = "Yong#Office2026!";
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1440, height: 900 };
 
 /** 教师法, its first chapter: the plain message's text. */
 const TEACHERS = readFileSync(join(repoRoot, "../shared/corpus/laws/行政法/教师法(2009-08-27).md"), "utf8")

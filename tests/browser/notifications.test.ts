@@ -14,7 +14,10 @@ import { notify } from "../../server/notify/services/notifier.js";
 import {
   apiSignInReplacing,
   byTestId,
+  DESKTOP,
+  NEW_PASSWORD,
   openBrowserSession,
+  PHONE,
   repoRoot,
   signInInBrowser,
   startBrowserHarness,
@@ -24,9 +27,6 @@ import {
 } from "../helpers/browser.js";
 
 const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/notifications");
-const NEW_PASSWORD = "Yong#Office2026!";
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1440, height: 900 };
 
 /** Document titles: real law names from the corpus. */
 const laws = (

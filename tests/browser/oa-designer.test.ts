@@ -13,8 +13,11 @@ import type { ApiClient } from "../helpers/apiClient.js";
 import {
   apiSignInReplacing,
   byTestId,
+  DESKTOP,
   input,
+  NEW_PASSWORD,
   openBrowserSession,
+  PHONE,
   repoRoot,
   signInInBrowser,
   startBrowserHarness,
@@ -23,9 +26,6 @@ import {
 } from "../helpers/browser.js";
 
 const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/oa-designer");
-const NEW_PASSWORD = "Yong#Office2026!";
-const DESKTOP = { width: 1440, height: 900 };
-const PHONE = { width: 390, height: 844 };
 
 let harness: BrowserHarness | undefined;
 let oaadmin: ApiClient;

@@ -16,8 +16,11 @@ import { ApiClient } from "../helpers/apiClient.js";
 import {
   apiSignInReplacing,
   byTestId,
+  DESKTOP,
   input,
+  NEW_PASSWORD,
   openBrowserSession,
+  PHONE,
   repoRoot,
   signInInBrowser,
   startBrowserHarness,
@@ -26,9 +29,6 @@ import {
 } from "../helpers/browser.js";
 
 const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/oa-documents");
-const NEW_PASSWORD = "Yong#Office2026!";
-const DESKTOP = { width: 1440, height: 900 };
-const PHONE = { width: 390, height: 844 };
 const pdfjsRoot = dirname(createRequire(import.meta.url).resolve("pdfjs-dist/package.json"));
 
 /** The 正文 comes from the 义务教育法 of the corpus: the 通知 asks two bureaus to carry it out. */

@@ -12,8 +12,11 @@ import type { RunningServer } from "../../server/server.js";
 import {
   apiSignInReplacing,
   byTestId,
+  DESKTOP,
   input,
+  NEW_PASSWORD,
   openBrowserSession,
+  PHONE,
   repoRoot,
   signInInBrowser as signInAt,
   startBrowserHarness,
@@ -26,9 +29,6 @@ import type { ApiClient } from "../helpers/apiClient.js";
 const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/secadmin-staff");
 
 const UI_TIMEOUT = 15_000;
-const NEW_PASSWORD = "Yong#Office2026!";
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1440, height: 900 };
 const SITE_NAME = "南宁市政务协同平台";
 /** The newcomer who gets a role, and the colleague the staff member looks up. */
 const NEWCOMER = { username: "new.colleague", displayName: "欧阳明月", pinyin: "oymy" };

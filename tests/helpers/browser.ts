@@ -141,3 +141,9 @@ export async function apiSignInReplacing(
   if (change.status !== 204) throw new Error(`password change ${username}: ${change.text}`);
   return client;
 }
+
+/** The password every browser test gives the demo accounts it signs in with (their issued one is changed). */
+export const NEW_PASSWORD = "Yong#Office2026!";
+/** The two screens every screen is checked on: a phone (390 px wide) and a desktop. */
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1440, height: 900 };
