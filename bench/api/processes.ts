@@ -72,7 +72,15 @@ export async function startProcess(props: {
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", props.script], {
     cwd: props.cwd,
     // No MX in the benches that do not measure mail (several servers may run at once).
-    env: { SMTP_PORT: "off", SUBMISSION_PORT: "off", SMTPS_PORT: "off", ...process.env, ...props.env, PORT: String(port), HOST: "127.0.0.1" },
+    env: {
+      SMTP_PORT: "off",
+      SUBMISSION_PORT: "off",
+      SMTPS_PORT: "off",
+      ...process.env,
+      ...props.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+    },
     stdio: ["ignore", out, out],
   });
   closeSync(out);
