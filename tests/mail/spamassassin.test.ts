@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { buffer } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MailMessage, Mailbox } from "../../server/mailbox/models/index.js";
+import type { ApiClient } from "../helpers/apiClient.js";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
 import { mxClient } from "./smtpClient.js";
 
@@ -84,7 +85,7 @@ afterAll(async () => {
 
 describe("the SpamAssassin corpus through the MX", () => {
   it(
-    "takes every message over SMTP, keeps each one's summary and its bytes as sent, and the parser reads them",
+    "takes every message over SMTP, keeps each one's summary and its bytes as sent, and webmail reads them",
     async () => {
       const corpus = loadCorpus();
       expect(corpus.length).toBe(6046);
@@ -146,6 +147,25 @@ describe("the SpamAssassin corpus through the MX", () => {
       expect(subjectsChecked).toBeGreaterThan(corpus.length / 2);
       // mailparser reads every one of them (a message it could not read would still be stored, with its reason).
       expect(parseErrors).toBe(0);
+
+      // And webmail shows them: every 20th, opened by its mailbox's owner through the reading API.
+      const owners = new Map<string, ApiClient>();
+      let opened = 0;
+      for (const [n, message] of corpus.entries()) {
+        if (n % 20 !== 0) continue;
+        const row = byHash.get(`${message.to} ${message.sha256}`)!;
+        const username = message.to.split("@")[0]!;
+        if (!owners.has(username)) owners.set(username, await server.signInAs(username));
+        const read = await owners.get(username)!.get(`/api/mail/mailboxes/${row.mailboxId}/messages/${row.id}`);
+        expect(read.status, `${message.file} in webmail`).toBe(200);
+        expect(read.body.unreadable, `${message.file} readable in webmail`).toBe(false);
+        expect(
+          read.body.text !== null || read.body.html !== null || read.body.attachments.length > 0,
+          message.file,
+        ).toBe(true);
+        opened += 1;
+      }
+      expect(opened).toBeGreaterThan(300);
     },
     15 * 60_000,
   );
