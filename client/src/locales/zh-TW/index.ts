@@ -6,6 +6,7 @@ import directory from "./directory";
 import mail from "./mail";
 import mailAdmin from "./mailAdmin";
 import mailCompose from "./mailCompose";
+import mailErrors from "./mailErrors";
 import modules from "./modules";
 import notify from "./notify";
 import oa from "./oa";
@@ -28,4 +29,6 @@ export default {
   ...mailCompose,
   ...notify,
   ...oa,
+  // Server error codes of the modules that keep theirs apart from common.ts.
+  errors: { ...common.errors, ...mailErrors },
 };
