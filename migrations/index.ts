@@ -20,6 +20,7 @@ import * as m0019 from "./0019-audit-pending.js";
 import * as m0020 from "./0020-mailbox.js";
 import * as m0021 from "./0021-mail-accounts.js";
 import * as m0022 from "./0022-notification-channels.js";
+import * as m0023 from "./0023-library.js";
 
 export interface MigrationModule {
   up(params: { context: QueryInterface }): Promise<void>;
@@ -53,4 +54,5 @@ export const MIGRATIONS: [name: string, module: MigrationModule][] = [
   ["0020-mailbox", m0020],
   ["0021-mail-accounts", m0021],
   ["0022-notification-channels", m0022],
+  ["0023-library", m0023],
 ];

@@ -43,6 +43,7 @@ import { seedDemoNumberCodes } from "./oa/services/numberCodes.js";
 import { deadlinesJob, OA_DEADLINES_EVERY_SECONDS, OA_DEADLINES_JOB } from "./oa/services/deadlines.js";
 import { initNotifyModels } from "./notify/models/index.js";
 import { initMailboxModels } from "./mailbox/models/index.js";
+import { initLibraryModels } from "./library/models/index.js";
 import { syncMailDomains } from "./mailbox/services/addresses.js";
 import { mailStoreHooks } from "./mailbox/services/smtpHooks.js";
 import { loadMailTls } from "./mailbox/services/tls.js";
@@ -83,6 +84,7 @@ export function initModels(sequelize: Sequelize): void {
   initDocumentModels(sequelize);
   initNotifyModels(sequelize);
   initMailboxModels(sequelize);
+  initLibraryModels(sequelize);
 }
 
 const DAY_MS = 24 * 3600_000;
