@@ -60,6 +60,8 @@ export const NOTIFICATION_KINDS = {
   "oa.read.requested": z.strictObject({ documentTitle: title, byName: name }),
   /** A mailbox the person holds (theirs, or a unit mailbox they share) is nearly full. */
   "mail.quota.warning": z.strictObject({ address: name, percent: count }),
+  /** A copy of a title the person waits for is kept for them until `claimUntil`: borrow it before then. */
+  "library.hold.ready": z.strictObject({ title, claimUntil: moment }),
   /** An archive import the person started has finished. */
   "archive.import.finished": z.strictObject({ created: count, failed: count }),
 } as const satisfies Record<string, z.ZodType<Record<string, unknown>>>;

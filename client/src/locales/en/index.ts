@@ -7,6 +7,7 @@ import mail from "./mail";
 import mailAdmin from "./mailAdmin";
 import mailCompose from "./mailCompose";
 import mailErrors from "./mailErrors";
+import libraryErrors from "./libraryErrors";
 import modules from "./modules";
 import notify from "./notify";
 import oa from "./oa";
@@ -30,5 +31,5 @@ export default {
   ...notify,
   ...oa,
   // Server error codes of the modules that keep theirs apart from common.ts.
-  errors: { ...common.errors, ...mailErrors },
+  errors: { ...common.errors, ...mailErrors, ...libraryErrors },
 };

@@ -34,6 +34,8 @@ export default {
       oa_read_requested: "{byName} asks you to read “{documentTitle}”",
       mail_quota_warning:
         "The mailbox {address} is {percent}% full: delete some mail (and empty the Trash) so that new mail can still arrive",
+      library_hold_ready:
+        "“{title}”, which you reserved, is ready for you: it is kept until {claimUntil}, borrow it before then",
       archive_import_finished: "Archive import finished: {created} added, {failed} failed",
     },
   },

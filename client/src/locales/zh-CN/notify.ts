@@ -34,6 +34,7 @@ export default {
       oa_delegation_started: "{fromName} 委托您在 {startsAt} 至 {endsAt} 期间代为处理其待办",
       oa_read_requested: "{byName} 请您阅知《{documentTitle}》",
       mail_quota_warning: "邮箱 {address} 已使用 {percent}% 的容量，请清理邮件（并清空“已删除”），以免收不到新邮件",
+      library_hold_ready: "您预约的《{title}》已可借阅，将为您保留至 {claimUntil}，请在此之前借阅",
       archive_import_finished: "档案导入已完成：新增 {created} 件，失败 {failed} 件",
     },
   },

@@ -33,6 +33,7 @@ export default {
       oa_delegation_started: "{fromName} 委託您在 {startsAt} 至 {endsAt} 期間代為處理其待辦",
       oa_read_requested: "{byName} 請您閱知《{documentTitle}》",
       mail_quota_warning: "郵箱 {address} 已使用 {percent}% 的容量，請清理郵件（並清空「已刪除」），以免收不到新郵件",
+      library_hold_ready: "您預約的《{title}》已可借閱，將為您保留至 {claimUntil}，請在此之前借閱",
       archive_import_finished: "檔案匯入已完成：新增 {created} 件，失敗 {failed} 件",
     },
   },
