@@ -44,6 +44,7 @@ import { deadlinesJob, OA_DEADLINES_EVERY_SECONDS, OA_DEADLINES_JOB } from "./oa
 import { initNotifyModels } from "./notify/models/index.js";
 import { initMailboxModels } from "./mailbox/models/index.js";
 import { initLibraryModels } from "./library/models/index.js";
+import { LIBRARY_LENDING_EVERY_SECONDS, LIBRARY_LENDING_JOB, lendingExpiryJob } from "./library/services/lending.js";
 import { syncMailDomains } from "./mailbox/services/addresses.js";
 import { mailStoreHooks } from "./mailbox/services/smtpHooks.js";
 import { loadMailTls } from "./mailbox/services/tls.js";
@@ -114,6 +115,8 @@ function jobHandlers(deps: JobServices, logger: Logger): Record<string, JobHandl
     [NOTIFY_PRUNE_JOB]: notificationPruneJob(),
     // Every minute: reminders before a step's deadline, and notices (to supervisors too) once it has passed.
     [OA_DEADLINES_JOB]: deadlinesJob(),
+    // Every minute: loans past their due date are returned, copies kept for a hold past its claim window pass on.
+    [LIBRARY_LENDING_JOB]: lendingExpiryJob(),
     // The index rebuilt from the database, as npm run search:reindex does, when it has lost what the database holds.
     [REINDEX_JOB]: {
       leaseMs: 300_000,
@@ -366,6 +369,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
   await scheduleRecurringJob(PRUNE_JOB, 3600);
   await scheduleRecurringJob(NOTIFY_PRUNE_JOB, NOTIFY_PRUNE_EVERY_SECONDS);
   await scheduleRecurringJob(OA_DEADLINES_JOB, OA_DEADLINES_EVERY_SECONDS);
+  await scheduleRecurringJob(LIBRARY_LENDING_JOB, LIBRARY_LENDING_EVERY_SECONDS);
   // A search backend that does not answer yet (Elasticsearch still starting) must not keep the server down.
   const missing = await indexIsMissingRecords(search).catch((err: unknown) => {
     logger.warn({ err }, "could not check the search index at start");
