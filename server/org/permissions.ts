@@ -41,6 +41,8 @@ export const PERMISSIONS = {
   // administrator (the role given for a unit) manages who shares its unit mailboxes. Neither reads mail.
   "mail.admin": "business",
   "mail.unit.manage": "business",
+  // Library: librarians manage the catalogue (titles, files, imports), licences and loan rules.
+  "library.manage": "business",
 } as const satisfies Record<string, PermissionCategory>;
 
 export type PermissionCode = keyof typeof PERMISSIONS;
@@ -90,4 +92,5 @@ export const BUILTIN_ROLES: {
   { code: "archivist", name: "档案管理员", adminKind: null, permissions: [...BUSINESS, "archive.record.manage"] },
   { code: "mailadmin", name: "邮件管理员", adminKind: null, permissions: [...BUSINESS, "mail.admin"] },
   { code: "unitmailadmin", name: "单位邮件管理员", adminKind: null, permissions: [...BUSINESS, "mail.unit.manage"] },
+  { code: "librarian", name: "图书管理员", adminKind: null, permissions: [...BUSINESS, "library.manage"] },
 ];

@@ -193,6 +193,7 @@ const messages: typeof zhCN = {
       archivist: "Archivist",
       mailadmin: "Mail administrator",
       unitmailadmin: "Unit mail administrator",
+      librarian: "Librarian",
       oaadmin: "OA administrator",
     },
     permissions: {
@@ -218,6 +219,7 @@ const messages: typeof zhCN = {
       oa_process_manage: "Manage process definitions and issuer codes",
       mail_admin: "Manage mail domains, quotas, aliases and lists",
       mail_unit_manage: "Manage the members of unit mailboxes",
+      library_manage: "Manage the library's catalogue, licences and loan rules",
     },
   },
 };

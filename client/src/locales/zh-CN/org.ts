@@ -182,6 +182,7 @@ export default {
       archivist: "档案管理员",
       mailadmin: "邮件管理员",
       unitmailadmin: "单位邮件管理员",
+      librarian: "图书管理员",
       oaadmin: "OA管理员",
     },
     permissions: {
@@ -207,6 +208,7 @@ export default {
       oa_process_manage: "管理流程定义与机关代字",
       mail_admin: "管理邮件域、配额、别名与邮件组",
       mail_unit_manage: "管理单位邮箱的成员",
+      library_manage: "管理图书馆的馆藏、授权与借阅规则",
     },
   },
 };

@@ -184,6 +184,7 @@ const messages: typeof zhCN = {
       archivist: "檔案管理員",
       mailadmin: "郵件管理員",
       unitmailadmin: "單位郵件管理員",
+      librarian: "圖書管理員",
       oaadmin: "OA管理員",
     },
     permissions: {
@@ -209,6 +210,7 @@ const messages: typeof zhCN = {
       oa_process_manage: "管理流程定義與機關代字",
       mail_admin: "管理郵件網域、配額、別名與郵件群組",
       mail_unit_manage: "管理單位郵箱的成員",
+      library_manage: "管理圖書館的館藏、授權與借閱規則",
     },
   },
 };
