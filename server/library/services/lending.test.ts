@@ -10,7 +10,19 @@ import { Unit, User } from "../../org/models/index.js";
 import { Notification } from "../../notify/models/index.js";
 import { createTestDatabase, type TestDatabase } from "../../../tests/helpers/testDatabase.js";
 import { LibraryHold, LibraryLoan, LibraryRule, LibraryTitle, type LicenceModel } from "../models/index.js";
-import { borrow, cancelHold, expireHolds, expireLoans, placeHold, renew, returnLoan } from "./lending.js";
+import { enqueueJob } from "../../jobs/services/queue.js";
+import { JobRunner } from "../../jobs/services/runner.js";
+import {
+  LIBRARY_LENDING_JOB,
+  borrow,
+  cancelHold,
+  expireHolds,
+  expireLoans,
+  lendingExpiryJob,
+  placeHold,
+  renew,
+  returnLoan,
+} from "./lending.js";
 
 const DAY_MS = 24 * 3600_000;
 let db: TestDatabase;
@@ -219,5 +231,30 @@ describe("expiry (the background job's work)", () => {
     expect(await readyNotices(late)).toBe(1);
     expect(await refusal(borrow(d, title.id, "staff", lapsed))).toBe("409 library_no_copy_available");
     await borrow(late, title.id, "staff", lapsed);
+  });
+});
+
+describe("the lending job", () => {
+  it("returns an overdue loan when the job queue runs it, and gives the copy to the patron waiting", async () => {
+    const title = await newTitle(1);
+    const [a, b] = [patron(), patron()];
+    const longAgo = new Date(Date.now() - 30 * DAY_MS);
+    const loan = await borrow(a, title.id, "staff", longAgo);
+    const hold = await placeHold(b, title.id, "staff", new Date(longAgo.getTime() + 1_000));
+    const runner = new JobRunner({ [LIBRARY_LENDING_JOB]: lendingExpiryJob() }, createLogger("silent"), 50);
+    runner.start();
+    try {
+      await enqueueJob(LIBRARY_LENDING_JOB, null);
+      const until = Date.now() + 20_000;
+      while ((await LibraryLoan.findByPk(loan.id))?.state === "active") {
+        if (Date.now() > until) throw new Error("the job did not run");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await runner.stop();
+    }
+    expect((await LibraryLoan.findByPk(loan.id))?.state).toBe("expired");
+    expect((await LibraryHold.findByPk(hold.id))?.state).toBe("ready");
+    expect(await readyNotices(b)).toBe(1);
   });
 });
