@@ -19,6 +19,8 @@ import {
   expireHolds,
   expireLoans,
   lendingExpiryJob,
+  lendingTransaction,
+  offerFreeCopies,
   placeHold,
   renew,
   returnLoan,
@@ -168,6 +170,22 @@ describe("the holds queue", () => {
     expect((await LibraryHold.findByPk(holdB.id))?.state).toBe("cancelled");
     expect((await LibraryHold.findByPk(holdC.id))?.state).toBe("ready");
     expect(await refusal(cancelHold(holdB.id, b))).toBe("409 library_hold_not_active");
+  });
+
+  it("offers copies a librarian adds to the patrons waiting, first come first served", async () => {
+    const title = await newTitle(1);
+    const [a, b, c] = [patron(), patron(), patron()];
+    await borrow(a, title.id, "staff");
+    const holdB = await placeHold(b, title.id, "staff");
+    const holdC = await placeHold(c, title.id, "staff", new Date(Date.now() + 1_000));
+    const offered = await lendingTransaction(async (t) => {
+      await LibraryTitle.update({ copies: 2 }, { where: { id: title.id }, transaction: t });
+      return offerFreeCopies(title.id, t);
+    });
+    expect(offered.map((h) => h.id)).toEqual([holdB.id]);
+    expect((await LibraryHold.findByPk(holdB.id))?.state).toBe("ready");
+    expect((await LibraryHold.findByPk(holdC.id))?.state).toBe("waiting");
+    expect(await readyNotices(b)).toBe(1);
   });
 });
 

@@ -192,6 +192,15 @@ async function promoteHolds(title: LibraryTitle, now: Date, t: Transaction): Pro
   return next;
 }
 
+/**
+ * Offers a title's free copies to the patrons waiting for it: what the
+ * catalogue calls after raising a title's copies, in the same transaction
+ * (the title is locked here first, as every lending change does).
+ */
+export async function offerFreeCopies(titleId: number, t: Transaction, now = new Date()): Promise<LibraryHold[]> {
+  return promoteHolds(await lockTitle(titleId, t), now, t);
+}
+
 /** A patron's own loan, or 404 (another patron's loan is not theirs to see). */
 async function loanOf(loanId: number, userId: number, t: Transaction): Promise<LibraryLoan> {
   const [loan] = await selectInstances(
