@@ -37,6 +37,27 @@ function precompress(): Plugin {
     },
   };
 }
+/**
+ * @element-plus/icons-vue is one module: every icon any screen imports is in it, and Element Plus's
+ * own inputs import it, so the sign-in page would load every icon of the application. The screens
+ * under src/views (except the sign-in pages) and src/layouts import their icons from a second copy of
+ * the module (the same file under another id), tree-shaken on its own and loaded with those screens;
+ * the sign-in path keeps the first copy, with only the icons it and Element Plus use.
+ */
+function screenIcons(): Plugin {
+  const SCREENS = /[\\/]client[\\/]src[\\/](views[\\/](?!auth[\\/])|layouts[\\/])/;
+  return {
+    name: "yong:screen-icons",
+    apply: "build",
+    enforce: "pre",
+    async resolveId(source, importer, options) {
+      if (source !== "@element-plus/icons-vue" || !importer || !SCREENS.test(importer)) return null;
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      return resolved ? `${resolved.id}?screens` : null;
+    },
+  };
+}
+
 const apiTarget = process.env.YO_API_TARGET ?? "http://localhost:8080";
 
 export default defineConfig({
@@ -48,6 +69,7 @@ export default defineConfig({
     // (ElMessage, ElMessageBox) are imported explicitly, with their styles, by the files that call them.
     Components({ dirs: [], dts: false, resolvers: [ElementPlusResolver({ importStyle: "css" })] }),
     pdfjsAssets(),
+    screenIcons(),
     precompress(),
   ],
   define: {
