@@ -2,7 +2,7 @@ import type { Transaction } from "sequelize";
 import type { User } from "../../org/models/index.js";
 import { Mailbox, MailboxMember } from "../models/index.js";
 import type { MailboxAccess } from "../policies/mailbox.js";
-import { ensureMailbox } from "./addresses.js";
+import { personalMailbox } from "./addresses.js";
 
 /** A mailbox a person can open, with how they hold it. */
 export interface HeldMailbox {
@@ -25,15 +25,7 @@ export async function mailboxesOf(
     order: [["id", "ASC"]],
     transaction,
   });
-  if (!own.length)
-    own.push(
-      await ensureMailbox(
-        `${user.username.toLowerCase()}@${defaults.domain}`,
-        "personal",
-        user.id,
-        defaults.quotaBytes,
-      ),
-    );
+  if (!own.length) own.push(await personalMailbox(user, defaults));
   const memberships = await MailboxMember.findAll({ where: { userId: user.id }, transaction });
   const shared = memberships.length
     ? await Mailbox.findAll({

@@ -58,6 +58,11 @@ export function cachingResolver(
 const system = new dns.Resolver({ timeout: 2_000, tries: 2 });
 const systemResolver: Resolver = cachingResolver((name, type) => system.resolve(name, type));
 
+/** A date as mail headers write it (RFC 5322 3.3), in UTC: "Sat, 28 Nov 2026 05:03:00 +0000". */
+export function mailDate(date: Date): string {
+  return date.toUTCString().replace("GMT", "+0000");
+}
+
 /** One header line: no line breaks a sender could use to add headers of their own. */
 const clean = (value: string) => value.replace(/[\r\n]+/g, " ").slice(0, 200);
 
@@ -88,7 +93,7 @@ export async function traceHeaders(
   const received =
     `Received: from ${clean(arrival.helo || "unknown")} ([${clean(arrival.ip)}])\r\n` +
     `\tby ${clean(options.mta)} (Yong Office) with ${arrival.tls ? "ESMTPS" : "ESMTP"} id ${arrival.queueId}${forWhom};\r\n` +
-    `\t${arrival.at.toUTCString().replace("GMT", "+0000")}\r\n`;
+    `\t${mailDate(arrival.at)}\r\n`;
   // Kept, but in Junk: mail whose From domain asks receivers to quarantine or reject what fails DMARC, and mail
   // from a server the sender's SPF record says is not theirs (-all) that no valid signature vouches for.
   const dmarcFailed =

@@ -9,6 +9,7 @@ import type { BlobStore } from "../../core/blobStore.js";
 import { PermanentJobError, type JobHandler } from "../../jobs/services/runner.js";
 import { MailOutbound } from "../models/index.js";
 import { splitAddress } from "./addresses.js";
+import { mailDate } from "./authentication.js";
 import { storeMessage } from "./delivery.js";
 import { dkimSignature } from "./dkim.js";
 import { sendStored } from "./sending.js";
@@ -228,7 +229,7 @@ export function outboundJob(deps: {
       >();
       if (failure === null) {
         const senderDomain = splitAddress(first.envelopeFrom)?.domain ?? config.primaryDomain;
-        const received = `Received: by ${config.hostname} (Yong Office) with ESMTPSA id ${first.id};\r\n\t${now.toUTCString().replace("GMT", "+0000")}\r\n`;
+        const received = `Received: by ${config.hostname} (Yong Office) with ESMTPSA id ${first.id};\r\n\t${mailDate(now)}\r\n`;
         const message = async () => {
           const signature = await dkimSignature(senderDomain, await blobs.open(first.sha256));
           const out = new PassThrough();
@@ -318,7 +319,7 @@ async function sendBounce(
   const { config } = deps;
   const headers = await originalHeaders(deps.blobs, first.sha256);
   const boundary = `=_yong_${randomUUID()}`;
-  const date = new Date().toUTCString().replace("GMT", "+0000");
+  const date = mailDate(new Date());
   const human = [
     "这是邮件系统自动发出的退信通知。您的邮件未能投递给以下收件人：",
     "This is the mail system. Your message could not be delivered to these recipients:",
@@ -333,7 +334,7 @@ async function sendBounce(
       `Status: ${statusOf(r.lastResponse ?? "", /^\d{3}/.test(r.lastResponse ?? "") ? Number(r.lastResponse!.slice(0, 3)) : 500)}`,
       ...(r.remoteHost ? [`Remote-MTA: dns; ${r.remoteHost}`] : []),
       ...(r.lastResponse ? [`Diagnostic-Code: smtp; ${r.lastResponse.replace(/[\r\n]+/g, " ")}`] : []),
-      ...(r.lastAttemptAt ? [`Last-Attempt-Date: ${r.lastAttemptAt.toUTCString().replace("GMT", "+0000")}`] : []),
+      ...(r.lastAttemptAt ? [`Last-Attempt-Date: ${mailDate(r.lastAttemptAt)}`] : []),
     ].join("\r\n"),
   );
   const source = [
@@ -357,7 +358,7 @@ async function sendBounce(
     "Content-Type: message/delivery-status",
     "",
     `Reporting-MTA: dns; ${config.hostname}`,
-    `Arrival-Date: ${first.createdAt.toUTCString().replace("GMT", "+0000")}`,
+    `Arrival-Date: ${mailDate(first.createdAt)}`,
     "",
     status.join("\r\n\r\n"),
     "",

@@ -10,6 +10,7 @@ import { LoginThrottle, type LoginLimits } from "../../org/services/loginThrottl
 import { attemptLogin } from "../../org/services/loginAgent.js";
 import { readSecurityPolicy } from "../../org/services/settings.js";
 import { isLocalDomain, resolveRecipient, splitAddress } from "./addresses.js";
+import { mailDate } from "./authentication.js";
 import { newQueueId, storeMessage } from "./delivery.js";
 import { RecipientProblem, sendStored, sendableAddresses } from "./sending.js";
 
@@ -97,7 +98,7 @@ export function submissionHooks(deps: {
       // What every message on the Internet is expected to carry (RFC 5322 3.6), added as Postfix's cleanup does.
       const missing = [
         ...(stored.summary.messageId ? [] : [`Message-ID: <${queueId.toLowerCase()}.${Date.now()}@${deps.mta}>`]),
-        ...(stored.summary.sentAt ? [] : [`Date: ${receivedAt.toUTCString().replace("GMT", "+0000")}`]),
+        ...(stored.summary.sentAt ? [] : [`Date: ${mailDate(receivedAt)}`]),
       ];
       if (missing.length) {
         const body = new PassThrough();
@@ -107,7 +108,7 @@ export function submissionHooks(deps: {
       }
       const trace =
         `Received: from ${envelope.helo || "unknown"} (${envelope.ip})\r\n\tby ${deps.mta} (Yong Office) with ESMTPSA id ${queueId};\r\n\t` +
-        `${receivedAt.toUTCString().replace("GMT", "+0000")}\r\n` +
+        `${mailDate(receivedAt)}\r\n` +
         `Authentication-Results: ${deps.mta}; auth=pass smtp.auth=${user.username}\r\n`;
       try {
         await sendStored(

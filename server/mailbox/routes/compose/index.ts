@@ -4,6 +4,7 @@ import { join } from "node:path";
 import Router from "@koa/router";
 import mimeFuncs from "nodemailer/lib/mime-funcs/index.js";
 import type { AppContext, AppContextExtras, AppState } from "../../../core/context.js";
+import { likeSafe } from "../../../core/db.js";
 import { badRequest, notFound } from "../../../core/errors.js";
 import { receiveUpload } from "../../../core/multipart.js";
 import { actorOf, authorize } from "../../../core/policy.js";
@@ -77,7 +78,7 @@ export function mailComposeRouter(): Router<AppState, AppContextExtras> {
       : [];
     const addressOf = new Map<number, string>();
     for (const m of personal) if (!addressOf.has(m.userId!)) addressOf.set(m.userId!, m.address);
-    const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = `%${likeSafe(query.q)}%`;
     const [units, lists, aliases] = await Promise.all([
       Mailbox.findAll({ where: { kind: "unit", address: { [Op.like]: like } }, limit: query.limit }),
       MailList.findAll({
