@@ -4,6 +4,7 @@ import { businessRoutes } from "./modules/business";
 import { coreRoutes } from "./modules/core";
 import { directoryRoutes } from "./modules/directory";
 import { homeRoutes } from "./modules/home";
+import { libraryRoutes } from "./modules/library";
 import { notifyRoutes } from "./modules/notify";
 import { oaRoutes } from "./modules/oa";
 import { orgRoutes } from "./modules/org";
@@ -16,6 +17,7 @@ export const layoutChildren: RouteRecordRaw[] = [
   ...notifyRoutes,
   ...directoryRoutes,
   ...businessRoutes,
+  ...libraryRoutes,
   ...oaRoutes,
   ...orgRoutes,
   ...securityRoutes,

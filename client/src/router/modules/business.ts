@@ -1,8 +1,6 @@
 import type { RouteRecordRaw } from "vue-router";
 
-const placeholder = () => import("@/views/modules/placeholder.vue");
-
-/** The business modules; those not built yet show a placeholder (公文 is in oa.ts). */
+/** The mailbox and the archive (公文 is in oa.ts, the library in library.ts). */
 export const businessRoutes: RouteRecordRaw[] = [
   {
     // Webmail: where the reader is (mailbox, folder, page, search, message) is in the query, so back and reload keep it.
@@ -42,12 +40,5 @@ export const businessRoutes: RouteRecordRaw[] = [
     name: "archive-record",
     component: () => import("@/views/archive/record/index.vue"),
     meta: { title: "menu.archive", permission: ["archive.use", "archive.record.manage"], hideInMenu: true },
-  },
-  {
-    path: "library",
-    name: "library",
-    component: placeholder,
-    props: { module: "library" },
-    meta: { title: "menu.library", icon: "reading", permission: "library.use", order: 13 },
   },
 ];
