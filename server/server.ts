@@ -44,6 +44,8 @@ import { deadlinesJob, OA_DEADLINES_EVERY_SECONDS, OA_DEADLINES_JOB } from "./oa
 import { initNotifyModels } from "./notify/models/index.js";
 import { initMailboxModels } from "./mailbox/models/index.js";
 import { initLibraryModels } from "./library/models/index.js";
+import { initStatsModels } from "./stats/models/index.js";
+import { onUsageError } from "./stats/services/usage.js";
 import { LIBRARY_LENDING_EVERY_SECONDS, LIBRARY_LENDING_JOB, lendingExpiryJob } from "./library/services/lending.js";
 import { syncMailDomains } from "./mailbox/services/addresses.js";
 import { mailStoreHooks } from "./mailbox/services/smtpHooks.js";
@@ -86,6 +88,7 @@ export function initModels(sequelize: Sequelize): void {
   initNotifyModels(sequelize);
   initMailboxModels(sequelize);
   initLibraryModels(sequelize);
+  initStatsModels(sequelize);
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -195,6 +198,7 @@ export async function prepareDatabase(env: Env, logger: Logger): Promise<Sequeli
   const seal = await sealAuditChain(sequelize);
   if (seal.sealed) logger.info({ chainId: seal.chainId }, "audit chain signed with the audit key");
   onAuditChainError((err) => logger.error({ err }, "chaining audit events failed; they wait for the next run"));
+  onUsageError((err, kind) => logger.warn({ err, kind }, "a usage event could not be recorded"));
   // Events of changes that committed just before a crash are chained now.
   const leftover = await chainPendingAuditEvents(sequelize);
   if (leftover) logger.info({ events: leftover }, "audit events left waiting were chained");
