@@ -47,6 +47,7 @@ import { initLibraryModels } from "./library/models/index.js";
 import { initStatsModels } from "./stats/models/index.js";
 import { onUsageError } from "./stats/services/usage.js";
 import { LIBRARY_LENDING_EVERY_SECONDS, LIBRARY_LENDING_JOB, lendingExpiryJob } from "./library/services/lending.js";
+import { libraryBlobReferences, libraryReindexSource } from "./library/services/titles.js";
 import { syncMailDomains } from "./mailbox/services/addresses.js";
 import { mailStoreHooks } from "./mailbox/services/smtpHooks.js";
 import { loadMailTls } from "./mailbox/services/tls.js";
@@ -148,6 +149,7 @@ function jobHandlers(deps: JobServices, logger: Logger): Record<string, JobHandl
 export const REINDEX_SOURCES: ReindexSource[] = [
   { collection: ARCHIVE_COLLECTION, idsAfter: archiveIdsAfter, load: loadArchiveDocuments },
   { collection: MAIL_COLLECTION, idsAfter: mailIdsAfter, load: loadMailDocuments },
+  libraryReindexSource,
 ];
 
 /** Every collection's documents by id, for the search outbox: the same loaders the reindex uses. */
@@ -158,6 +160,7 @@ export const BLOB_REFERENCES: ((hashes: readonly string[]) => Promise<ReadonlySe
   archiveBlobReferences,
   oaBlobReferences,
   mailBlobReferences,
+  libraryBlobReferences,
 ];
 
 /** Which of `hashes` anything refers to: what the blob sweep must keep. */

@@ -7,6 +7,7 @@ import {
   type Sequelize,
 } from "sequelize";
 import { bigintNumber } from "../../core/columns.js";
+import { initCatalogueModels } from "./catalogue.js";
 
 export const LICENCE_MODELS = ["copies", "pool", "open"] as const;
 /** `copies`: one copy one reader, N copies; `pool`: N readers at once; `open`: read and download freely. */
@@ -64,6 +65,8 @@ export class LibraryTitle extends Model<InferAttributes<LibraryTitle>, InferCrea
   declare copies: CreationOptional<number>;
   declare titleCategory: CreationOptional<string>;
   declare coverSha256: CreationOptional<string | null>;
+  /** Taken out of the catalogue (migration 0024): kept for loan history, left out of lists and the index. */
+  declare withdrawnAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -84,6 +87,7 @@ export class LibraryTitle extends Model<InferAttributes<LibraryTitle>, InferCrea
         copies: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
         titleCategory: { type: DataTypes.STRING(32), allowNull: false, defaultValue: "general" },
         coverSha256: { type: DataTypes.STRING(64), allowNull: true },
+        withdrawnAt: { type: DataTypes.DATE, allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },
@@ -102,6 +106,8 @@ export class LibraryFile extends Model<InferAttributes<LibraryFile>, InferCreati
   declare pageCount: number | null;
   /** Whether its text went to the full-text index. */
   declare fullText: CreationOptional<boolean>;
+  /** The name it was uploaded under. */
+  declare fileName: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
@@ -114,6 +120,7 @@ export class LibraryFile extends Model<InferAttributes<LibraryFile>, InferCreati
         mediaType: { type: DataTypes.STRING(100), allowNull: false },
         pageCount: { type: DataTypes.INTEGER, allowNull: true },
         fullText: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        fileName: { type: DataTypes.STRING(255), allowNull: true },
         createdAt: DataTypes.DATE,
       },
       { sequelize, tableName: "library_files", updatedAt: false },
@@ -222,4 +229,5 @@ export function initLibraryModels(sequelize: Sequelize): void {
   LibraryLoan.initModel(sequelize);
   LibraryHold.initModel(sequelize);
   LibraryRule.initModel(sequelize);
+  initCatalogueModels(sequelize);
 }
