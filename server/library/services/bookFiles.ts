@@ -1,0 +1,252 @@
+/**
+ * What the catalogue reads out of an uploaded book file before anything is
+ * stored: its kind (by its bytes, not its name), page count, metadata from
+ * the PDF's info dictionary and XMP, a cover rendered from the first page,
+ * and the full text (archive-importer/extract.ts: NFKC, vertical columns
+ * joined, in reader processes with a memory limit and a deadline).
+ *
+ * Metadata and the cover are read with pdf.js in this process: one page and
+ * the document's catalogue, not the whole content, so the cost is bounded by
+ * RENDER_TIMEOUT_MS; a file that takes longer is refused as corrupt.
+ */
+import { open, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { basename, dirname, extname, join } from "node:path";
+import { AppError } from "../../core/errors.js";
+import { extractText } from "../../../archive-importer/extract.js";
+import { ImportFileError } from "../../../archive-importer/types.js";
+import type { PDFDocumentProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
+
+export type BookKind = "pdf" | "epub";
+
+export const MEDIA_TYPES: Record<BookKind, string> = { pdf: "application/pdf", epub: "application/epub+zip" };
+
+/** Metadata found in a file; each field only when the file has it. */
+export interface BookMetadata {
+  title?: string;
+  authors?: string[];
+  subjects?: string[];
+  summary?: string;
+  year?: number;
+  language?: string;
+}
+
+export interface BookReading {
+  kind: BookKind;
+  mediaType: string;
+  pageCount: number | null;
+  /** Extracted text (NFKC); null when none (an EPUB, a scan without a text layer). */
+  text: string | null;
+  metadata: BookMetadata;
+  /** The first page as a JPEG about COVER_WIDTH wide; null for an EPUB. */
+  cover: Buffer | null;
+}
+
+export const COVER_WIDTH = 400;
+const RENDER_TIMEOUT_MS = 30_000;
+
+/** A file that is not a book the catalogue takes (422, except for the wrong kind: 400). */
+export const bookFileError = (
+  code: "library_file_unsupported" | "library_file_encrypted" | "library_file_corrupt" | "library_file_too_large",
+  message: string,
+  file: string,
+) => new AppError(code === "library_file_unsupported" ? 400 : 422, code, message, { file });
+
+/** The kind of a file by its first bytes: %PDF, or a ZIP whose first entry says it is an EPUB. */
+export async function sniffBook(path: string): Promise<BookKind | null> {
+  const handle = await open(path);
+  try {
+    const head = Buffer.alloc(64);
+    const { bytesRead } = await handle.read(head, 0, 64, 0);
+    const bytes = head.subarray(0, bytesRead);
+    // A PDF may have a few bytes of junk before its header; readers look in the first KB, we in the first 64 bytes.
+    if (bytes.includes(Buffer.from("%PDF-"))) return "pdf";
+    if (bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04])) && bytes.includes(Buffer.from("epub+zip")))
+      return "epub";
+    return null;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Image kinds a cover may be, by their first bytes. */
+export async function sniffImage(path: string): Promise<"image/jpeg" | "image/png" | "image/webp" | null> {
+  const handle = await open(path);
+  try {
+    const head = Buffer.alloc(12);
+    await handle.read(head, 0, 12, 0);
+    if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return "image/jpeg";
+    if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return "image/png";
+    if (head.subarray(0, 4).toString("latin1") === "RIFF" && head.subarray(8, 12).toString("latin1") === "WEBP")
+      return "image/webp";
+    return null;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A title made from a file name: no extension, no leading numbering ("001",
+ * "12."), book-title marks 《》 turned into spaces ("001《史記》卷一.pdf" → "史記 卷一").
+ */
+export function titleFromFileName(name: string): string {
+  const stem = basename(name, extname(name));
+  return stem
+    .replace(/^\s*[0-9０-９]+[\s._\-、．]*/, "")
+    .replace(/[《〈]/g, " ")
+    .replace(/[》〉]/g, " ")
+    .replace(/[_]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/**
+ * Authors as a PDF's Author field lists them: separated by ; , 、 or, in
+ * Chinese classics, each with its dynasty in 【】 ("【漢】司馬遷著【宋】裴駰集解").
+ */
+export function splitAuthorField(value: string): string[] {
+  return value
+    .split(/[;；,，、]|(?=【)/)
+    .map((a) => a.trim())
+    .filter(Boolean);
+}
+
+const pdfjsRoot = dirname(createRequire(import.meta.url).resolve("pdfjs-dist/package.json"));
+// pdf.js reads these from the file system in Node; the trailing slash is required.
+const cMapUrl = join(pdfjsRoot, "cmaps") + "/";
+const standardFontDataUrl = join(pdfjsRoot, "standard_fonts") + "/";
+
+const text = (value: unknown): string | undefined =>
+  typeof value === "string" && value.trim() !== "" ? value.normalize("NFKC").trim() : undefined;
+
+/** The year of a PDF date (D:20250715130759+08'00') or an XMP one (2025-07-15T…). */
+function yearOf(value: unknown): number | undefined {
+  const match = typeof value === "string" ? /^(?:D:)?(\d{4})/.exec(value) : null;
+  const year = match ? Number(match[1]) : NaN;
+  return year >= 1 && year <= new Date().getFullYear() + 1 ? year : undefined;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<T>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        onTimeout();
+        reject(new Error("timeout"));
+      }, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Page count, metadata and a rendered first page of a PDF. */
+async function inspectPdf(path: string, file: string): Promise<Omit<BookReading, "text" | "kind" | "mediaType">> {
+  const { getDocument } = await import("pdfjs-dist/legacy/build/pdf.mjs");
+  const task = getDocument({
+    data: new Uint8Array(await readFile(path)),
+    cMapUrl,
+    cMapPacked: true,
+    standardFontDataUrl,
+    isEvalSupported: false,
+    verbosity: 0,
+  });
+  try {
+    return await withTimeout(
+      (async () => {
+        const doc = await task.promise;
+        const { info, metadata: xmp } = await doc.getMetadata();
+        const fields: Record<string, unknown> = info && typeof info === "object" ? { ...info } : {};
+        const xmpGet = (name: string): unknown => xmp?.get(name) ?? undefined;
+        const xmpCreators = xmpGet("dc:creator");
+        const authorField =
+          text(fields.Author) ?? (Array.isArray(xmpCreators) ? xmpCreators.join("; ") : text(xmpCreators));
+        const keywords = text(fields.Keywords) ?? text(xmpGet("pdf:keywords"));
+        const xmpSubject = xmpGet("dc:subject");
+        const metadata: BookMetadata = {
+          title: text(fields.Title) ?? text(xmpGet("dc:title")),
+          authors: authorField ? splitAuthorField(authorField) : undefined,
+          subjects: keywords
+            ? splitAuthorField(keywords)
+            : Array.isArray(xmpSubject)
+              ? xmpSubject.map(String)
+              : undefined,
+          summary: text(fields.Subject) ?? text(xmpGet("dc:description")),
+          year: yearOf(fields.CreationDate) ?? yearOf(xmpGet("xmp:createdate")),
+        };
+        const cover = doc.numPages > 0 ? await renderFirstPage(doc) : null;
+        return { pageCount: doc.numPages, metadata, cover };
+      })(),
+      RENDER_TIMEOUT_MS,
+      () => void task.destroy(),
+    );
+  } catch (error) {
+    const name = error instanceof Error ? error.name : "";
+    if (name === "PasswordException") {
+      throw bookFileError("library_file_encrypted", "The PDF is protected by a password", file);
+    }
+    throw bookFileError(
+      "library_file_corrupt",
+      `The PDF cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+      file,
+    );
+  } finally {
+    await task.destroy();
+  }
+}
+
+/** The first page drawn about COVER_WIDTH pixels wide, as a JPEG (pdf.js draws with @napi-rs/canvas in Node). */
+async function renderFirstPage(doc: PDFDocumentProxy): Promise<Buffer> {
+  const { createCanvas } = await import("@napi-rs/canvas");
+  const page = await doc.getPage(1);
+  const unscaled = page.getViewport({ scale: 1 });
+  const viewport = page.getViewport({ scale: COVER_WIDTH / unscaled.width });
+  const canvas = createCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
+  const context = canvas.getContext("2d");
+  // White under the page: a PDF page is transparent where nothing is drawn, and JPEG has no alpha.
+  context.fillStyle = "#ffffff";
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  await page.render({
+    canvas: canvas as unknown as HTMLCanvasElement,
+    canvasContext: context as unknown as CanvasRenderingContext2D,
+    viewport,
+  }).promise;
+  page.cleanup();
+  return canvas.toBuffer("image/jpeg", 85);
+}
+
+/** The import report's codes for a file the text extraction could not read. */
+function fromImportError(error: ImportFileError, file: string): AppError {
+  switch (error.code) {
+    case "encrypted":
+      return bookFileError("library_file_encrypted", "The PDF is protected by a password", file);
+    case "too_large":
+      return bookFileError("library_file_too_large", error.message, file);
+    default:
+      return bookFileError("library_file_corrupt", `The PDF cannot be read: ${error.message}`, file);
+  }
+}
+
+/**
+ * Reads an uploaded file: what it is, its pages, metadata, cover and text.
+ * `file` is the name the librarian knows it by (for error details). The path
+ * must end in .pdf or .epub as its content does (the upload route names it so).
+ */
+export async function readBookFile(path: string, file: string): Promise<BookReading> {
+  const kind = await sniffBook(path);
+  if (kind === null) {
+    throw bookFileError("library_file_unsupported", "Only PDF and EPUB files can be added to the catalogue", file);
+  }
+  if (kind === "epub") {
+    // Stored as it is: readers open it with their own apps (no EPUB reader in the browser yet).
+    return { kind, mediaType: MEDIA_TYPES.epub, pageCount: null, text: null, metadata: {}, cover: null };
+  }
+  const inspected = await inspectPdf(path, file);
+  let extracted: string;
+  try {
+    extracted = (await extractText(path, { timeoutMs: 120_000 })).text;
+  } catch (error) {
+    if (error instanceof ImportFileError) throw fromImportError(error, file);
+    throw error;
+  }
+  return { kind, mediaType: MEDIA_TYPES.pdf, ...inspected, text: extracted || null };
+}
