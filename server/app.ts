@@ -7,6 +7,7 @@ import { oaDelegationsRouter } from "./oa/routes/delegations/index.js";
 import { archiveRouter } from "./archive/routes/records/index.js";
 import { archiveImportsRouter } from "./archive/routes/imports/index.js";
 import { archiveIntakeRouter } from "./archive/routes/intake/index.js";
+import { libraryCatalogueRouter } from "./library/routes/catalogue/index.js";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -65,6 +66,7 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
     mailMessagesRouter(),
     mailComposeRouter(),
     ...mailAdminRouters(),
+    libraryCatalogueRouter(),
   ];
 }
 

@@ -22,6 +22,14 @@ const PUBLIC = new Set([
   "GET /api/archive/suggest", // titles as the public types, 公开 only (tests/api/archive.test.ts)
   "GET /api/archive/records/:id", // the same, one record; 内部 ones answer 404
   "GET /api/archive/records/:id/file", // its original file, with the record's visibility (tests/api/archive.test.ts)
+  // The library's catalogue, browsed before registering as in a Koha OPAC (tests/api/library-catalogue.test.ts);
+  // a title's page adds the viewer's own loan and hold only when signed in.
+  "GET /api/library/home",
+  "GET /api/library/classes",
+  "GET /api/library/classes/:code",
+  "GET /api/library/titles",
+  "GET /api/library/titles/:id",
+  "GET /api/library/titles/:id/cover",
 ]);
 
 /** Routes every signed-in user may call: they act on the caller's own account. */
@@ -393,5 +401,25 @@ describe("三员分立", () => {
     const users = await sysadmin.get("/api/org/users?pageSize=1");
     expect(users.body.abilities).toEqual({ create: true, import: true });
     expect(users.body.items[0].abilities.assignRoles).toBe(false);
+  });
+});
+
+describe("the library's catalogue: open to anyone, in its one spelling only", () => {
+  it("answers anonymous callers on the canonical paths and 404 on every other spelling", async () => {
+    const anonymous = server.client();
+    expect((await anonymous.get("/api/library/classes")).status).toBe(200);
+    expect((await anonymous.get("/api/library/classes/K")).status).toBe(200);
+    expect((await anonymous.get("/api/library/titles?q=史记")).status).toBe(200);
+    const spellings = [
+      "/api/Library/classes",
+      "/API/library/classes",
+      "/api/library/CLASSES",
+      "/api/library/classes/",
+      "/%61pi/library/classes",
+      "/api//library/classes",
+      "/api/library/classes/K%2F",
+      "/api/library/titles/1%2Fcover",
+    ];
+    for (const path of spellings) expect((await anonymous.get(path)).status, path).toBe(404);
   });
 });

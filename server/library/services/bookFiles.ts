@@ -15,7 +15,7 @@ import { basename, dirname, extname, join } from "node:path";
 import { AppError } from "../../core/errors.js";
 import { extractText } from "../../../archive-importer/extract.js";
 import { ImportFileError } from "../../../archive-importer/types.js";
-import type { PDFDocumentProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
+import type { PDFDocumentProxy, PDFPageProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
 
 export type BookKind = "pdf" | "epub";
 
@@ -194,6 +194,9 @@ async function inspectPdf(path: string, file: string): Promise<Omit<BookReading,
   }
 }
 
+/** @napi-rs/canvas stands in for the DOM canvas pdf.js is typed for. */
+type RenderParameters = Parameters<PDFPageProxy["render"]>[0];
+
 /** The first page drawn about COVER_WIDTH pixels wide, as a JPEG (pdf.js draws with @napi-rs/canvas in Node). */
 async function renderFirstPage(doc: PDFDocumentProxy): Promise<Buffer> {
   const { createCanvas } = await import("@napi-rs/canvas");
@@ -206,8 +209,8 @@ async function renderFirstPage(doc: PDFDocumentProxy): Promise<Buffer> {
   context.fillStyle = "#ffffff";
   context.fillRect(0, 0, canvas.width, canvas.height);
   await page.render({
-    canvas: canvas as unknown as HTMLCanvasElement,
-    canvasContext: context as unknown as CanvasRenderingContext2D,
+    canvas: canvas as unknown as RenderParameters["canvas"],
+    canvasContext: context as unknown as RenderParameters["canvasContext"],
     viewport,
   }).promise;
   page.cleanup();
