@@ -22,6 +22,10 @@ const PUBLIC = new Set([
   "GET /api/archive/suggest", // titles as the public types, 公开 only (tests/api/archive.test.ts)
   "GET /api/archive/records/:id", // the same, one record; 内部 ones answer 404
   "GET /api/archive/records/:id/file", // its original file, with the record's visibility (tests/api/archive.test.ts)
+  // A title's file and what the reader opens with: anyone for open access, else only a current borrower (403)
+  // (tests/api/library-reading.test.ts).
+  "GET /api/library/titles/:id/files/:fileId/content",
+  "GET /api/library/titles/:id/reading",
   // The library's catalogue, browsed before registering as in a Koha OPAC (tests/api/library-catalogue.test.ts);
   // a title's page adds the viewer's own loan and hold only when signed in.
   "GET /api/library/home",

@@ -7,6 +7,7 @@ import {
   type Sequelize,
 } from "sequelize";
 import { bigintNumber } from "../../core/columns.js";
+import { initReadingModels } from "./reading.js";
 import { initCatalogueModels } from "./catalogue.js";
 
 export const LICENCE_MODELS = ["copies", "pool", "open"] as const;
@@ -229,5 +230,6 @@ export function initLibraryModels(sequelize: Sequelize): void {
   LibraryLoan.initModel(sequelize);
   LibraryHold.initModel(sequelize);
   LibraryRule.initModel(sequelize);
+  initReadingModels(sequelize);
   initCatalogueModels(sequelize);
 }

@@ -12,4 +12,7 @@ export default {
   library_hold_limit: "You may have {max} holds at a time",
   library_copy_available: "A copy of this book is free: borrow it now",
   library_hold_not_active: "This hold has already ended",
+  library_loan_required: "Borrow this book to read it; once the loan ends or is returned it no longer opens",
+  library_download_open_only: "Only open-access books can be downloaded",
+  library_bookmark_limit: "You may keep {max} bookmarks in a book",
 };

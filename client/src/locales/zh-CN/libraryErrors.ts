@@ -12,4 +12,7 @@ export default {
   library_hold_limit: "您最多可同时预约 {max} 本书",
   library_copy_available: "这本书现在有可借的副本，请直接借阅",
   library_hold_not_active: "这个预约已经结束",
+  library_loan_required: "需要借阅这本书才能阅读；借阅到期或归还后就不能再打开了",
+  library_download_open_only: "只有开放获取的图书可以下载",
+  library_bookmark_limit: "每本书最多可保存 {max} 个书签",
 };

@@ -12,4 +12,7 @@ export default {
   library_hold_limit: "您最多可同時預約 {max} 本書",
   library_copy_available: "這本書現在有可借的副本，請直接借閱",
   library_hold_not_active: "這個預約已經結束",
+  library_loan_required: "需要借閱這本書才能閱讀；借閱到期或歸還後就不能再打開了",
+  library_download_open_only: "只有開放取用的圖書可以下載",
+  library_bookmark_limit: "每本書最多可保存 {max} 個書籤",
 };
