@@ -8,7 +8,9 @@ type Migration = { context: QueryInterface };
  * request; later sign-ins, OA uses, mail sent) — server/stats/services/usage.ts.
  * No foreign key on `userId`: the figures outlive the accounts they count, and
  * recording must never wait on or fail over the users table.
- * The (kind, at) index is what every monthly and daily count ranges over.
+ * The (kind, at) index is what every monthly and daily count ranges over;
+ * borrowings are counted from the loans themselves, by the day they were made,
+ * over an index of their own on `library_loans.borrowedAt`.
  */
 export async function up({ context: q }: Migration): Promise<void> {
   await q.createTable("usage_events", {
@@ -19,8 +21,10 @@ export async function up({ context: q }: Migration): Promise<void> {
     at: { type: DataTypes.DATE(3), allowNull: false },
   });
   await q.addIndex("usage_events", ["kind", "at"], { name: "usage_events_kind_at" });
+  await q.addIndex("library_loans", ["borrowedAt"], { name: "library_loans_borrowed_at" });
 }
 
 export async function down({ context: q }: Migration): Promise<void> {
+  await q.removeIndex("library_loans", "library_loans_borrowed_at");
   await q.dropTable("usage_events");
 }

@@ -40,6 +40,7 @@ import { mailMailboxesRouter } from "./mailbox/routes/mailboxes/index.js";
 import { mailMessagesRouter } from "./mailbox/routes/messages/index.js";
 import { mailComposeRouter } from "./mailbox/routes/compose/index.js";
 import { mailAdminRouters } from "./mailbox/routes/admin/index.js";
+import { statsLibraryRouter } from "./stats/routes/library/index.js";
 import { libraryReadingRouter } from "./library/routes/reading/index.js";
 
 const clientDist = join(dirname(fileURLToPath(import.meta.url)), "..", "client", "dist");
@@ -67,6 +68,7 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
     mailMessagesRouter(),
     mailComposeRouter(),
     ...mailAdminRouters(),
+    statsLibraryRouter(),
     libraryReadingRouter(),
     libraryCatalogueRouter(),
   ];
