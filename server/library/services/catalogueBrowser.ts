@@ -13,9 +13,7 @@ import { databaseOf, plainQuery } from "../../core/rows.js";
 import type { FacetCount, Marked, SearchBackend, SearchHit } from "../../search/types.js";
 import { LibraryClass, LibraryFile, LibraryTitle } from "../models/index.js";
 import { levelTwoClassOf, topClassOf } from "./classification.js";
-
-/** The search collection of the catalogue; document ids are title ids. */
-export const LIBRARY_COLLECTION = "library";
+import { LIBRARY_COLLECTION, splitAuthors } from "./titles.js";
 
 /** How far back "most borrowed" counts loans. */
 export const POPULAR_DAYS = 90;
@@ -37,18 +35,13 @@ export function classPathOf(classNumber: string | null): string[] {
   return [topClassOf(classNumber), levelTwoClassOf(classNumber)].filter((c): c is string => c !== null);
 }
 
-/** Authors and subjects are kept as one line each, separated as a cataloguer types them (；、 or ;). */
-export function splitList(value: string | null | undefined): string[] {
-  return (value ?? "")
-    .split(/\s*[;；、\n]\s*/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
+/** Authors and subjects are each kept in one column, joined as services/titles.ts joins them. */
+export const splitList = (value: string | null | undefined): string[] => splitAuthors(value ?? "");
 
 const sequelize = () => databaseOf(LibraryTitle);
 
 /** Titles per class number as stored, with language and licence: what counts and facets are made of. */
-async function groupedTitles(where: Where = emptyWhere) {
+async function groupedTitles(where: Where = LIVE) {
   const { rows } = await plainQuery(
     sequelize(),
     `SELECT t.classCode, t.language, t.licenceModel, COUNT(*) AS n FROM library_titles t${where.sql}
@@ -141,13 +134,14 @@ interface Where {
   sql: string;
   values: unknown[];
 }
-const emptyWhere: Where = { sql: "", values: [] };
+/** Titles withdrawn from the catalogue are in no count, list or search answer. */
+const LIVE: Where = { sql: " WHERE t.withdrawnAt IS NULL", values: [] };
 
 /** Class numbers stored in the catalogue that count in `code` (a class of the tree). */
 async function classNumbersUnder(code: string): Promise<string[]> {
   const { rows } = await plainQuery(
     sequelize(),
-    "SELECT DISTINCT classCode FROM library_titles WHERE classCode IS NOT NULL",
+    "SELECT DISTINCT classCode FROM library_titles WHERE classCode IS NOT NULL AND withdrawnAt IS NULL",
     [],
     null,
   );
@@ -155,7 +149,7 @@ async function classNumbersUnder(code: string): Promise<string[]> {
 }
 
 async function listWhere(search: TitleSearch, ids?: number[]): Promise<Where> {
-  const clauses: string[] = [];
+  const clauses = ["t.withdrawnAt IS NULL"];
   const values: unknown[] = [];
   if (search.classCode) {
     const numbers = await classNumbersUnder(search.classCode);
@@ -176,7 +170,7 @@ async function listWhere(search: TitleSearch, ids?: number[]): Promise<Where> {
     clauses.push("t.id IN (?)");
     values.push(ids);
   }
-  return { sql: clauses.length ? ` WHERE ${clauses.join(" AND ")}` : "", values };
+  return { sql: ` WHERE ${clauses.join(" AND ")}`, values };
 }
 
 /** Facet counts of the titles a list shows: top class, language, licence. */
@@ -219,8 +213,9 @@ async function orderedIds(where: Where, sort: "new" | "popular", offset: number,
   return rows.map((r) => Number(r.id));
 }
 
+/** Live titles by id, in the order given (a hit the index still has for a title withdrawn since is dropped). */
 async function titlesInOrder(ids: number[]): Promise<LibraryTitle[]> {
-  const found = new Map((await LibraryTitle.findAll({ where: { id: ids } })).map((t) => [t.id, t]));
+  const found = new Map((await LibraryTitle.findAll({ where: { id: ids, withdrawnAt: null } })).map((t) => [t.id, t]));
   return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
 }
 
@@ -320,7 +315,7 @@ export function searchTitles(backend: SearchBackend, search: TitleSearch, now = 
 
 /** The first titles of a list, for the library's home page. */
 export async function titleShelf(sort: "new" | "popular", limit: number, now = new Date()) {
-  return titlesInOrder(await orderedIds(emptyWhere, sort, 0, limit, now));
+  return titlesInOrder(await orderedIds(LIVE, sort, 0, limit, now));
 }
 
 export interface LicenceState {

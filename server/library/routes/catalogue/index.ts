@@ -4,7 +4,7 @@ import { sendBlob } from "../../../core/blobResponse.js";
 import { notFound } from "../../../core/errors.js";
 import { authorize } from "../../../core/policy.js";
 import { parseRequest } from "../../../core/validate.js";
-import { LibraryTitle } from "../../models/index.js";
+import { recordUsage } from "../../../stats/services/usage.js";
 import { cataloguePolicy } from "../../policies/catalogue.js";
 import { presentTitleCard, presentTitleDetail, presentTitleHit } from "../../presenters/catalogue.js";
 import {
@@ -18,16 +18,11 @@ import {
   searchTitles,
   titleShelf,
 } from "../../services/catalogueBrowser.js";
+import { findTitleOr404 } from "../../services/titles.js";
 import { ClassCodeSchema, CoverSchema, TitleIdSchema, TitleSearchSchema } from "./schema.js";
 
 /** Titles on each shelf of the library's home page. */
 const SHELF = 12;
-
-async function findTitleOr404(id: number): Promise<LibraryTitle> {
-  const title = await LibraryTitle.findByPk(id);
-  if (!title) throw notFound("Title");
-  return title;
-}
 
 /**
  * The catalogue as everyone browses it: the public without a session (as in a
@@ -62,7 +57,8 @@ export function libraryCatalogueRouter(): Router<AppState, AppContextExtras> {
     const { params } = parseRequest(ctx, ClassCodeSchema);
     const found = await classWithContext(params.code);
     if (!found) throw notFound("Class");
-    // TODO(stats): recordUsage({ kind: "library.navigate", userId, subject: code }) once server/stats lands.
+    // A class page opened: the seed's "catalogue navigation" figure.
+    await recordUsage({ kind: "library.navigate", userId: ctx.state.actor?.id ?? null, subject: found.code });
     ctx.body = found;
   });
 
@@ -71,7 +67,9 @@ export function libraryCatalogueRouter(): Router<AppState, AppContextExtras> {
     const { query } = parseRequest(ctx, TitleSearchSchema);
     const sort = query.sort ?? (query.q ? "relevance" : "new");
     const result = await searchTitles(ctx.services.search, { ...query, sort });
-    // TODO(stats): recordUsage({ kind: "library.search", userId, subject: q }) when q is given, once server/stats lands.
+    // Searches are what was typed; paging through the same search or browsing a list is not another search.
+    if (query.q && query.page === 1)
+      await recordUsage({ kind: "library.search", userId: ctx.state.actor?.id ?? null, subject: query.q });
     ctx.body = {
       items: result.items.map((i) => presentTitleHit(i.title, i.marked, i.snippet)),
       total: result.total,
