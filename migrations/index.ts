@@ -21,8 +21,9 @@ import * as m0020 from "./0020-mailbox.js";
 import * as m0021 from "./0021-mail-accounts.js";
 import * as m0022 from "./0022-notification-channels.js";
 import * as m0023 from "./0023-library.js";
-import * as m0026 from "./0026-library-reading.js";
 import * as m0024 from "./0024-library-catalogue.js";
+import * as m0025 from "./0025-library-patrons.js";
+import * as m0026 from "./0026-library-reading.js";
 import * as m0027 from "./0027-usage-events.js";
 
 export interface MigrationModule {
@@ -58,7 +59,8 @@ export const MIGRATIONS: [name: string, module: MigrationModule][] = [
   ["0021-mail-accounts", m0021],
   ["0022-notification-channels", m0022],
   ["0023-library", m0023],
-  ["0026-library-reading", m0026],
   ["0024-library-catalogue", m0024],
+  ["0025-library-patrons", m0025],
+  ["0026-library-reading", m0026],
   ["0027-usage-events", m0027],
 ];

@@ -8,6 +8,7 @@ import { archiveRouter } from "./archive/routes/records/index.js";
 import { archiveImportsRouter } from "./archive/routes/imports/index.js";
 import { archiveIntakeRouter } from "./archive/routes/intake/index.js";
 import { libraryCatalogueRouter } from "./library/routes/catalogue/index.js";
+import { libraryManageRouter } from "./library/routes/manage/index.js";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -42,6 +43,7 @@ import { mailComposeRouter } from "./mailbox/routes/compose/index.js";
 import { mailAdminRouters } from "./mailbox/routes/admin/index.js";
 import { statsLibraryRouter } from "./stats/routes/library/index.js";
 import { libraryReadingRouter } from "./library/routes/reading/index.js";
+import { libraryPatronsRouter } from "./library/routes/patrons/index.js";
 
 const clientDist = join(dirname(fileURLToPath(import.meta.url)), "..", "client", "dist");
 
@@ -71,6 +73,8 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
     statsLibraryRouter(),
     libraryReadingRouter(),
     libraryCatalogueRouter(),
+    libraryManageRouter(),
+    libraryPatronsRouter(),
   ];
 }
 

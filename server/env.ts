@@ -37,6 +37,9 @@ const EnvSchema = z.object({
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).default(60),
   LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
   LOGIN_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Library patron sign-ups (POST /api/library/patrons) allowed per client IP in each window; then 429. */
+  LIBRARY_SIGNUP_LIMIT_PER_IP: z.coerce.number().int().min(1).default(5),
+  LIBRARY_SIGNUP_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
   TRUST_PROXY: bool.default(false),
   SERVE_CLIENT: bool.default(true),
   /** The built SPA served when SERVE_CLIENT is true; unset: client/dist of this checkout. */

@@ -10,7 +10,8 @@ import { createMetrics } from "./core/metrics.js";
 import { createMigrator } from "./core/migrator.js";
 import { createBlobStore, type BlobStore } from "./core/blobStore.js";
 import { createApp, createMetricsApp } from "./app.js";
-import { initOrgModels, Unit } from "./org/models/index.js";
+import { initOrgModels } from "./org/models/index.js";
+import { hasOrganisation } from "./org/services/units.js";
 import { initAuditModels } from "./audit/models/auditEvent.js";
 import {
   chainPendingAuditEvents,
@@ -357,7 +358,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
   limitConcurrentHashes(env.PASSWORD_HASH_CONCURRENCY);
   const sequelize = await prepareDatabase(env, logger);
   let demoAccounts: DemoAccount[] = [];
-  if (env.SEED_DEMO && (await Unit.count()) === 0) {
+  if (env.SEED_DEMO && !(await hasOrganisation())) {
     demoAccounts = await seedDemoOrganisation(sequelize, env.PASSWORD_HASH_MEMORY_KIB);
     await seedDemoNumberCodes();
   }

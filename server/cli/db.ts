@@ -11,7 +11,7 @@ import { createLogger } from "../core/logger.js";
 import { openDatabase } from "../core/db.js";
 import { createMigrator } from "../core/migrator.js";
 import { initModels, prepareDatabase } from "../server.js";
-import { Unit } from "../org/models/index.js";
+import { hasOrganisation } from "../org/services/units.js";
 import { seedDemoOrganisation } from "../org/services/demoOrganisation.js";
 import { generateLargeOrganisation } from "../org/services/largeOrganisation.js";
 
@@ -52,7 +52,7 @@ if (command === "migrate") {
     process.stdout.write(
       `generated ${result.units} units, ${result.departments} departments, ${result.users} users in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
-  } else if ((await Unit.count()) > 0) {
+  } else if (await hasOrganisation()) {
     process.stdout.write("the database already has an organisation; nothing seeded\n");
   } else {
     const accounts = await seedDemoOrganisation(sequelize, config.PASSWORD_HASH_MEMORY_KIB);

@@ -93,4 +93,6 @@ export const BUILTIN_ROLES: {
   { code: "mailadmin", name: "邮件管理员", adminKind: null, permissions: [...BUSINESS, "mail.admin"] },
   { code: "unitmailadmin", name: "单位邮件管理员", adminKind: null, permissions: [...BUSINESS, "mail.unit.manage"] },
   { code: "librarian", name: "图书管理员", adminKind: null, permissions: [...BUSINESS, "library.manage"] },
+  // A member of the public who registered with the library (server/library): the library and nothing else.
+  { code: "patron", name: "读者", adminKind: null, permissions: ["library.use"] },
 ];

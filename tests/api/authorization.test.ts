@@ -34,6 +34,8 @@ const PUBLIC = new Set([
   "GET /api/library/titles",
   "GET /api/library/titles/:id",
   "GET /api/library/titles/:id/cover",
+  // A member of the public registers as a patron: CSRF-checked, limited per IP (tests/api/library-patrons.test.ts).
+  "POST /api/library/patrons",
 ]);
 
 /** Routes every signed-in user may call: they act on the caller's own account. */

@@ -1,5 +1,6 @@
 import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from "sequelize";
 import { Unit, User } from "../../org/models/index.js";
+import { PUBLIC_UNIT_KIND } from "../../org/models/unit.js";
 import {
   MailAlias,
   MailDomain,
@@ -154,7 +155,12 @@ export async function expandList(list: MailList, defaults: { domain: string; quo
     return members.length ? Mailbox.findAll({ where: { id: members.map((m) => m.mailboxId) } }) : [];
   }
   if (list.kind === "all_units") {
-    const units = await Unit.findAll({ attributes: ["id", "code"], order: [["id", "ASC"]] });
+    // The public patrons' unit is no unit of the government: it has no mailbox.
+    const units = await Unit.findAll({
+      attributes: ["id", "code"],
+      where: { kind: { [Op.ne]: PUBLIC_UNIT_KIND } },
+      order: [["id", "ASC"]],
+    });
     const mailboxes: Mailbox[] = [];
     for (const unit of units) mailboxes.push(await unitMailbox(unit, defaults));
     return mailboxes;

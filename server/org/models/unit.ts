@@ -10,6 +10,14 @@ import {
 export const UNIT_KINDS = ["government", "office", "district", "county", "bureau", "other"] as const;
 export type UnitKind = (typeof UNIT_KINDS)[number];
 
+/**
+ * The kind of the one built-in unit that holds the library's self-registered
+ * patrons (公众读者, migration 0025). It is not part of the organisation: never
+ * in the tree, the directory or a unit picker, and no unit can be made of it.
+ */
+export const PUBLIC_UNIT_KIND = "public";
+export const PUBLIC_UNIT_CODE = "public-patrons";
+
 export class Unit extends Model<InferAttributes<Unit>, InferCreationAttributes<Unit>> {
   declare id: CreationOptional<number>;
   declare parentId: number | null;
@@ -17,7 +25,7 @@ export class Unit extends Model<InferAttributes<Unit>, InferCreationAttributes<U
   declare code: string;
   declare name: string;
   declare shortName: string | null;
-  declare kind: UnitKind;
+  declare kind: UnitKind | typeof PUBLIC_UNIT_KIND;
   declare sortOrder: CreationOptional<number>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;

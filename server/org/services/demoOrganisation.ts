@@ -1,6 +1,6 @@
 import type { Sequelize, Transaction } from "sequelize";
 import { Department, Position, Role, RoleAssignment, type Unit, User } from "../models/index.js";
-import type { UnitKind } from "../models/unit.js";
+import { PUBLIC_UNIT_KIND, type UnitKind } from "../models/unit.js";
 import { generatePassword, hashPassword, NO_PASSWORD } from "./passwords.js";
 import { newUserRow } from "./users.js";
 import { demoName } from "./personNames.js";
@@ -258,7 +258,9 @@ export async function seedDemoOrganisation(sequelize: Sequelize, hashCost: numbe
 
 async function makeDepartments(unit: Unit, t: Transaction): Promise<Department[]> {
   const created: Department[] = [];
-  for (const [sortOrder, name] of DEPARTMENTS_OF[unit.kind].entries()) {
+  // The public patrons' unit (migration 0025) is not one the demo makes; it has no departments.
+  const names = unit.kind === PUBLIC_UNIT_KIND ? [] : DEPARTMENTS_OF[unit.kind];
+  for (const [sortOrder, name] of names.entries()) {
     created.push(await Department.create({ unitId: unit.id, name, sortOrder }, { transaction: t }));
   }
   return created;

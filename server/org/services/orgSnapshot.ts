@@ -1,5 +1,6 @@
 import { QueryTypes, type Transaction } from "sequelize";
 import { Department, Position, Unit } from "../models/index.js";
+import { PUBLIC_UNIT_KIND } from "../models/unit.js";
 import { isPermissionCode, type AdminKind, type PermissionCode } from "../permissions.js";
 import type { DepartmentFields, UnitFields } from "../presenters/unit.js";
 
@@ -74,7 +75,9 @@ async function loadSnapshot(transaction?: Transaction): Promise<OrgSnapshot> {
     units: new Map(units.map((u) => [u.id, u])),
     departments: new Map(departments.map((d) => [d.id, d])),
     positions: new Map(positions.map((p) => [p.id, p])),
+    // The public patrons' unit (PUBLIC_UNIT_KIND) is no part of the organisation chart or its pickers.
     treeUnits: units
+      .filter((u) => u.kind !== PUBLIC_UNIT_KIND)
       .map(({ id, parentId, code, name, shortName, kind, sortOrder }) => ({
         id,
         parentId,

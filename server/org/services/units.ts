@@ -3,18 +3,26 @@ import { badRequest, conflict, notFound } from "../../core/errors.js";
 import { Department, Unit, User } from "../models/index.js";
 import { presentTree } from "../presenters/unit.js";
 import { AUTHZ_VERSION_COLUMN, snapshotAt } from "./orgSnapshot.js";
-import type { UnitKind } from "../models/unit.js";
+import { PUBLIC_UNIT_KIND, type UnitKind } from "../models/unit.js";
+
+/** Whether the organisation has any unit yet (the public patrons' unit, made by a migration, does not count). */
+export async function hasOrganisation(): Promise<boolean> {
+  return (await Unit.count({ where: { kind: { [Op.ne]: PUBLIC_UNIT_KIND } } })) > 0;
+}
+
+/** The public patrons' unit (PUBLIC_UNIT_KIND) is not one the organisation's routes may see or change. */
+const isOrganisationUnit = (unit: Unit | null): unit is Unit => unit !== null && unit.kind !== PUBLIC_UNIT_KIND;
 
 export async function findUnitOr404(id: number, transaction?: Transaction): Promise<Unit> {
   const unit = await Unit.findByPk(id, { transaction });
-  if (!unit) throw notFound("Unit");
+  if (!isOrganisationUnit(unit)) throw notFound("Unit");
   return unit;
 }
 
 /** A unit named in a request body: unknown ids are the caller's mistake (400), not a missing page. */
 export async function requireUnit(id: number, transaction: Transaction): Promise<Unit> {
   const unit = await Unit.findByPk(id, { transaction });
-  if (!unit) throw badRequest("unknown_unit", `Unit ${id} does not exist`);
+  if (!isOrganisationUnit(unit)) throw badRequest("unknown_unit", `Unit ${id} does not exist`);
   return unit;
 }
 

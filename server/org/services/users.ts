@@ -3,6 +3,7 @@ import { conflict, notFound, badRequest } from "../../core/errors.js";
 import { columnsOf } from "../../core/rows.js";
 import { assignmentsColumn, assignmentsIn, grantsFrom, type Grant } from "../../core/actor.js";
 import { Department, Position, Unit, User } from "../models/index.js";
+import { PUBLIC_UNIT_KIND } from "../models/unit.js";
 import { generatePassword, hashPassword } from "./passwords.js";
 import { pinyinKeys } from "./pinyin.js";
 import { findUsers } from "./userSearch.js";
@@ -130,6 +131,8 @@ export interface UserQuery {
   excludeAdministrators?: boolean;
   /** Match the search text against usernames too; the directory, which never shows usernames, does not. */
   matchUsername?: boolean;
+  /** Leave out the library's self-registered patrons (the public unit): they are not colleagues to look up. */
+  excludePublic?: boolean;
   /** "all" or the unit paths the caller may see. */
   scope: "all" | string[];
   page: number;
@@ -194,8 +197,9 @@ const textOf = (value: unknown): string | null => (value === null || value === u
 
 /** The units a query may return users from, or null for every unit. */
 async function unitIdsFor(query: UserQuery): Promise<number[] | null> {
-  if (!query.unitId && query.scope === "all") return null;
-  let units = await Unit.findAll({ attributes: ["id", "path"], raw: true });
+  if (!query.unitId && query.scope === "all" && !query.excludePublic) return null;
+  let units = await Unit.findAll({ attributes: ["id", "path", "kind"], raw: true });
+  if (query.excludePublic) units = units.filter((u) => u.kind !== PUBLIC_UNIT_KIND);
   if (query.unitId) {
     if (query.includeSubunits) {
       const unit = units.find((u) => u.id === query.unitId);

@@ -15,4 +15,8 @@ export default {
   library_loan_required: "Borrow this book to read it; once the loan ends or is returned it no longer opens",
   library_download_open_only: "Only open-access books can be downloaded",
   library_bookmark_limit: "You may keep {max} bookmarks in a book",
+  library_patron_login_invalid: "Enter an e-mail address or an 11-digit mobile number",
+  library_patron_taken: "This e-mail address or mobile number is already registered: sign in instead",
+  library_rule_duplicate: "A patron category can have only one rule per title category",
+  library_rule_general_missing: "Every patron category needs a general rule",
 };

@@ -15,4 +15,8 @@ export default {
   library_loan_required: "需要借阅这本书才能阅读；借阅到期或归还后就不能再打开了",
   library_download_open_only: "只有开放获取的图书可以下载",
   library_bookmark_limit: "每本书最多可保存 {max} 个书签",
+  library_patron_login_invalid: "请填写电子邮箱或手机号码（11 位）",
+  library_patron_taken: "这个电子邮箱或手机号码已经注册过，请直接登录",
+  library_rule_duplicate: "同一读者类型对同一图书类别只能有一条规则",
+  library_rule_general_missing: "每种读者类型都需要一条“通用”（general）规则",
 };

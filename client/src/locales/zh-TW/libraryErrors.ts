@@ -15,4 +15,8 @@ export default {
   library_loan_required: "需要借閱這本書才能閱讀；借閱到期或歸還後就不能再打開了",
   library_download_open_only: "只有開放取用的圖書可以下載",
   library_bookmark_limit: "每本書最多可保存 {max} 個書籤",
+  library_patron_login_invalid: "請填寫電子郵箱或手機號碼（11 位）",
+  library_patron_taken: "這個電子郵箱或手機號碼已經註冊過，請直接登入",
+  library_rule_duplicate: "同一讀者類型對同一圖書類別只能有一條規則",
+  library_rule_general_missing: "每種讀者類型都需要一條「通用」（general）規則",
 };

@@ -69,6 +69,7 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
       status: "active",
       scope: "all",
       excludeAdministrators: true,
+      excludePublic: true,
       matchUsername: false,
     });
     ctx.body = { items: rows.map(presentDirectoryEntry), total: count, page: query.page, pageSize: query.pageSize };
