@@ -44,6 +44,9 @@ import { mailAdminRouters } from "./mailbox/routes/admin/index.js";
 import { statsLibraryRouter } from "./stats/routes/library/index.js";
 import { libraryReadingRouter } from "./library/routes/reading/index.js";
 import { libraryPatronsRouter } from "./library/routes/patrons/index.js";
+import { libraryLoansRouter } from "./library/routes/loans/index.js";
+import { libraryHoldsRouter } from "./library/routes/holds/index.js";
+import { libraryRulesRouter } from "./library/routes/rules/index.js";
 
 const clientDist = join(dirname(fileURLToPath(import.meta.url)), "..", "client", "dist");
 
@@ -75,6 +78,9 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
     libraryCatalogueRouter(),
     libraryManageRouter(),
     libraryPatronsRouter(),
+    libraryLoansRouter(),
+    libraryHoldsRouter(),
+    libraryRulesRouter(),
   ];
 }
 

@@ -97,6 +97,15 @@ const STAFF = new Set([
   "GET /api/mail/mailboxes/:mailboxId/drafts/:draftId",
   "POST /api/mail/mailboxes/:mailboxId/drafts",
   "POST /api/mail/mailboxes/:mailboxId/send",
+  // Lending: every member of staff borrows with library.use; another patron's loan or hold answers 404
+  // (tests/api/library-lending.test.ts).
+  "GET /api/library/loans",
+  "POST /api/library/loans",
+  "POST /api/library/loans/:id/return",
+  "POST /api/library/loans/:id/renew",
+  "GET /api/library/holds",
+  "POST /api/library/holds",
+  "DELETE /api/library/holds/:id",
 ]);
 
 interface RouteRef {

@@ -36,6 +36,12 @@ export const LIBRARY_LENDING_EVERY_SECONDS = 60;
 /** Loans or holds read per round of the expiry job; each is then ended in a transaction of its own. */
 const BATCH = 200;
 
+/**
+ * Work a caller does inside a lending change's transaction, after the change:
+ * the route's audit event, a usage count. It commits or rolls back with it.
+ */
+export type InTransaction<T> = (result: T, t: Transaction) => Promise<void>;
+
 /** A transaction for lending (see the file comment): READ COMMITTED on MariaDB. */
 export function lendingTransaction<T>(work: (t: Transaction) => Promise<T>): Promise<T> {
   const sequelize = databaseOf(LibraryTitle);
@@ -107,6 +113,7 @@ export async function borrow(
   titleId: number,
   patronCategory: PatronCategory,
   now = new Date(),
+  after?: InTransaction<LibraryLoan>,
 ): Promise<LibraryLoan> {
   return lendingTransaction(async (t) => {
     const title = await lockTitle(titleId, t);
@@ -149,6 +156,7 @@ export async function borrow(
       [titleId, userId],
       t,
     );
+    await after?.(loan!, t);
     return loan!;
   });
 }
@@ -201,12 +209,17 @@ export async function offerFreeCopies(titleId: number, t: Transaction, now = new
   return promoteHolds(await lockTitle(titleId, t), now, t);
 }
 
-/** A patron's own loan, or 404 (another patron's loan is not theirs to see). */
-async function loanOf(loanId: number, userId: number, t: Transaction): Promise<LibraryLoan> {
+/**
+ * A patron's own loan, or 404 (another patron's loan is not theirs to see);
+ * `userId` null: any patron's (a librarian's force return).
+ */
+async function loanOf(loanId: number, userId: number | null, t: Transaction): Promise<LibraryLoan> {
   const [loan] = await selectInstances(
     LibraryLoan,
-    "SELECT * FROM library_loans WHERE id = ? AND userId = ?",
-    [loanId, userId],
+    userId === null
+      ? "SELECT * FROM library_loans WHERE id = ?"
+      : "SELECT * FROM library_loans WHERE id = ? AND userId = ?",
+    userId === null ? [loanId] : [loanId, userId],
     t,
   );
   if (!loan) throw notFound("Loan");
@@ -215,8 +228,16 @@ async function loanOf(loanId: number, userId: number, t: Transaction): Promise<L
 
 const notActive = () => conflict("library_loan_not_active", "This loan has already ended");
 
-/** Returns a loan early; the copy goes to the first patron waiting, if any. */
-export async function returnLoan(loanId: number, userId: number, now = new Date()): Promise<LibraryLoan> {
+/**
+ * Returns a loan early; the copy goes to the first patron waiting, if any.
+ * `userId` null: whoever holds it (a librarian ends the loan).
+ */
+export async function returnLoan(
+  loanId: number,
+  userId: number | null,
+  now = new Date(),
+  after?: InTransaction<LibraryLoan>,
+): Promise<LibraryLoan> {
   return lendingTransaction(async (t) => {
     const { titleId } = await loanOf(loanId, userId, t);
     const title = await lockTitle(titleId, t);
@@ -228,7 +249,9 @@ export async function returnLoan(loanId: number, userId: number, now = new Date(
     );
     if (!affectedRows) throw notActive();
     await promoteHolds(title, now, t);
-    return loanOf(loanId, userId, t);
+    const returned = await loanOf(loanId, userId, t);
+    await after?.(returned, t);
+    return returned;
   });
 }
 
@@ -236,7 +259,12 @@ export async function returnLoan(loanId: number, userId: number, now = new Date(
  * Extends a loan by another loan period from its due date, while nobody waits
  * for the title and within the rule's renewals; refuses an ended loan.
  */
-export async function renew(loanId: number, userId: number, now = new Date()): Promise<LibraryLoan> {
+export async function renew(
+  loanId: number,
+  userId: number,
+  now = new Date(),
+  after?: InTransaction<LibraryLoan>,
+): Promise<LibraryLoan> {
   return lendingTransaction(async (t) => {
     const { titleId } = await loanOf(loanId, userId, t);
     const title = await lockTitle(titleId, t);
@@ -260,7 +288,9 @@ export async function renew(loanId: number, userId: number, now = new Date()): P
       [dueAt, loanId],
       t,
     );
-    return loanOf(loanId, userId, t);
+    const renewed = await loanOf(loanId, userId, t);
+    await after?.(renewed, t);
+    return renewed;
   });
 }
 
@@ -274,6 +304,7 @@ export async function placeHold(
   titleId: number,
   patronCategory: PatronCategory,
   now = new Date(),
+  after?: InTransaction<LibraryHold>,
 ): Promise<LibraryHold> {
   return lendingTransaction(async (t) => {
     const title = await lockTitle(titleId, t);
@@ -310,12 +341,18 @@ export async function placeHold(
       [{ titleId, userId, patronCategory, state: "waiting", createdAt: now, readyAt: null, claimUntil: null }],
       t,
     );
+    await after?.(hold!, t);
     return hold!;
   });
 }
 
 /** Leaves the queue; a copy kept for the patron passes to the next one waiting. */
-export async function cancelHold(holdId: number, userId: number, now = new Date()): Promise<void> {
+export async function cancelHold(
+  holdId: number,
+  userId: number,
+  now = new Date(),
+  after?: InTransaction<LibraryHold>,
+): Promise<void> {
   await lendingTransaction(async (t) => {
     const [hold] = await selectInstances(
       LibraryHold,
@@ -333,6 +370,7 @@ export async function cancelHold(holdId: number, userId: number, now = new Date(
     );
     if (!affectedRows) throw conflict("library_hold_not_active", "This hold has already ended");
     await promoteHolds(title, now, t);
+    await after?.(hold, t);
   });
 }
 
