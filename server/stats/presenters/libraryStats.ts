@@ -1,6 +1,7 @@
 import type { DayFigures, Figures, LibraryStatistics, MonthFigures } from "../services/libraryStats.js";
+import type { LibraryDayBody, LibraryFiguresBody, LibraryMonthBody, LibraryStatisticsBody } from "./libraryShapes.js";
 
-const figures = (f: Figures) => ({
+const figures = (f: Figures): LibraryFiguresBody => ({
   borrowings: f.borrowings,
   downloads: f.downloads,
   navigations: f.navigations,
@@ -9,7 +10,7 @@ const figures = (f: Figures) => ({
   opds: f.opds,
 });
 
-const presentMonth = (m: MonthFigures) => ({
+const presentMonth = (m: MonthFigures): LibraryMonthBody => ({
   month: m.month,
   ...figures(m),
   registrations: m.registrations,
@@ -18,10 +19,10 @@ const presentMonth = (m: MonthFigures) => ({
   peak: m.peak && { day: m.peak.day, active: m.peak.active },
 });
 
-const presentDay = (d: DayFigures) => ({ day: d.day, active: d.active, ...figures(d) });
+const presentDay = (d: DayFigures): LibraryDayBody => ({ day: d.day, active: d.active, ...figures(d) });
 
 /** The library's figures as the statistics screen reads them. */
-export function presentLibraryStatistics(stats: LibraryStatistics) {
+export function presentLibraryStatistics(stats: LibraryStatistics): LibraryStatisticsBody {
   return {
     from: stats.from,
     to: stats.to,
@@ -36,4 +37,3 @@ export function presentLibraryStatistics(stats: LibraryStatistics) {
     users: { patrons: stats.users.patrons, staff: stats.users.staff },
   };
 }
-export type LibraryStatisticsJson = ReturnType<typeof presentLibraryStatistics>;

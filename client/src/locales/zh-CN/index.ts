@@ -8,6 +8,7 @@ import mailAdmin from "./mailAdmin";
 import mailCompose from "./mailCompose";
 import mailErrors from "./mailErrors";
 import libraryErrors from "./libraryErrors";
+import library from "./library";
 import modules from "./modules";
 import notify from "./notify";
 import oa from "./oa";
@@ -30,6 +31,7 @@ export default {
   ...mailCompose,
   ...notify,
   ...oa,
+  ...library,
   // Server error codes of the modules that keep theirs apart from common.ts.
   errors: { ...common.errors, ...mailErrors, ...libraryErrors },
 };
