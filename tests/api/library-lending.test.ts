@@ -159,6 +159,14 @@ describe("borrow, hold, return, renew", () => {
     expect((await p3!.get("/api/library/holds")).body.items[0]).toMatchObject({ state: "waiting", position: 1 });
     const notes = await p2!.get("/api/notifications");
     expect(notes.body.items[0]).toMatchObject({ kind: "library.hold.ready", link: `/library/titles/${titleId}` });
+    // A public patron who registered with an e-mail address hears of it there too, through the outbound queue.
+    let mailed = 0;
+    for (let tries = 0; tries < 100 && !mailed; tries++) {
+      mailed = await count("SELECT COUNT(*) AS n FROM mail_outbound WHERE recipient = ?", ["patron2@example.net"]);
+      if (!mailed) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(mailed).toBe(1);
+    expect(await count("SELECT COUNT(*) AS n FROM mail_outbound WHERE recipient = ?", ["patron3@example.net"])).toBe(0);
     // The copy is kept for p2: nobody else may take it.
     const other = await newPatron();
     expect((await other.post("/api/library/loans", { titleId })).body.error.code).toBe("library_no_copy_available");

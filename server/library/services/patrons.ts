@@ -9,6 +9,8 @@ import { conflict } from "../../core/errors.js";
 import { Role, RoleAssignment, Unit, User } from "../../org/models/index.js";
 import { PUBLIC_UNIT_KIND } from "../../org/models/unit.js";
 import { newUserRow } from "../../org/services/users.js";
+import { MAIL_CHANNEL } from "../../mailbox/services/notifyByMail.js";
+import { NotificationChannelSetting } from "../../notify/models/index.js";
 import type { PatronCategory } from "../models/index.js";
 
 /** The built-in role of self-registered patrons (server/org/permissions.ts). */
@@ -94,5 +96,13 @@ export async function registerPatron(
     throw err instanceof UniqueConstraintError ? takenError() : err;
   });
   await RoleAssignment.create({ userId: user.id, roleId: role.id, unitId: null }, { transaction });
+  // A patron who gave an e-mail address hears by e-mail when a copy is kept for them (they may turn it off
+  // in the notification centre); staff choose the channel themselves.
+  if (login.kind === "email") {
+    await NotificationChannelSetting.create(
+      { userId: user.id, channel: MAIL_CHANNEL, enabled: true, updatedAt: new Date() },
+      { transaction },
+    );
+  }
   return user;
 }

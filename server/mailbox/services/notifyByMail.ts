@@ -6,7 +6,8 @@ import { enqueueJob } from "../../jobs/services/queue.js";
 import type { JobHandler } from "../../jobs/services/runner.js";
 import { Notification, NotificationChannelSetting } from "../../notify/models/index.js";
 import type { NotificationChannel } from "../../notify/services/notifier.js";
-import { User } from "../../org/models/index.js";
+import { Unit, User } from "../../org/models/index.js";
+import { PUBLIC_UNIT_KIND } from "../../org/models/unit.js";
 import { personalMailbox } from "./addresses.js";
 import { storeMessage } from "./delivery.js";
 import { sendStored } from "./sending.js";
@@ -81,6 +82,21 @@ export async function notificationText(kind: string, params: Record<string, unkn
   });
 }
 
+/**
+ * Where a person's notification mail goes: their personal mailbox (none when
+ * it is full), or, for a public patron of the library, who has no mailbox
+ * here, the e-mail address they registered with (through the outbound queue).
+ */
+async function notificationAddressOf(
+  user: Pick<User, "id" | "username" | "email" | "unitId">,
+  defaults: { domain: string; quotaBytes: number },
+): Promise<string | null> {
+  const unit = await Unit.findByPk(user.unitId, { attributes: ["kind"] });
+  if (unit?.kind === PUBLIC_UNIT_KIND) return user.email;
+  const mailbox = await personalMailbox(user, defaults);
+  return mailbox.usedBytes >= mailbox.quotaBytes ? null : mailbox.address;
+}
+
 const PayloadSchema = z.object({ ids: z.array(z.number().int().positive()).min(1).max(10_000) });
 
 /** The job that writes the e-mails of one `notify` call. */
@@ -99,10 +115,12 @@ export function notifyByMailJob(deps: {
       const wanted = await mailChannelUsers(notifications.map((n) => n.userId));
       for (const notification of notifications) {
         if (!wanted.has(notification.userId)) continue;
-        const user = await User.findByPk(notification.userId, { attributes: ["id", "username", "disabled"] });
+        const user = await User.findByPk(notification.userId, {
+          attributes: ["id", "username", "disabled", "email", "unitId"],
+        });
         if (!user || user.disabled) continue;
-        const mailbox = await personalMailbox(user, deps.defaults);
-        if (mailbox.usedBytes >= mailbox.quotaBytes) continue;
+        const address = await notificationAddressOf(user, deps.defaults);
+        if (!address) continue;
         const text = await notificationText(
           notification.kind,
           JSON.parse(notification.params) as Record<string, unknown>,
@@ -119,7 +137,7 @@ export function notifyByMailJob(deps: {
         const noreply = `noreply@${deps.defaults.domain}`;
         const composer = new MailComposer({
           from: { name: "邕政通", address: noreply },
-          to: mailbox.address,
+          to: address,
           subject: text.length > 120 ? `${text.slice(0, 119)}…` : text,
           text: body,
           // The same notification is one message however often the job runs: its Message-ID names it.
@@ -133,7 +151,7 @@ export function notifyByMailJob(deps: {
           {
             from: null,
             envelopeFrom: noreply,
-            recipients: [mailbox.address],
+            recipients: [address],
             message: { ...stored, trace: null, receivedAt: new Date() },
             keepCopy: false,
           },
