@@ -9,6 +9,7 @@ import { archiveImportsRouter } from "./archive/routes/imports/index.js";
 import { archiveIntakeRouter } from "./archive/routes/intake/index.js";
 import { libraryCatalogueRouter } from "./library/routes/catalogue/index.js";
 import { libraryManageRouter } from "./library/routes/manage/index.js";
+import { libraryManageRouter } from "./library/routes/manage/index.js";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -76,6 +77,7 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
     statsLibraryRouter(),
     libraryReadingRouter(),
     libraryCatalogueRouter(),
+    libraryManageRouter(),
     libraryManageRouter(),
     libraryPatronsRouter(),
     libraryLoansRouter(),

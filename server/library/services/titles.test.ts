@@ -23,6 +23,7 @@ import { borrow, placeHold, returnLoan } from "./lending.js";
 import {
   LIBRARY_COLLECTION,
   TitleFieldsSchema,
+  TitlePatchSchema,
   catalogueTransaction,
   createTitle,
   libraryReindexSource,
@@ -94,6 +95,10 @@ describe("validation", () => {
     const bad = TitleFieldsSchema.safeParse({ title: "史記", licenceModel: "copies", isbn: "978-7-101-00304-9" });
     expect(bad.success).toBe(false);
     expect(JSON.stringify(bad.error?.issues)).toContain("isbn_check_digit");
+  });
+
+  it("a change holds only the fields given (no defaults that would overwrite the rest)", () => {
+    expect(TitlePatchSchema.parse({ copies: 2 })).toEqual({ copies: 2 });
   });
 
   it("refuses no copies, a licence model it does not know, a year to come and a language that is no tag", () => {

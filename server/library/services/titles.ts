@@ -10,7 +10,7 @@
  * patrons waiting in the same transaction, and a withdrawal counts the active
  * loans after taking the title's row lock that every borrow takes first.
  */
-import { Op, type Transaction } from "sequelize";
+import { Op, type Transaction, type WhereOptions } from "sequelize";
 import { z } from "zod";
 import { badRequest, conflict, notFound } from "../../core/errors.js";
 import { databaseOf, plainQuery } from "../../core/rows.js";
@@ -18,7 +18,16 @@ import { nameText, plainText } from "../../core/validate.js";
 import { enqueueIndexing, type DocumentLoader } from "../../search/outbox.js";
 import type { ReindexSource } from "../../search/reindex.js";
 import type { SearchDocument } from "../../search/types.js";
-import { LibraryClass, LibraryFile, LibraryHold, LibraryLoan, LibraryTitle, LICENCE_MODELS } from "../models/index.js";
+import { likeSafe } from "../../core/db.js";
+import {
+  LibraryClass,
+  LibraryFile,
+  LibraryHold,
+  LibraryLoan,
+  LibraryTitle,
+  LICENCE_MODELS,
+  type LicenceModel,
+} from "../models/index.js";
 import { LibraryFileText } from "../models/catalogue.js";
 import { levelTwoClassOf, topClassOf } from "./classification.js";
 import { parseIsbn } from "./isbn.js";
@@ -63,28 +72,26 @@ const IsbnField = z
     return parsed.isbn13;
   });
 
-/** The fields of a title a librarian sets. */
-export const TitleFieldsSchema = z.object({
+/** Each field a librarian sets, without defaults (a change gives only some). */
+const FIELDS = {
   title: nameText().trim().min(1).max(500),
-  authors: z.array(nameText().trim().min(1).max(120)).max(20).default([]),
-  publisher: nameText().trim().max(200).nullable().default(null),
+  authors: z.array(nameText().trim().min(1).max(120)).max(20),
+  publisher: nameText().trim().max(200).nullable(),
   year: z
     .number()
     .int()
     .min(1)
     .refine((y) => y <= currentYear() + 1, { message: "the year is in the future" })
-    .nullable()
-    .default(null),
-  isbn: IsbnField.default(null),
+    .nullable(),
+  isbn: IsbnField,
   /** A language tag: zh, zh-Hant, en … */
   language: z
     .string()
     .trim()
     .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "a language tag such as zh, zh-Hant or en")
-    .max(16)
-    .default("zh"),
-  subjects: z.array(nameText().trim().min(1).max(60)).max(30).default([]),
-  summary: plainText({ multiline: true }).trim().max(20_000).nullable().default(null),
+    .max(16),
+  subjects: z.array(nameText().trim().min(1).max(60)).max(30),
+  summary: plainText({ multiline: true }).trim().max(20_000).nullable(),
   /** A 中图法 class number (K204.2); its top class must be in the tree. */
   classCode: z
     .string()
@@ -92,21 +99,34 @@ export const TitleFieldsSchema = z.object({
     .toUpperCase()
     .regex(/^[A-Z]{1,2}[0-9A-Z./:=()\-"<>+]*$/, "a 中图法 class number such as K204.2")
     .max(32)
-    .nullable()
-    .default(null),
+    .nullable(),
   licenceModel: z.enum(LICENCE_MODELS),
-  copies: z.number().int().min(1).max(10_000).default(1),
+  copies: z.number().int().min(1).max(10_000),
   titleCategory: z
     .string()
     .trim()
-    .regex(/^[a-z0-9_-]{1,32}$/)
-    .default("general"),
+    .regex(/^[a-z0-9_-]{1,32}$/),
+};
+
+/** A new title's fields. */
+export const TitleFieldsSchema = z.object({
+  ...FIELDS,
+  authors: FIELDS.authors.default([]),
+  publisher: FIELDS.publisher.default(null),
+  year: FIELDS.year.default(null),
+  isbn: FIELDS.isbn.default(null),
+  language: FIELDS.language.default("zh"),
+  subjects: FIELDS.subjects.default([]),
+  summary: FIELDS.summary.default(null),
+  classCode: FIELDS.classCode.default(null),
+  copies: FIELDS.copies.default(1),
+  titleCategory: FIELDS.titleCategory.default("general"),
 });
 export type TitleFields = z.infer<typeof TitleFieldsSchema>;
 export type TitleInput = z.input<typeof TitleFieldsSchema>;
 
-/** A change to some of a title's fields. */
-export const TitlePatchSchema = TitleFieldsSchema.partial();
+/** A change to some of a title's fields: only those given. */
+export const TitlePatchSchema = z.object(FIELDS).partial();
 export type TitlePatch = z.infer<typeof TitlePatchSchema>;
 
 /** A file already in the blob store, with what was read from it. */
@@ -360,4 +380,43 @@ export async function libraryBlobReferences(hashes: readonly string[]): Promise<
     LibraryTitle.findAll({ attributes: ["coverSha256"], where: { coverSha256: hashes } }),
   ]);
   return new Set([...files.map((f) => f.sha256), ...covers.map((c) => c.coverSha256 ?? "")].filter(Boolean));
+}
+
+export interface ManagedTitleQuery {
+  /** Part of the title, or an ISBN (any form parseIsbn takes). */
+  q?: string;
+  /** A class and everything filed under it (K finds K204.2). */
+  classCode?: string;
+  licenceModel?: LicenceModel;
+  page: number;
+  pageSize: number;
+}
+
+/** The librarian's list of live titles, newest first, with their files. */
+export async function listManagedTitles(query: ManagedTitleQuery) {
+  const and: WhereOptions<LibraryTitle>[] = [{ withdrawnAt: null }];
+  const q = query.q?.trim();
+  if (q) {
+    const isbn = parseIsbn(q);
+    and.push(isbn.ok ? { isbn: isbn.isbn13 } : { title: { [Op.like]: `%${likeSafe(q)}%` } });
+  }
+  if (query.classCode) and.push({ classCode: { [Op.like]: `${likeSafe(query.classCode.toUpperCase())}%` } });
+  if (query.licenceModel) and.push({ licenceModel: query.licenceModel });
+  const { rows, count } = await LibraryTitle.findAndCountAll({
+    where: { [Op.and]: and },
+    order: [["id", "DESC"]],
+    offset: (query.page - 1) * query.pageSize,
+    limit: query.pageSize,
+  });
+  const files = rows.length
+    ? await LibraryFile.findAll({ where: { titleId: rows.map((r) => r.id) }, order: [["id", "ASC"]] })
+    : [];
+  return { rows: rows.map((title) => ({ title, files: files.filter((f) => f.titleId === title.id) })), count };
+}
+
+/** A live title with its files, for the librarian's form. */
+export async function managedTitle(titleId: number, t?: Transaction) {
+  const title = await findTitleOr404(titleId, t);
+  const files = await LibraryFile.findAll({ where: { titleId }, order: [["id", "ASC"]], transaction: t });
+  return { title, files };
 }
