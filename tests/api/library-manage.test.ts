@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/testServer.js";
 import type { ApiClient } from "../helpers/apiClient.js";
+import { addBook } from "../helpers/library.js";
 import { LibraryFile, LibraryTitle } from "../../server/library/models/index.js";
 import { libraryUploadsRoot } from "../../server/library/services/titleUploads.js";
 
@@ -133,5 +134,18 @@ describe("who may manage the catalogue", () => {
       expect([403, 404], path).toContain((await staff.get(path)).status);
     }
     expect(await LibraryTitle.count()).toBe(before);
+  });
+});
+
+describe("demo data", () => {
+  it("the demo librarian manages the catalogue, and addBook files 史記 卷一 in class K, found by its text", async () => {
+    const demo = await server.signIn("librarian");
+    const me = await demo.get("/api/auth/me");
+    expect(me.body.permissions).toContain("library.manage");
+    const title = await addBook(server, SHIJI, { title: "史記 卷一（演示）", classCode: "K204.2", copies: 1 });
+    const listed = await demo.get("/api/library/manage/titles?classCode=K");
+    expect(listed.body.items.map((t: { id: number }) => t.id)).toContain(title.id);
+    const found = await server.search.search({ collection: "library", text: "黃帝", filters: { classCode: ["K"] } });
+    expect(found.hits.map((h) => h.id)).toContain(String(title.id));
   });
 });

@@ -222,6 +222,17 @@ export async function seedDemoOrganisation(sequelize: Sequelize, hashCost: numbe
       printed: true,
       everywhere: true,
     });
+    // The librarian (图书管理员) keeps the e-library's catalogue, which is the city's, so the role holds everywhere.
+    people.push({
+      username: "librarian",
+      displayName: next(),
+      unit: office,
+      department: infoDept,
+      position: "科员",
+      role: "librarian",
+      printed: true,
+      everywhere: true,
+    });
 
     const roles = new Map((await Role.findAll({ transaction: t })).map((r) => [r.code, r]));
     for (const p of people) {
