@@ -194,6 +194,7 @@ const messages: typeof zhCN = {
       mailadmin: "Mail administrator",
       unitmailadmin: "Unit mail administrator",
       librarian: "Librarian",
+      patron: "Patron",
       oaadmin: "OA administrator",
     },
     permissions: {

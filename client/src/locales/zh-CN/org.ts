@@ -183,6 +183,7 @@ export default {
       mailadmin: "邮件管理员",
       unitmailadmin: "单位邮件管理员",
       librarian: "图书管理员",
+      patron: "读者",
       oaadmin: "OA管理员",
     },
     permissions: {

@@ -185,6 +185,7 @@ const messages: typeof zhCN = {
       mailadmin: "郵件管理員",
       unitmailadmin: "單位郵件管理員",
       librarian: "圖書管理員",
+      patron: "讀者",
       oaadmin: "OA管理員",
     },
     permissions: {
