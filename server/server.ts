@@ -49,6 +49,7 @@ import { initStatsModels } from "./stats/models/index.js";
 import { onUsageError } from "./stats/services/usage.js";
 import { LIBRARY_LENDING_EVERY_SECONDS, LIBRARY_LENDING_JOB, lendingExpiryJob } from "./library/services/lending.js";
 import { libraryBlobReferences, libraryReindexSource } from "./library/services/titles.js";
+import { LIBRARY_IMPORT_JOB, catalogueImportJob } from "./library/services/catalogueImport.js";
 import { syncMailDomains } from "./mailbox/services/addresses.js";
 import { mailStoreHooks } from "./mailbox/services/smtpHooks.js";
 import { loadMailTls } from "./mailbox/services/tls.js";
@@ -116,6 +117,8 @@ function jobHandlers(deps: JobServices, logger: Logger): Record<string, JobHandl
     ...mailJobHandlers(deps.env, deps.sequelize, deps.blobs, logger),
     [ARCHIVE_IMPORT_JOB]: archiveImportJob(deps),
     [ARCHIVE_INTAKE_JOB]: archiveIntakeJob(deps),
+    // A librarian's batch of books and CSV list (services/catalogueImport.ts).
+    [LIBRARY_IMPORT_JOB]: catalogueImportJob(deps),
     // Hourly: read notifications go 180 days after reading, unread ones after two years.
     [NOTIFY_PRUNE_JOB]: notificationPruneJob(),
     // Every minute: reminders before a step's deadline, and notices (to supervisors too) once it has passed.

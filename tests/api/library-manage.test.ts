@@ -13,6 +13,7 @@ import { libraryUploadsRoot } from "../../server/library/services/titleUploads.j
 const books = join(import.meta.dirname, "../../../shared/corpus/books");
 const SHIJING = "《詩經集傳》卷一.pdf";
 const SHIJI = "001《史記》卷一.pdf";
+const ZIZHI = "001《資治通鑑》卷一.pdf";
 
 function form(files: [string, Buffer][], fields: Record<string, string> = {}, cover?: Buffer): FormData {
   const body = new FormData();
@@ -147,5 +148,67 @@ describe("demo data", () => {
     expect(listed.body.items.map((t: { id: number }) => t.id)).toContain(title.id);
     const found = await server.search.search({ collection: "library", text: "黃帝", filters: { classCode: ["K"] } });
     expect(found.hits.map((h) => h.id)).toContain(String(title.id));
+  });
+});
+
+describe("batch import", () => {
+  const csv = [
+    "file,title,authors,classCode,licenceModel,copies,isbn",
+    `古籍/${ZIZHI},資治通鑑 卷一,司馬光,K204.3,copies,2,`,
+    `古籍/《紅樓夢評論》王國維.pdf,,王國維,I207.411,open,,`,
+    "古籍/不存在.pdf,无此书,,K,copies,1,",
+    `古籍/残缺.pdf,残缺,,K,copies,1,`,
+    `古籍/${SHIJING},詩經集傳 卷一（批量）,朱熹,I222.2,pool,0,`,
+  ].join("\n");
+  const batch = () => {
+    const body = new FormData();
+    for (const name of [ZIZHI, "《紅樓夢評論》王國維.pdf", SHIJING])
+      body.append("files", new Blob([new Uint8Array(readFileSync(join(books, name)))]), `古籍/${name}`);
+    body.append(
+      "files",
+      new Blob([new Uint8Array(readFileSync(join(books, SHIJI)).subarray(0, 3000))]),
+      "古籍/残缺.pdf",
+    );
+    body.append("csv", new Blob([csv]), "list.csv");
+    return body;
+  };
+  async function finished(id: number) {
+    const until = Date.now() + 120_000;
+    for (;;) {
+      const res = await librarian.get(`/api/library/imports/${id}`);
+      if (res.body.status === "done" || res.body.status === "failed") return res.body;
+      if (Date.now() > until) throw new Error(`import ${id} still ${res.body.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  it("files every good row, reports each bad one without stopping, and a second run adds nothing", async () => {
+    const queued = await librarian.upload("/api/library/imports", batch());
+    expect(queued.status, JSON.stringify(queued.body)).toBe(202);
+    expect(queued.body).toMatchObject({ status: "queued", total: 5, done: 0 });
+    const run = await finished(queued.body.id);
+    expect(run).toMatchObject({ status: "done", total: 5, done: 5, created: 2, updated: 0, failed: 3 });
+    expect(run.report.map((r: { outcome: string; code?: string }) => r.code ?? r.outcome)).toEqual([
+      "created",
+      "created",
+      "library_import_file_missing",
+      "library_file_corrupt",
+      "validation_failed",
+    ]);
+    const titles = await LibraryTitle.count();
+    const again = await finished((await librarian.upload("/api/library/imports", batch())).body.id);
+    expect(again).toMatchObject({ created: 0, updated: 2, failed: 3 });
+    expect(await LibraryTitle.count()).toBe(titles);
+    const open = await LibraryTitle.findByPk(run.report[1].titleId);
+    expect(open).toMatchObject({ title: "紅樓夢評論", licenceModel: "open", classCode: "I207.411" });
+  }, 200_000);
+
+  it("refuses a list without a file column before anything is queued", async () => {
+    const body = new FormData();
+    body.append("csv", new Blob(["title\n史記\n"]), "list.csv");
+    const res = await librarian.upload("/api/library/imports", body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("library_import_bad_csv");
+    expect((await staff.get("/api/library/imports")).status).toBe(403);
   });
 });

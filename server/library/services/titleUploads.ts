@@ -32,6 +32,26 @@ export const TITLE_UPLOAD_LIMITS: UploadLimits = {
   maxFieldBytes: 20_000,
 };
 
+/** A batch: a folder of up to 1,000 books and its CSV list. */
+export const IMPORT_UPLOAD_LIMITS: UploadLimits = {
+  maxFileBytes: 500 * MB,
+  maxTotalBytes: 20 * 1024 * MB,
+  maxFiles: 1001,
+  maxFieldBytes: 1000,
+};
+
+/** A batch's parts: the folder's books under files/ (as the browser names them), the list as list.csv. */
+export function placeImportUpload(field: string, name: string): string | null {
+  if (field === "files") {
+    const ext = extensionOf(name);
+    return (ext === ".pdf" || ext === ".epub") && !name.split("/").some((s) => s.startsWith("."))
+      ? `files/${name}`
+      : null;
+  }
+  if (field === "csv") return "list.csv";
+  return null;
+}
+
 /** Where uploads wait while they are read. */
 export const libraryUploadsRoot = (dataDir: string) => join(dataDir, "uploads", "library");
 export const newLibraryUploadFolder = (dataDir: string) => join(libraryUploadsRoot(dataDir), randomUUID());

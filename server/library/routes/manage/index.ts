@@ -1,12 +1,15 @@
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import Router from "@koa/router";
 import type { AppContext, AppContextExtras, AppState } from "../../../core/context.js";
-import { badRequest } from "../../../core/errors.js";
+import { badRequest, notFound } from "../../../core/errors.js";
 import { receiveUpload } from "../../../core/multipart.js";
 import { actorOf, authorize } from "../../../core/policy.js";
 import { parseRequest } from "../../../core/validate.js";
 import { cataloguePolicy } from "../../policies/catalogue.js";
-import { presentManagedFile, presentManagedTitle } from "../../presenters/manage.js";
+import { LibraryImport } from "../../models/catalogue.js";
+import { presentImport, presentManagedFile, presentManagedTitle } from "../../presenters/manage.js";
+import { parseImportCsv, queueCatalogueImport } from "../../services/catalogueImport.js";
 import {
   addTitleFiles,
   catalogueTransaction,
@@ -18,7 +21,9 @@ import {
   withdrawTitle,
 } from "../../services/titles.js";
 import {
+  IMPORT_UPLOAD_LIMITS,
   TITLE_UPLOAD_LIMITS,
+  placeImportUpload,
   newLibraryUploadFolder,
   newTitleFields,
   placeTitleUpload,
@@ -26,7 +31,14 @@ import {
   storeUploadedBooks,
   type ReadUpload,
 } from "../../services/titleUploads.js";
-import { ManagedTitleListSchema, TitleFileIdSchema, TitleIdSchema, TitleUpdateSchema } from "./schema.js";
+import {
+  ImportIdSchema,
+  ImportListSchema,
+  ManagedTitleListSchema,
+  TitleFileIdSchema,
+  TitleIdSchema,
+  TitleUpdateSchema,
+} from "./schema.js";
 
 /**
  * Streams a multipart form to a fresh folder, reads its books and hands them
@@ -225,6 +237,58 @@ export function libraryManageRouter(): Router<AppState, AppContextExtras> {
       );
     });
     ctx.status = 204;
+  });
+
+  // A folder of books and a CSV list (services/catalogueImport.ts), filed by the job queue.
+  router.post("/imports", async (ctx: AppContext) => {
+    const actor = actorOf(ctx);
+    authorize(cataloguePolicy.manage(actor), "import into the catalogue");
+    const dir = newLibraryUploadFolder(ctx.services.env.DATA_DIR);
+    const upload = await receiveUpload(ctx, dir, IMPORT_UPLOAD_LIMITS, placeImportUpload);
+    try {
+      if (!upload.files.some((f) => f.field === "csv")) {
+        throw badRequest("library_import_no_csv", "Upload the CSV list as the field csv");
+      }
+      const rows = parseImportCsv(await readFile(join(dir, "list.csv"), "utf8"));
+      const run = await ctx.services.sequelize.transaction(async (t) => {
+        const queued = await queueCatalogueImport({ operator: actor.user.username, dir, rows: rows.length }, t);
+        await ctx.audit(
+          {
+            action: "library.import.upload",
+            outcome: "success",
+            targetType: "library_import",
+            targetId: queued.id,
+            detail: { rows: rows.length, files: upload.files.filter((f) => f.field === "files").length },
+          },
+          t,
+        );
+        return queued;
+      });
+      ctx.status = 202;
+      ctx.body = presentImport(run);
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  });
+
+  router.get("/imports", async (ctx: AppContext) => {
+    authorize(cataloguePolicy.manage(actorOf(ctx)), "see catalogue imports");
+    const { query } = parseRequest(ctx, ImportListSchema);
+    const { rows, count } = await LibraryImport.findAndCountAll({
+      order: [["id", "DESC"]],
+      offset: (query.page - 1) * query.pageSize,
+      limit: query.pageSize,
+    });
+    ctx.body = { items: rows.map((r) => presentImport(r)), total: count, page: query.page, pageSize: query.pageSize };
+  });
+
+  router.get("/imports/:id", async (ctx: AppContext) => {
+    authorize(cataloguePolicy.manage(actorOf(ctx)), "see catalogue imports");
+    const { params } = parseRequest(ctx, ImportIdSchema);
+    const run = await LibraryImport.findByPk(params.id);
+    if (!run) throw notFound("Import");
+    ctx.body = presentImport(run, true);
   });
 
   return router;
