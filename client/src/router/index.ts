@@ -28,6 +28,8 @@ router.beforeEach(async (to) => {
   if (!auth.signedIn) return { name: "login", query: to.fullPath === "/" ? {} : { redirect: to.fullPath } };
   if (auth.mustChangePassword && to.name !== "change-password") return { name: "change-password" };
 
+  // A patron of the public library has no staff home: their start page is the library.
+  if (to.name === "home" && auth.can("library.use") && !auth.can("org.directory.read")) return { name: "library" };
   // A child route is guarded by its own meta and by every parent's.
   for (const record of to.matched) {
     const required = record.meta.permission;

@@ -76,3 +76,8 @@ export function presentRule(rule: LibraryRule) {
     claimDays: rule.claimDays,
   };
 }
+
+export type LoanShape = ReturnType<typeof presentLoan>;
+export type AdminLoanShape = ReturnType<typeof presentAdminLoan>;
+export type HoldShape = ReturnType<typeof presentHold>;
+export type RuleShape = ReturnType<typeof presentRule>;

@@ -3,6 +3,7 @@ import type zhCN from "../zh-CN/auth";
 const messages: typeof zhCN = {
   auth: {
     login: {
+      registerPatron: "Register as a library patron",
       title: "Sign in",
       subtitle: "Government collaboration platform",
       username: "Username",

@@ -1,6 +1,7 @@
 export default {
   auth: {
     login: {
+      registerPatron: "注册读者账号",
       title: "用户登录",
       subtitle: "政务协同办公平台",
       username: "用户名",

@@ -3,6 +3,7 @@ import type zhCN from "../zh-CN/auth";
 const messages: typeof zhCN = {
   auth: {
     login: {
+      registerPatron: "註冊讀者帳號",
       title: "使用者登入",
       subtitle: "政務協同辦公平台",
       username: "使用者名稱",

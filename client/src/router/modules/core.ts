@@ -14,6 +14,13 @@ export const coreRoutes: RouteRecordRaw[] = [
     component: () => import("@/views/auth/change-password/index.vue"),
     meta: { title: "menu.changePassword" },
   },
+  // A member of the public registers with the library (a patron account), then lands in it.
+  {
+    path: "/register",
+    name: "register",
+    component: () => import("@/views/auth/register/index.vue"),
+    meta: { title: "library.patron.registerTitle", public: true, messages: true },
+  },
   // 政府信息公开: the archive's public records, for everyone, without signing in.
   {
     path: "/open/archive",

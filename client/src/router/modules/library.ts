@@ -9,6 +9,25 @@ export const libraryRoutes: RouteRecordRaw[] = [
     component: () => import("@/views/library/stats/index.vue"),
     meta: { title: "library.stats.title", icon: "reading", permission: "library.manage", order: 13.9 },
   },
+  // Lending: the patron's own page, and the librarian's loans and loan rules.
+  {
+    path: "library/me",
+    name: "library-me",
+    component: () => import("@/views/library/me/index.vue"),
+    meta: { title: "library.lending.me.title", icon: "reading", permission: "library.use", order: 13.1 },
+  },
+  {
+    path: "library/manage/loans",
+    name: "library-manage-loans",
+    component: () => import("@/views/library/manage/loans.vue"),
+    meta: { title: "library.lending.manage.loansTitle", icon: "reading", permission: "library.manage", order: 13.7 },
+  },
+  {
+    path: "library/manage/rules",
+    name: "library-manage-rules",
+    component: () => import("@/views/library/manage/rules.vue"),
+    meta: { title: "library.lending.rules.title", icon: "reading", permission: "library.manage", order: 13.8 },
+  },
   {
     path: "library",
     name: "library",
