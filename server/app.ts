@@ -43,6 +43,8 @@ import { mailMessagesRouter } from "./mailbox/routes/messages/index.js";
 import { mailComposeRouter } from "./mailbox/routes/compose/index.js";
 import { mailAdminRouters } from "./mailbox/routes/admin/index.js";
 import { statsLibraryRouter } from "./stats/routes/library/index.js";
+import { libraryOpdsRouter, opdsShortcut } from "./library/routes/opds/index.js";
+import { libraryBasicAuth } from "./library/routes/opds/basicAuth.js";
 import { libraryReadingRouter } from "./library/routes/reading/index.js";
 import { libraryPatronsRouter } from "./library/routes/patrons/index.js";
 import { libraryLoansRouter } from "./library/routes/loans/index.js";
@@ -75,6 +77,7 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
     mailComposeRouter(),
     ...mailAdminRouters(),
     statsLibraryRouter(),
+    libraryOpdsRouter(),
     libraryReadingRouter(),
     libraryCatalogueRouter(),
     libraryManageRouter(),
@@ -342,11 +345,14 @@ export function createApp(
   // Authentication first, so that every refusal below names the user.
   app.use(authenticate);
   app.use(canonicalApiPath);
+  // Reader apps sign in to the OPDS catalogue, and fetch its files, with HTTP Basic (server/library/routes/opds).
+  app.use(libraryBasicAuth);
   app.use(bodyParser({ enableTypes: ["json"], jsonLimit: services.env.BODY_LIMIT, encoding: "utf-8" }));
   app.use(refuseNulBytes);
   app.use(csrfProtection(services.env.COOKIE_SECURE));
   app.use(requirePasswordChange);
   app.use(ops.routes());
+  app.use(opdsShortcut);
   for (const router of apiRouters()) app.use(router.routes()).use(router.allowedMethods());
 
   const dist = services.env.CLIENT_DIST ?? clientDist;

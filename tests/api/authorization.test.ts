@@ -97,6 +97,18 @@ const STAFF = new Set([
   "GET /api/mail/mailboxes/:mailboxId/drafts/:draftId",
   "POST /api/mail/mailboxes/:mailboxId/drafts",
   "POST /api/mail/mailboxes/:mailboxId/send",
+  // The OPDS catalogue for reader apps: library.use, and HTTP Basic only — a web session gets 401 like an
+  // anonymous caller; an account without library.use 403 (tests/api/library-opds.test.ts).
+  "GET /api/library/opds",
+  "GET /api/library/opds/classes",
+  "GET /api/library/opds/classes/:code",
+  "GET /api/library/opds/classes/:code/titles",
+  "GET /api/library/opds/new",
+  "GET /api/library/opds/popular",
+  "GET /api/library/opds/loans",
+  "GET /api/library/opds/search",
+  "GET /api/library/opds/opensearch",
+  "GET /api/library/opds/titles/:id/borrow",
   // Lending: every member of staff borrows with library.use; another patron's loan or hold answers 404
   // (tests/api/library-lending.test.ts).
   "GET /api/library/loans",

@@ -117,6 +117,7 @@ const messages: typeof zhCN = {
       // Mail administration.
       mail_send: "Send mail",
       mail_smtp_auth: "SMTP sign-in failed",
+      library_opds_auth: "OPDS reader app sign-in failed",
       mail_domain_create: "Mail domain added",
       mail_domain_delete: "Mail domain removed",
       mail_domain_dkim: "DKIM key created",

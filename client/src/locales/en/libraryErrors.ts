@@ -1,6 +1,7 @@
 // The library's server error codes, merged into `errors` by index.ts (kept out of common.ts, which the sign-in page loads).
 export default {
   library_open_access: "This book is open access: read or download it without borrowing",
+  library_opds_second_factor: "Accounts with two-step verification cannot sign in to the library from a reader app",
   library_already_borrowed: "You have already borrowed this book",
   library_loan_limit: "You may borrow {max} books at a time: return one first",
   library_no_copy_available: "Every copy of this book is on loan: place a hold to join the queue",

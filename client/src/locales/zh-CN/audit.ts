@@ -114,6 +114,7 @@ export default {
       // Mail administration.
       mail_send: "发送邮件",
       mail_smtp_auth: "SMTP 登录失败",
+      library_opds_auth: "OPDS 阅读器登录失败",
       mail_domain_create: "新增邮件域名",
       mail_domain_delete: "删除邮件域名",
       mail_domain_dkim: "生成 DKIM 密钥",

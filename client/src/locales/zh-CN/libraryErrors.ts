@@ -1,6 +1,7 @@
 // The library's server error codes, merged into `errors` by index.ts (kept out of common.ts, which the sign-in page loads).
 export default {
   library_open_access: "这本书是开放获取的，无需借阅，可直接阅读或下载",
+  library_opds_second_factor: "开启了两步验证的账号不能在阅读器应用中登录图书馆",
   library_already_borrowed: "您已借阅这本书",
   library_loan_limit: "您最多可同时借阅 {max} 本书，请先归还一些",
   library_no_copy_available: "这本书的副本已全部借出，可以预约排队",

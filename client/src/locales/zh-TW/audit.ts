@@ -116,6 +116,7 @@ const messages: typeof zhCN = {
       // Mail administration.
       mail_send: "傳送郵件",
       mail_smtp_auth: "SMTP 登入失敗",
+      library_opds_auth: "OPDS 閱讀器登入失敗",
       mail_domain_create: "新增郵件網域",
       mail_domain_delete: "刪除郵件網域",
       mail_domain_dkim: "產生 DKIM 金鑰",

@@ -1,6 +1,7 @@
 // The library's server error codes, merged into `errors` by index.ts (kept out of common.ts, which the sign-in page loads).
 export default {
   library_open_access: "這本書是開放取用的，無需借閱，可直接閱讀或下載",
+  library_opds_second_factor: "啟用了兩步驟驗證的帳號不能在閱讀器應用程式中登入圖書館",
   library_already_borrowed: "您已借閱這本書",
   library_loan_limit: "您最多可同時借閱 {max} 本書，請先歸還一些",
   library_no_copy_available: "這本書的副本已全部借出，可以預約排隊",
