@@ -14,4 +14,4 @@ export function timeLeft(ms: number): string {
 }
 
 /** The reader's address for a title (views/library/reader). */
-export const readerPath = (titleId: number) => `/library/titles/${titleId}/read`;
+export const readerPath = (titleId: number) => `/library/read/${titleId}`;
