@@ -116,11 +116,20 @@ describe("uploading a title", () => {
     expect(byIsbn.body.items.map((t: { title: string }) => t.title)).toEqual(["史記 卷一"]);
     const byClass = await librarian.get("/api/library/manage/titles?classCode=I&licenceModel=copies");
     expect(byClass.body.items.map((t: { id: number }) => t.id)).toEqual([id]);
+    // An author's name as the PDF gives it (【宋】朱熹著) is found by part of it.
+    const byAuthor = await librarian.get(`/api/library/manage/titles?q=${encodeURIComponent("朱熹")}`);
+    expect(byAuthor.body.items.map((t: { id: number }) => t.id)).toEqual([id]);
+    expect(byAuthor.body.items[0].withdrawnAt).toBeNull();
   });
 
-  it("withdraws a title: gone from the manage list", async () => {
+  it("withdraws a title: gone from the manage list, listed among the withdrawn ones", async () => {
     expect((await librarian.delete(`/api/library/titles/${id}`)).status).toBe(204);
     expect((await librarian.get(`/api/library/manage/titles/${id}`)).status).toBe(404);
+    const live = await librarian.get("/api/library/manage/titles?pageSize=100");
+    expect(live.body.items.map((t: { id: number }) => t.id)).not.toContain(id);
+    const withdrawn = await librarian.get("/api/library/manage/titles?withdrawn=true");
+    expect(withdrawn.body.items.map((t: { id: number }) => t.id)).toEqual([id]);
+    expect(Date.parse(withdrawn.body.items[0].withdrawnAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 });
 

@@ -33,11 +33,16 @@ export function presentManagedTitle(t: LibraryTitle, files?: readonly LibraryFil
     copies: t.copies,
     titleCategory: t.titleCategory,
     cover: coverUrl(t),
+    /** When the title left the catalogue (null while it is in it). */
+    withdrawnAt: t.withdrawnAt?.toISOString() ?? null,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
     ...(files ? { files: files.map(presentManagedFile) } : {}),
   };
 }
+
+export type ManagedTitleShape = ReturnType<typeof presentManagedTitle>;
+export type ManagedFileShape = ReturnType<typeof presentManagedFile>;
 
 /** A batch import: its progress; with the report when asked for one run. */
 export function presentImport(run: LibraryImport, withReport = false) {
@@ -56,3 +61,5 @@ export function presentImport(run: LibraryImport, withReport = false) {
     ...(withReport ? { report: run.report } : {}),
   };
 }
+
+export type ImportShape = ReturnType<typeof presentImport>;

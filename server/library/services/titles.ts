@@ -383,22 +383,25 @@ export async function libraryBlobReferences(hashes: readonly string[]): Promise<
 }
 
 export interface ManagedTitleQuery {
-  /** Part of the title, or an ISBN (any form parseIsbn takes). */
+  /** Part of the title or of an author's name, or an ISBN (any form parseIsbn takes). */
   q?: string;
   /** A class and everything filed under it (K finds K204.2). */
   classCode?: string;
   licenceModel?: LicenceModel;
+  /** The titles withdrawn from the catalogue instead of the live ones (kept for the loan history). */
+  withdrawn?: boolean;
   page: number;
   pageSize: number;
 }
 
-/** The librarian's list of live titles, newest first, with their files. */
+/** The librarian's list of live (or withdrawn) titles, newest first, with their files. */
 export async function listManagedTitles(query: ManagedTitleQuery) {
-  const and: WhereOptions<LibraryTitle>[] = [{ withdrawnAt: null }];
+  const and: WhereOptions<LibraryTitle>[] = [{ withdrawnAt: query.withdrawn ? { [Op.ne]: null } : null }];
   const q = query.q?.trim();
   if (q) {
     const isbn = parseIsbn(q);
-    and.push(isbn.ok ? { isbn: isbn.isbn13 } : { title: { [Op.like]: `%${likeSafe(q)}%` } });
+    const like = { [Op.like]: `%${likeSafe(q)}%` };
+    and.push(isbn.ok ? { isbn: isbn.isbn13 } : { [Op.or]: [{ title: like }, { authors: like }] });
   }
   if (query.classCode) and.push({ classCode: { [Op.like]: `${likeSafe(query.classCode.toUpperCase())}%` } });
   if (query.licenceModel) and.push({ licenceModel: query.licenceModel });

@@ -18,6 +18,11 @@ export const ManagedTitleListSchema = z.object({
       .max(32)
       .optional(),
     licenceModel: z.enum(LICENCE_MODELS).optional(),
+    /** withdrawn=true lists the withdrawn titles instead of the live ones. */
+    withdrawn: z
+      .enum(["true", "false"])
+      .transform((v) => v === "true")
+      .optional(),
     page: z.coerce.number().int().min(1).max(100_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(100).default(20),
   }),
