@@ -4,7 +4,7 @@ import { businessRoutes } from "./modules/business";
 import { coreRoutes } from "./modules/core";
 import { directoryRoutes } from "./modules/directory";
 import { homeRoutes } from "./modules/home";
-import { libraryRoutes } from "./modules/library";
+import { libraryPublicRoutes, libraryRoutes } from "./modules/library";
 import { notifyRoutes } from "./modules/notify";
 import { oaRoutes } from "./modules/oa";
 import { orgRoutes } from "./modules/org";
@@ -31,5 +31,6 @@ export const routes: RouteRecordRaw[] = [
     component: () => import("@/layouts/basic-layout.vue"),
     children: layoutChildren,
   },
+  ...libraryPublicRoutes,
   ...coreRoutes,
 ];

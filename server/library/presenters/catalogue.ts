@@ -76,3 +76,5 @@ export function presentTitleDetail(t: LibraryTitle, parts: TitleDetailParts) {
 }
 
 export type TitleDetail = ReturnType<typeof presentTitleDetail>;
+export type TitleCardShape = ReturnType<typeof presentTitleCard>;
+export type TitleHitShape = ReturnType<typeof presentTitleHit>;

@@ -28,11 +28,61 @@ export const libraryRoutes: RouteRecordRaw[] = [
     component: () => import("@/views/library/manage/rules.vue"),
     meta: { title: "library.lending.rules.title", icon: "reading", permission: "library.manage", order: 13.8 },
   },
+  // The catalogue (views/library/home, views/library/catalogue); the same screens for visitors under /open/library.
   {
     path: "library",
     name: "library",
-    component: () => import("@/views/modules/placeholder.vue"),
-    props: { module: "library" },
+    component: () => import("@/views/library/home/index.vue"),
     meta: { title: "menu.library", icon: "reading", permission: "library.use", order: 13 },
+  },
+  {
+    path: "library/classes/:code",
+    name: "library-class",
+    component: () => import("@/views/library/catalogue/class-page.vue"),
+    meta: { title: "menu.library", permission: "library.use", hideInMenu: true },
+  },
+  {
+    path: "library/search",
+    name: "library-search",
+    component: () => import("@/views/library/catalogue/search-page.vue"),
+    meta: { title: "menu.library", permission: "library.use", hideInMenu: true },
+  },
+  {
+    path: "library/titles/:id",
+    name: "library-title",
+    component: () => import("@/views/library/catalogue/title-page.vue"),
+    meta: { title: "menu.library", permission: "library.use", hideInMenu: true },
+  },
+];
+
+/** The catalogue for visitors who have not signed in (as a Koha OPAC), in the public shell, outside the layout. */
+export const libraryPublicRoutes: RouteRecordRaw[] = [
+  {
+    path: "/open/library",
+    name: "library-open",
+    component: () => import("@/views/library/home/index.vue"),
+    props: { open: true },
+    meta: { title: "library.catalogue.title", public: true, messages: true },
+  },
+  {
+    path: "/open/library/classes/:code",
+    name: "library-open-class",
+    component: () => import("@/views/library/catalogue/class-page.vue"),
+    props: { open: true },
+    meta: { title: "library.catalogue.title", public: true, messages: true },
+  },
+  {
+    path: "/open/library/search",
+    name: "library-open-search",
+    component: () => import("@/views/library/catalogue/search-page.vue"),
+    props: { open: true },
+    meta: { title: "library.catalogue.title", public: true, messages: true },
+  },
+  {
+    path: "/open/library/titles/:id",
+    name: "library-open-title",
+    component: () => import("@/views/library/catalogue/title-page.vue"),
+    props: { open: true },
+    meta: { title: "library.catalogue.title", public: true, messages: true },
   },
 ];
