@@ -124,6 +124,15 @@ describe("borrowing never lends beyond the licence", () => {
     // The same patron as staff is under the general rule (ten loans).
     await borrow(reader, three!.id, "staff");
   });
+
+  it("lends nothing of a withdrawn title and takes no hold on it", async () => {
+    const title = await newTitle(2);
+    await title.update({ withdrawnAt: new Date() });
+    const reader = patron();
+    expect(await refusal(borrow(reader, title.id, "staff"))).toBe("404 not_found");
+    expect(await refusal(placeHold(reader, title.id, "staff"))).toBe("404 not_found");
+    expect(await LibraryLoan.count({ where: { titleId: title.id } })).toBe(0);
+  });
 });
 
 describe("the holds queue", () => {

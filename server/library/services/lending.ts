@@ -117,6 +117,8 @@ export async function borrow(
 ): Promise<LibraryLoan> {
   return lendingTransaction(async (t) => {
     const title = await lockTitle(titleId, t);
+    // A withdrawn title stays for the loans' history but is no longer in the catalogue.
+    if (title.withdrawnAt) throw notFound("Title");
     if (title.licenceModel === "open") throw openAccess();
     const rule = await requireRule(patronCategory, title.titleCategory, t);
     const mine = await count(
@@ -308,6 +310,8 @@ export async function placeHold(
 ): Promise<LibraryHold> {
   return lendingTransaction(async (t) => {
     const title = await lockTitle(titleId, t);
+    // A withdrawn title stays for the loans' history but is no longer in the catalogue.
+    if (title.withdrawnAt) throw notFound("Title");
     if (title.licenceModel === "open") throw openAccess();
     const rule = await requireRule(patronCategory, title.titleCategory, t);
     const borrowed = await count(
