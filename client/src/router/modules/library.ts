@@ -3,6 +3,15 @@ import type { RouteRecordRaw } from "vue-router";
 /** The e-library (网上电子图书馆): catalogue, lending, reading, management and statistics. */
 export const libraryRoutes: RouteRecordRaw[] = [
   {
+    // The reader (views/library/reader). No permission code: the API decides who may open the title (a current
+    // loan, or open access) and the screen explains a refusal with a link back to the title.
+    path: "library/read/:titleId",
+    name: "library-reader",
+    component: () => import("@/views/library/reader/index.vue"),
+    props: true,
+    meta: { title: "library.reader.title", hideInMenu: true },
+  },
+  {
     // The library's figures by month and day, for librarians (GET /api/stats/library).
     path: "library/manage/stats",
     name: "library-stats",

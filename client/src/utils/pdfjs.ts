@@ -1,0 +1,50 @@
+import type * as PdfJsModule from "pdfjs-dist/build/pdf.mjs";
+import type { DocumentInitParameters } from "pdfjs-dist/types/src/display/api";
+import workerUrl from "pdfjs-dist/build/pdf.worker.min.mjs?url";
+
+/** 100 % shows a page at its printed size: PDF points (1/72 in) to CSS pixels (1/96 in). */
+export const PDF_TO_CSS = 96 / 72;
+/** A page's canvas is drawn at a lower resolution past this many pixels: memory on phones. */
+export const MAX_CANVAS_PIXELS = 16_777_216;
+
+export type PdfJs = typeof PdfJsModule;
+
+/**
+ * pdf.js, loaded when a PDF is first shown (not with the screen), with its
+ * worker and the run-time files it reads while it draws: CMaps of the CJK
+ * fonts that are not embedded, the standard 14 fonts and the image decoders,
+ * copied into the build by client/vite-pdfjs-assets.ts under the version of
+ * this very library.
+ */
+export async function loadPdfJs(): Promise<PdfJs> {
+  const pdfjs = await import("pdfjs-dist/build/pdf.mjs");
+  pdfjs.GlobalWorkerOptions.workerSrc = workerUrl;
+  return pdfjs;
+}
+
+/**
+ * The parameters every viewer opens a served PDF with: by byte ranges only
+ * (the server answers them), never the whole file behind the reader's back,
+ * so the first page shows before the rest has arrived.
+ */
+export function rangedDocument(pdfjs: PdfJs, url: string, rangeChunkSize = 65_536): DocumentInitParameters {
+  const assets = `${import.meta.env.BASE_URL}assets/pdfjs-${pdfjs.version}/`;
+  return {
+    url,
+    cMapUrl: `${assets}cmaps/`,
+    cMapPacked: true,
+    standardFontDataUrl: `${assets}standard_fonts/`,
+    wasmUrl: `${assets}wasm/`,
+    disableAutoFetch: true,
+    disableStream: true,
+    rangeChunkSize,
+    withCredentials: true,
+    // The page's Content-Security-Policy allows no eval; pdf.js then draws fonts without compiling them.
+    isEvalSupported: false,
+  };
+}
+
+/** The device pixel ratio a page of this size is drawn at, lowered for very large pages (memory on phones). */
+export function canvasRatio(width: number, height: number): number {
+  return Math.min(window.devicePixelRatio || 1, Math.sqrt(MAX_CANVAS_PIXELS / Math.max(1, width * height)));
+}
