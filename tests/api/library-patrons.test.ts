@@ -125,6 +125,37 @@ describe("self-registration", () => {
     expect((await sysadmin.delete(`/api/org/units/${unit!.id}`)).status).toBe(404);
   });
 
+  it("lets nobody put staff into the public unit, or move a patron out of it", async () => {
+    const [unit] = await server.sequelize.query<{ id: number }>("SELECT id FROM units WHERE kind = 'public'", {
+      type: QueryTypes.SELECT,
+    });
+    const [office] = await server.sequelize.query<{ id: number }>(
+      "SELECT unitId AS id FROM users WHERE username = 'office.staff1'",
+      {
+        type: QueryTypes.SELECT,
+      },
+    );
+    const sysadmin = await server.signIn("sysadmin");
+    const created = await sysadmin.post("/api/org/users", {
+      username: "not.a.patron",
+      displayName: "张三",
+      unitId: unit!.id,
+    });
+    expect([created.status, created.body.error?.code]).toEqual([400, "unknown_unit"]);
+    const staff = (await sysadmin.get("/api/org/users?q=office.staff2")).body.items[0];
+    const moved = await sysadmin.patch(`/api/org/users/${staff.id}`, { unitId: unit!.id });
+    expect([moved.status, moved.body.error?.code]).toEqual([400, "unknown_unit"]);
+    const patron = await register(server.client(), {
+      login: "move.me@example.com",
+      displayName: "王五",
+      password: STRONG_PASSWORD,
+    });
+    expect(patron.status).toBe(201);
+    const found = (await sysadmin.get("/api/org/users?q=move.me")).body.items[0];
+    const out = await sysadmin.patch(`/api/org/users/${found.id}`, { unitId: office!.id });
+    expect([out.status, out.body.error?.code]).toEqual([400, "patron_not_movable"]);
+  });
+
   it("lets the system administrator find and disable a patron like any account", async () => {
     const sysadmin = await server.signIn("sysadmin");
     const found = await sysadmin.get(`/api/org/users?q=${encodeURIComponent("13800138000")}`);

@@ -1,3 +1,4 @@
+import { PUBLIC_UNIT_KIND } from "../models/unit.js";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { Op, type Sequelize, type Transaction } from "sequelize";
@@ -184,7 +185,8 @@ export async function planUserImport(props: { input: ImportInput; actor: Actor }
   const errors: ImportError[] = [];
   const planned: PlannedUser[] = [];
   const sample: ImportReport["sample"] = [];
-  const units = new Map((await Unit.findAll()).map((u) => [u.code, u]));
+  // The public patrons' unit takes only self-registered patrons.
+  const units = new Map((await Unit.findAll()).filter((u) => u.kind !== PUBLIC_UNIT_KIND).map((u) => [u.code, u]));
   const departments = await Department.findAll();
   const positions = new Map((await Position.findAll()).map((p) => [p.name, p]));
   // Only well-formed names reach the query: the SQLite driver cuts a string at a NUL byte.

@@ -16,16 +16,27 @@ export interface UserPlacement {
   positionId?: number | null;
 }
 
-/** Checks that the unit, department and position exist and fit together. */
 export interface Placement {
   unit: Unit;
   department: Department | null;
   position: Position | null;
 }
 
-export async function resolvePlacement(placement: UserPlacement, transaction?: Transaction): Promise<Placement> {
+/**
+ * Checks that the unit, department and position exist and fit together. The
+ * public patrons' unit is no placement for staff: only self-registration puts
+ * people there, and they stay there (`currentUnitId`, the account's own unit,
+ * lets an edit of a patron that does not move them through).
+ */
+export async function resolvePlacement(
+  placement: UserPlacement,
+  transaction?: Transaction,
+  currentUnitId?: number,
+): Promise<Placement> {
   const unit = await Unit.findByPk(placement.unitId, { transaction });
   if (!unit) throw badRequest("unknown_unit", `Unit ${placement.unitId} does not exist`);
+  if (unit.kind === PUBLIC_UNIT_KIND && unit.id !== currentUnitId)
+    throw badRequest("unknown_unit", `Unit ${placement.unitId} does not exist`);
   let department: Department | null = null;
   if (placement.departmentId) {
     department = await Department.findByPk(placement.departmentId, { transaction });

@@ -189,6 +189,7 @@ const messages: typeof zhCN = {
     link_to_itself: "A document cannot revise or repeal itself",
     unknown_role: "The role does not exist",
     unknown_unit: "The unit does not exist",
+    patron_not_movable: "A self-registered library patron cannot be moved into a unit",
     admin_role_not_scoped: "Administrator roles apply everywhere; leave the unit empty",
     already_assigned: "The user already has this role there",
     last_admin: "At least one person must keep this administrator role",

@@ -182,6 +182,7 @@ export default {
     link_to_itself: "文件不能修订或废止它自己",
     unknown_role: "角色不存在",
     unknown_unit: "单位不存在",
+    patron_not_movable: "自行注册的图书馆读者不能调入单位",
     admin_role_not_scoped: "三员角色不限单位，请不要选择管辖单位",
     already_assigned: "该用户在此范围内已有这个角色",
     last_admin: "至少要保留一名该管理员角色的人员",

@@ -184,6 +184,7 @@ const messages: typeof zhCN = {
     link_to_itself: "文件不能修訂或廢止它自己",
     unknown_role: "角色不存在",
     unknown_unit: "單位不存在",
+    patron_not_movable: "自行註冊的圖書館讀者不能調入單位",
     admin_role_not_scoped: "三員角色不限單位，請勿選擇管轄單位",
     already_assigned: "該使用者在此範圍內已有這個角色",
     last_admin: "至少須保留一名該管理員角色的人員",

@@ -19,7 +19,8 @@ import { pinyinKeys } from "../../services/pinyin.js";
 import { commitUserImport, importHasErrors, importTemplate, planUserImport } from "../../services/userImporter.js";
 import { streamNdjson, wantsNdjson, type NdjsonChannel } from "../../../core/ndjson.js";
 import { valuesBefore } from "../../../audit/services/auditDetail.js";
-import { AppError } from "../../../core/errors.js";
+import { AppError, badRequest } from "../../../core/errors.js";
+import { PUBLIC_UNIT_KIND } from "../../models/unit.js";
 import { assignRole, unassignRole } from "../../services/roleAssigner.js";
 import type { Actor } from "../../../core/actor.js";
 import {
@@ -146,9 +147,13 @@ export function usersRouter(): Router<AppState, AppContextExtras> {
       // Moving to another unit without naming a department leaves the old department behind.
       const departmentId =
         body.departmentId !== undefined ? body.departmentId : unitId === user.unitId ? user.departmentId : null;
+      // A self-registered patron is not staff: their account stays in the public unit.
+      if (unitId !== user.unitId && user.unit?.kind === PUBLIC_UNIT_KIND)
+        throw badRequest("patron_not_movable", "A self-registered library patron cannot be moved into a unit");
       const placement = await resolvePlacement(
         { unitId, departmentId, positionId: body.positionId !== undefined ? body.positionId : user.positionId },
         t,
+        user.unitId,
       );
       authorize(userPolicy.update(actor, placement.unit), "move users into that unit");
       const changes = { ...body, unitId, departmentId };
