@@ -45,12 +45,16 @@ export interface BookReading {
 export const COVER_WIDTH = 400;
 const RENDER_TIMEOUT_MS = 30_000;
 
-/** A file that is not a book the catalogue takes (422, except for the wrong kind: 400). */
-export const bookFileError = (
-  code: "library_file_unsupported" | "library_file_encrypted" | "library_file_corrupt" | "library_file_too_large",
-  message: string,
-  file: string,
-) => new AppError(code === "library_file_unsupported" ? 400 : 422, code, message, { file });
+/** A file that is not a book the catalogue takes: 400 for the wrong kind, 422 for a PDF that cannot be read. */
+export const bookFileError = {
+  unsupported: (file: string) =>
+    new AppError(400, "library_file_unsupported", "Only PDF and EPUB files can be added to the catalogue", { file }),
+  encrypted: (file: string) =>
+    new AppError(422, "library_file_encrypted", "The PDF is protected by a password", { file }),
+  tooLarge: (message: string, file: string) => new AppError(422, "library_file_too_large", message, { file }),
+  corrupt: (reason: string, file: string) =>
+    new AppError(422, "library_file_corrupt", `The PDF cannot be read: ${reason}`, { file }),
+};
 
 /** The kind of a file by its first bytes: %PDF, or a ZIP whose first entry says it is an EPUB. */
 export async function sniffBook(path: string): Promise<BookKind | null> {
@@ -182,13 +186,9 @@ async function inspectPdf(path: string, file: string): Promise<Omit<BookReading,
   } catch (error) {
     const name = error instanceof Error ? error.name : "";
     if (name === "PasswordException") {
-      throw bookFileError("library_file_encrypted", "The PDF is protected by a password", file);
+      throw bookFileError.encrypted(file);
     }
-    throw bookFileError(
-      "library_file_corrupt",
-      `The PDF cannot be read: ${error instanceof Error ? error.message : String(error)}`,
-      file,
-    );
+    throw bookFileError.corrupt(error instanceof Error ? error.message : String(error), file);
   } finally {
     await task.destroy();
   }
@@ -221,11 +221,11 @@ async function renderFirstPage(doc: PDFDocumentProxy): Promise<Buffer> {
 function fromImportError(error: ImportFileError, file: string): AppError {
   switch (error.code) {
     case "encrypted":
-      return bookFileError("library_file_encrypted", "The PDF is protected by a password", file);
+      return bookFileError.encrypted(file);
     case "too_large":
-      return bookFileError("library_file_too_large", error.message, file);
+      return bookFileError.tooLarge(error.message, file);
     default:
-      return bookFileError("library_file_corrupt", `The PDF cannot be read: ${error.message}`, file);
+      return bookFileError.corrupt(error.message, file);
   }
 }
 
@@ -237,7 +237,7 @@ function fromImportError(error: ImportFileError, file: string): AppError {
 export async function readBookFile(path: string, file: string): Promise<BookReading> {
   const kind = await sniffBook(path);
   if (kind === null) {
-    throw bookFileError("library_file_unsupported", "Only PDF and EPUB files can be added to the catalogue", file);
+    throw bookFileError.unsupported(file);
   }
   if (kind === "epub") {
     // Stored as it is: readers open it with their own apps (no EPUB reader in the browser yet).
