@@ -1,4 +1,7 @@
 import type { Actor } from "../../core/actor.js";
+
+/** What the rules read of a viewer: their permissions (undefined: not signed in). */
+type Viewer = Pick<Actor, "can"> | undefined;
 import type { LicenceModel } from "../models/index.js";
 
 /** What a title's page needs to know to say what the viewer may do with it. */
@@ -45,14 +48,14 @@ const NONE: TitleAbilities = {
  * hold maxima, renewals left) are left to the lending routes to refuse.
  */
 export const cataloguePolicy = {
-  browse: (_actor: Actor | undefined) => true,
+  browse: (_viewer: Viewer) => true,
   /** Patrons: the public who registered and the civil servants; not the 三员 administrators. */
-  lend: (actor: Actor | undefined) => Boolean(actor?.can("library.use")),
-  manage: (actor: Actor | undefined) => Boolean(actor?.can("library.manage")),
+  lend: (viewer: Viewer) => Boolean(viewer?.can("library.use")),
+  manage: (viewer: Viewer) => Boolean(viewer?.can("library.manage")),
 
-  abilities(actor: Actor | undefined, state: TitleLendingState): TitleAbilities {
-    const manage = cataloguePolicy.manage(actor);
-    if (!cataloguePolicy.lend(actor)) return { ...NONE, manage };
+  abilities(viewer: Viewer, state: TitleLendingState): TitleAbilities {
+    const manage = cataloguePolicy.manage(viewer);
+    if (!cataloguePolicy.lend(viewer)) return { ...NONE, manage };
     if (state.licenceModel === "open") return { ...NONE, read: true, download: true, manage };
     if (state.loan) return { ...NONE, read: true, renew: state.waiting === 0, return: true, manage };
     const keptForMe = state.hold?.state === "ready";
