@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from "sequelize";
+import { PUBLIC_UNIT_KIND } from "../../org/models/unit.js";
 import type { UsageKind } from "./usage.js";
 
 /**
@@ -8,12 +9,7 @@ import type { UsageKind } from "./usage.js";
  */
 export const STATS_UTC_OFFSET_HOURS = 8;
 
-/**
- * The kind of the unit holding the library's self-registered patrons
- * (migration 0025, server/org/models/unit.ts PUBLIC_UNIT_KIND): a patron is a
- * user there, a civil servant any other user.
- */
-const PUBLIC_UNIT_KIND = "public";
+// A public patron is a user in the unit of kind PUBLIC_UNIT_KIND (migration 0025); a civil servant any other user.
 
 /** The events shown beside the loans, by the name each figure goes by. */
 const COUNTED = {
