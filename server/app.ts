@@ -9,7 +9,6 @@ import { archiveImportsRouter } from "./archive/routes/imports/index.js";
 import { archiveIntakeRouter } from "./archive/routes/intake/index.js";
 import { libraryCatalogueRouter } from "./library/routes/catalogue/index.js";
 import { libraryManageRouter } from "./library/routes/manage/index.js";
-import { libraryManageRouter } from "./library/routes/manage/index.js";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -80,7 +79,6 @@ export function apiRouters(): Router<AppState, AppContextExtras>[] {
     libraryOpdsRouter(),
     libraryReadingRouter(),
     libraryCatalogueRouter(),
-    libraryManageRouter(),
     libraryManageRouter(),
     libraryPatronsRouter(),
     libraryLoansRouter(),

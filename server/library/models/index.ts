@@ -7,8 +7,8 @@ import {
   type Sequelize,
 } from "sequelize";
 import { bigintNumber } from "../../core/columns.js";
-import { initReadingModels } from "./reading.js";
 import { initCatalogueModels } from "./catalogue.js";
+import { initReadingModels } from "./reading.js";
 
 export const LICENCE_MODELS = ["copies", "pool", "open"] as const;
 /** `copies`: one copy one reader, N copies; `pool`: N readers at once; `open`: read and download freely. */
@@ -230,6 +230,6 @@ export function initLibraryModels(sequelize: Sequelize): void {
   LibraryLoan.initModel(sequelize);
   LibraryHold.initModel(sequelize);
   LibraryRule.initModel(sequelize);
-  initReadingModels(sequelize);
   initCatalogueModels(sequelize);
+  initReadingModels(sequelize);
 }
