@@ -25,7 +25,12 @@ router.beforeEach(async (to) => {
     if (to.name === "login" && auth.signedIn) return safeRedirect(to.query.redirect);
     return true;
   }
-  if (!auth.signedIn) return { name: "login", query: to.fullPath === "/" ? {} : { redirect: to.fullPath } };
+  if (!auth.signedIn) {
+    // The library's catalogue is open to everyone: a visitor with a link to it browses the public copy.
+    const open = to.path.startsWith("/library") ? router.resolve(`/open${to.fullPath}`) : null;
+    if (open?.meta.public && open.name !== "not-found") return open.fullPath;
+    return { name: "login", query: to.fullPath === "/" ? {} : { redirect: to.fullPath } };
+  }
   if (auth.mustChangePassword && to.name !== "change-password") return { name: "change-password" };
 
   // A patron of the public library has no staff home: their start page is the library.
