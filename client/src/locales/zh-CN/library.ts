@@ -1,4 +1,5 @@
 import reader from "./libraryReader";
+import manage from "./libraryManage";
 export default {
   library: {
     lending: {
@@ -94,6 +95,8 @@ export default {
     },
     // The reader's texts (views/library/reader) live in libraryReader.ts, beside the catalogue's.
     reader,
+    // The librarian's catalogue screens (views/library/manage) live in libraryManage.ts.
+    manage,
     catalogue: {
       title: "网上电子图书馆",
       description: "按中图法分类浏览，检索书名、作者、主题和全文，在线借阅与阅读。",

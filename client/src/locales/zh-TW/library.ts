@@ -1,4 +1,5 @@
 import reader from "./libraryReader";
+import manage from "./libraryManage";
 export default {
   library: {
     lending: {
@@ -94,6 +95,8 @@ export default {
     },
     // The reader's texts (views/library/reader) live in libraryReader.ts, beside the catalogue's.
     reader,
+    // The librarian's catalogue screens (views/library/manage) live in libraryManage.ts.
+    manage,
     catalogue: {
       title: "網上電子圖書館",
       description: "按中圖法分類瀏覽，檢索書名、作者、主題和全文，線上借閱與閱讀。",

@@ -18,6 +18,19 @@ export const libraryRoutes: RouteRecordRaw[] = [
     component: () => import("@/views/library/stats/index.vue"),
     meta: { title: "library.stats.title", icon: "reading", permission: "library.manage", order: 13.9 },
   },
+  // The catalogue as librarians keep it (views/library/manage/titles, imports).
+  {
+    path: "library/manage/titles",
+    name: "library-manage-titles",
+    component: () => import("@/views/library/manage/titles/list.vue"),
+    meta: { title: "library.manage.titles.title", icon: "reading", permission: "library.manage", order: 13.5 },
+  },
+  {
+    path: "library/manage/imports",
+    name: "library-manage-imports",
+    component: () => import("@/views/library/manage/imports/index.vue"),
+    meta: { title: "library.manage.imports.title", icon: "reading", permission: "library.manage", order: 13.6 },
+  },
   // Lending: the patron's own page, and the librarian's loans and loan rules.
   {
     path: "library/me",
