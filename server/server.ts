@@ -49,7 +49,7 @@ import { initStatsModels } from "./stats/models/index.js";
 import { onUsageError } from "./stats/services/usage.js";
 import { LIBRARY_LENDING_EVERY_SECONDS, LIBRARY_LENDING_JOB, lendingExpiryJob } from "./library/services/lending.js";
 import { libraryBlobReferences, libraryReindexSource } from "./library/services/titles.js";
-import { LIBRARY_IMPORT_JOB, catalogueImportJob } from "./library/services/catalogueImport.js";
+import { LIBRARY_IMPORT_JOB, catalogueImportJob, sweepLibraryUploads } from "./library/services/catalogueImport.js";
 import { syncMailDomains } from "./mailbox/services/addresses.js";
 import { mailStoreHooks } from "./mailbox/services/smtpHooks.js";
 import { loadMailTls } from "./mailbox/services/tls.js";
@@ -141,6 +141,7 @@ function jobHandlers(deps: JobServices, logger: Logger): Record<string, JobHandl
       run: async () => {
         await pruneJobs(7 * DAY_MS, 90 * DAY_MS);
         await sweepImportUploads(deps.env.DATA_DIR, DAY_MS);
+        await sweepLibraryUploads(deps.env.DATA_DIR, DAY_MS);
         // Compose uploads are kept 30 days; delivered or bounced outbound rows 30 days (the queue's history);
         // the once-only record of received bytes 7 days.
         await pruneMailStore(30 * DAY_MS, 30 * DAY_MS, 7 * DAY_MS);

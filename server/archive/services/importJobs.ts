@@ -11,16 +11,16 @@
  * imported are skipped as unchanged.
  */
 import { randomUUID } from "node:crypto";
-import { readdir, rm, stat } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Transaction } from "sequelize";
 import { z } from "zod";
 import { badRequest } from "../../core/errors.js";
 import { IMPORTED_EXTENSIONS } from "../../../archive-importer/types.js";
 import type { UploadedFile } from "../../core/multipart.js";
-import { Job } from "../../jobs/models/index.js";
-import { enqueueJob, payloadOf } from "../../jobs/services/queue.js";
+import { enqueueJob } from "../../jobs/services/queue.js";
 import { PermanentJobError, type JobHandler, type JobServices } from "../../jobs/services/runner.js";
+import { sweepUploadFolders } from "../../jobs/services/uploadSweep.js";
 import { ArchiveImport, OPENNESS, type Openness } from "../models/index.js";
 import { failImportRun, queueImportRun } from "./imports.js";
 
@@ -200,28 +200,16 @@ export function archiveImportJob(deps: Pick<JobServices, "sequelize" | "blobs" |
  * Upload folders that no waiting or running import job refers to and that are
  * older than `graceMs` (an upload cut off by a crash before its job was queued).
  */
-export async function sweepImportUploads(dataDir: string, graceMs: number): Promise<number> {
-  const root = uploadsRoot(dataDir);
-  const names = await readdir(root).catch(() => [] as string[]);
-  if (names.length === 0) return 0;
-  const jobs = await Job.findAll({
-    attributes: ["payload"],
-    where: { kind: ARCHIVE_IMPORT_JOB, state: ["queued", "running"] },
-  });
-  const inUse = new Set(
-    jobs.map((job) => {
-      const parsed = JobPayload.safeParse(payloadOf(job));
-      return parsed.success ? parsed.data.dir : "";
-    }),
+export function sweepImportUploads(dataDir: string, graceMs: number): Promise<number> {
+  return sweepUploadFolders(
+    {
+      root: uploadsRoot(dataDir),
+      jobKind: ARCHIVE_IMPORT_JOB,
+      folderOf: (payload) => {
+        const parsed = JobPayload.safeParse(payload);
+        return parsed.success ? parsed.data.dir : null;
+      },
+    },
+    graceMs,
   );
-  let removed = 0;
-  for (const name of names) {
-    const dir = join(root, name);
-    if (inUse.has(dir)) continue;
-    const info = await stat(dir).catch(() => null);
-    if (!info || Date.now() - info.mtimeMs < graceMs) continue;
-    await rm(dir, { recursive: true, force: true });
-    removed += 1;
-  }
-  return removed;
 }

@@ -30,11 +30,12 @@ import type { BlobStore } from "../../core/blobStore.js";
 import { AppError, badRequest } from "../../core/errors.js";
 import { enqueueJob } from "../../jobs/services/queue.js";
 import { PermanentJobError, type JobHandler, type JobServices } from "../../jobs/services/runner.js";
+import { sweepUploadFolders } from "../../jobs/services/uploadSweep.js";
 import { LibraryFile, LibraryTitle } from "../models/index.js";
 import { LibraryImport, type ImportReportRow } from "../models/catalogue.js";
 import { readBookFile } from "./bookFiles.js";
 import { catalogueTransaction, createTitle, updateTitle } from "./titles.js";
-import { newTitleFields, patchFields } from "./titleUploads.js";
+import { libraryUploadsRoot, newTitleFields, patchFields } from "./titleUploads.js";
 
 export const LIBRARY_IMPORT_JOB = "library.import";
 
@@ -245,4 +246,23 @@ export function catalogueImportJob(deps: Pick<JobServices, "blobs" | "drainSearc
       await rm(parsed.data.dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The library's upload folders (DATA_DIR/uploads/library) that nothing will
+ * remove: a title's upload or a batch cut off by a crash before its request
+ * ended or its job was queued. A batch's folder stays while its job waits or runs.
+ */
+export function sweepLibraryUploads(dataDir: string, graceMs: number): Promise<number> {
+  return sweepUploadFolders(
+    {
+      root: libraryUploadsRoot(dataDir),
+      jobKind: LIBRARY_IMPORT_JOB,
+      folderOf: (payload) => {
+        const parsed = JobPayload.safeParse(payload);
+        return parsed.success ? parsed.data.dir : null;
+      },
+    },
+    graceMs,
+  );
 }
