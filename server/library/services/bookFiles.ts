@@ -123,9 +123,10 @@ const standardFontDataUrl = join(pdfjsRoot, "standard_fonts") + "/";
 const text = (value: unknown): string | undefined =>
   typeof value === "string" && value.trim() !== "" ? value.normalize("NFKC").trim() : undefined;
 
-/** The year of a PDF date (D:20250715130759+08'00') or an XMP one (2025-07-15T…). */
+/** The year of an XMP date (2025-07-15T…, or a list of them: the first). */
 function yearOf(value: unknown): number | undefined {
-  const match = typeof value === "string" ? /^(?:D:)?(\d{4})/.exec(value) : null;
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  const match = typeof first === "string" ? /^(\d{4})/.exec(first) : null;
   const year = match ? Number(match[1]) : NaN;
   return year >= 1 && year <= new Date().getFullYear() + 1 ? year : undefined;
 }
@@ -175,7 +176,9 @@ async function inspectPdf(path: string, file: string): Promise<Omit<BookReading,
               ? xmpSubject.map(String)
               : undefined,
           summary: text(fields.Subject) ?? text(xmpGet("dc:description")),
-          year: yearOf(fields.CreationDate) ?? yearOf(xmpGet("xmp:createdate")),
+          // The publication date is Dublin Core's dc:date; CreationDate and xmp:CreateDate say when the PDF was
+          // made (a 2025 scan of a Han dynasty text), which a librarian would have to correct by hand.
+          year: yearOf(xmpGet("dc:date")),
         };
         const cover = doc.numPages > 0 ? await renderFirstPage(doc) : null;
         return { pageCount: doc.numPages, metadata, cover };
