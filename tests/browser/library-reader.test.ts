@@ -75,8 +75,15 @@ describe("the reader", () => {
     await withBrowserSession(desk, shots, async () => {
       const { page } = desk;
       await signInInBrowser(page, server.url, "office.staff1", NEW_PASSWORD);
+      // Every answer for the file is a byte range: the reader never asks for the whole book.
+      const fileAnswers: number[] = [];
+      page.on("response", (res) => {
+        if (res.url().includes(`/api/library/titles/${titleId}/files/`)) fileAnswers.push(res.status());
+      });
       await page.goto(`${server.url}/library/read/${titleId}`);
       await rendered(page, 1);
+      expect(fileAnswers.length).toBeGreaterThan(0);
+      expect(fileAnswers.every((status) => status === 206)).toBe(true);
       expect(await inkOn(page, 1)).toBeGreaterThan(500);
       // Page 1 is the cover (a picture); page 2, drawn beside it, is text: drawn in its CID fonts through the
       // CMaps, with a text layer holding the book's Chinese (Kangxi radicals among it).

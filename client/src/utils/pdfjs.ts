@@ -48,3 +48,36 @@ export function rangedDocument(pdfjs: PdfJs, url: string, rangeChunkSize = 65_53
 export function canvasRatio(width: number, height: number): number {
   return Math.min(window.devicePixelRatio || 1, Math.sqrt(MAX_CANVAS_PIXELS / Math.max(1, width * height)));
 }
+
+/** An answer other than the range asked for (a loan that ended while the book was open answers 403). */
+export class RangeRequestError extends Error {
+  override readonly name = "RangeRequestError";
+  constructor(readonly status: number) {
+    super(`the range request answered ${status}`);
+  }
+}
+
+/**
+ * A served PDF of known size read only by byte ranges, through pdf.js's range
+ * transport: unlike `url`, which first asks for the whole file and drops the
+ * answer once it sees Accept-Ranges, no byte is fetched that a page does not
+ * need. A refused range is reported to `onError` (pdf.js itself has no way
+ * to be told, and would wait for the bytes).
+ */
+export function rangeTransport(
+  pdfjs: PdfJs,
+  url: string,
+  size: number,
+  onError: (error: unknown) => void,
+): InstanceType<PdfJs["PDFDataRangeTransport"]> {
+  const transport = new pdfjs.PDFDataRangeTransport(size, null);
+  transport.requestDataRange = (begin: number, end: number) => {
+    fetch(url, { headers: { Range: `bytes=${begin}-${end - 1}` }, credentials: "same-origin" })
+      .then(async (res) => {
+        if (res.status !== 206) throw new RangeRequestError(res.status);
+        transport.onDataRange(begin, new Uint8Array(await res.arrayBuffer()));
+      })
+      .catch(onError);
+  };
+  return transport;
+}
