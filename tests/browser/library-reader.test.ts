@@ -49,16 +49,18 @@ afterAll(async () => {
 });
 
 /** Dark pixels on a page's canvas: a blank (white) canvas has none. */
-function inkOn(page: Page, n: number): Promise<number> {
-  return page.evaluate((pageNo) => {
-    const canvas = document.querySelector<HTMLCanvasElement>(`[data-page="${pageNo}"] canvas`);
-    const ctx = canvas?.getContext("2d");
-    if (!canvas || !ctx) return 0;
-    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+async function inkOn(page: Page, n: number): Promise<number> {
+  // A string: the test's TypeScript has no DOM types, the page runs it as it is.
+  const dark = await page.evaluate(`(() => {
+    const canvas = document.querySelector('[data-page="${n}"] canvas');
+    const ctx = canvas && canvas.getContext("2d");
+    if (!ctx) return 0;
+    const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
     let dark = 0;
-    for (let i = 0; i < data.length; i += 16) if (data[i]! < 128 && data[i + 1]! < 128 && data[i + 2]! < 128) dark += 1;
+    for (let i = 0; i < data.length; i += 16) if (data[i] < 128 && data[i + 1] < 128 && data[i + 2] < 128) dark += 1;
     return dark;
-  }, n);
+  })()`);
+  return Number(dark);
 }
 
 /** The page the server keeps for the patron (the reader saves it a moment after each turn). */
@@ -104,9 +106,7 @@ describe("the reader", () => {
       await input(page, "reader-search-input").fill("人");
       await input(page, "reader-search-input").press("Enter");
       await byTestId(page, "reader-hit-count").waitFor();
-      await page.waitForFunction(() => !document.body.textContent?.includes("正在搜索"), undefined, {
-        timeout: 60_000,
-      });
+      await page.waitForFunction('!document.body.textContent.includes("正在搜索")', undefined, { timeout: 60_000 });
       const hits = await page.locator("[data-testid=reader-hit]").count();
       expect(hits).toBeGreaterThan(0);
       await page.locator(".textLayer .hit-current").first().waitFor();
