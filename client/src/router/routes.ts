@@ -4,7 +4,7 @@ import { businessRoutes } from "./modules/business";
 import { coreRoutes } from "./modules/core";
 import { directoryRoutes } from "./modules/directory";
 import { homeRoutes } from "./modules/home";
-import { libraryPublicRoutes, libraryRoutes } from "./modules/library";
+import { libraryPublicRoutes, libraryReaderRoutes, libraryRoutes } from "./modules/library";
 import { notifyRoutes } from "./modules/notify";
 import { oaRoutes } from "./modules/oa";
 import { orgRoutes } from "./modules/org";
@@ -32,5 +32,6 @@ export const routes: RouteRecordRaw[] = [
     children: layoutChildren,
   },
   ...libraryPublicRoutes,
+  ...libraryReaderRoutes,
   ...coreRoutes,
 ];

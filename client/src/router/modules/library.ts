@@ -3,15 +3,6 @@ import type { RouteRecordRaw } from "vue-router";
 /** The e-library (网上电子图书馆): catalogue, lending, reading, management and statistics. */
 export const libraryRoutes: RouteRecordRaw[] = [
   {
-    // The reader (views/library/reader). No permission code: the API decides who may open the title (a current
-    // loan, or open access) and the screen explains a refusal with a link back to the title.
-    path: "library/read/:titleId",
-    name: "library-reader",
-    component: () => import("@/views/library/reader/index.vue"),
-    props: true,
-    meta: { title: "library.reader.title", hideInMenu: true },
-  },
-  {
     // The library's figures by month and day, for librarians (GET /api/stats/library).
     path: "library/manage/stats",
     name: "library-stats",
@@ -106,5 +97,21 @@ export const libraryPublicRoutes: RouteRecordRaw[] = [
     component: () => import("@/views/library/catalogue/title-page.vue"),
     props: { open: true },
     meta: { title: "library.catalogue.title", public: true, messages: true },
+  },
+];
+
+/**
+ * The reader (views/library/reader), full screen outside the layout, as a reading app: the page has the whole
+ * window (a phone most of all), and the first page does not wait for the menu and header's scripts. Signed in,
+ * without a permission code: the API decides who may open the title (a current loan, or open access), and the
+ * screen explains a refusal with a link back to the title.
+ */
+export const libraryReaderRoutes: RouteRecordRaw[] = [
+  {
+    path: "/library/read/:titleId",
+    name: "library-reader",
+    component: () => import("@/views/library/reader/index.vue"),
+    props: true,
+    meta: { title: "library.reader.title", hideInMenu: true },
   },
 ];
