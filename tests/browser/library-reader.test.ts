@@ -31,6 +31,7 @@ const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/l
 
 let harness: BrowserHarness | undefined;
 let titleId = 0;
+let openTitleId = 0;
 let patronId = 0;
 
 beforeAll(async () => {
@@ -38,6 +39,8 @@ beforeAll(async () => {
   const { server } = harness;
   const title = await addBook(server, "001《史記》卷一.pdf", { title: "史記 卷一", classCode: "K204.2", copies: 1 });
   titleId = title.id;
+  const open = await addBook(server, "《紅樓夢評論》王國維.pdf", { title: "紅樓夢評論", licenceModel: "open" });
+  openTitleId = open.id;
   const initial = server.demoAccounts.find((a) => a.username === "office.staff1")!.password;
   await apiSignInReplacing(server.url, "office.staff1", initial, NEW_PASSWORD);
   patronId = (await User.findOne({ where: { username: "office.staff1" } }))!.id;
@@ -160,4 +163,33 @@ describe("the reader", () => {
       await phone.shot("refused");
     });
   }, 240_000);
+
+  it("lets a visitor who has not signed in read and download an open-access book, on a phone", async () => {
+    const { server, browser } = harness!;
+    const visitor = await openBrowserSession(browser, { shotsDir: shots, prefix: "visitor", viewport: PHONE });
+    await withBrowserSession(visitor, shots, async () => {
+      const { page } = visitor;
+      // The signed-in address sends a visitor to the public reader.
+      await page.goto(`${server.url}/library/read/${openTitleId}`);
+      await page.waitForURL(`**/open/library/read/${openTitleId}`);
+      await rendered(page, 1);
+      // Its cover: little ink at a phone's width, but not a blank canvas.
+      expect(await inkOn(page, 1)).toBeGreaterThan(100);
+      // No watermark over open access, no bookmarks without an account, and a download link.
+      await expect(page.locator("[data-testid=reader-watermark]").count()).resolves.toBe(0);
+      await expect(page.locator("[data-testid=reader-bookmark-toggle]").count()).resolves.toBe(0);
+      const href = await byTestId(page, "reader-download").getAttribute("href");
+      expect(href).toMatch(/\/content\?download=1$/);
+      const download = await page.request.get(`${server.url}${href}`);
+      expect(download.status()).toBe(200);
+      expect(download.headers()["content-disposition"]).toMatch(/^attachment/);
+      await visitor.shot("open-access");
+      // A borrowed book is refused to a visitor, with the way back to its page in the public catalogue.
+      await page.goto(`${server.url}/open/library/read/${titleId}`);
+      await byTestId(page, "reader-refused").waitFor();
+      await expect(
+        page.locator(`[data-testid=reader-refused] a[href="/open/library/titles/${titleId}"]`).count(),
+      ).resolves.toBe(1);
+    });
+  }, 120_000);
 });

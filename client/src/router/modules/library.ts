@@ -114,4 +114,13 @@ export const libraryReaderRoutes: RouteRecordRaw[] = [
     props: true,
     meta: { title: "library.reader.title", hideInMenu: true },
   },
+  {
+    // The same reader for visitors who have not signed in: open-access titles only (the API refuses the others,
+    // and the screen says so). A signed-out visitor sent to /library/read/… lands here (router/index.ts).
+    path: "/open/library/read/:titleId",
+    name: "library-open-reader",
+    component: () => import("@/views/library/reader/index.vue"),
+    props: true,
+    meta: { title: "library.reader.title", public: true, messages: true },
+  },
 ];
