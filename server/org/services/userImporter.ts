@@ -383,7 +383,8 @@ const importAbandoned = () =>
  * with a BOM, which Excel needs to show the Chinese.
  */
 export async function importTemplate(actor: Actor): Promise<string> {
-  const units = await Unit.findAll({ order: [["path", "ASC"]] });
+  // An organisation unit (not the library's public patrons' unit, which takes no staff).
+  const units = (await Unit.findAll({ order: [["path", "ASC"]] })).filter((u) => u.kind !== PUBLIC_UNIT_KIND);
   const unit = units.find((u) => userPolicy.create(actor, u)) ?? units[0];
   const department = unit
     ? await Department.findOne({ where: { unitId: unit.id }, order: [["sortOrder", "ASC"]] })
