@@ -83,7 +83,10 @@ describe("the librarian's catalogue screens", () => {
       await expect.poll(() => byTestId(page, "manage-page-count").innerText()).toBe("14 页");
       const cover = byTestId(page, "manage-cover");
       await expect.poll(() => cover.getAttribute("src")).toMatch(/^\/api\/library\/titles\/\d+\/cover\?v=/);
-      await expect.poll(() => cover.evaluate("img => img.naturalWidth")).toBeGreaterThan(100);
+      // The picture itself arrived and decoded (0 until it has; the tests' TypeScript has no DOM types).
+      const coverWidth = () =>
+        page.evaluate(`document.querySelector('[data-testid="manage-cover"]')?.naturalWidth ?? 0`);
+      await expect.poll(async () => Number(await coverWidth())).toBeGreaterThan(100);
       await expect.poll(() => form.locator('[data-testid="manage-file"]').count()).toBe(1);
 
       // A wrong check digit is caught as it is typed, with the reason.
