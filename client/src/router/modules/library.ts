@@ -1,70 +1,80 @@
 import type { RouteRecordRaw } from "vue-router";
 
-/** The e-library (网上电子图书馆): catalogue, lending, reading, management and statistics. */
+/**
+ * The e-library (网上电子图书馆) in the layout, one menu group: the catalogue (views/library/home, catalogue) and
+ * 我的图书馆 for every patron; the catalogue's upkeep, imports, loans, loan rules and figures for librarians.
+ */
 export const libraryRoutes: RouteRecordRaw[] = [
   {
-    // The library's figures by month and day, for librarians (GET /api/stats/library).
-    path: "library/manage/stats",
-    name: "library-stats",
-    component: () => import("@/views/library/stats/index.vue"),
-    meta: { title: "library.stats.title", icon: "reading", permission: "library.manage", order: 13.9 },
-  },
-  // The catalogue as librarians keep it (views/library/manage/titles, imports).
-  {
-    path: "library/manage/titles",
-    name: "library-manage-titles",
-    component: () => import("@/views/library/manage/titles/list.vue"),
-    meta: { title: "library.manage.titles.title", icon: "reading", permission: "library.manage", order: 13.5 },
-  },
-  {
-    path: "library/manage/imports",
-    name: "library-manage-imports",
-    component: () => import("@/views/library/manage/imports/index.vue"),
-    meta: { title: "library.manage.imports.title", icon: "reading", permission: "library.manage", order: 13.6 },
-  },
-  // Lending: the patron's own page, and the librarian's loans and loan rules.
-  {
-    path: "library/me",
-    name: "library-me",
-    component: () => import("@/views/library/me/index.vue"),
-    meta: { title: "library.lending.me.title", icon: "reading", permission: "library.use", order: 13.1 },
-  },
-  {
-    path: "library/manage/loans",
-    name: "library-manage-loans",
-    component: () => import("@/views/library/manage/loans.vue"),
-    meta: { title: "library.lending.manage.loansTitle", icon: "reading", permission: "library.manage", order: 13.7 },
-  },
-  {
-    path: "library/manage/rules",
-    name: "library-manage-rules",
-    component: () => import("@/views/library/manage/rules.vue"),
-    meta: { title: "library.lending.rules.title", icon: "reading", permission: "library.manage", order: 13.8 },
-  },
-  // The catalogue (views/library/home, views/library/catalogue); the same screens for visitors under /open/library.
-  {
     path: "library",
-    name: "library",
-    component: () => import("@/views/library/home/index.vue"),
+    name: "library-section",
     meta: { title: "menu.library", icon: "reading", permission: "library.use", order: 13 },
-  },
-  {
-    path: "library/classes/:code",
-    name: "library-class",
-    component: () => import("@/views/library/catalogue/class-page.vue"),
-    meta: { title: "menu.library", permission: "library.use", hideInMenu: true },
-  },
-  {
-    path: "library/search",
-    name: "library-search",
-    component: () => import("@/views/library/catalogue/search-page.vue"),
-    meta: { title: "menu.library", permission: "library.use", hideInMenu: true },
-  },
-  {
-    path: "library/titles/:id",
-    name: "library-title",
-    component: () => import("@/views/library/catalogue/title-page.vue"),
-    meta: { title: "menu.library", permission: "library.use", hideInMenu: true },
+    children: [
+      {
+        path: "",
+        name: "library",
+        component: () => import("@/views/library/home/index.vue"),
+        meta: { title: "library.catalogue.home", order: 1 },
+      },
+      {
+        path: "me",
+        name: "library-me",
+        component: () => import("@/views/library/me/index.vue"),
+        meta: { title: "library.lending.me.title", order: 2 },
+      },
+      // The catalogue as librarians keep it (views/library/manage/titles, imports).
+      {
+        path: "manage/titles",
+        name: "library-manage-titles",
+        component: () => import("@/views/library/manage/titles/list.vue"),
+        meta: { title: "library.manage.titles.title", permission: "library.manage", order: 3 },
+      },
+      {
+        path: "manage/imports",
+        name: "library-manage-imports",
+        component: () => import("@/views/library/manage/imports/index.vue"),
+        meta: { title: "library.manage.imports.title", permission: "library.manage", order: 4 },
+      },
+      // Lending as librarians see it: every loan, and the loan rules.
+      {
+        path: "manage/loans",
+        name: "library-manage-loans",
+        component: () => import("@/views/library/manage/loans.vue"),
+        meta: { title: "library.lending.manage.loansTitle", permission: "library.manage", order: 5 },
+      },
+      {
+        path: "manage/rules",
+        name: "library-manage-rules",
+        component: () => import("@/views/library/manage/rules.vue"),
+        meta: { title: "library.lending.rules.title", permission: "library.manage", order: 6 },
+      },
+      {
+        // The library's figures by month and day (GET /api/stats/library).
+        path: "manage/stats",
+        name: "library-stats",
+        component: () => import("@/views/library/stats/index.vue"),
+        meta: { title: "library.stats.title", permission: "library.manage", order: 7 },
+      },
+      // The catalogue's pages; the same screens for visitors under /open/library.
+      {
+        path: "classes/:code",
+        name: "library-class",
+        component: () => import("@/views/library/catalogue/class-page.vue"),
+        meta: { title: "menu.library", hideInMenu: true },
+      },
+      {
+        path: "search",
+        name: "library-search",
+        component: () => import("@/views/library/catalogue/search-page.vue"),
+        meta: { title: "menu.library", hideInMenu: true },
+      },
+      {
+        path: "titles/:id",
+        name: "library-title",
+        component: () => import("@/views/library/catalogue/title-page.vue"),
+        meta: { title: "menu.library", hideInMenu: true },
+      },
+    ],
   },
 ];
 
