@@ -81,3 +81,43 @@ export function rangeTransport(
   };
   return transport;
 }
+
+/**
+ * Watches the page slots (`[data-page]`) of a scrolling viewer so that only
+ * the pages near the view hold a canvas: a page coming within `near` pixels
+ * of the view joins `wanted` (then `changed` draws what is wanted), one
+ * leaving it drops out, and one beyond `far` pixels is `release`d (its canvas
+ * given back). Answers the function that stops watching.
+ */
+export function watchPageSlots(
+  root: HTMLElement,
+  wanted: Set<number>,
+  margins: { near: number; far: number },
+  on: { changed: () => void; release: (page: number) => void },
+): () => void {
+  const pageOf = (entry: IntersectionObserverEntry) => Number((entry.target as HTMLElement).dataset.page);
+  const near = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (entry.isIntersecting) wanted.add(pageOf(entry));
+        else wanted.delete(pageOf(entry));
+      }
+      on.changed();
+    },
+    { root, rootMargin: `${margins.near}px 0px` },
+  );
+  const far = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) if (!entry.isIntersecting) on.release(pageOf(entry));
+    },
+    { root, rootMargin: `${margins.far}px 0px` },
+  );
+  for (const slot of root.querySelectorAll<HTMLElement>("[data-page]")) {
+    near.observe(slot);
+    far.observe(slot);
+  }
+  return () => {
+    near.disconnect();
+    far.disconnect();
+  };
+}
