@@ -103,6 +103,31 @@ const openAccess = () =>
   conflict("library_open_access", "This title is open access: read or download it without borrowing");
 
 /**
+ * What borrowing and placing a hold both check first, with the title locked:
+ * it is in the catalogue (a withdrawn title stays only for the loans'
+ * history), it is not open access, the patron's category has a rule for it,
+ * and the patron has not borrowed it already. Answers the title and the rule.
+ */
+async function lendableTo(
+  userId: number,
+  titleId: number,
+  patronCategory: PatronCategory,
+  t: Transaction,
+): Promise<{ title: LibraryTitle; rule: LibraryRule }> {
+  const title = await lockTitle(titleId, t);
+  if (title.withdrawnAt) throw notFound("Title");
+  if (title.licenceModel === "open") throw openAccess();
+  const rule = await requireRule(patronCategory, title.titleCategory, t);
+  const borrowed = await count(
+    "SELECT COUNT(*) AS n FROM library_loans WHERE userId = ? AND state = 'active' AND titleId = ?",
+    [userId, titleId],
+    t,
+  );
+  if (borrowed > 0) throw conflict("library_already_borrowed", "You have already borrowed this title");
+  return { title, rule };
+}
+
+/**
  * Lends a copy of a title to a patron, or refuses with 409: an open-access
  * title, a second loan of the same title, the patron's loan limit, no copy
  * free (the client then offers a hold). A ready hold of the patron's own is
@@ -116,17 +141,7 @@ export async function borrow(
   after?: InTransaction<LibraryLoan>,
 ): Promise<LibraryLoan> {
   return lendingTransaction(async (t) => {
-    const title = await lockTitle(titleId, t);
-    // A withdrawn title stays for the loans' history but is no longer in the catalogue.
-    if (title.withdrawnAt) throw notFound("Title");
-    if (title.licenceModel === "open") throw openAccess();
-    const rule = await requireRule(patronCategory, title.titleCategory, t);
-    const mine = await count(
-      "SELECT COUNT(*) AS n FROM library_loans WHERE userId = ? AND state = 'active' AND titleId = ?",
-      [userId, titleId],
-      t,
-    );
-    if (mine > 0) throw conflict("library_already_borrowed", "You have already borrowed this title");
+    const { title, rule } = await lendableTo(userId, titleId, patronCategory, t);
     const loans = await count(
       "SELECT COUNT(*) AS n FROM library_loans WHERE userId = ? AND state = 'active'",
       [userId],
@@ -309,17 +324,7 @@ export async function placeHold(
   after?: InTransaction<LibraryHold>,
 ): Promise<LibraryHold> {
   return lendingTransaction(async (t) => {
-    const title = await lockTitle(titleId, t);
-    // A withdrawn title stays for the loans' history but is no longer in the catalogue.
-    if (title.withdrawnAt) throw notFound("Title");
-    if (title.licenceModel === "open") throw openAccess();
-    const rule = await requireRule(patronCategory, title.titleCategory, t);
-    const borrowed = await count(
-      "SELECT COUNT(*) AS n FROM library_loans WHERE userId = ? AND state = 'active' AND titleId = ?",
-      [userId, titleId],
-      t,
-    );
-    if (borrowed > 0) throw conflict("library_already_borrowed", "You have already borrowed this title");
+    const { title, rule } = await lendableTo(userId, titleId, patronCategory, t);
     const queued = await count(
       "SELECT COUNT(*) AS n FROM library_holds WHERE userId = ? AND state IN ('waiting', 'ready') AND titleId = ?",
       [userId, titleId],
