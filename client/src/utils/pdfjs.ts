@@ -1,4 +1,5 @@
 import type * as PdfJsModule from "pdfjs-dist/build/pdf.mjs";
+import type { PDFPageProxy, PageViewport, RenderTask } from "pdfjs-dist";
 import type { DocumentInitParameters } from "pdfjs-dist/types/src/display/api";
 import workerUrl from "pdfjs-dist/build/pdf.worker.min.mjs?url";
 
@@ -120,4 +121,27 @@ export function watchPageSlots(
     near.disconnect();
     far.disconnect();
   };
+}
+
+/**
+ * Starts drawing a page at `zoom` (1 = the page's size in CSS pixels) on a new
+ * canvas as sharp as the screen allows (canvasRatio), labelled for screen
+ * readers. The caller places the canvas and awaits `task.promise`.
+ */
+export function renderPageCanvas(
+  page: PDFPageProxy,
+  zoom: number,
+  label: string,
+): { canvas: HTMLCanvasElement; task: RenderTask; viewport: PageViewport } {
+  const viewport = page.getViewport({ scale: PDF_TO_CSS * zoom });
+  const ratio = canvasRatio(viewport.width, viewport.height);
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.floor(viewport.width * ratio);
+  canvas.height = Math.floor(viewport.height * ratio);
+  canvas.style.width = `${Math.floor(viewport.width)}px`;
+  canvas.style.height = `${Math.floor(viewport.height)}px`;
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", label);
+  const task = page.render({ canvas, viewport, transform: ratio === 1 ? undefined : [ratio, 0, 0, ratio, 0, 0] });
+  return { canvas, task, viewport };
 }
