@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDeflate } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closePdfReaders, extractPdfText, joinTextItems, setPdfReaderLimit, type PdfTextItem } from "./pdfText.js";
+import { joinTextItems, type PdfTextItem } from "./pdfLayout.js";
+import { closePdfReaders, extractPdfText, setPdfReaderLimit } from "./pdfText.js";
 import { normaliseText } from "./text.js";
 import { ImportFileError } from "./types.js";
 

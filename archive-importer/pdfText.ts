@@ -3,159 +3,8 @@ import { readFile, stat } from "node:fs/promises";
 import { Socket } from "node:net";
 import { availableParallelism } from "node:os";
 import { Semaphore } from "../server/core/semaphore.js";
+import { readerScript, type ReaderScript } from "./readerScript.js";
 import { ImportFileError, type ImportFileErrorCode } from "./types.js";
-
-/** One text item of a page as pdf.js's getTextContent returns it (the fields the layout uses). */
-export interface PdfTextItem {
-  str: string;
-  /** [a, b, c, d, e, f]: the glyph's text matrix in page space; e, f is where it starts. */
-  transform: readonly number[];
-  /** Advance along the baseline, in page space units. */
-  width: number;
-  hasEOL: boolean;
-}
-
-interface Placed {
-  str: string;
-  x: number;
-  y: number;
-  /** Unit vector of the baseline. */
-  ux: number;
-  uy: number;
-  size: number;
-  width: number;
-  hasEOL: boolean;
-}
-
-function place(item: PdfTextItem): Placed {
-  const [a = 1, b = 0, c = 0, d = 1, e = 0, f = 0] = item.transform;
-  const scaleX = Math.hypot(a, b);
-  const size = Math.hypot(c, d) || scaleX || 1;
-  return {
-    str: item.str,
-    x: e,
-    y: f,
-    ux: scaleX ? a / scaleX : 1,
-    uy: scaleX ? b / scaleX : 0,
-    size,
-    width: item.width,
-    hasEOL: item.hasEOL,
-  };
-}
-
-/** Where b starts seen from a: along a's baseline and across it (up is positive). */
-function offset(a: Placed, b: Placed): { along: number; across: number } {
-  const dx = b.x - a.x;
-  const dy = b.y - a.y;
-  return { along: dx * a.ux + dy * a.uy, across: -dx * a.uy + dy * a.ux };
-}
-
-/**
- * b is the next glyph down the same column as a: vertical writing as pdf.js
- * returns it when a page places each glyph itself (the books' text layers):
- * one single-glyph item per character, same x, each one em or so lower.
- */
-function isColumnStep(a: Placed, b: Placed): boolean {
-  if ([...a.str].length > 1 || [...b.str].length > 1) return false;
-  const { along, across } = offset(a, b);
-  const size = Math.max(a.size, b.size);
-  return Math.abs(along) <= 0.5 * size && across < 0;
-}
-
-/**
- * In vertical writing a full stop sits beside the last glyph it follows, in a
- * smaller size (紅樓夢評論 sets 。 at the glyph's height, half an em to its right):
- * it belongs to the column, and the column goes on below that glyph.
- */
-function isSideMark(a: Placed, b: Placed): boolean {
-  if ([...b.str].length !== 1) return false;
-  const { along, across } = offset(a, b);
-  const beside = Math.abs(across) <= 0.5 * a.size && along > 0 && along <= 1.5 * a.size;
-  return beside && (b.size < a.size || /\p{P}/u.test(b.str));
-}
-
-/** Same baseline (within half an em, so sub- and superscripts stay on the line). */
-function isSameLine(a: Placed, b: Placed): boolean {
-  return Math.abs(offset(a, b).across) <= 0.5 * Math.max(a.size, b.size);
-}
-
-const CJK =
-  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u2E80-\u2FDF\u3000-\u303F\uFF00-\uFFEF]/u;
-
-function needsSpace(left: string, right: string): boolean {
-  const l = left.at(-1) ?? "";
-  const r = right[0] ?? "";
-  if (!l || !r || /\s/.test(l) || /\s/.test(r)) return false;
-  // Chinese has no spaces between words; one here would split a phrase for search.
-  return !(CJK.test(l) || CJK.test(r));
-}
-
-/**
- * A page reads as vertical when most steps between consecutive single-glyph
- * items go down a column rather than along a line. Deciding per page keeps a
- * horizontal table's column of one-digit cells on separate lines.
- */
-function isVerticalPage(placed: readonly Placed[]): boolean {
-  let column = 0;
-  let line = 0;
-  for (let i = 1; i < placed.length; i++) {
-    const a = placed[i - 1]!;
-    const b = placed[i]!;
-    if (!a.str.trim() || !b.str.trim()) continue;
-    if (isColumnStep(a, b)) column++;
-    else if (isSameLine(a, b)) line++;
-  }
-  return column >= 3 && column > line;
-}
-
-/**
- * Joins a page's text items into lines the way a reader reads them. Items come
- * in content-stream order, which is reading order for the files we meet; what
- * needs deciding is where one line (or column) ends. On horizontal pages pdf.js
- * marks that itself (hasEOL); on vertical pages it marks every glyph, so the
- * glyphs of one column are joined by position and a line break goes where the
- * column changes.
- */
-export function joinTextItems(items: readonly PdfTextItem[]): string {
-  const placed = items.map(place);
-  const vertical = isVerticalPage(placed);
-  const lines: string[] = [];
-  let line = "";
-  let prev: Placed | null = null;
-  let eolPending = false;
-  for (const item of placed) {
-    // Empty items are pdf.js's line-break markers (or font changes); they carry hasEOL only.
-    if (item.str === "") {
-      eolPending ||= item.hasEOL;
-      continue;
-    }
-    if (prev && vertical && isSideMark(prev, item)) {
-      // Keep prev: the next glyph of the column is placed below prev, not below the mark.
-      line += item.str;
-      continue;
-    }
-    if (prev) {
-      const sameColumn = vertical && isColumnStep(prev, item);
-      const sameLine = !sameColumn && !eolPending && isSameLine(prev, item);
-      if (sameColumn) {
-        // A skipped slot in a column is a space the typesetter left (between title and author).
-        const gap = -offset(prev, item).across - prev.size;
-        if (gap > 0.8 * prev.size && needsSpace(line, item.str)) line += " ";
-      } else if (sameLine) {
-        const gap = offset(prev, item).along - prev.width;
-        if (gap > 0.25 * prev.size && needsSpace(line, item.str)) line += " ";
-      } else {
-        lines.push(line);
-        line = "";
-      }
-    }
-    line += item.str;
-    prev = item;
-    eolPending = item.hasEOL;
-  }
-  if (line) lines.push(line);
-  return lines.map((l) => l.replace(/[ \t]+/g, " ").trim()).join("\n");
-}
 
 export interface PdfTextOptions {
   /** The file's reader process is killed after this long. */
@@ -173,8 +22,11 @@ export interface PdfText {
 export type PdfReaderReply =
   | { id: number; ok: true; text: string; pages: number }
   | { id: number; ok: false; code: ImportFileErrorCode; message: string }
-  /** Sent once, when pdf.js has loaded: a reader that dies before it is broken, not the file. */
-  | { ready: true };
+  /**
+   * Sent once, when pdf.js has loaded: a reader that dies before it is broken, not the file.
+   * codeCache: it started from an earlier reader's compiled code.
+   */
+  | { ready: true; codeCache: boolean };
 
 export type PdfReaderRequest =
   /**
@@ -186,10 +38,6 @@ export type PdfReaderRequest =
   /** Let go of the open file: the rest of it is read elsewhere, or not at all. */
   | { close: true };
 
-const readerUrl = new URL(import.meta.url.endsWith(".ts") ? "./pdfWorker.ts" : "./pdfWorker.js", import.meta.url).href;
-const pdfjsUrl = import.meta.resolve("pdfjs-dist/legacy/build/pdf.mjs");
-const pdfjsWorkerUrl = new URL("pdf.worker.mjs", pdfjsUrl).href;
-
 /**
  * Each PDF is read in a child process, not a worker thread: a worker's
  * resourceLimits bound only its JavaScript heap, and what pdf.js inflates lives
@@ -197,26 +45,10 @@ const pdfjsWorkerUrl = new URL("pdf.worker.mjs", pdfjsUrl).href;
  * a 512 MB heap limit). A process has its own resident set, which the parent
  * watches and kills at the limit, and its own heap limit besides.
  *
- * The child loads pdf.js before the TypeScript loader (when we run from
- * source): through tsx's hooks pdf.js's 3 MB of JavaScript cost a reader
- * ~250 MB more memory. Its worker half is handed over as globalThis.pdfjsWorker,
- * which pdf.js uses instead of importing it on the first document.
+ * The child runs the reader's bundled script (readerScript.ts) with the V8
+ * code cache an earlier reader left, when there is one.
  */
-function spawnReader(maxMemoryMb: number): ChildProcess {
-  const boot = [
-    // pdf.js's legacy build brings core-js, which replaces Array.prototype.push
-    // everywhere with a JavaScript version because Node 20's push does not throw
-    // on an array whose length is read-only, a case pdf.js never meets. Every push
-    // in pdf.js went through it: 15% of a reader's CPU time. The native one goes back.
-    "const nativePush = Array.prototype.push;",
-    `globalThis.pdfjsWorker = await import(${JSON.stringify(pdfjsWorkerUrl)});`,
-    `await import(${JSON.stringify(pdfjsUrl)});`,
-    "Array.prototype.push = nativePush;",
-    readerUrl.endsWith(".ts")
-      ? `(await import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})).register();`
-      : "",
-    `await import(${JSON.stringify(readerUrl)});`,
-  ].join("\n");
+function spawnReader(script: ReaderScript, maxMemoryMb: number): ChildProcess {
   const heapFlags = [
     `--max-old-space-size=${maxMemoryMb}`,
     // Under a small heap limit V8 grows the heap by little at a time: with 512 MB
@@ -231,9 +63,37 @@ function spawnReader(maxMemoryMb: number): ChildProcess {
   // on a second thread: it then keeps ~1.4 cores busy, and a second reader
   // starting beside it finds little of the second core. Without inlining,
   // TurboFan compiles far less; the first 250 pages took 15–20% less CPU time,
-  // and the later ones no more.
-  const jitFlags = ["--no-turbo-inlining"];
-  return spawn(process.execPath, [...heapFlags, ...jitFlags, "--input-type=module", "--eval", boot], {
+  // and the later ones no more. A larger interrupt budget (V8's default is
+  // 132 KB of bytecode run) leaves functions to the baseline compiler longer,
+  // so TurboFan compiles only those that stay hot: two readers started together
+  // read the 250 pages in 20% less time, and warm readers were no slower.
+  const jitFlags = ["--no-turbo-inlining", "--interrupt-budget=1000000"];
+  const flags = [...heapFlags, ...jitFlags];
+  const codeCache = script.codeCachePath(flags);
+  const boot = [
+    'const { readFileSync } = require("node:fs");',
+    'const vm = require("node:vm");',
+    // pdf.js's legacy build brings core-js, which replaces Array.prototype.push
+    // everywhere with a JavaScript version because Node 20's push does not throw
+    // on an array whose length is read-only, a case pdf.js never meets. Every push
+    // in pdf.js went through it: 15% of a reader's CPU time. The native one goes back.
+    "const nativePush = Array.prototype.push;",
+    "let cachedData;",
+    `try { cachedData = readFileSync(${JSON.stringify(codeCache)}); } catch {}`,
+    `const script = new vm.Script(readFileSync(${JSON.stringify(script.path)}, "utf8"), {`,
+    `  filename: ${JSON.stringify(script.path)},`,
+    "  cachedData,",
+    "  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,",
+    "});",
+    "globalThis.pdfReaderCodeCache = {",
+    `  path: ${JSON.stringify(codeCache)},`,
+    "  used: cachedData !== undefined && !script.cachedDataRejected,",
+    "  create: () => script.createCachedData(),",
+    "};",
+    "script.runInThisContext()(require);",
+    "Array.prototype.push = nativePush;",
+  ].join("\n");
+  return spawn(process.execPath, [...flags, "--eval", boot], {
     stdio: ["ignore", "ignore", "pipe", "ipc"],
     serialization: "advanced",
   });
@@ -271,16 +131,27 @@ export function setPdfReaderLimit(limit: number): void {
   readerLimit = limit;
 }
 
-function takeReader(maxMemoryMb: number): ChildProcess {
+/** Readers started, and how many of them had a code cache to start from. */
+const starts = { readers: 0, withCodeCache: 0 };
+
+/** How many PDF readers this process has started, and how many of them found a code cache. */
+export function pdfReaderStarts(): Readonly<typeof starts> {
+  return { ...starts };
+}
+
+async function takeReader(maxMemoryMb: number): Promise<ChildProcess> {
   const list = idle.get(maxMemoryMb) ?? [];
   let child = list.pop();
   while (child && child.exitCode !== null) child = list.pop();
   if (!child) {
-    child = spawnReader(maxMemoryMb);
+    child = spawnReader(await readerScript(), maxMemoryMb);
     const spawned = child;
+    starts.readers++;
     stderrTail.set(spawned, "");
     spawned.on("message", (message: PdfReaderReply) => {
-      if ("ready" in message) ready.add(spawned);
+      if (!("ready" in message)) return;
+      ready.add(spawned);
+      if (message.codeCache) starts.withCodeCache++;
     });
     spawned.stderr?.setEncoding("utf8");
     spawned.stderr?.on("data", (chunk: string) =>
@@ -384,7 +255,13 @@ interface FileJob {
 export async function extractPdfText(path: string, options: PdfTextOptions = {}): Promise<PdfText> {
   const { timeoutMs = 60_000, maxMemoryMb = 512 } = options;
   const limitBytes = maxMemoryMb * 1024 * 1024;
-  const { size } = await stat(path);
+  arriving++;
+  let size: number;
+  try {
+    ({ size } = await stat(path));
+  } finally {
+    arriving--;
+  }
   // The whole file is held in memory while it is parsed.
   if (size > limitBytes) {
     throw new ImportFileError("too_large", `${size} bytes is more than the ${maxMemoryMb} MB a PDF may use`);
@@ -401,11 +278,37 @@ export async function extractPdfText(path: string, options: PdfTextOptions = {})
     failure: null,
     helpers: [],
   };
-  await readerSlots.run(() => readParts(job, false));
-  // Helpers may join until the last part is handed out, and that is decided in readParts.
-  while (job.helpers.length) await Promise.all(job.helpers.splice(0));
+  unfinished.add(job);
+  try {
+    await readInSlot(job, false);
+    // Helpers may join until the last part is handed out, and that is decided in readParts.
+    while (job.helpers.length) await Promise.all(job.helpers.splice(0));
+  } finally {
+    unfinished.delete(job);
+  }
   if (job.failure) throw job.failure;
   return { text: job.parts.join("\n\n"), pages: job.pages ?? 0 };
+}
+
+/** Files being read, which a reader with nothing else to do may help with. */
+const unfinished = new Set<FileJob>();
+/** Files asked for that have not yet asked for a reader: a free reader waits for them. */
+let arriving = 0;
+
+/**
+ * A reader's share of a file, in one of the reader slots. When it is done and
+ * no other file has taken the slot by the next turn of the event loop, the
+ * free reader joins a file still being read, instead of waiting for that
+ * file's reader to finish a part and call for help.
+ */
+async function readInSlot(job: FileJob, helper: boolean): Promise<void> {
+  try {
+    await readerSlots.run(() => readParts(job, helper));
+  } finally {
+    setImmediate(() => {
+      for (const other of unfinished) recruitHelpers(other);
+    });
+  }
 }
 
 /** The next part to read, or null when every page is handed out (or the file failed). */
@@ -429,9 +332,10 @@ function nextPart(job: FileJob): { first: number; last: number; index: number } 
  */
 function recruitHelpers(job: FileJob): void {
   const partsLeft = () => (job.pages === null ? 0 : Math.ceil((job.pages - job.next + 1) / PART_PAGES));
-  while (!job.failure && partsLeft() >= 2 && readerSlots.queued === 0 && readerSlots.running < readerLimit) {
+  const free = () => readerSlots.queued === 0 && arriving === 0 && readerSlots.running < readerLimit;
+  while (!job.failure && partsLeft() >= 2 && free()) {
     // run() takes the free slot at once, before this loop looks again.
-    job.helpers.push(readerSlots.run(() => readParts(job, true)));
+    job.helpers.push(readInSlot(job, true));
   }
 }
 
@@ -443,7 +347,7 @@ function recruitHelpers(job: FileJob): void {
 async function readParts(job: FileJob, helper: boolean): Promise<void> {
   let child: ChildProcess;
   try {
-    child = takeReader(job.maxMemoryMb);
+    child = await takeReader(job.maxMemoryMb);
   } catch (error) {
     job.failure ??= error instanceof Error ? error : new Error(String(error));
     return;
@@ -463,7 +367,7 @@ async function readParts(job: FileJob, helper: boolean): Promise<void> {
       break;
     }
     recruitHelpers(job);
-    if (helper && readerSlots.queued > 0) break;
+    if (helper && (readerSlots.queued > 0 || arriving > 0)) break;
   }
   if (holdsFile && child.connected && !child.killed) child.send({ close: true } satisfies PdfReaderRequest);
   if (child.killed) return;
