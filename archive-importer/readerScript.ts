@@ -25,6 +25,8 @@ const entry = fileURLToPath(new URL("./pdfWorker.ts", import.meta.url));
 export interface ReaderScript {
   /** The script: evaluated, it is a function of `require` that starts the reader. */
   path: string;
+  /** How long bundling took, when this process had to bundle; null when the bundle on disk was current. */
+  bundledMs: number | null;
   /** Where the V8 code cache for readers started with these flags is kept. */
   codeCachePath(flags: readonly string[]): string;
 }
@@ -131,8 +133,11 @@ async function bundle(scriptPath: string, manifestPath: string): Promise<void> {
 export async function prepareReaderScript(dir: string): Promise<ReaderScript> {
   const path = join(dir, "reader.cjs");
   const manifestPath = join(dir, "reader.json");
+  let bundledMs: number | null = null;
   if (!(await isCurrent(path, manifestPath))) {
+    const start = performance.now();
     await bundle(path, manifestPath);
+    bundledMs = performance.now() - start;
     // Code caches of the bundle before are of no use to anyone.
     const stale = (await readdir(dir)).filter((name) => /^reader-.*\.v8cache$/.test(name));
     await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })));
@@ -143,6 +148,7 @@ export async function prepareReaderScript(dir: string): Promise<ReaderScript> {
     .digest("hex");
   return {
     path,
+    bundledMs,
     codeCachePath(flags) {
       const key = createHash("sha256")
         .update([sourceHash, process.version, ...flags].join("\n"))

@@ -12,7 +12,11 @@
 //     many files at a time, in order), "cold": readers started inside the timed run,
 //     as an import of just these files would; and "warm": readers that have
 //     already read the set once, as in the rest of a long import.
-// Each figure is the best of the rounds. The machine may be shared, so each row
+// Readers load one bundled script (archive-importer/readerScript.ts), made
+// before the first pass if pdf.js or the reader changed since the last run, and
+// start from the V8 code cache an earlier reader left (the first pass leaves one
+// if there is none): the bench says whether it bundled and how many readers
+// found a cache. Each figure is the best of the rounds. The machine may be shared, so each row
 // also gives the CPU time the run used (the bench and its child processes), the
 // ratio of pdftotext's CPU time to it, and the cores that other processes kept
 // busy meanwhile. Linux gives each session an equal share of the cores, so while
@@ -25,7 +29,8 @@ import { availableParallelism, loadavg } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { closePdfReaders, extractPdfText, setPdfReaderLimit } from "../archive-importer/pdfText.js";
+import { closePdfReaders, extractPdfText, pdfReaderStarts, setPdfReaderLimit } from "../archive-importer/pdfText.js";
+import { readerScript } from "../archive-importer/readerScript.js";
 import { printColumns } from "./table.js";
 
 const GOAL = 0.3;
@@ -190,8 +195,18 @@ async function main(): Promise<void> {
   if (!all.length) throw new Error(`no PDFs in ${sources.join(", ")}`);
   const label = (file: string) => (relative(corpus, file).startsWith("..") ? file : relative(corpus, file));
 
+  // The readers' script is bundled once per change of pdf.js or the reader's code, as an import does.
+  const { bundledMs } = await readerScript();
+  console.log(
+    bundledMs === null
+      ? "the PDF readers' script was bundled before this run"
+      : `the PDF readers' script was bundled now, in ${fixed(bundledMs / 1000, 2)} s (once per change of pdf.js or the reader)`,
+  );
+
   // The first pass: which files both tools read, and their pages (pdf.js's count; pdftotext's must agree).
+  // Its readers also leave the V8 code cache that readers started later find, as any earlier import's would.
   console.log(`reading ${all.length} PDFs once with both tools …`);
+  const startsBefore = pdfReaderStarts();
   setPdfReaderLimit(readers);
   const files: string[] = [];
   const excluded: { file: string; reason: string }[] = [];
@@ -215,6 +230,7 @@ async function main(): Promise<void> {
   }
   await closePdfReaders();
   if (!files.length) throw new Error("no PDF was read by both tools");
+  const firstPassStarts = pdfReaderStarts();
 
   const counts = readers === 1 ? [1] : [1, readers];
   const rows: { key: string; label: string; run: () => Promise<Measure> }[] = [];
@@ -270,6 +286,13 @@ async function main(): Promise<void> {
   }
   await closePdfReaders();
   const load1 = loadavg();
+  const timedStarts = pdfReaderStarts();
+  const readerStarts = {
+    firstPass: firstPassStarts.readers - startsBefore.readers,
+    firstPassWithCodeCache: firstPassStarts.withCodeCache - startsBefore.withCodeCache,
+    timed: timedStarts.readers - firstPassStarts.readers,
+    timedWithCodeCache: timedStarts.withCodeCache - firstPassStarts.withCodeCache,
+  };
 
   const baseline = best.get(`pdftotext.${readers}`)!;
   const header = [
@@ -303,6 +326,10 @@ async function main(): Promise<void> {
     `\nPDF text extraction, best of ${runs} (pdftotext ${pdftotextVersion}; ${availableParallelism()} cores; load ${load0.map((l) => fixed(l, 2)).join(" ")} at the start, ${load1.map((l) => fixed(l, 2)).join(" ")} at the end)\n`,
   );
   printColumns(header, lines, { rule: true });
+  console.log(
+    `\nreaders started: ${readerStarts.firstPass} in the first pass (${readerStarts.firstPassWithCodeCache} from a code cache), ` +
+      `${readerStarts.timed} in the timed runs (${readerStarts.timedWithCodeCache} from a code cache)`,
+  );
   if (excluded.length) {
     console.log(`\nleft out (not read by both):`);
     for (const e of excluded) console.log(`  ${e.file}: ${e.reason}`);
@@ -378,6 +405,8 @@ async function main(): Promise<void> {
         cold: round(baseline.cpuSeconds / cold.cpuSeconds),
         warm: round(baseline.cpuSeconds / warm.cpuSeconds),
       },
+      readerScriptBundledMs: bundledMs === null ? null : Math.round(bundledMs),
+      readerStarts,
       machineBusy: busiest > 0.25,
       ...(readers > 1
         ? {
