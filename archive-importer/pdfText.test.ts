@@ -3,12 +3,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDeflate } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { joinTextItems, type PdfTextItem } from "./pdfLayout.js";
 import { closePdfReaders, extractPdfText, setPdfReaderLimit } from "./pdfText.js";
 import { normaliseText } from "./text.js";
 import { ImportFileError } from "./types.js";
+import { decompressionBomb } from "./pdfBomb.testing.js";
 
 const CORPUS = fileURLToPath(new URL("../../shared/corpus/", import.meta.url));
 const BOOKS = join(CORPUS, "books");
@@ -32,58 +32,6 @@ afterAll(async () => {
   await closePdfReaders();
   await rm(tmp, { recursive: true, force: true });
 });
-
-/** A one-page PDF whose first content stream inflates to `megabytes` MB of spaces. */
-async function decompressionBomb(megabytes: number): Promise<Buffer> {
-  const deflate = createDeflate({ level: 1 });
-  const parts: Buffer[] = [];
-  deflate.on("data", (chunk: Buffer) => parts.push(chunk));
-  const ended = new Promise((resolve) => deflate.once("end", resolve));
-  const spaces = Buffer.alloc(1 << 20, 0x20);
-  for (let i = 0; i < megabytes; i++) {
-    if (!deflate.write(spaces)) await new Promise((resolve) => deflate.once("drain", resolve));
-  }
-  deflate.end();
-  await ended;
-  const bomb = Buffer.concat(parts);
-  const text = Buffer.from("BT /F1 12 Tf 72 720 Td (after the bomb) Tj ET\n");
-  const objects = [
-    Buffer.from("<< /Type /Catalog /Pages 2 0 R >>"),
-    Buffer.from("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
-    Buffer.from(
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents [4 0 R 5 0 R] /Resources << /Font << /F1 6 0 R >> >> >>",
-    ),
-    Buffer.concat([
-      Buffer.from(`<< /Length ${bomb.length} /Filter /FlateDecode >>\nstream\n`),
-      bomb,
-      Buffer.from("\nendstream"),
-    ]),
-    Buffer.concat([Buffer.from(`<< /Length ${text.length} >>\nstream\n`), text, Buffer.from("\nendstream")]),
-    Buffer.from("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"),
-  ];
-  const chunks = [Buffer.from("%PDF-1.7\n")];
-  let length = chunks[0]!.length;
-  const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(length);
-    const object = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), body, Buffer.from("\nendobj\n")]);
-    chunks.push(object);
-    length += object.length;
-  });
-  const xref = [
-    "xref",
-    `0 ${objects.length + 1}`,
-    "0000000000 65535 f ",
-    ...offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n `),
-    "trailer",
-    `<< /Size ${objects.length + 1} /Root 1 0 R >>`,
-    "startxref",
-    String(length),
-    "%%EOF",
-    "",
-  ].join("\n");
-  return Buffer.concat([...chunks, Buffer.from(xref)]);
-}
 
 describe("extractPdfText on the books (vertical Traditional Chinese, CID fonts)", () => {
   it("reads 史記 column by column: phrases contiguous, Kangxi radicals only until normalised", async () => {
@@ -227,13 +175,14 @@ describe("extractPdfText with two readers", () => {
     await closePdfReaders();
     setPdfReaderLimit(1);
     const alone = await extractPdfText(geoTopo);
-    expect(runningReaders()).toBe(1);
+    // A reader an earlier test had killed may take a moment to be gone under load.
+    await vi.waitFor(() => expect(runningReaders()).toBe(1), { timeout: 3000 });
 
     await closePdfReaders();
     setPdfReaderLimit(2);
     const shared = await extractPdfText(geoTopo);
     // The second reader was started for this file and read part of it; both are kept for the next files.
-    expect(runningReaders()).toBe(2);
+    await vi.waitFor(() => expect(runningReaders()).toBe(2), { timeout: 3000 });
     expect(shared.pages).toBe(117);
     expect(shared.text).toBe(alone.text);
   });

@@ -18,9 +18,21 @@ export interface PdfText {
   pages: number;
 }
 
+/** What a cover and a catalogue need of a PDF (inspectPdf). */
+export interface PdfInspection {
+  pages: number;
+  /** The document information dictionary (Title, Author, Subject, Keywords, …) as pdf.js gives it. */
+  info: Record<string, unknown>;
+  /** XMP properties by name (dc:title, dc:creator, dc:date, …); empty when the PDF has no XMP. */
+  xmp: Record<string, unknown>;
+  /** The first page drawn `coverWidth` pixels wide, as a JPEG; null for a PDF without pages. */
+  cover: Uint8Array | null;
+}
+
 /** What the reader process sends back for one file. */
 export type PdfReaderReply =
   | { id: number; ok: true; text: string; pages: number }
+  | { id: number; ok: true; inspection: PdfInspection }
   | { id: number; ok: false; code: ImportFileErrorCode; message: string }
   /**
    * Sent once, when pdf.js has loaded: a reader that dies before it is broken, not the file.
@@ -35,6 +47,8 @@ export type PdfReaderRequest =
    * once it has read the last page.
    */
   | { id: number; file: number; path: string; first: number; last: number }
+  /** Page count, metadata and the first page drawn as a cover; the reader lets go of the file after. */
+  | { id: number; file: number; path: string; inspect: { coverWidth: number } }
   /** Let go of the open file: the rest of it is read elsewhere, or not at all. */
   | { close: true };
 
@@ -254,18 +268,7 @@ interface FileJob {
  */
 export async function extractPdfText(path: string, options: PdfTextOptions = {}): Promise<PdfText> {
   const { timeoutMs = 60_000, maxMemoryMb = 512 } = options;
-  const limitBytes = maxMemoryMb * 1024 * 1024;
-  arriving++;
-  let size: number;
-  try {
-    ({ size } = await stat(path));
-  } finally {
-    arriving--;
-  }
-  // The whole file is held in memory while it is parsed.
-  if (size > limitBytes) {
-    throw new ImportFileError("too_large", `${size} bytes is more than the ${maxMemoryMb} MB a PDF may use`);
-  }
+  await checkSize(path, maxMemoryMb);
   const job: FileJob = {
     file: nextId++,
     path,
@@ -288,6 +291,45 @@ export async function extractPdfText(path: string, options: PdfTextOptions = {})
   }
   if (job.failure) throw job.failure;
   return { text: job.parts.join("\n\n"), pages: job.pages ?? 0 };
+}
+
+/** Refuses a file larger than a reader may hold: the whole file is in memory while it is parsed. */
+async function checkSize(path: string, maxMemoryMb: number): Promise<void> {
+  arriving++;
+  let size: number;
+  try {
+    ({ size } = await stat(path));
+  } finally {
+    arriving--;
+  }
+  if (size > maxMemoryMb * 1024 * 1024) {
+    throw new ImportFileError("too_large", `${size} bytes is more than the ${maxMemoryMb} MB a PDF may use`);
+  }
+}
+
+/**
+ * A PDF's page count, metadata and its first page drawn as a cover, read in a
+ * reader process with the same bounds as its text (extractPdfText), so that a
+ * hostile upload cannot stall or exhaust the process that asks. Rejects with
+ * ImportFileError for what is wrong with the file.
+ */
+export async function inspectPdf(
+  path: string,
+  options: PdfTextOptions & { coverWidth: number },
+): Promise<PdfInspection> {
+  const { timeoutMs = 30_000, maxMemoryMb = 512, coverWidth } = options;
+  await checkSize(path, maxMemoryMb);
+  const bounds = { maxMemoryMb, timeoutMs, deadline: Date.now() + timeoutMs };
+  return readerSlots.run(async () => {
+    const child = await takeReader(maxMemoryMb);
+    try {
+      const answer = await ask(child, bounds, (id) => ({ id, file: nextId++, path, inspect: { coverWidth } }));
+      if (!("inspection" in answer)) throw new Error("the PDF reader answered a text request");
+      return answer.inspection;
+    } finally {
+      if (!child.killed) await returnReader(maxMemoryMb, child);
+    }
+  });
 }
 
 /** Files being read, which a reader with nothing else to do may help with. */
@@ -374,20 +416,37 @@ async function readParts(job: FileJob, helper: boolean): Promise<void> {
   await returnReader(job.maxMemoryMb, child);
 }
 
-/** Asks a reader for pages first to last; kills it at the file's deadline or over its memory limit. */
-function readPart(
+/** How long a request may take and how much memory its reader may use. */
+interface Bounds {
+  maxMemoryMb: number;
+  timeoutMs: number;
+  /** When the file's time is up (Date.now() clock), whichever readers read it. */
+  deadline: number;
+}
+
+/** An answer that is not a refusal. */
+type PdfReaderAnswer = Extract<PdfReaderReply, { ok: true }>;
+
+/** Asks a reader for pages first to last of the job's file. */
+async function readPart(child: ChildProcess, job: FileJob, first: number, last: number): Promise<PdfText> {
+  const answer = await ask(child, job, (id) => ({ id, file: job.file, path: job.path, first, last }));
+  if (!("text" in answer)) throw new Error("the PDF reader answered an inspection");
+  return answer;
+}
+
+/** Sends a reader one request; kills it at the deadline or over its memory limit. */
+function ask(
   child: ChildProcess,
-  job: FileJob,
-  first: number,
-  last: number,
-): Promise<{ text: string; pages: number }> {
-  const { maxMemoryMb } = job;
+  bounds: Bounds,
+  request: (id: number) => Exclude<PdfReaderRequest, { close: true }>,
+): Promise<PdfReaderAnswer> {
+  const { maxMemoryMb } = bounds;
   const limitBytes = maxMemoryMb * 1024 * 1024;
   const pid = child.pid;
   const id = nextId++;
   return new Promise((resolve, reject) => {
     let settled = false;
-    const finish = (outcome: { text: string; pages: number } | Error, reusable: boolean) => {
+    const finish = (outcome: PdfReaderAnswer | Error, reusable: boolean) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -401,7 +460,7 @@ function readPart(
     };
     const onMessage = (reply: PdfReaderReply) => {
       if ("ready" in reply || reply.id !== id) return;
-      if (reply.ok) finish({ text: reply.text, pages: reply.pages }, true);
+      if (reply.ok) finish(reply, true);
       else finish(new ImportFileError(reply.code, reply.message), true);
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
@@ -423,8 +482,8 @@ function readPart(
     const onError = (error: Error) =>
       finish(new ImportFileError("corrupt", `the PDF reader failed: ${error.message}`, { cause: error }), false);
     const timer = setTimeout(
-      () => finish(new ImportFileError("timeout", `reading the PDF took longer than ${job.timeoutMs} ms`), false),
-      Math.max(0, job.deadline - Date.now()),
+      () => finish(new ImportFileError("timeout", `reading the PDF took longer than ${bounds.timeoutMs} ms`), false),
+      Math.max(0, bounds.deadline - Date.now()),
     );
     let watching = pid !== undefined;
     const memoryWatch = setInterval(() => {
@@ -440,6 +499,6 @@ function readPart(
     child.on("message", onMessage);
     child.on("exit", onExit);
     child.on("error", onError);
-    child.send({ id, file: job.file, path: job.path, first, last } satisfies PdfReaderRequest);
+    child.send(request(id) satisfies PdfReaderRequest);
   });
 }

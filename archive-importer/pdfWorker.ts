@@ -8,13 +8,19 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import type * as NapiCanvas from "@napi-rs/canvas";
 import { dirname, join } from "node:path";
 // pdf.js's worker half, in this process: loading it sets globalThis.pdfjsWorker,
 // which pdf.js then uses instead of starting a worker of its own.
 import "pdfjs-dist/legacy/build/pdf.worker.mjs";
-import { getDocument, type PDFDocumentLoadingTask, type PDFDocumentProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
+import {
+  getDocument,
+  type PDFDocumentLoadingTask,
+  type PDFDocumentProxy,
+  type PDFPageProxy,
+} from "pdfjs-dist/legacy/build/pdf.mjs";
 import { joinTextItems, type PdfTextItem } from "./pdfLayout.js";
-import type { PdfReaderReply, PdfReaderRequest } from "./pdfText.js";
+import type { PdfInspection, PdfReaderReply, PdfReaderRequest } from "./pdfText.js";
 import type { ImportFileErrorCode } from "./types.js";
 
 // pdf.js inflates streams through DecompressionStream where there is one. In
@@ -103,6 +109,43 @@ async function extract(
   return { text: pages.join("\n\n"), pages: doc.numPages };
 }
 
+/** @napi-rs/canvas stands in for the DOM canvas pdf.js is typed for. */
+type RenderParameters = Parameters<PDFPageProxy["render"]>[0];
+
+/** The first page drawn `width` pixels wide, as a JPEG (pdf.js draws with @napi-rs/canvas in Node). */
+async function drawCover(doc: PDFDocumentProxy, width: number): Promise<Uint8Array> {
+  // Loaded where it is installed (a native module is not bundled); pdf.js has loaded it already.
+  const { createCanvas } = createRequire(import.meta.url)("@napi-rs/canvas") as typeof NapiCanvas;
+  const page = await doc.getPage(1);
+  const viewport = page.getViewport({ scale: width / page.getViewport({ scale: 1 }).width });
+  const canvas = createCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
+  const context = canvas.getContext("2d");
+  // White under the page: a PDF page is transparent where nothing is drawn, and JPEG has no alpha.
+  context.fillStyle = "#ffffff";
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  await page.render({
+    canvas: canvas as unknown as RenderParameters["canvas"],
+    canvasContext: context as unknown as RenderParameters["canvasContext"],
+    viewport,
+  }).promise;
+  page.cleanup();
+  return canvas.toBuffer("image/jpeg", 85);
+}
+
+/** Page count, metadata and cover of a file, which is let go of after. */
+async function inspect(file: number, path: string, coverWidth: number): Promise<PdfInspection> {
+  const doc = await openFile(file, path);
+  const { info, metadata } = await doc.getMetadata();
+  const cover = doc.numPages > 0 ? await drawCover(doc, coverWidth) : null;
+  await closeFile();
+  return {
+    pages: doc.numPages,
+    info: info && typeof info === "object" ? { ...info } : {},
+    xmp: metadata ? Object.fromEntries(metadata) : {},
+    cover,
+  };
+}
+
 /** Set by the reader's boot code (pdfText.ts, spawnReader) before this script runs. */
 declare global {
   var pdfReaderCodeCache: { path: string; used: boolean; create: () => Buffer } | undefined;
@@ -139,22 +182,25 @@ process.on("message", (request: PdfReaderRequest) => {
     void closeFile();
     return;
   }
-  extract(request.file, request.path, request.first, request.last).then(
-    ({ text, pages }) => {
-      reply({ id: request.id, ok: true, text, pages });
-      leaveCodeCache(Math.min(request.last, pages) - request.first + 1);
-    },
-    async (error: unknown) => {
-      // What pdf.js holds of a file it failed on is no use for another part.
-      await closeFile().catch(() => {});
-      reply({
-        id: request.id,
-        ok: false,
-        code: errorCode(error),
-        message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      });
-    },
-  );
+  const work =
+    "inspect" in request
+      ? inspect(request.file, request.path, request.inspect.coverWidth).then((inspection) =>
+          reply({ id: request.id, ok: true, inspection }),
+        )
+      : extract(request.file, request.path, request.first, request.last).then(({ text, pages }) => {
+          reply({ id: request.id, ok: true, text, pages });
+          leaveCodeCache(Math.min(request.last, pages) - request.first + 1);
+        });
+  void work.catch(async (error: unknown) => {
+    // What pdf.js holds of a file it failed on is no use for another part.
+    await closeFile().catch(() => {});
+    reply({
+      id: request.id,
+      ok: false,
+      code: errorCode(error),
+      message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+  });
 });
 // The importer went away: nothing is left to read for.
 process.on("disconnect", () => process.exit(0));

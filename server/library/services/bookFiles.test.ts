@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadImage } from "@napi-rs/canvas";
 import { AppError } from "../../core/errors.js";
+import { decompressionBomb } from "../../../archive-importer/pdfBomb.testing.js";
 import { closePdfReaders } from "../../../archive-importer/pdfText.js";
 import { COVER_WIDTH, readBookFile, splitAuthorField, titleFromFileName } from "./bookFiles.js";
 
@@ -97,5 +98,18 @@ describe("readBookFile", () => {
     const bytes = await readFile(SHIJI);
     await writeFile(cut, bytes.subarray(0, 2000));
     expect(await errorOf(readBookFile(cut, "cut.pdf"))).toMatchObject({ status: 422, code: "library_file_corrupt" });
+  }, 60_000);
+
+  it("refuses a decompression bomb (422) in a reader process, without the server's memory growing", async () => {
+    const bomb = join(dir, "bomb.pdf");
+    await writeFile(bomb, await decompressionBomb(1024));
+    const rssBefore = process.memoryUsage.rss();
+    const started = Date.now();
+    expect(await errorOf(readBookFile(bomb, "bomb.pdf"))).toMatchObject({
+      status: 422,
+      code: "library_file_too_large",
+    });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(process.memoryUsage.rss() - rssBefore).toBeLessThan(100 * 1024 * 1024);
   }, 60_000);
 });

@@ -5,17 +5,16 @@
  * and the full text (archive-importer/extract.ts: NFKC, vertical columns
  * joined, in reader processes with a memory limit and a deadline).
  *
- * Metadata and the cover are read with pdf.js in this process: one page and
- * the document's catalogue, not the whole content, so the cost is bounded by
- * RENDER_TIMEOUT_MS; a file that takes longer is refused as corrupt.
+ * Metadata and the cover are read in the same bounded reader processes
+ * (archive-importer/pdfText.ts, inspectPdf): a hostile file (a decompression
+ * bomb in the first page) costs a reader, never the server.
  */
-import { open, readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { basename, dirname, extname, join } from "node:path";
+import { open } from "node:fs/promises";
+import { basename, extname } from "node:path";
 import { AppError } from "../../core/errors.js";
 import { extractText } from "../../../archive-importer/extract.js";
+import { inspectPdf } from "../../../archive-importer/pdfText.js";
 import { ImportFileError } from "../../../archive-importer/types.js";
-import type { PDFDocumentProxy, PDFPageProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
 
 export type BookKind = "pdf" | "epub";
 
@@ -43,7 +42,7 @@ export interface BookReading {
 }
 
 export const COVER_WIDTH = 400;
-const RENDER_TIMEOUT_MS = 30_000;
+const INSPECT_TIMEOUT_MS = 30_000;
 
 /** A file that is not a book the catalogue takes: 400 for the wrong kind, 422 for a PDF that cannot be read. */
 export const bookFileError = {
@@ -115,11 +114,6 @@ export function splitAuthorField(value: string): string[] {
     .filter(Boolean);
 }
 
-const pdfjsRoot = dirname(createRequire(import.meta.url).resolve("pdfjs-dist/package.json"));
-// pdf.js reads these from the file system in Node; the trailing slash is required.
-const cMapUrl = join(pdfjsRoot, "cmaps") + "/";
-const standardFontDataUrl = join(pdfjsRoot, "standard_fonts") + "/";
-
 const text = (value: unknown): string | undefined =>
   typeof value === "string" && value.trim() !== "" ? value.normalize("NFKC").trim() : undefined;
 
@@ -131,93 +125,21 @@ function yearOf(value: unknown): number | undefined {
   return year >= 1 && year <= new Date().getFullYear() + 1 ? year : undefined;
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    work,
-    new Promise<T>((_resolve, reject) => {
-      timer = setTimeout(() => {
-        onTimeout();
-        reject(new Error("timeout"));
-      }, ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-/** Page count, metadata and a rendered first page of a PDF. */
-async function inspectPdf(path: string, file: string): Promise<Omit<BookReading, "text" | "kind" | "mediaType">> {
-  const { getDocument } = await import("pdfjs-dist/legacy/build/pdf.mjs");
-  const task = getDocument({
-    data: new Uint8Array(await readFile(path)),
-    cMapUrl,
-    cMapPacked: true,
-    standardFontDataUrl,
-    isEvalSupported: false,
-    verbosity: 0,
-  });
-  try {
-    return await withTimeout(
-      (async () => {
-        const doc = await task.promise;
-        const { info, metadata: xmp } = await doc.getMetadata();
-        const fields: Record<string, unknown> = info && typeof info === "object" ? { ...info } : {};
-        const xmpGet = (name: string): unknown => xmp?.get(name) ?? undefined;
-        const xmpCreators = xmpGet("dc:creator");
-        const authorField =
-          text(fields.Author) ?? (Array.isArray(xmpCreators) ? xmpCreators.join("; ") : text(xmpCreators));
-        const keywords = text(fields.Keywords) ?? text(xmpGet("pdf:keywords"));
-        const xmpSubject = xmpGet("dc:subject");
-        const metadata: BookMetadata = {
-          title: text(fields.Title) ?? text(xmpGet("dc:title")),
-          authors: authorField ? splitAuthorField(authorField) : undefined,
-          subjects: keywords
-            ? splitAuthorField(keywords)
-            : Array.isArray(xmpSubject)
-              ? xmpSubject.map(String)
-              : undefined,
-          summary: text(fields.Subject) ?? text(xmpGet("dc:description")),
-          // The publication date is Dublin Core's dc:date; CreationDate and xmp:CreateDate say when the PDF was
-          // made (a 2025 scan of a Han dynasty text), which a librarian would have to correct by hand.
-          year: yearOf(xmpGet("dc:date")),
-        };
-        const cover = doc.numPages > 0 ? await renderFirstPage(doc) : null;
-        return { pageCount: doc.numPages, metadata, cover };
-      })(),
-      RENDER_TIMEOUT_MS,
-      () => void task.destroy(),
-    );
-  } catch (error) {
-    const name = error instanceof Error ? error.name : "";
-    if (name === "PasswordException") {
-      throw bookFileError.encrypted(file);
-    }
-    throw bookFileError.corrupt(error instanceof Error ? error.message : String(error), file);
-  } finally {
-    await task.destroy();
-  }
-}
-
-/** @napi-rs/canvas stands in for the DOM canvas pdf.js is typed for. */
-type RenderParameters = Parameters<PDFPageProxy["render"]>[0];
-
-/** The first page drawn about COVER_WIDTH pixels wide, as a JPEG (pdf.js draws with @napi-rs/canvas in Node). */
-async function renderFirstPage(doc: PDFDocumentProxy): Promise<Buffer> {
-  const { createCanvas } = await import("@napi-rs/canvas");
-  const page = await doc.getPage(1);
-  const unscaled = page.getViewport({ scale: 1 });
-  const viewport = page.getViewport({ scale: COVER_WIDTH / unscaled.width });
-  const canvas = createCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
-  const context = canvas.getContext("2d");
-  // White under the page: a PDF page is transparent where nothing is drawn, and JPEG has no alpha.
-  context.fillStyle = "#ffffff";
-  context.fillRect(0, 0, canvas.width, canvas.height);
-  await page.render({
-    canvas: canvas as unknown as RenderParameters["canvas"],
-    canvasContext: context as unknown as RenderParameters["canvasContext"],
-    viewport,
-  }).promise;
-  page.cleanup();
-  return canvas.toBuffer("image/jpeg", 85);
+/** The catalogue's fields from a PDF's information dictionary, or its XMP where the dictionary is silent. */
+function bookMetadata(info: Record<string, unknown>, xmp: Record<string, unknown>): BookMetadata {
+  const xmpCreators = xmp["dc:creator"];
+  const authorField = text(info.Author) ?? (Array.isArray(xmpCreators) ? xmpCreators.join("; ") : text(xmpCreators));
+  const keywords = text(info.Keywords) ?? text(xmp["pdf:keywords"]);
+  const xmpSubject = xmp["dc:subject"];
+  return {
+    title: text(info.Title) ?? text(xmp["dc:title"]),
+    authors: authorField ? splitAuthorField(authorField) : undefined,
+    subjects: keywords ? splitAuthorField(keywords) : Array.isArray(xmpSubject) ? xmpSubject.map(String) : undefined,
+    summary: text(info.Subject) ?? text(xmp["dc:description"]),
+    // The publication date is Dublin Core's dc:date; CreationDate and xmp:CreateDate say when the PDF was
+    // made (a 2025 scan of a Han dynasty text), which a librarian would have to correct by hand.
+    year: yearOf(xmp["dc:date"]),
+  };
 }
 
 /** The import report's codes for a file the text extraction could not read. */
@@ -246,13 +168,22 @@ export async function readBookFile(path: string, file: string): Promise<BookRead
     // Stored as it is: readers open it with their own apps (no EPUB reader in the browser yet).
     return { kind, mediaType: MEDIA_TYPES.epub, pageCount: null, text: null, metadata: {}, cover: null };
   }
-  const inspected = await inspectPdf(path, file);
-  let extracted: string;
   try {
-    extracted = (await extractText(path, { timeoutMs: 120_000 })).text;
+    const { pages, info, xmp, cover } = await inspectPdf(path, {
+      timeoutMs: INSPECT_TIMEOUT_MS,
+      coverWidth: COVER_WIDTH,
+    });
+    const { text: extracted } = await extractText(path, { timeoutMs: 120_000 });
+    return {
+      kind,
+      mediaType: MEDIA_TYPES.pdf,
+      pageCount: pages,
+      metadata: bookMetadata(info, xmp),
+      cover: cover ? Buffer.from(cover) : null,
+      text: extracted || null,
+    };
   } catch (error) {
     if (error instanceof ImportFileError) throw fromImportError(error, file);
     throw error;
   }
-  return { kind, mediaType: MEDIA_TYPES.pdf, ...inspected, text: extracted || null };
 }
