@@ -187,6 +187,18 @@ describe("extractPdfText with two readers", () => {
     expect(shared.text).toBe(alone.text);
   });
 
+  it("starts a file's time when a reader is free for it, not while it waits its turn", async () => {
+    await closePdfReaders();
+    setPdfReaderLimit(1);
+    const started = Date.now();
+    const long = [extractPdfText(geoTopo), extractPdfText(geoTopo), extractPdfText(geoTopo)];
+    // Queued behind three long files, longer than its own time allows; then read in a few milliseconds.
+    const short = await extractPdfText(join(SAMPLES, "001-trivial_minimal-document.pdf"), { timeoutMs: 1000 });
+    expect(Date.now() - started).toBeGreaterThan(1000);
+    expect(short.pages).toBe(1);
+    await Promise.all(long);
+  });
+
   it("gives a file that arrives meanwhile the second reader after its part, not after the long PDF", async () => {
     await closePdfReaders();
     setPdfReaderLimit(2);

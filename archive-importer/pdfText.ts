@@ -319,8 +319,9 @@ export async function inspectPdf(
 ): Promise<PdfInspection> {
   const { timeoutMs = 30_000, maxMemoryMb = 512, coverWidth } = options;
   await checkSize(path, maxMemoryMb);
-  const bounds = { maxMemoryMb, timeoutMs, deadline: Date.now() + timeoutMs };
   return readerSlots.run(async () => {
+    // The file's time starts when a reader is free for it, not while it waits its turn.
+    const bounds = { maxMemoryMb, timeoutMs, deadline: Date.now() + timeoutMs };
     const child = await takeReader(maxMemoryMb);
     try {
       const answer = await ask(child, bounds, (id) => ({ id, file: nextId++, path, inspect: { coverWidth } }));
@@ -387,6 +388,8 @@ function recruitHelpers(job: FileJob): void {
  * is gone, if it was killed) before this resolves.
  */
 async function readParts(job: FileJob, helper: boolean): Promise<void> {
+  // The file's time starts when its first reader is free for it, not while it waits its turn.
+  if (!helper) job.deadline = Date.now() + job.timeoutMs;
   let child: ChildProcess;
   try {
     child = await takeReader(job.maxMemoryMb);
