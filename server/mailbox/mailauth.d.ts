@@ -38,6 +38,11 @@ declare module "mailauth/lib/dkim/sign.js" {
     message: Readable | Buffer | string,
     options: {
       canonicalization?: string;
+      /**
+       * The t= time. Without it mailauth reads the clock twice, for the header it hashes and for the
+       * header it writes, and the two differ when a half second passes between them (a bad signature).
+       */
+      signTime?: Date;
       signatureData: { signingDomain: string; selector: string; privateKey: string | Buffer; algorithm?: string }[];
     },
   ): Promise<{ signatures: string; errors: unknown[] }>;
