@@ -15,11 +15,13 @@ import { dirname, join } from "node:path";
 import "pdfjs-dist/legacy/build/pdf.worker.mjs";
 import {
   getDocument,
+  PDFWorker,
   type PDFDocumentLoadingTask,
   type PDFDocumentProxy,
   type PDFPageProxy,
 } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { joinTextItems, type PdfTextItem } from "./pdfLayout.js";
+import { SameThreadPort } from "./pdfPort.js";
 import type { PdfInspection, PdfReaderReply, PdfReaderRequest } from "./pdfText.js";
 import type { ImportFileErrorCode } from "./types.js";
 
@@ -34,6 +36,16 @@ const pdfjsRoot = dirname(createRequire(import.meta.url).resolve("pdfjs-dist/pac
 // pdf.js reads these from the file system in Node; the trailing slash is required.
 const cMapUrl = join(pdfjsRoot, "cmaps") + "/";
 const standardFontDataUrl = join(pdfjsRoot, "standard_fonts") + "/";
+
+/** What pdf.js's worker half leaves on globalThis when it loads (above). */
+declare global {
+  var pdfjsWorker: { WorkerMessageHandler: { initializeFromPort(port: SameThreadPort): void } } | undefined;
+}
+
+const port = new SameThreadPort();
+globalThis.pdfjsWorker!.WorkerMessageHandler.initializeFromPort(port);
+/** One worker half for every file this reader opens; pdf.js keeps each document's state apart by its id. */
+const worker = new PDFWorker({ port: port as unknown as null, verbosity: 0 });
 
 /** Text items, not the marked-content markers pdf.js can put among them. */
 function textItems(items: readonly object[]): PdfTextItem[] {
@@ -80,6 +92,7 @@ async function openFile(file: number, path: string): Promise<PDFDocumentProxy> {
     isEvalSupported: false,
     useSystemFonts: false,
     verbosity: 0,
+    worker,
   });
   try {
     open = { file, task, doc: await task.promise };
