@@ -5,7 +5,6 @@
  * memory limit, so whatever pdf.js does with a hostile file stays inside this
  * process.
  */
-import { renameSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import type * as NapiCanvas from "@napi-rs/canvas";
@@ -20,6 +19,7 @@ import {
   type PDFDocumentProxy,
   type PDFPageProxy,
 } from "pdfjs-dist/legacy/build/pdf.mjs";
+import { writeFileAtomically } from "../server/core/atomicFile.js";
 import { joinTextItems, type PdfTextItem } from "./pdfLayout.js";
 import { SameThreadPort } from "./pdfPort.js";
 import type { PdfInspection, PdfReaderReply, PdfReaderRequest } from "./pdfText.js";
@@ -171,19 +171,19 @@ declare global {
 const CODE_CACHE_AFTER_PAGES = 64;
 let pagesRead = 0;
 
-/** Once, when this reader started without a usable code cache and has read enough. */
-function leaveCodeCache(pages: number): void {
+/**
+ * Once, when this reader started without a usable code cache and has read
+ * enough. Written before the reply that follows it, so that a reader stopped
+ * as soon as its parent has the answer has left the cache whole.
+ */
+async function leaveCodeCache(pages: number): Promise<void> {
   const cache = globalThis.pdfReaderCodeCache;
   pagesRead += pages;
   if (!cache || cache.used || pagesRead < CODE_CACHE_AFTER_PAGES) return;
   cache.used = true;
-  try {
-    const temporary = `${cache.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, cache.create());
-    renameSync(temporary, cache.path);
-  } catch {
+  await writeFileAtomically(cache.path, cache.create()).catch(() => {
     // A read-only cache folder: the next reader compiles for itself.
-  }
+  });
 }
 
 function reply(message: PdfReaderReply): void {
@@ -200,9 +200,9 @@ process.on("message", (request: PdfReaderRequest) => {
       ? inspect(request.file, request.path, request.inspect.coverWidth).then((inspection) =>
           reply({ id: request.id, ok: true, inspection }),
         )
-      : extract(request.file, request.path, request.first, request.last).then(({ text, pages }) => {
+      : extract(request.file, request.path, request.first, request.last).then(async ({ text, pages }) => {
+          await leaveCodeCache(Math.min(request.last, pages) - request.first + 1);
           reply({ id: request.id, ok: true, text, pages });
-          leaveCodeCache(Math.min(request.last, pages) - request.first + 1);
         });
   void work.catch(async (error: unknown) => {
     // What pdf.js holds of a file it failed on is no use for another part.

@@ -13,11 +13,12 @@
  * and times, is kept beside it), so the cache follows the code as `tsx` does.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, version as esbuildVersion, type Plugin } from "esbuild";
+import { writeFileAtomically } from "../server/core/atomicFile.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const entry = fileURLToPath(new URL("./pdfWorker.ts", import.meta.url));
@@ -76,13 +77,6 @@ async function cacheDirectory(): Promise<string> {
   throw lastError;
 }
 
-/** Writes whole or not at all: readers and other importers may read the file meanwhile. */
-async function writeAtomically(path: string, data: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, data);
-  await rename(temporary, path);
-}
-
 async function isCurrent(scriptPath: string, manifestPath: string): Promise<boolean> {
   let manifest: Manifest;
   try {
@@ -125,8 +119,8 @@ async function bundle(scriptPath: string, manifestPath: string): Promise<void> {
       return [path, s.size, s.mtimeMs];
     }),
   );
-  await writeAtomically(scriptPath, result.outputFiles[0]!.text);
-  await writeAtomically(manifestPath, JSON.stringify({ esbuild: esbuildVersion, inputs } satisfies Manifest));
+  await writeFileAtomically(scriptPath, result.outputFiles[0]!.text);
+  await writeFileAtomically(manifestPath, JSON.stringify({ esbuild: esbuildVersion, inputs } satisfies Manifest));
 }
 
 /** Bundles the reader into `dir` unless the bundle there is current. */

@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { X509Certificate } from "node:crypto";
 import { join } from "node:path";
 import selfsigned from "selfsigned";
+import { writeFileAtomically } from "../../core/atomicFile.js";
 
 export interface MailTls {
   key: string;
@@ -51,9 +52,7 @@ export async function loadMailTls(config: {
     extensions: [{ name: "subjectAltName", altNames: [{ type: 2, value: config.hostname }] }],
   });
   // Written whole and renamed, the certificate last: a crash leaves either nothing usable or both files.
-  await writeFile(`${keyFile}.tmp`, pems.private, { mode: 0o600 });
-  await rename(`${keyFile}.tmp`, keyFile);
-  await writeFile(`${certFile}.tmp`, pems.cert, { mode: 0o644 });
-  await rename(`${certFile}.tmp`, certFile);
+  await writeFileAtomically(keyFile, pems.private, { mode: 0o600 });
+  await writeFileAtomically(certFile, pems.cert, { mode: 0o644 });
   return { key: pems.private, cert: pems.cert, source: "self-signed" };
 }
