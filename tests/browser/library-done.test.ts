@@ -24,6 +24,7 @@ import {
 } from "../helpers/browser.js";
 import { ApiClient } from "../helpers/apiClient.js";
 import { addBook } from "../helpers/library.js";
+import { fillRegistration, returnOnlyLoan } from "../helpers/libraryBrowser.js";
 
 const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/library-done");
 const PASSWORD = "Yuedu#2026public";
@@ -79,10 +80,7 @@ describe("the e-library, as the issue's done-when scenario", () => {
       // Register from the title's page, and come back to it signed in.
       await byTestId(page, "sign-in-to-borrow").getByRole("link", { name: /注册/ }).click();
       await page.waitForURL(/\/register/);
-      await input(page, "register-login").fill(FIRST);
-      await input(page, "register-name").fill("陈静");
-      await input(page, "register-password").fill(PASSWORD);
-      await input(page, "register-confirm").fill(PASSWORD);
+      await fillRegistration(page, { login: FIRST, name: "陈静", password: PASSWORD });
       await byTestId(page, "register-submit").click();
       await page.waitForURL((url) => url.pathname === `/library/titles/${shijiId}`);
 
@@ -139,10 +137,7 @@ describe("the e-library, as the issue's done-when scenario", () => {
       const giveBack = await openBrowserSession(browser, { shotsDir: shots, prefix: "return", viewport: PHONE });
       await withBrowserSession(giveBack, shots, async () => {
         await signInInBrowser(giveBack.page, server.url, FIRST, PASSWORD);
-        await giveBack.page.goto(`${server.url}/library/me`);
-        await byTestId(giveBack.page, "my-loan-return").click();
-        await giveBack.page.locator(".el-message-box .el-button--primary").click();
-        await expect.poll(() => giveBack.page.locator('[data-testid="my-loan"]').count()).toBe(0);
+        await returnOnlyLoan(giveBack.page, server.url);
       });
 
       // The copy is kept for the second patron, who borrows and reads it.

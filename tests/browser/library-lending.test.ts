@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   byTestId,
   DESKTOP,
-  input,
   openBrowserSession,
   PHONE,
   repoRoot,
@@ -20,6 +19,7 @@ import {
 } from "../helpers/browser.js";
 import { ApiClient } from "../helpers/apiClient.js";
 import { addBook } from "../helpers/library.js";
+import { fillRegistration, returnOnlyLoan } from "../helpers/libraryBrowser.js";
 
 const shots = process.env.SHOTS_DIR ?? join(repoRoot, "tests/browser/artifacts/library-lending");
 const PASSWORD = "Dushu#2026reader";
@@ -55,10 +55,7 @@ describe("lending in the browser", () => {
       await page.goto(`${server.url}/login`);
       await byTestId(page, "login-register").click();
       await page.waitForURL(/\/register$/);
-      await input(page, "register-login").fill("zhang.wei@example.cn");
-      await input(page, "register-name").fill("张伟");
-      await input(page, "register-password").fill(PASSWORD);
-      await input(page, "register-confirm").fill(PASSWORD);
+      await fillRegistration(page, { login: "zhang.wei@example.cn", name: "张伟", password: PASSWORD });
       await first.shot("register");
       await byTestId(page, "register-submit").click();
       await page.waitForURL((url) => url.pathname === "/library");
@@ -104,10 +101,7 @@ describe("lending in the browser", () => {
       const again = await openBrowserSession(browser, { shotsDir: shots, prefix: "public-return", viewport: PHONE });
       await withBrowserSession(again, shots, async () => {
         await signInInBrowser(again.page, server.url, "zhang.wei@example.cn", PASSWORD);
-        await again.page.goto(`${server.url}/library/me`);
-        await byTestId(again.page, "my-loan-return").click();
-        await again.page.locator(".el-message-box .el-button--primary").click();
-        await expect.poll(() => again.page.locator('[data-testid="my-loan"]').count()).toBe(0);
+        await returnOnlyLoan(again.page, server.url);
         await again.shot("returned");
       });
 
