@@ -1,6 +1,16 @@
 import type { RouteRecordRaw } from "vue-router";
 
 /**
+ * The catalogue's pages below its home, each both in the layout (library-<name>) and for visitors who have not
+ * signed in (library-open-<name>; views/library/catalogue/routes.ts chooses between the two).
+ */
+const cataloguePages = [
+  { path: "classes/:code", name: "class", component: () => import("@/views/library/catalogue/class-page.vue") },
+  { path: "search", name: "search", component: () => import("@/views/library/catalogue/search-page.vue") },
+  { path: "titles/:id", name: "title", component: () => import("@/views/library/catalogue/title-page.vue") },
+];
+
+/**
  * The e-library (网上电子图书馆) in the layout, one menu group: the catalogue (views/library/home, catalogue) and
  * 我的图书馆 for every patron; the catalogue's upkeep, imports, loans, loan rules and figures for librarians.
  */
@@ -56,24 +66,12 @@ export const libraryRoutes: RouteRecordRaw[] = [
         meta: { title: "library.stats.title", permission: "library.manage", order: 7 },
       },
       // The catalogue's pages; the same screens for visitors under /open/library.
-      {
-        path: "classes/:code",
-        name: "library-class",
-        component: () => import("@/views/library/catalogue/class-page.vue"),
+      ...cataloguePages.map(({ path, name, component }) => ({
+        path,
+        name: `library-${name}`,
+        component,
         meta: { title: "menu.library", hideInMenu: true },
-      },
-      {
-        path: "search",
-        name: "library-search",
-        component: () => import("@/views/library/catalogue/search-page.vue"),
-        meta: { title: "menu.library", hideInMenu: true },
-      },
-      {
-        path: "titles/:id",
-        name: "library-title",
-        component: () => import("@/views/library/catalogue/title-page.vue"),
-        meta: { title: "menu.library", hideInMenu: true },
-      },
+      })),
     ],
   },
 ];
@@ -87,27 +85,13 @@ export const libraryPublicRoutes: RouteRecordRaw[] = [
     props: { open: true },
     meta: { title: "library.catalogue.title", public: true, messages: true },
   },
-  {
-    path: "/open/library/classes/:code",
-    name: "library-open-class",
-    component: () => import("@/views/library/catalogue/class-page.vue"),
+  ...cataloguePages.map(({ path, name, component }) => ({
+    path: `/open/library/${path}`,
+    name: `library-open-${name}`,
+    component,
     props: { open: true },
     meta: { title: "library.catalogue.title", public: true, messages: true },
-  },
-  {
-    path: "/open/library/search",
-    name: "library-open-search",
-    component: () => import("@/views/library/catalogue/search-page.vue"),
-    props: { open: true },
-    meta: { title: "library.catalogue.title", public: true, messages: true },
-  },
-  {
-    path: "/open/library/titles/:id",
-    name: "library-open-title",
-    component: () => import("@/views/library/catalogue/title-page.vue"),
-    props: { open: true },
-    meta: { title: "library.catalogue.title", public: true, messages: true },
-  },
+  })),
 ];
 
 /**
